@@ -1,0 +1,42 @@
+# Two commands set up a fresh machine (see README):
+#   make report   create .venv if missing, install peakdata, run every scenario in scenarios/
+#   make test     the same install, then the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install report test bench golden clean
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed; installing Debian's python3-venv" >&2; \
+	  rm -rf $(VENV); \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null; \
+	  else \
+	    echo "error: run 'sudo apt-get install python3-venv' and try again" >&2; exit 1; \
+	  fi; \
+	  $(PYTHON) -m venv $(VENV); }
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+report: install
+	$(BIN)/peakdata run scenarios/*.yaml --out reports
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+golden: install
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,140 @@
+"""The ``peakdata`` command line: thin typer commands over the library.
+
+Input errors (any ``ForecastError``) print a message and exit with code 2, never a traceback;
+``--debug`` shows one. Heavy libraries (pandas, statsmodels) are imported inside commands so that
+``peakdata --help`` answers at once.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from forecast._version import __version__
+
+app = typer.Typer(
+    name="peakdata",
+    help="When does human-written text run out, and what does the way out cost? "
+         "Seeded Monte Carlo forecasts from scenario YAML files.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_state = {"debug": False}
+EXIT_INPUT = 2
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _fail(exc: Exception) -> None:
+    """Report an input error without a traceback and exit 2 (re-raise with --debug)."""
+    if _state["debug"]:
+        raise exc
+    err = _console(stderr=True)
+    for line in str(exc).splitlines() or [type(exc).__name__]:
+        err.print(f"[bold red]error[/] {line}", markup=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"peakdata {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on errors."),
+) -> None:
+    """Forecast the human-text stock against training-data demand, and the cost of data mixes."""
+    _state["debug"] = debug
+
+
+@app.command()
+def validate(files: List[Path] = typer.Argument(..., help="Scenario YAML files to check.")) -> None:
+    """Check scenario files without running them; report every problem as file:line:col field: message (hint).
+
+    Exit code 0 when all files are valid, 2 otherwise.
+    """
+    from forecast.errors import ForecastError
+    from forecast.io.scenario import load_scenario
+
+    out, err = _console(), _console(stderr=True)
+    bad = 0
+    for file in files:
+        try:
+            load_scenario(file)
+        except ForecastError as exc:
+            bad += 1
+            for line in str(exc).splitlines():
+                err.print(line, markup=False)
+        else:
+            out.print(f"ok {file}", markup=False)
+    if bad:
+        err.print(f"{bad} of {len(files)} file(s) have problems", markup=False)
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def run(
+    scenarios: List[Path] = typer.Argument(..., help="Scenario YAML files to run."),
+    samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
+                                          help="Monte Carlo samples (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed (default: the scenario's)."),
+    out: Path = typer.Option(Path("reports"), "--out", "-o",
+                             help="Folder for results; each scenario writes into OUT/<name>/."),
+) -> None:
+    """Run scenarios, print a summary and write CSV files and a Markdown report per scenario."""
+    from forecast.cli.render import print_result, progress_callback
+    from forecast.errors import ForecastError
+    from forecast.io.scenario import load_scenario
+    from forecast.io.writers import write_outputs
+    from forecast.schema import MAX_SAMPLES
+    import forecast.engine as engine
+
+    if samples is not None and samples > MAX_SAMPLES:
+        _fail(ValueError(f"--samples {samples:,} is above the limit of {MAX_SAMPLES:,}"))
+    console = _console()
+    try:
+        loaded = [load_scenario(path) for path in scenarios]
+        for item in loaded:
+            with progress_callback(item.scenario.name) as progress:
+                result = engine.run(item.scenario, seed=seed, samples=samples,
+                                    provenance=item.provenance, progress=progress)
+            written = write_outputs(result, out / result.scenario)
+            print_result(console, result)
+            console.print(f"wrote {len(written)} files to {out / result.scenario}", markup=False)
+    except ForecastError as exc:
+        _fail(exc)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors' YAML language servers)."""
+    import json
+
+    from forecast.schema import Scenario
+
+    typer.echo(json.dumps(Scenario.model_json_schema(), indent=2, sort_keys=True))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

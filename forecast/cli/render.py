@@ -1,0 +1,53 @@
+"""Terminal rendering with rich: tables from the shared builders, progress on stderr."""
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Iterator
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from forecast.report import tables
+from forecast.result import ForecastResult
+
+__all__ = ["print_frame", "print_result", "progress_callback"]
+
+
+def print_frame(console: Console, frame: pd.DataFrame, title: str) -> None:
+    """Print a DataFrame of strings as a rich table."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    console.print(table)
+
+
+def print_result(console: Console, result: ForecastResult) -> None:
+    """The run summary: exhaustion, synthetic gap, cost tables."""
+    console.print(f"[bold]{result.scenario}[/]  {result.stamp}")
+    if result.events:
+        print_frame(console, tables.exhaustion_table(result), "When demand overtakes the human-text stock")
+        print_frame(console, tables.gap_table(result), "Synthetic gap (p50/p90 of samples)")
+    for name, table in result.tables.items():
+        print_frame(console, table.astype(str), name.replace("_", " ").capitalize())
+
+
+@contextlib.contextmanager
+def progress_callback(label: str) -> Iterator:
+    """A ``progress(done, total)`` callback drawing a bar on stderr, or nothing when not a TTY."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} quarters"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -1,0 +1,172 @@
+"""Collect a scenario's uncertain inputs (with provenance) and draw them, one stream per input."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from forecast.errors import DataError, Problem, ScenarioError
+from forecast.models import sampling
+from forecast.schema import uncertain as U
+
+__all__ = ["Input", "collect_inputs", "draw_inputs", "stock_component_inputs"]
+
+_NONNEGATIVE = {"tokens", "params", "flop", "usd", "hours"}
+
+
+@dataclass(frozen=True)
+class Input:
+    """One named uncertain input: its spec, unit kind and where its value came from."""
+
+    name: str
+    spec: Any
+    set_at: str
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+def _walk(obj: Any, path: tuple[str, ...], out: list[tuple[str, Any]]) -> None:
+    if isinstance(obj, U._Spec):
+        out.append((".".join(path), obj))
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            _walk(getattr(obj, name), path + (name,), out)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            _walk(value, path + (str(key),), out)
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            _walk(value, path + (str(i),), out)
+
+
+def _row_spec(row: Any, prefix: str, kind: str, what: str, file: str, line: int) -> Any:
+    low, central, high = row.get(f"{prefix}_low"), row.get(f"{prefix}_central"), row.get(f"{prefix}_high")
+    cred = row.get("credibility")
+    common = {"kind": kind, "source": str(row["source"]),
+              "note": None if _missing(row.get("note")) else str(row.get("note"))}
+    if not _missing(low) and not _missing(high) and float(low) < float(high):
+        dist = "lognormal" if float(low) > 0 else "normal"
+        cls = U.LogNormalSpec if dist == "lognormal" else U.NormalSpec
+        return cls(low=float(low), high=float(high),
+                   credibility=90.0 if _missing(cred) else float(cred), **common)
+    if not _missing(central):
+        return U.FixedSpec(value=float(central), **common)
+    raise DataError(f"{file}:{line}: component '{row['component']}' has no {what}; "
+                    f"give supply.sources.{row['component']}.{what} in the scenario")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
+
+
+def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
+    """Inputs for stock components taken from ``data/text_stock.csv`` (not set in the scenario)."""
+    from forecast.io.references import read_reference
+
+    frame = read_reference("text_stock.csv", data_dir)
+    out = []
+    for component in scenario.supply.include:
+        matches = frame.index[frame["component"] == component]
+        if not len(matches):
+            raise DataError(f"text_stock.csv has no component '{component}'")
+        row = frame.loc[matches[0]].to_dict()
+        line = int(matches[0]) + 2 + _comment_lines(data_dir)
+        override = scenario.supply.sources.get(component)
+        for field, prefix, kind in (("stock", "tokens", "tokens"), ("growth", "growth", "growth"),
+                                    ("quality", "quality", "fraction")):
+            if override is not None and getattr(override, field) is not None:
+                continue
+            spec = _row_spec(row, prefix, kind, field, "text_stock.csv", line)
+            out.append(Input(f"supply.sources.{component}.{field}", spec, f"data/text_stock.csv:{line}"))
+    return out
+
+
+def _comment_lines(data_dir: Path | None) -> int:
+    from forecast.io.references import data_dir as default_dir
+
+    path = (data_dir or default_dir()) / "text_stock.csv"
+    n = 0
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            n += 1
+    return n
+
+
+def collect_inputs(scenario: Any, provenance: dict[str, str] | None,
+                   data_dir: Path | None = None) -> dict[str, Input]:
+    """Every uncertain input of a scenario by dotted name, with the file:line that set it."""
+    provenance = provenance or {}
+    found: list[tuple[str, Any]] = []
+    for section in ("supply", "demand", "cost", "mixes"):
+        value = getattr(scenario, section)
+        if value is not None:
+            _walk(value, (section,), found)
+    inputs = {name: Input(name, spec, provenance.get(name, "")) for name, spec in found}
+    if scenario.supply is not None:
+        for item in stock_component_inputs(scenario, data_dir):
+            inputs[item.name] = item
+    return dict(sorted(inputs.items()))
+
+
+def _clip(values: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "fraction":
+        return np.clip(values, 0.0, 1.0)
+    if kind in _NONNEGATIVE:
+        return np.maximum(values, 0.0)
+    if kind == "growth":
+        return np.maximum(values, np.finfo(float).tiny)
+    return values
+
+
+def draw_inputs(inputs: dict[str, Input], seed: int, n: int, correlations: Any = (),
+                provenance: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """Draw ``n`` samples of every input by inverse transform of its own uniform stream.
+
+    Inputs named together in ``correlations`` get Gaussian-copula uniforms (rank correlation);
+    all others use :func:`forecast.models.sampling.uniforms`, so adding an input never changes
+    another input's samples.
+    """
+    provenance = provenance or {}
+    names = list(inputs)
+    problems = []
+    for i, corr in enumerate(correlations):
+        for j, name in enumerate(corr.inputs):
+            if name not in inputs:
+                where = provenance.get(f"correlations.{i}.inputs.{j}") or provenance.get(
+                    f"correlations.{i}", "")
+                file, _, line = where.rpartition(":") if where else ("", "", "0")
+                close = [k for k in names if k.split(".")[-1] == name.split(".")[-1]][:3]
+                problems.append(Problem(file or "scenario", int(line or 0), 1 if line else 0,
+                                        f"correlations.{i}.inputs", f"unknown input '{name}'",
+                                        f"did you mean {close[0]}?" if close else
+                                        "name an uncertain input by its dotted path, e.g. "
+                                        "supply.repetition.multiplier"))
+    if problems:
+        raise ScenarioError(problems)
+    correlated = sorted({name for corr in correlations for name in corr.inputs})
+    uniforms: dict[str, np.ndarray] = {}
+    if correlated:
+        index = {name: k for k, name in enumerate(correlated)}
+        matrix = np.eye(len(correlated))
+        for corr in correlations:
+            a, b = index[corr.inputs[0]], index[corr.inputs[1]]
+            matrix[a, b] = matrix[b, a] = corr.rank
+        try:
+            block = sampling.correlated_uniforms(seed, correlated, matrix, n)
+        except ValueError as exc:
+            raise ScenarioError([Problem("scenario", 0, 0, "correlations", str(exc))]) from None
+        uniforms.update({name: block[k] for k, name in enumerate(correlated)})
+    out = {}
+    for name, item in inputs.items():
+        u = uniforms.get(name)
+        if u is None:
+            u = sampling.uniforms(seed, name, n)
+        out[name] = _clip(item.spec.to_distribution().ppf(u), item.kind)
+    return out

@@ -1,0 +1,115 @@
+"""Human-text stock versus training-data demand, quarter by quarter (Villalobos et al. 2024)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from forecast.engine.blocks import Summariser, block_size
+from forecast.models import demand as D
+from forecast.models import sampling
+from forecast.models import scaling, stock
+from forecast.units import Quarter
+
+__all__ = ["METRICS", "EVENTS", "run_supply_demand", "fit_demand_trend"]
+
+#: metric -> unit of its values.
+METRICS = {
+    "stock": "tokens",
+    "demand": "tokens",
+    "ratio": "ratio",
+    "synthetic_needed": "tokens",
+    "synthetic_share": "fraction",
+}
+EVENTS = {"exhaustion": "first quarter the largest run's dataset ≥ the effective human stock"}
+
+
+def _start_year(quarter: Quarter) -> float:
+    return quarter.ordinal / 4.0
+
+
+def fit_demand_trend(fit: Any, seed: int, data_dir: Path | None):
+    """Fit the historical dataset-size trend named by a scenario's ``demand.historical.fit``."""
+    from forecast.fit.trend import decimal_year, fit_log_trend
+    from forecast.io.references import read_reference
+
+    frame = read_reference(fit.data, data_dir)
+    years = decimal_year(frame["date"])
+    keep = (years >= fit.start_year) & (years < fit.end_year + 1)
+    rng = sampling.input_rng(seed, "demand.historical.fit")
+    return fit_log_trend(years[keep], frame["training_tokens"].to_numpy(dtype=float)[keep],
+                         fit.bootstrap, rng, frontier_only=fit.frontier_only)
+
+
+def _demand_growth(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
+                   data_dir: Path | None, notes: dict[str, Any]) -> np.ndarray:
+    hist = scenario.demand.historical
+    if hist.growth != "fit":
+        return values["demand.historical.growth"]
+    trend = fit_demand_trend(hist.fit, seed, data_dir)
+    notes["demand_trend"] = trend
+    return trend.growth_ppf(sampling.uniforms(seed, "demand.historical.growth", n))
+
+
+def run_supply_demand(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
+                      summary: Summariser, data_dir: Path | None, progress=None) -> dict[str, Any]:
+    """Evaluate stock, demand and the synthetic gap for every quarter of the horizon.
+
+    ``values`` holds the drawn inputs by dotted name, shape ``(n,)`` each. Returns notes for the
+    result (e.g. the fitted trend).
+    """
+    notes: dict[str, Any] = {}
+    supply, dem = scenario.supply, scenario.demand
+    quarters = scenario.horizon.quarters
+    t_end = np.array([q.end_year for q in quarters])
+
+    def col(name: str) -> np.ndarray:
+        return values[name][:, None]
+
+    from forecast.io.references import read_reference
+
+    stock_rows = read_reference("text_stock.csv", data_dir).set_index("component")
+    rep = supply.repetition
+    if rep.multiplier is not None:
+        multiplier = col("supply.repetition.multiplier")
+    else:
+        multiplier = scaling.repetition_multiplier(col("supply.repetition.epochs"),
+                                                   col("supply.repetition.decay_constant"))
+    if dem.method in ("historical", "mixture"):
+        hist_growth = _demand_growth(scenario, values, seed, n, data_dir, notes)[:, None]
+    if dem.method == "mixture":
+        take_hist = (sampling.uniforms(seed, "demand.method_choice", n)
+                     < values["demand.historical_weight"])[:, None]
+
+    step = block_size(n, len(quarters))
+    for start in range(0, len(quarters), step):
+        t = t_end[None, start:start + step]
+        usable = 0.0
+        for component in supply.include:
+            ref_year = float(stock_rows.loc[component, "reference_year"])
+            base = f"supply.sources.{component}"
+            usable = usable + stock.usable_stock(col(f"{base}.stock"), col(f"{base}.growth"),
+                                                 t - ref_year, col(f"{base}.quality"))
+        eff = stock.effective_stock(usable, multiplier)
+        if dem.method in ("historical", "mixture"):
+            h = dem.historical
+            hist = D.exponential_path(col("demand.historical.current_largest"), hist_growth,
+                                      t - _start_year(h.reference))
+        if dem.method in ("compute", "mixture"):
+            c = dem.compute
+            comp = D.compute_path_tokens(col("demand.compute.current_largest"),
+                                         col("demand.compute.growth"), t - _start_year(c.reference),
+                                         col("demand.compute.tokens_per_param"),
+                                         col("demand.compute.overtraining"))
+        need = {"historical": lambda: hist, "compute": lambda: comp,
+                "mixture": lambda: D.mixture(hist, comp, take_hist)}[dem.method]()
+        summary.add_metric("stock", start, eff)
+        summary.add_metric("demand", start, need)
+        summary.add_metric("ratio", start, need / eff)
+        summary.add_metric("synthetic_needed", start, D.synthetic_gap(need, eff))
+        summary.add_metric("synthetic_share", start, D.synthetic_share(need, eff))
+        summary.add_event("exhaustion", start, need >= eff)
+        if progress is not None:
+            progress(min(start + step, len(quarters)), len(quarters))
+    return notes

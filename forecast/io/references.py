@@ -1,0 +1,103 @@
+"""Reference CSVs in ``data/``: located, read once, checked for a ``source`` on every row.
+
+Each CSV may begin with up to two ``# `` comment lines (title, units); its header has a ``source``
+column. Units are documented in ``data/README.md``; this reader converts nothing because the files
+already hold base units (tokens, FLOP, FLOP/s, USD, hours).
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from forecast.errors import DataError, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from forecast.io.yamlload import LoadedYaml
+    from forecast.schema import Scenario
+
+__all__ = ["data_dir", "read_reference", "check_references"]
+
+_ENV = "PEAKDATA_DATA"
+
+
+def data_dir() -> Path:
+    """The folder of reference CSVs: ``$PEAKDATA_DATA``, else the project's ``data/``."""
+    env = os.environ.get(_ENV)
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parents[2] / "data"
+    if here.is_dir():
+        return here
+    return Path.cwd() / "data"
+
+
+@lru_cache(maxsize=32)
+def _read(path: str, mtime: float) -> "pd.DataFrame":
+    import pandas as pd
+
+    with open(path, encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    skip = 0
+    while skip < len(lines) and lines[skip].startswith("#"):
+        skip += 1
+    try:
+        frame = pd.read_csv(path, skiprows=skip, skipinitialspace=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataError(f"{path}: cannot read CSV: {exc}") from None
+    name = Path(path).name
+    if "source" not in frame.columns:
+        raise DataError(f"{name}: no 'source' column (every number needs its paper, report or page)")
+    missing = frame.index[frame["source"].isna() | (frame["source"].astype(str).str.strip() == "")]
+    if len(missing):
+        line = int(missing[0]) + skip + 2
+        raise DataError(f"{name}:{line}: row has no source (name the paper, report or page, and year)")
+    return frame
+
+
+def read_reference(name: str, directory: Path | None = None) -> "pd.DataFrame":
+    """Read ``data/<name>`` (cached while the file is unchanged); a copy the caller may change."""
+    path = (directory or data_dir()) / name
+    if not path.is_file():
+        raise DataError(f"reference file {path} not found (hint: set {_ENV} or run from the project root)")
+    return _read(str(path), path.stat().st_mtime).copy()
+
+
+def _check_names(doc: "LoadedYaml", where: tuple[Any, ...], names: list[tuple[tuple[Any, ...], str]],
+                 known: list[str], what: str, csv: str) -> list[Problem]:
+    import difflib
+
+    problems = []
+    for path, value in names:
+        if value not in known:
+            loc = doc.locate(path)
+            close = difflib.get_close_matches(value, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"rows of data/{csv}: {', '.join(known)}"
+            problems.append(Problem(loc.file, loc.line, loc.col, ".".join(map(str, path)),
+                                    f"unknown {what} '{value}'", hint))
+    return problems
+
+
+def check_references(scenario: "Scenario", doc: "LoadedYaml", directory: Path | None = None) -> list[Problem]:
+    """Names in the scenario that must match rows of the reference CSVs."""
+    problems: list[Problem] = []
+    if scenario.supply is not None:
+        try:
+            known = read_reference("text_stock.csv", directory)["component"].astype(str).tolist()
+        except DataError as exc:
+            return [Problem(doc.files[0], 0, 0, "supply", str(exc))]
+        names = [(("supply", "include", i), c) for i, c in enumerate(scenario.supply.include)]
+        problems += _check_names(doc, ("supply",), names, known, "stock component", "text_stock.csv")
+    if scenario.cost is not None:
+        from forecast.schema.cost import accelerator_names
+
+        try:
+            known = read_reference("hardware.csv", directory)["accelerator"].astype(str).tolist()
+        except DataError as exc:
+            return problems + [Problem(doc.files[0], 0, 0, "cost", str(exc))]
+        problems += _check_names(doc, ("cost",), accelerator_names(scenario.cost), known,
+                                 "accelerator", "hardware.csv")
+    return problems

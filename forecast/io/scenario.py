@@ -1,0 +1,170 @@
+"""Load and validate a scenario file: YAML → merged data → pydantic ``Scenario``.
+
+Every problem is reported at once as ``file:line:col field: message (hint)``.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from forecast.errors import Problem, ScenarioError
+from forecast.io.yamlload import LoadedYaml, load_scenario_data
+from forecast.schema import Scenario
+
+__all__ = ["ScenarioFile", "load_scenario", "scenario_hash", "vocabulary"]
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A validated scenario with where each of its values was written.
+
+    ``provenance`` maps a dotted field name (``supply.repetition.multiplier``) to ``file:line``.
+    """
+
+    scenario: Scenario
+    path: str
+    files: tuple[str, ...]
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return scenario_hash(self.scenario)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the canonical JSON of a validated scenario (what the models see)."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _walk_models(model: type[BaseModel], seen: set[type]) -> None:
+    if model in seen:
+        return
+    seen.add(model)
+    for info in model.model_fields.values():
+        stack = [info.annotation]
+        while stack:
+            ann = stack.pop()
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                _walk_models(ann, seen)
+            stack.extend(getattr(ann, "__args__", ()) or ())
+            stack.extend(getattr(ann, "__metadata__", ()) or ())
+            origin = getattr(ann, "__origin__", None)
+            if origin is not None and origin is not ann:
+                stack.append(origin)
+
+
+def vocabulary() -> set[str]:
+    """Every key a scenario may contain (for "did you mean ...")."""
+    seen: set[type] = set()
+    _walk_models(Scenario, seen)
+    from forecast.schema import uncertain
+
+    for spec in (uncertain.FixedSpec, uncertain.LogNormalSpec, uncertain.NormalSpec, uncertain.BetaSpec,
+                 uncertain.UniformSpec, uncertain.TriangularSpec, uncertain.PertSpec,
+                 uncertain.ChoiceSpec):
+        seen.add(spec)
+    words = {"extends", "p5", "p95", "lambda"}
+    for model in seen:
+        words.update(model.model_fields)
+    words.discard("kind")
+    return words
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
+    """The part of a pydantic ``loc`` that exists in the YAML data, and whether all of it does."""
+    path: list[Any] = []
+    node = data
+    complete = True
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        else:
+            complete = False
+    return tuple(path), complete
+
+
+def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str]) -> Problem:
+    loc = tuple(err.get("loc", ()))
+    path, complete = _data_path(doc.data, loc)
+    where = doc.locate(path)
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    hint = ""
+    field_name = ".".join(str(p) for p in path)
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else ""
+        msg = f"unknown key '{key}'"
+        close = difflib.get_close_matches(key, sorted(words), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "see docs/scenarios.md for the keys allowed here"
+    elif kind == "missing":
+        missing = str(loc[-1]) if loc else "value"
+        if not complete and missing not in ("lognormal", "normal"):
+            field_name = ".".join(str(p) for p in path + (missing,))
+        msg = f"missing required field '{missing}'"
+        hint = f"add {missing}: ... (see docs/scenarios.md)"
+    elif kind in ("int_parsing", "int_type", "float_parsing", "float_type", "int_from_float"):
+        hint = "write a plain number"
+    elif kind == "literal_error":
+        hint = "check the spelling"
+    elif "must be below high" in msg or "swap them" in msg:
+        hint = "the first bound is the low end"
+        msg = msg.replace(" — swap them", "")
+    elif "(" in msg and msg.endswith(")") and "did you mean" in msg:
+        pass
+    return Problem(where.file, where.line, where.col, field_name, msg, hint)
+
+
+def _provenance(doc: LoadedYaml) -> dict[str, str]:
+    out = {}
+    for path, loc in doc.locations.items():
+        if path:
+            out[".".join(str(p) for p in path)] = f"{loc.file}:{loc.line}"
+    return out
+
+
+def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
+    """Read, merge (``extends``) and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+    check_data : bool
+        Also check names that refer to rows of the CSVs in ``data/`` (components, accelerators).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming file, line, column, field and a hint.
+    """
+    doc = load_scenario_data(path)
+    try:
+        scenario = Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        words = vocabulary()
+        problems = [_problem_from_error(e, doc, words) for e in exc.errors(include_url=False)]
+        problems = list(dict.fromkeys(problems))
+        problems.sort(key=lambda p: (p.file != doc.files[0], p.file, p.line, p.col))
+        raise ScenarioError(problems) from None
+    result = ScenarioFile(scenario, str(path), tuple(doc.files), _provenance(doc))
+    if check_data:
+        from forecast.io.references import check_references
+
+        problems = check_references(scenario, doc)
+        if problems:
+            raise ScenarioError(problems)
+    return result

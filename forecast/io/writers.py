@@ -1,0 +1,64 @@
+"""Write a result's files: tidy CSVs for spreadsheets and a Markdown summary.
+
+Every file is written to a temporary file in the same folder and renamed into place, so a crash
+never leaves a half-written output. Every file carries the result's stamp (version, scenario,
+content hash, seed, samples) and nothing that changes between runs, so the same scenario and seed
+give byte-identical files.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.errors import ExportError
+from forecast.result import ForecastResult
+
+__all__ = ["atomic_write_text", "write_csv", "write_outputs"]
+
+FLOAT_FORMAT = "%.6g"
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def write_csv(path: Path, frame: pd.DataFrame, stamp: str) -> Path:
+    """A CSV with one ``# stamp`` comment line, fixed float format and ``\\n`` line ends."""
+    body = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    return atomic_write_text(path, f"# {stamp}\n{body}")
+
+
+def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
+    """Write all of a result's files into ``out_dir`` and return their paths."""
+    from forecast.report.markdown import render_report
+
+    out_dir = Path(out_dir)
+    written = []
+    if result.stats:
+        written.append(write_csv(out_dir / "summary.csv", result.summary(), result.stamp))
+    if result.events:
+        written.append(write_csv(out_dir / "exhaustion.csv", result.event_summary(), result.stamp))
+        written.append(write_csv(out_dir / "exhaustion_cdf.csv", result.event_cdf(), result.stamp))
+    for name, table in result.tables.items():
+        written.append(write_csv(out_dir / f"{name}.csv", table, result.stamp))
+    written.append(write_csv(out_dir / "inputs.csv", result.inputs, result.stamp))
+    written.append(atomic_write_text(out_dir / "report.md", render_report(result)))
+    return written

@@ -1,0 +1,109 @@
+"""Training-data demand: dataset size of the largest training run (Villalobos et al. 2024, §2.4).
+
+Two paths and their mixture:
+
+* historical trend: D(t) = D0 · g^(t − t0), g fitted on notable models' dataset sizes;
+* compute path: C(t) = C0 · h^(t − t0), D(t) = sqrt(k · r · C(t) / 6) (see
+  :func:`forecast.models.scaling.compute_optimal_tokens`);
+* mixture: each sample follows the historical path with probability w, else the compute path.
+
+And what the gap means once demand passes the stock: the synthetic (or other non-public) tokens a
+frontier run needs to stay on trend, and the share of its dataset they make up.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from forecast.models.scaling import compute_optimal_tokens
+
+__all__ = ["exponential_path", "compute_path_tokens", "mixture", "synthetic_gap", "synthetic_share"]
+
+
+def exponential_path(value_ref, growth, years_since_ref):
+    """A quantity growing by a constant factor per year: v(t) = v0 · g^(t − t0).
+
+    Parameters
+    ----------
+    value_ref : array_like
+        Value at the reference date (tokens or FLOP).
+    growth : array_like
+        Yearly growth [factor/yr].
+    years_since_ref : array_like
+        Years since the reference date [yr] (negative before it).
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> float(exponential_path(10e12, 2.4, 2.0)) / 1e12
+    57.6
+    """
+    return np.asarray(value_ref, dtype=float) * np.power(growth, years_since_ref)
+
+
+def compute_path_tokens(compute_ref, growth, years_since_ref, tokens_per_param, overtraining):
+    """Dataset size along the compute path: compute-optimal tokens of C(t) = C0 · h^(t − t0).
+
+    Parameters
+    ----------
+    compute_ref : array_like
+        Largest training compute at the reference date [FLOP].
+    growth : array_like
+        Yearly growth of frontier compute [factor/yr].
+    years_since_ref : array_like
+        [yr].
+    tokens_per_param : array_like
+        Compute-optimal tokens per parameter [ratio] (≈ 20, Hoffmann et al. 2022).
+    overtraining : array_like
+        Multiplier on tokens per parameter [x].
+
+    Returns
+    -------
+    ndarray
+        Tokens [tokens].
+
+    Examples
+    --------
+    5e28 FLOP, compute-optimal: ≈ 4.1e14 tokens (Villalobos et al. 2024, Fig. 1: ~4e14 at ~5e28 FLOP).
+
+    >>> round(float(compute_path_tokens(5e28, 4.0, 0.0, 20.0, 1.0)) / 1e14, 2)
+    4.08
+    """
+    compute = exponential_path(compute_ref, growth, years_since_ref)
+    return compute_optimal_tokens(compute, tokens_per_param, overtraining)
+
+
+def mixture(first, second, take_first):
+    """Per-sample mixture: ``first`` where ``take_first`` is true, else ``second``.
+
+    Examples
+    --------
+    >>> mixture(np.array([1.0, 2.0]), np.array([10.0, 20.0]), np.array([True, False])).tolist()
+    [1.0, 20.0]
+    """
+    return np.where(take_first, first, second)
+
+
+def synthetic_gap(demand, stock):
+    """Tokens a run needs beyond the effective human stock: max(D − S, 0) [tokens].
+
+    Examples
+    --------
+    >>> synthetic_gap(np.array([100.0, 500.0]), 300.0).tolist()
+    [0.0, 200.0]
+    """
+    return np.maximum(np.asarray(demand, dtype=float) - stock, 0.0)
+
+
+def synthetic_share(demand, stock):
+    """Share of the dataset that must come from beyond the human stock: gap / D [fraction].
+
+    Examples
+    --------
+    >>> synthetic_share(np.array([100.0, 500.0]), 300.0).tolist()
+    [0.0, 0.4]
+    """
+    demand = np.asarray(demand, dtype=float)
+    return synthetic_gap(demand, stock) / demand

@@ -1,0 +1,45 @@
+"""Markdown summary of a result (a pure function returning ``str``, golden-testable)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from forecast.report import tables
+from forecast.result import ForecastResult
+
+__all__ = ["render_report", "markdown_table"]
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A GitHub pipe table (tabulate), strings left as they are."""
+    if frame.empty:
+        return "_(none)_"
+    return frame.to_markdown(index=False, tablefmt="pipe", disable_numparse=True)
+
+
+def render_report(result: ForecastResult) -> str:
+    """The run's summary: exhaustion, synthetic gap, costs, and every input with its source."""
+    parts = [f"# peakdata: {result.scenario}", "",
+             f"`{result.stamp}`", "",
+             f"Horizon {result.quarters[0]} – {result.quarters[-1]}; quantities are Monte Carlo "
+             f"percentiles over {result.samples:,} samples.", ""]
+    if result.events:
+        parts += ["## When does demand overtake the human-text stock?", "",
+                  "The exhaustion quarter is the first quarter in which the dataset of the largest "
+                  "training run is at least the effective stock of human text (quality- and "
+                  "repetition-adjusted, Villalobos et al. 2024).", "",
+                  markdown_table(tables.exhaustion_table(result)), ""]
+        trend = result.notes.get("demand_trend")
+        if trend is not None:
+            lo, hi = trend.growth_interval(95)
+            parts += [f"Historical trend fitted on {trend.n} models: {trend.slope:.3f} OOM/yr "
+                      f"({trend.growth:.2f}x/yr; bootstrap 95% CI {lo:.2f}x–{hi:.2f}x/yr).", ""]
+        parts += ["## The synthetic gap", "",
+                  "Tokens a frontier run needs beyond the human stock to stay on trend, and the share "
+                  "of its dataset they make up.", "",
+                  markdown_table(tables.gap_table(result)), ""]
+    for name, table in result.tables.items():
+        title = name.replace("_", " ").capitalize()
+        parts += [f"## {title}", "", markdown_table(table.astype(str)), ""]
+    parts += ["## Inputs and their sources", "",
+              markdown_table(tables.inputs_table(result)), ""]
+    return "\n".join(parts)

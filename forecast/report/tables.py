@@ -1,0 +1,61 @@
+"""Planner-facing tables built from a result: one builder feeds the terminal, Markdown and CSV."""
+from __future__ import annotations
+
+import pandas as pd
+
+from forecast.result import ForecastResult
+from forecast.units import format_quantity
+
+__all__ = ["exhaustion_table", "gap_table", "inputs_table", "fmt"]
+
+_KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd"}
+
+
+def fmt(value: float, unit: str) -> str:
+    """Format a statistic for people (``300T``, ``35%``, ``$4.6M``)."""
+    if value != value:  # NaN
+        return "–"
+    return format_quantity(float(value), _KIND.get(unit, "number"))
+
+
+def exhaustion_table(result: ForecastResult) -> pd.DataFrame:
+    """When demand overtakes the stock: median quarter, 80% and 90% intervals, probabilities."""
+    rows = []
+    end = result.quarters[-1]
+    checkpoints = [q for q in result.quarters if q.endswith("Q4")]
+    for _, row in result.event_summary().iterrows():
+        rows.append({"event": row["event"], "median": row["median"],
+                     "80% interval": f"{row['p10']} – {row['p90']}",
+                     "90% interval": f"{row['p5']} – {row['p95']}",
+                     f"P(by {end})": f"{row['probability_by_end']:.0%}"})
+        for q in checkpoints[::4]:
+            rows[-1][f"P(by {q})"] = f"{result.event_probability(row['event'], q):.0%}"
+    return pd.DataFrame(rows)
+
+
+def gap_table(result: ForecastResult, every: int = 4) -> pd.DataFrame:
+    """Stock, demand and the synthetic gap at every ``every``-th quarter (Q4s by default)."""
+    stock, demand = result.metric("stock"), result.metric("demand")
+    needed, share = result.metric("synthetic_needed"), result.metric("synthetic_share")
+    cdf = result.event_cdf()
+    cdf = cdf[cdf["event"] == "exhaustion"].set_index("quarter")["probability"]
+    rows = []
+    for i, q in enumerate(result.quarters):
+        if (q.endswith("Q4") and every == 4) or (every != 4 and i % every == 0):
+            rows.append({
+                "quarter": q,
+                "stock p50": fmt(stock.iloc[i]["p50"], "tokens"),
+                "demand p50": fmt(demand.iloc[i]["p50"], "tokens"),
+                "P(exhausted)": f"{cdf[q]:.0%}",
+                "synthetic needed p50": fmt(needed.iloc[i]["p50"], "tokens"),
+                "synthetic needed p90": fmt(needed.iloc[i]["p90"], "tokens"),
+                "synthetic share p50": fmt(share.iloc[i]["p50"], "fraction"),
+                "synthetic share p90": fmt(share.iloc[i]["p90"], "fraction"),
+            })
+    return pd.DataFrame(rows)
+
+
+def inputs_table(result: ForecastResult) -> pd.DataFrame:
+    """Every uncertain input with its distribution, sample range, source and where it was set."""
+    frame = result.inputs.copy()
+    return frame[["input", "distribution", "p5", "p50", "p95", "source", "set_at"]]

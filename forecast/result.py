@@ -1,0 +1,129 @@
+"""``ForecastResult``: what one run of a scenario produced, with tidy pandas views.
+
+Units: token metrics in tokens, fractions in [0, 1], ``ratio`` dimensionless (demand ÷ stock),
+costs in USD. Quarters are pandas ``Period`` objects with frequency ``Q-DEC``; in CSV they are written
+``2026Q4``. Event quarters are per-sample positions on the horizon; a sample that never meets the
+condition is "after the horizon".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+__all__ = ["ForecastResult", "PROBABILITIES", "STAT_COLUMNS"]
+
+#: Quantiles reported per quarter and metric.
+PROBABILITIES = (0.05, 0.10, 0.50, 0.90, 0.95)
+STAT_COLUMNS = ("mean",) + tuple(f"p{round(p * 100)}" for p in PROBABILITIES)
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """The outcome of :func:`forecast.engine.run`.
+
+    Attributes
+    ----------
+    scenario, scenario_hash, seed, samples, version
+        What was run: the scenario's name, SHA-256 of its validated content, the seed, the sample
+        count and the peakdata version. Stamped into every output instead of a wall-clock time.
+    quarters : tuple of str
+        The horizon, ``("2024Q1", ...)``.
+    stats : dict
+        metric → array (quarters, 6): mean, p5, p10, p50, p90, p95.
+    units : dict
+        metric → unit.
+    events : dict
+        event → int32 array (samples,) of quarter positions; ``len(quarters)`` = after the horizon.
+    inputs : DataFrame
+        One row per uncertain input: name, kind, distribution, source, note, set_at, sample
+        quantiles.
+    tables : dict
+        Other tidy tables a model adds (e.g. ``cost_breakdown``).
+    notes : dict
+        Extra facts (e.g. the fitted demand trend).
+    """
+
+    scenario: str
+    scenario_hash: str
+    seed: int
+    samples: int
+    version: str
+    quarters: tuple[str, ...]
+    stats: dict[str, np.ndarray] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    events: dict[str, np.ndarray] = field(default_factory=dict)
+    inputs: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stamp(self) -> str:
+        """One line naming version, scenario, content hash, seed and samples."""
+        return (f"peakdata {self.version}; scenario {self.scenario}; sha256 {self.scenario_hash[:16]}; "
+                f"seed {self.seed}; samples {self.samples}")
+
+    @property
+    def period_index(self) -> pd.PeriodIndex:
+        return pd.PeriodIndex(list(self.quarters), freq="Q")
+
+    def metric(self, name: str) -> pd.DataFrame:
+        """Statistics of one metric, indexed by quarter (``PeriodIndex``)."""
+        return pd.DataFrame(self.stats[name], index=self.period_index, columns=list(STAT_COLUMNS))
+
+    def summary(self) -> pd.DataFrame:
+        """Tidy table: quarter, metric, unit, mean, p5, p10, p50, p90, p95."""
+        frames = []
+        for name, table in self.stats.items():
+            frame = pd.DataFrame(table, columns=list(STAT_COLUMNS))
+            frame.insert(0, "unit", self.units.get(name, ""))
+            frame.insert(0, "metric", name)
+            frame.insert(0, "quarter", list(self.quarters))
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=["quarter", "metric", "unit", *STAT_COLUMNS])
+        return pd.concat(frames, ignore_index=True)
+
+    def _label(self, position: int) -> str:
+        return self.quarters[position] if position < len(self.quarters) else f"after {self.quarters[-1]}"
+
+    def event_quantile(self, name: str, p: float) -> str:
+        """Quarter by which a share ``p`` of samples has met the event (or "after <end>")."""
+        position = int(np.quantile(self.events[name], p, method="inverted_cdf"))
+        return self._label(position)
+
+    def event_probability(self, name: str, quarter: str | None = None) -> float:
+        """P(event by the end of ``quarter``); by the end of the horizon when omitted."""
+        last = len(self.quarters) - 1 if quarter is None else self.quarters.index(quarter)
+        return float(np.mean(self.events[name] <= last))
+
+    def event_summary(self) -> pd.DataFrame:
+        """One row per event: median quarter, 80% and 90% intervals, P(by end of horizon)."""
+        rows = []
+        for name in self.events:
+            rows.append({
+                "event": name,
+                "median": self.event_quantile(name, 0.5),
+                "p10": self.event_quantile(name, 0.10),
+                "p90": self.event_quantile(name, 0.90),
+                "p5": self.event_quantile(name, 0.05),
+                "p95": self.event_quantile(name, 0.95),
+                "probability_by_end": self.event_probability(name),
+            })
+        return pd.DataFrame(rows, columns=["event", "median", "p10", "p90", "p5", "p95",
+                                           "probability_by_end"])
+
+    def event_cdf(self) -> pd.DataFrame:
+        """Tidy cumulative probability curve: quarter, event, probability (by end of quarter)."""
+        frames = []
+        q = len(self.quarters)
+        for name, first in self.events.items():
+            counts = np.bincount(first, minlength=q + 1)[:q]
+            frames.append(pd.DataFrame({"quarter": list(self.quarters), "event": name,
+                                        "probability": np.cumsum(counts) / first.size}))
+        if not frames:
+            return pd.DataFrame(columns=["quarter", "event", "probability"])
+        return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,224 @@
+"""The scenario: a planner's view of the world, validated once at the boundary.
+
+Sections ``supply`` and ``demand`` describe the human-text stock and the training-data demand of
+the largest runs (Villalobos et al. 2024); ``cost`` and ``mixes`` the training cost of data mixes.
+Every section is optional: the engine runs the models whose inputs are present. The field names are
+the YAML keys, and ``docs/scenarios.md`` documents them.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from forecast.schema.cost import CostSection, MixesSection
+from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens
+from forecast.units import Quarter
+
+__all__ = [
+    "Scenario",
+    "Horizon",
+    "SupplySection",
+    "SourceOverride",
+    "Repetition",
+    "DemandSection",
+    "HistoricalDemand",
+    "TrendFit",
+    "ComputeDemand",
+    "Correlation",
+    "MAX_SAMPLES",
+    "MAX_QUARTERS",
+]
+
+#: Largest sample count accepted (memory is bounded by chunking; time is not).
+MAX_SAMPLES = 10_000_000
+#: Longest horizon accepted [quarters] (100 years).
+MAX_QUARTERS = 400
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+def _quarter(raw: Any) -> Quarter:
+    if isinstance(raw, Quarter):
+        return raw
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raise ValueError(f"write a quarter such as {raw}Q1, not a bare year")
+    return Quarter.parse(str(raw))
+
+
+QuarterField = Annotated[Quarter, BeforeValidator(_quarter),
+                         Field(json_schema_extra={"type": "string", "pattern": r"^\d{4}\s?-?[Qq][1-4]$"})]
+
+
+class _Strict(BaseModel):
+    model_config = _STRICT
+
+
+class Horizon(_Strict):
+    """Quarters to project, inclusive (``2024Q1`` to ``2040Q4``)."""
+
+    start: QuarterField
+    end: QuarterField
+
+    @model_validator(mode="after")
+    def _order(self) -> "Horizon":
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.end.ordinal - self.start.ordinal + 1 > MAX_QUARTERS:
+            raise ValueError(f"a horizon may span at most {MAX_QUARTERS} quarters")
+        return self
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        return [Quarter.from_ordinal(n) for n in range(self.start.ordinal, self.end.ordinal + 1)]
+
+
+class Correlation(_Strict):
+    """A rank (Spearman) correlation between two named inputs, drawn with a Gaussian copula."""
+
+    inputs: tuple[str, str] = Field(description="dotted names, e.g. supply.repetition.multiplier")
+    rank: float = Field(ge=-1, le=1, description="Spearman rank correlation [-1..1]")
+    source: str | None = None
+    note: str | None = None
+
+
+# --- supply -----------------------------------------------------------------------------------
+
+class SourceOverride(_Strict):
+    """Scenario values for one stock component; what is left out comes from data/text_stock.csv."""
+
+    stock: Tokens | None = Field(None, description="tokens at the reference year [tokens]")
+    growth: Growth | None = Field(None, description="yearly growth of the stock [factor/yr]")
+    quality: Fraction | None = Field(None, description="usable share after quality filtering [fraction]")
+
+
+class Repetition(_Strict):
+    """Effective data from repeated epochs (Muennighoff et al. 2023), or a direct multiplier."""
+
+    multiplier: Number | None = Field(None, description="effective tokens per unique token [x]")
+    epochs: Number | None = Field(None, description="epochs allowed over the unique stock [count]")
+    decay_constant: Number | None = Field(
+        None, description="R_D*, repetitions after which returns decay (Muennighoff et al. 2023) [count]")
+
+    @model_validator(mode="after")
+    def _one(self) -> "Repetition":
+        if (self.multiplier is None) == (self.epochs is None):
+            raise ValueError("give either multiplier or epochs (with decay_constant)")
+        if self.epochs is not None and self.decay_constant is None:
+            raise ValueError("epochs needs decay_constant (R_D* ≈ 15.4, Muennighoff et al. 2023)")
+        return self
+
+
+class SupplySection(_Strict):
+    """The stock of usable human-written text."""
+
+    include: tuple[str, ...] = Field(min_length=1,
+                                     description="components of data/text_stock.csv that count")
+    sources: dict[str, SourceOverride] = Field(default_factory=dict)
+    repetition: Repetition
+
+    @model_validator(mode="after")
+    def _overrides_included(self) -> "SupplySection":
+        extra = sorted(set(self.sources) - set(self.include))
+        if extra:
+            raise ValueError(f"sources {', '.join(extra)} are not in include")
+        if len(set(self.include)) != len(self.include):
+            raise ValueError("include lists a component twice")
+        return self
+
+
+# --- demand -----------------------------------------------------------------------------------
+
+class TrendFit(_Strict):
+    """Log-linear fit of dataset sizes on date, with a bootstrap of the slope (Villalobos et al. 2024)."""
+
+    data: str = Field("notable_models.csv", description="CSV in data/ with date and training_tokens")
+    start_year: int = Field(description="first publication year included")
+    end_year: int = Field(description="last publication year included")
+    bootstrap: int = Field(ge=100, le=100_000, description="bootstrap resamples of the slope")
+    frontier_only: bool = Field(False, description="fit only models that set a new record dataset size")
+
+    @model_validator(mode="after")
+    def _years(self) -> "TrendFit":
+        if self.end_year <= self.start_year:
+            raise ValueError("end_year must be after start_year")
+        return self
+
+
+class HistoricalDemand(_Strict):
+    """Largest training dataset grows along the historical trend: D(t) = D0 · g^(t − t0)."""
+
+    current_largest: Tokens = Field(description="largest training dataset at reference [tokens]")
+    reference: QuarterField = Field(description="quarter whose start current_largest refers to")
+    growth: Growth | Literal["fit"] = Field(description="yearly growth [factor/yr], or fit")
+    fit: TrendFit | None = None
+
+    @model_validator(mode="after")
+    def _fit(self) -> "HistoricalDemand":
+        if self.growth == "fit" and self.fit is None:
+            raise ValueError("growth: fit needs a fit: block (data, start_year, end_year, bootstrap)")
+        return self
+
+
+class ComputeDemand(_Strict):
+    """Frontier compute grows x/yr; tokens are compute-optimal (Hoffmann et al. 2022) × overtraining."""
+
+    current_largest: Flop = Field(description="largest training run at reference [FLOP]")
+    reference: QuarterField
+    growth: Growth = Field(description="yearly growth of frontier training compute [factor/yr]")
+    tokens_per_param: Number = Field(description="compute-optimal tokens per parameter [ratio]")
+    overtraining: Number = Field(description="multiplier on tokens per parameter (Villalobos et al. 2024 §2.5) [x]")
+
+
+class DemandSection(_Strict):
+    """Dataset size of the largest training run per quarter."""
+
+    method: Literal["historical", "compute", "mixture"]
+    historical: HistoricalDemand | None = None
+    compute: ComputeDemand | None = None
+    historical_weight: Fraction | None = Field(
+        None, description="mixture: probability a sample follows the historical trend [fraction]")
+
+    @model_validator(mode="after")
+    def _parts(self) -> "DemandSection":
+        need = {"historical": ("historical",), "compute": ("compute",),
+                "mixture": ("historical", "compute", "historical_weight")}[self.method]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"method {self.method} needs {', '.join(missing)}")
+        return self
+
+
+# --- the scenario ------------------------------------------------------------------------------
+
+class Scenario(_Strict):
+    """A validated scenario. Build one with :func:`forecast.io.scenario.load_scenario`."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                      description="short id used for output folders, e.g. baseline")
+    description: str = ""
+    horizon: Horizon
+    samples: int = Field(gt=0, le=MAX_SAMPLES, description="Monte Carlo samples")
+    seed: int = Field(ge=0, lt=2**63, description="seed of every random stream")
+    correlations: tuple[Correlation, ...] = ()
+    supply: SupplySection | None = None
+    demand: DemandSection | None = None
+    cost: CostSection | None = None
+    mixes: MixesSection | None = None
+
+    @field_validator("samples", mode="before")
+    @classmethod
+    def _samples(cls, v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    @model_validator(mode="after")
+    def _sections(self) -> "Scenario":
+        if (self.supply is None) != (self.demand is None):
+            raise ValueError("supply and demand come together: give both or neither")
+        if self.supply is None and self.cost is None:
+            raise ValueError("a scenario needs supply and demand, or cost")
+        if self.mixes is not None and self.cost is None:
+            raise ValueError("mixes need a cost section")
+        return self
