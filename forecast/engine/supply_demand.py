@@ -96,6 +96,8 @@ def run_supply_demand(scenario: Any, values: dict[str, np.ndarray], seed: int, n
             h = dem.historical
             hist = D.exponential_path(col("demand.historical.current_largest"), hist_growth,
                                       t - _start_year(h.reference))
+            if h.overtraining is not None:
+                hist = hist * np.sqrt(col("demand.historical.overtraining"))
         if dem.method in ("compute", "mixture"):
             c = dem.compute
             comp = D.compute_path_tokens(col("demand.compute.current_largest"),

@@ -109,7 +109,10 @@ def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str]) -
         key = str(loc[-1]) if loc else ""
         msg = f"unknown key '{key}'"
         close = difflib.get_close_matches(key, sorted(words), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "see docs/scenarios.md for the keys allowed here"
+        if close and close[0] != key:
+            hint = f"did you mean '{close[0]}'?"
+        else:
+            hint = "this key does not belong here; see docs/scenarios.md for the keys allowed"
     elif kind == "missing":
         missing = str(loc[-1]) if loc else "value"
         if not complete and missing not in ("lognormal", "normal"):

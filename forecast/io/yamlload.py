@@ -206,8 +206,17 @@ def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
     return "check quotes, colons and indentation near this line"
 
 
+def _is_quantity(value: dict[str, Any]) -> bool:
+    """A mapping that states an uncertain quantity (``dist:`` or ``value:``) replaces, never merges."""
+    return "dist" in value or "value" in value
+
+
 def _merge(parent: LoadedYaml, child: LoadedYaml) -> LoadedYaml:
-    """Deep-merge ``child`` over ``parent``; locations follow the value that wins."""
+    """Deep-merge ``child`` over ``parent``; locations follow the value that wins.
+
+    Mappings merge key by key, except a mapping that states a quantity (with ``dist:`` or
+    ``value:``), which replaces the parent's quantity whole; lists and scalars replace.
+    """
     locations: dict[Path_, Location] = {}
 
     def take(src: LoadedYaml, prefix: Path_) -> None:
@@ -217,7 +226,7 @@ def _merge(parent: LoadedYaml, child: LoadedYaml) -> LoadedYaml:
                 locations[p] = loc
 
     def merge(p: Any, c: Any, path: Path_) -> Any:
-        if isinstance(p, dict) and isinstance(c, dict):
+        if isinstance(p, dict) and isinstance(c, dict) and not _is_quantity(c):
             out = {}
             for key in list(p) + [k for k in c if k not in p]:
                 sub = path + (key,)

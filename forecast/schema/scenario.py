@@ -152,6 +152,9 @@ class HistoricalDemand(_Strict):
     reference: QuarterField = Field(description="quarter whose start current_largest refers to")
     growth: Growth | Literal["fit"] = Field(description="yearly growth [factor/yr], or fit")
     fit: TrendFit | None = None
+    overtraining: Number | None = Field(
+        None, description="k-fold overtraining of the trend: data × √k at equal compute "
+                          "(Villalobos et al. 2024 §2.5) [x]; omitted = 1")
 
     @model_validator(mode="after")
     def _fit(self) -> "HistoricalDemand":
