@@ -223,7 +223,9 @@ def test_ppf_is_monotone_and_quantiles_ordered(dist, extra):
     u = np.sort(np.concatenate([np.linspace(1e-6, 1 - 1e-6, 201), extra]))
     x = dist.ppf(u)
     assert np.all(np.isfinite(x))
-    assert np.all(np.diff(x) >= 0)
+    # scipy's betaincinv is monotone only to a few ulps (u = 0.5 and 0.49999999999999994
+    # can come back swapped at the 1e-17 level), so allow rounding noise, nothing more.
+    assert np.all(np.diff(x) >= -1e-12 * max(1.0, float(np.abs(x).max())))
     assert dist.quantile(0.05) <= dist.quantile(0.5) <= dist.quantile(0.95)
 
 
