@@ -12,7 +12,7 @@ from forecast.errors import DataError, Problem, ScenarioError
 from forecast.models import sampling
 from forecast.schema import uncertain as U
 
-__all__ = ["Input", "collect_inputs", "draw_inputs", "stock_component_inputs"]
+__all__ = ["Input", "collect_inputs", "cost_data_inputs", "draw_inputs", "stock_component_inputs"]
 
 _NONNEGATIVE = {"tokens", "params", "flop", "usd", "hours"}
 
@@ -44,8 +44,12 @@ def _walk(obj: Any, path: tuple[str, ...], out: list[tuple[str, Any]]) -> None:
             _walk(value, path + (str(i),), out)
 
 
-def _row_spec(row: Any, prefix: str, kind: str, what: str, file: str, line: int) -> Any:
-    low, central, high = row.get(f"{prefix}_low"), row.get(f"{prefix}_central"), row.get(f"{prefix}_high")
+def _row_spec(row: Any, prefix: str, kind: str, what: str, file: str, line: int,
+              columns: tuple[str | None, str | None, str | None] | None = None) -> Any:
+    names = columns or (f"{prefix}_low", f"{prefix}_central", f"{prefix}_high")
+    low, central, high = (row.get(name) if name else None for name in names)
+    if _missing(central) and not _missing(low) and not _missing(high) and float(low) == float(high):
+        central = low
     cred = row.get("credibility")
     common = {"kind": kind, "source": str(row["source"]),
               "note": None if _missing(row.get("note")) else str(row.get("note"))}
@@ -86,10 +90,46 @@ def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
     return out
 
 
-def _comment_lines(data_dir: Path | None) -> int:
+def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
+    """Inputs of a cost section taken from ``data/``: a market's GPU price, an accelerator's price."""
+    from forecast.io.references import read_reference
+
+    comp, run = scenario.cost.compute, scenario.cost.run
+    out = []
+    if comp.method == "rental" and comp.market is not None:
+        frame = read_reference("gpu_prices.csv", data_dir)
+        rows = frame[(frame["accelerator"] == comp.accelerator) & (frame["market"] == comp.market)]
+        if rows.empty:
+            markets = sorted(set(frame.loc[frame["accelerator"] == comp.accelerator, "market"]))
+            raise DataError(f"gpu_prices.csv has no {comp.market} price for {comp.accelerator} "
+                            f"(markets with prices: {', '.join(markets) or 'none'}); "
+                            "give cost.compute.price_per_gpu_hour instead")
+        year = comp.price_reference.year
+        earlier = rows[rows["year"] <= year]
+        pick = (earlier if not earlier.empty else rows).sort_values("year").index[-1 if not earlier.empty else 0]
+        row = frame.loc[pick].to_dict()
+        line = int(pick) + 2 + _comment_lines(data_dir, "gpu_prices.csv")
+        spec = _row_spec({**row, "component": comp.accelerator}, "price", "usd", "price_per_gpu_hour",
+                         "gpu_prices.csv", line, columns=("price_low_usd_per_hour", None,
+                                                          "price_high_usd_per_hour"))
+        out.append(Input("cost.compute.price_per_gpu_hour", spec, f"data/gpu_prices.csv:{line}"))
+    if comp.method == "amortised" and comp.amortised.chip_price is None:
+        frame = read_reference("hardware.csv", data_dir)
+        index = frame.index[frame["accelerator"] == comp.accelerator]
+        if len(index):
+            row = frame.loc[index[0]].to_dict()
+            line = int(index[0]) + 2 + _comment_lines(data_dir, "hardware.csv")
+            spec = _row_spec({**row, "component": comp.accelerator}, "purchase_price", "usd", "chip_price",
+                             "hardware.csv", line, columns=("purchase_price_low_usd", "purchase_price_usd",
+                                                            "purchase_price_high_usd"))
+            out.append(Input("cost.compute.amortised.chip_price", spec, f"data/hardware.csv:{line}"))
+    return out
+
+
+def _comment_lines(data_dir: Path | None, name: str = "text_stock.csv") -> int:
     from forecast.io.references import data_dir as default_dir
 
-    path = (data_dir or default_dir()) / "text_stock.csv"
+    path = (data_dir or default_dir()) / name
     n = 0
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -111,6 +151,9 @@ def collect_inputs(scenario: Any, provenance: dict[str, str] | None,
     inputs = {name: Input(name, spec, provenance.get(name, "")) for name, spec in found}
     if scenario.supply is not None:
         for item in stock_component_inputs(scenario, data_dir):
+            inputs[item.name] = item
+    if scenario.cost is not None:
+        for item in cost_data_inputs(scenario, data_dir):
             inputs[item.name] = item
     return dict(sorted(inputs.items()))
 

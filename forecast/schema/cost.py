@@ -1,23 +1,243 @@
-"""Cost-of-mixes sections of a scenario (filled in by the cost model)."""
+"""Cost-of-mixes sections of a scenario: one training run's cost, and the cheapest mix for a quality.
+
+A run is priced in four parts (Cottier et al. 2024 for compute; data costs per mix):
+
+* compute: 6·N·D FLOP on an accelerator of ``data/hardware.csv`` at a utilisation (MFU), rented by
+  the GPU-hour (``price_per_gpu_hour``, or a market row of ``data/gpu_prices.csv``) or owned
+  (amortised hardware plus energy); a price-performance trend moves the cost per FLOP to the run's
+  date;
+* human data: licensing and processing per million tokens, a share written by experts;
+* synthetic generation: API prices or self-hosted generation, divided by the acceptance rate;
+* verification: judging every generated token.
+
+Quality comes from the Chinchilla loss with effective data (synthetic tokens weighted by their
+value relative to human tokens) and a collapse penalty. The ``mixes`` section asks, for each
+synthetic share, the cheapest run that reaches a target loss.
+"""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
 
-__all__ = ["CostSection", "MixesSection"]
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from forecast.schema.types import QuarterField
+from forecast.schema.uncertain import Fraction, Growth, Number, Params, Tokens, Usd
+
+__all__ = [
+    "CostSection",
+    "MixesSection",
+    "RunSpec",
+    "ComputeSpec",
+    "AmortisedSpec",
+    "HumanDataSpec",
+    "SyntheticDataSpec",
+    "QualitySpec",
+    "LossSpec",
+    "CollapseSpec",
+    "TargetSpec",
+    "ParamsGrid",
+    "accelerator_names",
+]
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
-class CostSection(BaseModel):
+class _Strict(BaseModel):
+    model_config = _STRICT
+
+
+class ParamsGrid(_Strict):
+    """Model sizes searched for the cheapest run (log-spaced)."""
+
+    low: float = Field(gt=0, description="smallest model [params]")
+    high: float = Field(gt=0, description="largest model [params]")
+    points: int = Field(ge=10, le=2000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data):
+        from forecast.units import parse_quantity
+
+        if isinstance(data, dict):
+            data = {k: parse_quantity(v, "params") if k in ("low", "high") else v for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _order(self) -> "ParamsGrid":
+        if self.low >= self.high:
+            raise ValueError("low must be below high")
+        return self
+
+
+class TargetSpec(_Strict):
+    """A quality to reach: a loss, or the loss of a reference model trained on human data only."""
+
+    loss: Number | None = Field(None, description="target loss [nats/token]")
+    reference_params: Params | None = Field(None, description="reference model's parameters [count]")
+    reference_tokens: Tokens | None = Field(None, description="reference model's training tokens [tokens]")
+    reference_name: str | None = Field(None, description="e.g. GPT-3 175B")
+    params_grid: ParamsGrid = Field(description="model sizes searched for the cheapest run")
+
+    @model_validator(mode="after")
+    def _one(self) -> "TargetSpec":
+        has_ref = self.reference_params is not None or self.reference_tokens is not None
+        if (self.loss is None) == (not has_ref):
+            raise ValueError("give either loss or reference_params with reference_tokens")
+        if has_ref and (self.reference_params is None or self.reference_tokens is None):
+            raise ValueError("a reference model needs both reference_params and reference_tokens")
+        return self
+
+
+class RunSpec(_Strict):
+    """The run to price: explicit size, or sized as the cheapest run reaching ``cost.target``."""
+
+    date: QuarterField = Field(description="quarter whose hardware prices apply, e.g. 2024Q3")
+    synthetic_share: Fraction = Field(description="share of training tokens that are synthetic [fraction]")
+    size: Literal["given", "cheapest_for_target"] = Field(
+        "given", description="given: use params and tokens; cheapest_for_target: size for cost.target")
+    params: Params | None = Field(None, description="active parameters [count]")
+    tokens: Tokens | None = Field(None, description="training tokens, human + synthetic [tokens]")
+
+    @model_validator(mode="after")
+    def _size(self) -> "RunSpec":
+        if self.size == "given" and (self.params is None or self.tokens is None):
+            raise ValueError("size: given needs params and tokens (or size: cheapest_for_target)")
+        if self.size == "cheapest_for_target" and (self.params is not None or self.tokens is not None):
+            raise ValueError("size: cheapest_for_target derives params and tokens; remove them")
+        return self
+
+
+class AmortisedSpec(_Strict):
+    """Owned hardware: amortised purchase plus energy (Cottier et al. 2024, method 1)."""
+
+    chip_price: Usd | None = Field(None, description="price per accelerator [USD]; default hardware.csv")
+    amortisation_years: Number = Field(description="years over which hardware is written off [yr]")
+    server_overhead: Number = Field(description="server cost ÷ accelerator cost [ratio]")
+    interconnect_share: Fraction = Field(description="cluster interconnect share of total cost [fraction]")
+    server_power_ratio: Number = Field(description="server power ÷ accelerator TDP [ratio]")
+    tdp_fraction: Fraction = Field(description="average power ÷ TDP during training [fraction]")
+    pue: Number = Field(description="power usage effectiveness [ratio]")
+    electricity_price: Usd = Field(description="electricity price [USD/kWh]")
+
+
+class ComputeSpec(_Strict):
+    """How training compute is bought."""
+
+    accelerator: str = Field(description="row of data/hardware.csv, e.g. H100")
+    precision: Literal["bf16", "fp8"] = Field("bf16", description="peak FLOP/s column of hardware.csv")
+    mfu: Fraction = Field(description="model FLOP utilisation over the whole run [fraction]")
+    method: Literal["rental", "amortised"] = "rental"
+    price_per_gpu_hour: Usd | None = Field(None, description="rental price [USD/GPU-hour]")
+    market: Literal["on_demand_hyperscaler", "neocloud", "reserved_1yr", "reserved_3yr"] | None = Field(
+        None, description="take the price from data/gpu_prices.csv for this market and the run's year")
+    amortised: AmortisedSpec | None = None
+    price_performance: Growth = Field(description="yearly growth of FLOP per dollar [factor/yr]")
+    price_reference: QuarterField = Field(description="quarter the prices refer to")
+
+    @model_validator(mode="after")
+    def _method(self) -> "ComputeSpec":
+        if self.method == "rental" and (self.price_per_gpu_hour is None) == (self.market is None):
+            raise ValueError("rental needs price_per_gpu_hour or market (one of them)")
+        if self.method == "amortised" and self.amortised is None:
+            raise ValueError("method: amortised needs an amortised: block")
+        return self
+
+
+class HumanDataSpec(_Strict):
+    """Cost of human-written tokens."""
+
+    license_per_mtok: Usd = Field(description="licensing [USD per million tokens]")
+    processing_per_mtok: Usd = Field(description="crawling, cleaning, filtering [USD per million tokens]")
+    expert_share: Fraction = Field(description="share of human tokens written or annotated by experts [fraction]")
+    expert_per_mtok: Usd = Field(description="expert-written tokens [USD per million tokens]")
+
+
+class SyntheticDataSpec(_Strict):
+    """Cost of synthetic tokens: generation (API or self-hosted) and verification."""
+
+    method: Literal["api", "selfhosted"]
+    acceptance_rate: Fraction = Field(description="share of generated tokens kept after filtering [fraction]")
+    prompt_tokens_per_output_token: Number = Field(description="prompt tokens per generated token [ratio]")
+    output_price_per_mtok: Usd | None = Field(None, description="api: [USD per million output tokens]")
+    input_price_per_mtok: Usd | None = Field(None, description="api: [USD per million input tokens]")
+    generator_params: Params | None = Field(None, description="selfhosted: active parameters [count]")
+    utilisation: Fraction | None = Field(None, description="selfhosted: decode FLOP utilisation [fraction]")
+    judge_price_per_mtok: Usd = Field(description="verification [USD per million generated tokens]")
+
+    @model_validator(mode="after")
+    def _method(self) -> "SyntheticDataSpec":
+        need = {"api": ("output_price_per_mtok", "input_price_per_mtok"),
+                "selfhosted": ("generator_params", "utilisation")}[self.method]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"method {self.method} needs {', '.join(missing)}")
+        return self
+
+
+class LossSpec(_Strict):
+    """Chinchilla parametric loss L = E + A/N^alpha + B/D^beta (Hoffmann et al. 2022 eq. 2)."""
+
+    E: Number
+    A: Number
+    B: Number
+    alpha: Number
+    beta: Number
+
+
+class CollapseSpec(_Strict):
+    """Collapse penalty on the reducible loss (Shumailov et al. 2024; Gerstgrasser et al. 2024)."""
+
+    workflow: Literal["replace", "accumulate"]
+    generations: Number = Field(description="rounds of training on model-generated data [count]")
+    strength: Number = Field(description="penalty per unit synthetic share and generation [ratio]")
+
+
+class QualitySpec(_Strict):
+    """How synthetic tokens count toward quality."""
+
+    loss: LossSpec
+    synthetic_value: Number = Field(description="value of a synthetic token relative to a human one [ratio]")
+    collapse: CollapseSpec
+    real_data_floor: Fraction = Field(description="least human share judged safe (Shumailov et al. 2024) [fraction]")
+
+
+class CostSection(_Strict):
     """Training cost of one run: compute, human data, synthetic data, quality."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    run: RunSpec
+    compute: ComputeSpec
+    human_data: HumanDataSpec
+    synthetic_data: SyntheticDataSpec
+    quality: QualitySpec
+    target: TargetSpec | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> "CostSection":
+        if self.run.size == "cheapest_for_target" and self.target is None:
+            raise ValueError("run.size: cheapest_for_target needs a target: block")
+        return self
 
 
-class MixesSection(BaseModel):
-    """Synthetic shares to compare at equal quality."""
+class MixesSection(_Strict):
+    """Synthetic shares to compare at equal quality (needs cost.target)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    synthetic_shares: tuple[float, ...] = Field(min_length=1, description="shares to compare [fraction]")
+    samples: int | None = Field(None, gt=0, le=1_000_000,
+                                description="samples for the comparison (default: the scenario's)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data):
+        from forecast.units import parse_quantity
+
+        if isinstance(data, dict):
+            data = dict(data)
+            if isinstance(data.get("synthetic_shares"), list):
+                data["synthetic_shares"] = [parse_quantity(v, "fraction") for v in data["synthetic_shares"]]
+        return data
 
 
 def accelerator_names(cost: CostSection) -> list[tuple[tuple[str, ...], str]]:
     """(YAML path, accelerator id) pairs the cost section refers to."""
-    return []
+    return [(("cost", "compute", "accelerator"), cost.compute.accelerator)]
+

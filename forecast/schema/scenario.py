@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from forecast.schema.cost import CostSection, MixesSection
+from forecast.schema.types import QuarterField
 from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens
 from forecast.units import Quarter
 
@@ -36,18 +37,6 @@ MAX_SAMPLES = 10_000_000
 MAX_QUARTERS = 400
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
-
-
-def _quarter(raw: Any) -> Quarter:
-    if isinstance(raw, Quarter):
-        return raw
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        raise ValueError(f"write a quarter such as {raw}Q1, not a bare year")
-    return Quarter.parse(str(raw))
-
-
-QuarterField = Annotated[Quarter, BeforeValidator(_quarter),
-                         Field(json_schema_extra={"type": "string", "pattern": r"^\d{4}\s?-?[Qq][1-4]$"})]
 
 
 class _Strict(BaseModel):
@@ -222,6 +211,6 @@ class Scenario(_Strict):
             raise ValueError("supply and demand come together: give both or neither")
         if self.supply is None and self.cost is None:
             raise ValueError("a scenario needs supply and demand, or cost")
-        if self.mixes is not None and self.cost is None:
-            raise ValueError("mixes need a cost section")
+        if self.mixes is not None and (self.cost is None or self.cost.target is None):
+            raise ValueError("mixes compare shares at equal quality: they need cost.target")
         return self

@@ -1,0 +1,189 @@
+"""Training cost of a data mix: price one run, and find the cheapest run per synthetic share.
+
+Wires the scenario's drawn inputs and the reference CSVs into the kernels of
+:mod:`forecast.models.cost` and :mod:`forecast.models.quality`. All arrays are per sample, shape
+``(n,)`` (``(n, 1)`` where the cheapest-run search adds a grid axis).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.models import cost as C
+from forecast.models import quality as Q
+
+__all__ = ["run_cost", "hardware_row", "CostInputs"]
+
+_STATS = ("mean", "p10", "p50", "p90")
+
+
+def hardware_row(accelerator: str, data_dir: Path | None) -> dict[str, Any]:
+    """The row of ``data/hardware.csv`` for an accelerator, as a dict."""
+    from forecast.errors import DataError
+    from forecast.io.references import read_reference
+
+    frame = read_reference("hardware.csv", data_dir)
+    rows = frame[frame["accelerator"] == accelerator]
+    if rows.empty:
+        raise DataError(f"hardware.csv has no accelerator '{accelerator}'")
+    return rows.iloc[0].to_dict()
+
+
+def _stats(values: np.ndarray) -> dict[str, float]:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return dict.fromkeys(_STATS, float("inf"))
+    p10, p50, p90 = np.quantile(finite, [0.10, 0.50, 0.90])
+    return {"mean": float(finite.mean()), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+
+
+class CostInputs:
+    """Per-sample prices and quality parameters of a cost scenario (arrays of shape (n,))."""
+
+    def __init__(self, scenario: Any, values: dict[str, np.ndarray], data_dir: Path | None,
+                 n: int | None = None) -> None:
+        cost = scenario.cost
+        self.cost = cost
+        take = (lambda name: values[name][:n]) if n is not None else (lambda name: values[name])
+        self.v = take
+        hw = hardware_row(cost.compute.accelerator, data_dir)
+        column = {"bf16": "peak_bf16_flops", "fp8": "peak_fp8_flops"}[cost.compute.precision]
+        self.peak = float(hw[column])
+        self.tdp_watts = float(hw["tdp_w"])
+        comp = cost.compute
+        years = (cost.run.date.ordinal - comp.price_reference.ordinal) / 4.0
+        self.price_factor = C.price_performance_factor(years, take("cost.compute.price_performance"))
+        if comp.method == "rental":
+            hourly = take("cost.compute.price_per_gpu_hour")
+        else:
+            a = "cost.compute.amortised."
+            hourly = (C.hardware_cost_per_hour(take(a + "chip_price"), take(a + "amortisation_years"),
+                                               take(a + "server_overhead"), take(a + "interconnect_share"))
+                      + C.energy_cost_per_hour(self.tdp_watts, take(a + "server_power_ratio"),
+                                               take(a + "tdp_fraction"), take(a + "pue"),
+                                               take(a + "electricity_price")))
+        #: cost of one GPU-hour at the run's date [USD/GPU-hour]
+        self.hourly = hourly * self.price_factor
+        self.mfu = take("cost.compute.mfu")
+        #: [USD/FLOP]
+        self.usd_per_flop = self.hourly / (self.peak * self.mfu * C.SECONDS_PER_HOUR)
+        h = "cost.human_data."
+        self.human_per_token = C.human_data_cost(1.0, take(h + "license_per_mtok"),
+                                                 take(h + "processing_per_mtok"),
+                                                 take(h + "expert_share"), take(h + "expert_per_mtok"))
+        s = "cost.synthetic_data."
+        syn = cost.synthetic_data
+        acceptance = take(s + "acceptance_rate")
+        prompt = take(s + "prompt_tokens_per_output_token")
+        if syn.method == "api":
+            self.generation_per_token = C.synthetic_api_cost(1.0, acceptance, take(s + "output_price_per_mtok"),
+                                                             take(s + "input_price_per_mtok"), prompt)
+        else:
+            self.generation_per_token = C.synthetic_selfhosted_cost(
+                1.0, acceptance, take(s + "generator_params"), prompt, self.peak,
+                take(s + "utilisation"), self.hourly)
+        self.verification_per_token = C.verification_cost(C.generated_tokens(1.0, acceptance),
+                                                          take(s + "judge_price_per_mtok"))
+        q = "cost.quality."
+        self.loss = {k: take(q + "loss." + k) for k in ("E", "A", "B", "alpha", "beta")}
+        self.synthetic_value = take(q + "synthetic_value")
+        self.generations = np.rint(take(q + "collapse.generations"))
+        self.strength = take(q + "collapse.strength")
+        self.floor = take(q + "real_data_floor")
+
+    def penalty(self, share) -> np.ndarray:
+        return Q.collapse_penalty(share, self.generations, self.strength, self.cost.quality.collapse.workflow)
+
+    def data_cost_per_token(self, share) -> np.ndarray:
+        """Average cost of one training token of the mix [USD/token]."""
+        return ((1.0 - share) * self.human_per_token
+                + share * (self.generation_per_token + self.verification_per_token))
+
+    def target_loss(self) -> np.ndarray:
+        t = self.cost.target
+        if t.loss is not None:
+            return self.v("cost.target.loss")
+        return Q.chinchilla_loss(self.v("cost.target.reference_params"), self.v("cost.target.reference_tokens"),
+                                 **self.loss)
+
+    def cheapest(self, share) -> dict[str, np.ndarray]:
+        """The cheapest run reaching the target at synthetic ``share`` (arrays (n,))."""
+        grid = self.cost.target.params_grid
+        col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1) if np.ndim(x) else x  # noqa: E731
+        return Q.cheapest_run(col(self.target_loss()), col(share), col(self.synthetic_value),
+                              col(self.penalty(share)), *(col(self.loss[k]) for k in ("E", "A", "B", "alpha", "beta")),
+                              col(self.usd_per_flop), col(self.data_cost_per_token(share)),
+                              np.geomspace(grid.low, grid.high, grid.points))
+
+
+def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, share: np.ndarray) -> pd.DataFrame:
+    human, synthetic = C.split_mix(tokens, share)
+    flop = C.training_flop(params, tokens)
+    compute = flop * ci.usd_per_flop
+    rows = {
+        ("compute", "usd"): compute,
+        ("human_data", "usd"): human * ci.human_per_token,
+        ("synthetic_generation", "usd"): synthetic * ci.generation_per_token,
+        ("verification", "usd"): synthetic * ci.verification_per_token,
+    }
+    rows[("total", "usd")] = sum(rows.values())
+    rows[("gpu_hours", "hours")] = C.gpu_hours(flop, ci.peak, ci.mfu)
+    rows[("price_per_gpu_hour_at_run_date", "usd")] = ci.hourly
+    rows[("training_flop", "flop")] = flop
+    rows[("params", "params")] = params
+    rows[("tokens", "tokens")] = tokens
+    rows[("synthetic_tokens", "tokens")] = synthetic
+    penalty = ci.penalty(share)
+    rows[("collapse_penalty", "fraction")] = penalty
+    rows[("loss", "number")] = Q.mix_loss(params, human, synthetic, ci.synthetic_value, penalty, **ci.loss)
+    frame = pd.DataFrame([{"item": k, "unit": u, **_stats(np.asarray(v, dtype=float))}
+                          for (k, u), v in rows.items()])
+    return frame
+
+
+def _mix_curve(ci: CostInputs, shares: tuple[float, ...]) -> tuple[pd.DataFrame, np.ndarray]:
+    totals = []
+    rows = []
+    for share in shares:
+        run = ci.cheapest(np.full_like(ci.usd_per_flop, share))
+        totals.append(run["total_cost"])
+        rows.append({"synthetic_share": share,
+                     "params_p50": float(np.nanquantile(run["params"], 0.5)),
+                     "tokens_p50": _stats(run["tokens"])["p50"],
+                     "compute_p50": _stats(run["compute_cost"])["p50"],
+                     "data_p50": _stats(run["data_cost"])["p50"],
+                     **{f"total_{k}": v for k, v in _stats(run["total_cost"]).items() if k != "mean"},
+                     "p_below_real_data_floor": float(np.mean((1.0 - share) < ci.floor))})
+    stacked = np.vstack(totals)
+    best = np.asarray(shares)[np.argmin(np.where(np.isfinite(stacked), stacked, np.inf), axis=0)]
+    frame = pd.DataFrame(rows)
+    frame["p_cheapest"] = [float(np.mean(best == s)) for s in shares]
+    return frame, best
+
+
+def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, data_dir: Path | None,
+             notes: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """Price the scenario's run (and compare mixes when asked); tidy tables by name."""
+    cost = scenario.cost
+    ci = CostInputs(scenario, values, data_dir)
+    share = values["cost.run.synthetic_share"]
+    if cost.run.size == "given":
+        params, tokens = values["cost.run.params"], values["cost.run.tokens"]
+    else:
+        run = ci.cheapest(share)
+        params, tokens = run["params"], run["tokens"]
+    tables = {"cost_breakdown": _breakdown(ci, params, tokens, share)}
+    if cost.target is not None:
+        target = ci.target_loss()
+        notes["target_loss"] = _stats(target)
+    if scenario.mixes is not None:
+        m = scenario.mixes.samples
+        mix_ci = ci if m is None or m >= n else CostInputs(scenario, values, data_dir, n=m)
+        curve, best = _mix_curve(mix_ci, scenario.mixes.synthetic_shares)
+        tables["mix_curve"] = curve
+        notes["cheapest_share"] = {"p10": float(np.quantile(best, 0.1)), "p50": float(np.median(best)),
+                                   "p90": float(np.quantile(best, 0.9))}
+    return tables
