@@ -119,6 +119,35 @@ def run(
 
 
 @app.command()
+def cost(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file with a cost section."),
+    samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
+                                          help="Monte Carlo samples (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed (default: the scenario's)."),
+) -> None:
+    """Price a training run: compute, human data, synthetic generation and verification as
+    p10/p50/p90, and, with a mixes section, the cheapest run for the target quality at each
+    synthetic share. Prints only; use `peakdata run` to write files."""
+    from forecast.cli.render import print_cost
+    from forecast.errors import ForecastError, ScenarioError, Problem
+    from forecast.io.scenario import load_scenario
+    import forecast.engine as engine
+
+    try:
+        item = load_scenario(scenario)
+        if item.scenario.cost is None:
+            raise ScenarioError([Problem(str(scenario), 0, 0, "cost", "this scenario has no cost section",
+                                         "see scenarios/gpt-class.yaml for one")])
+        result = engine.run(item.scenario.model_copy(update={"supply": None, "demand": None}), seed=seed,
+                            samples=samples, provenance=item.provenance)
+    except ForecastError as exc:
+        _fail(exc)
+    console = _console()
+    console.print(f"[bold]{result.scenario}[/]  {result.stamp}")
+    print_cost(console, result)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors' YAML language servers)."""
     import json

@@ -12,7 +12,7 @@ from rich.table import Table
 from forecast.report import tables
 from forecast.result import ForecastResult
 
-__all__ = ["print_frame", "print_result", "progress_callback"]
+__all__ = ["print_cost", "print_frame", "print_result", "progress_callback"]
 
 
 def print_frame(console: Console, frame: pd.DataFrame, title: str) -> None:
@@ -31,8 +31,22 @@ def print_result(console: Console, result: ForecastResult) -> None:
     if result.events:
         print_frame(console, tables.exhaustion_table(result), "When demand overtakes the human-text stock")
         print_frame(console, tables.gap_table(result), "Synthetic gap (p50/p90 of samples)")
-    for name, table in result.tables.items():
-        print_frame(console, table.astype(str), name.replace("_", " ").capitalize())
+    print_cost(console, result)
+
+
+def print_cost(console: Console, result: ForecastResult) -> None:
+    """Cost breakdown, target quality and the mix comparison, when the result has them."""
+    if "cost_breakdown" not in result.tables:
+        return
+    print_frame(console, tables.cost_table(result), "Training cost of the run (USD)")
+    target = result.notes.get("target_loss")
+    if target is not None:
+        console.print(f"Target loss p50 {target['p50']:.4f} nats/token", markup=False)
+    if "mix_curve" in result.tables:
+        print_frame(console, tables.mix_table(result), "Cheapest run for the target quality, by synthetic share")
+        best = result.notes["cheapest_share"]
+        console.print(f"Synthetic share that minimises total cost: p50 {best['p50']:.0%} "
+                      f"(p10 {best['p10']:.0%}, p90 {best['p90']:.0%})", markup=False)
 
 
 @contextlib.contextmanager

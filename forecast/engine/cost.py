@@ -71,9 +71,12 @@ class CostInputs:
         #: [USD/FLOP]
         self.usd_per_flop = self.hourly / (self.peak * self.mfu * C.SECONDS_PER_HOUR)
         h = "cost.human_data."
-        self.human_per_token = C.human_data_cost(1.0, take(h + "license_per_mtok"),
-                                                 take(h + "processing_per_mtok"),
-                                                 take(h + "expert_share"), take(h + "expert_per_mtok"))
+        lic, proc, expert = (take(h + k) for k in ("license_per_mtok", "processing_per_mtok", "expert_per_mtok"))
+        #: [USD/token] of licensed or crawled human text, and of expert-written text
+        self.human_per_token = C.human_data_cost(1.0, lic, proc, 0.0, expert)
+        self.expert_per_token = C.human_data_cost(1.0, lic, proc, 1.0, expert)
+        #: shares of the priced run by kind (arrays)
+        self.synthetic_share, self.expert_share = self._shares(values, take)
         s = "cost.synthetic_data."
         syn = cost.synthetic_data
         acceptance = take(s + "acceptance_rate")
@@ -94,12 +97,22 @@ class CostInputs:
         self.strength = take(q + "collapse.strength")
         self.floor = take(q + "real_data_floor")
 
+    def _shares(self, values: dict[str, np.ndarray], take) -> tuple[np.ndarray, np.ndarray]:
+        mix = self.cost.run.mix
+        given = {k: (take(f"cost.run.mix.{k}") if getattr(mix, k) not in (None, "rest") else None)
+                 for k in ("human", "expert", "synthetic")}
+        size = len(take("cost.compute.mfu"))
+        rest = np.clip(1.0 - sum(v for v in given.values() if v is not None), 0.0, 1.0)
+        share = {k: (rest if getattr(mix, k) == "rest" else v if v is not None else np.zeros(size))
+                 for k, v in given.items()}
+        return share["synthetic"], share["expert"]
+
     def penalty(self, share) -> np.ndarray:
         return Q.collapse_penalty(share, self.generations, self.strength, self.cost.quality.collapse.workflow)
 
-    def data_cost_per_token(self, share) -> np.ndarray:
-        """Average cost of one training token of the mix [USD/token]."""
-        return ((1.0 - share) * self.human_per_token
+    def data_cost_per_token(self, share, expert) -> np.ndarray:
+        """Average cost of one training token of a mix with synthetic ``share`` and ``expert`` share [USD/token]."""
+        return ((1.0 - share - expert) * self.human_per_token + expert * self.expert_per_token
                 + share * (self.generation_per_token + self.verification_per_token))
 
     def target_loss(self) -> np.ndarray:
@@ -109,23 +122,27 @@ class CostInputs:
         return Q.chinchilla_loss(self.v("cost.target.reference_params"), self.v("cost.target.reference_tokens"),
                                  **self.loss)
 
-    def cheapest(self, share) -> dict[str, np.ndarray]:
-        """The cheapest run reaching the target at synthetic ``share`` (arrays (n,))."""
+    def cheapest(self, share, expert) -> dict[str, np.ndarray]:
+        """The cheapest run reaching the target at synthetic ``share`` and ``expert`` share (arrays (n,))."""
         grid = self.cost.target.params_grid
         col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1) if np.ndim(x) else x  # noqa: E731
         return Q.cheapest_run(col(self.target_loss()), col(share), col(self.synthetic_value),
                               col(self.penalty(share)), *(col(self.loss[k]) for k in ("E", "A", "B", "alpha", "beta")),
-                              col(self.usd_per_flop), col(self.data_cost_per_token(share)),
+                              col(self.usd_per_flop), col(self.data_cost_per_token(share, expert)),
                               np.geomspace(grid.low, grid.high, grid.points))
 
 
-def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, share: np.ndarray) -> pd.DataFrame:
-    human, synthetic = C.split_mix(tokens, share)
+def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray) -> pd.DataFrame:
+    share, expert_share = ci.synthetic_share, ci.expert_share
+    human_all, synthetic = C.split_mix(tokens, share)
+    expert = tokens * expert_share
+    human = human_all - expert
     flop = C.training_flop(params, tokens)
     compute = flop * ci.usd_per_flop
     rows = {
         ("compute", "usd"): compute,
         ("human_data", "usd"): human * ci.human_per_token,
+        ("expert_data", "usd"): expert * ci.expert_per_token,
         ("synthetic_generation", "usd"): synthetic * ci.generation_per_token,
         ("verification", "usd"): synthetic * ci.verification_per_token,
     }
@@ -138,7 +155,7 @@ def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, share: np
     rows[("synthetic_tokens", "tokens")] = synthetic
     penalty = ci.penalty(share)
     rows[("collapse_penalty", "fraction")] = penalty
-    rows[("loss", "number")] = Q.mix_loss(params, human, synthetic, ci.synthetic_value, penalty, **ci.loss)
+    rows[("loss", "number")] = Q.mix_loss(params, human_all, synthetic, ci.synthetic_value, penalty, **ci.loss)
     frame = pd.DataFrame([{"item": k, "unit": u, **_stats(np.asarray(v, dtype=float))}
                           for (k, u), v in rows.items()])
     return frame
@@ -148,7 +165,7 @@ def _mix_curve(ci: CostInputs, shares: tuple[float, ...]) -> tuple[pd.DataFrame,
     totals = []
     rows = []
     for share in shares:
-        run = ci.cheapest(np.full_like(ci.usd_per_flop, share))
+        run = ci.cheapest(np.full_like(ci.usd_per_flop, share), np.minimum(ci.expert_share, 1.0 - share))
         totals.append(run["total_cost"])
         rows.append({"synthetic_share": share,
                      "params_p50": float(np.nanquantile(run["params"], 0.5)),
@@ -169,13 +186,12 @@ def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, da
     """Price the scenario's run (and compare mixes when asked); tidy tables by name."""
     cost = scenario.cost
     ci = CostInputs(scenario, values, data_dir)
-    share = values["cost.run.synthetic_share"]
     if cost.run.size == "given":
         params, tokens = values["cost.run.params"], values["cost.run.tokens"]
     else:
-        run = ci.cheapest(share)
+        run = ci.cheapest(ci.synthetic_share, ci.expert_share)
         params, tokens = run["params"], run["tokens"]
-    tables = {"cost_breakdown": _breakdown(ci, params, tokens, share)}
+    tables = {"cost_breakdown": _breakdown(ci, params, tokens)}
     if cost.target is not None:
         target = ci.target_loss()
         notes["target_loss"] = _stats(target)
@@ -184,6 +200,6 @@ def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, da
         mix_ci = ci if m is None or m >= n else CostInputs(scenario, values, data_dir, n=m)
         curve, best = _mix_curve(mix_ci, scenario.mixes.synthetic_shares)
         tables["mix_curve"] = curve
-        notes["cheapest_share"] = {"p10": float(np.quantile(best, 0.1)), "p50": float(np.median(best)),
-                                   "p90": float(np.quantile(best, 0.9))}
+        notes["cheapest_share"] = {f"p{round(p * 100)}": float(np.quantile(best, p, method="inverted_cdf"))
+                                   for p in (0.1, 0.5, 0.9)}
     return tables

@@ -37,9 +37,22 @@ def render_report(result: ForecastResult) -> str:
                   "Tokens a frontier run needs beyond the human stock to stay on trend, and the share "
                   "of its dataset they make up.", "",
                   markdown_table(tables.gap_table(result)), ""]
-    for name, table in result.tables.items():
-        title = name.replace("_", " ").capitalize()
-        parts += [f"## {title}", "", markdown_table(table.astype(str)), ""]
+    if "cost_breakdown" in result.tables:
+        parts += ["## Training cost of the run", "",
+                  "Compute is 6·N·D FLOP at the stated utilisation and price; data costs follow the mix "
+                  "(human, expert-written, synthetic generation divided by the acceptance rate, and "
+                  "verification). Percentiles over samples; the mean is in the last column.", "",
+                  markdown_table(tables.cost_table(result)), ""]
+        target = result.notes.get("target_loss")
+        if target is not None:
+            parts += [f"Target loss: p50 {target['p50']:.4f} nats/token (Chinchilla form, the scenario's "
+                      "constants).", ""]
+    if "mix_curve" in result.tables:
+        best = result.notes["cheapest_share"]
+        parts += ["## Cheapest run for the target quality, by synthetic share", "",
+                  markdown_table(tables.mix_table(result)), "",
+                  f"Synthetic share that minimises total cost: p50 {best['p50']:.0%} "
+                  f"(p10 {best['p10']:.0%}, p90 {best['p90']:.0%}).", ""]
     parts += ["## Inputs and their sources", "",
               markdown_table(tables.inputs_table(result)), ""]
     return "\n".join(parts)

@@ -6,7 +6,7 @@ import pandas as pd
 from forecast.result import ForecastResult
 from forecast.units import format_quantity
 
-__all__ = ["exhaustion_table", "gap_table", "inputs_table", "fmt"]
+__all__ = ["exhaustion_table", "gap_table", "inputs_table", "cost_table", "mix_table", "fmt"]
 
 _KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd"}
 
@@ -59,3 +59,55 @@ def inputs_table(result: ForecastResult) -> pd.DataFrame:
     """Every uncertain input with its distribution, sample range, source and where it was set."""
     frame = result.inputs.copy()
     return frame[["input", "distribution", "p5", "p50", "p95", "source", "set_at"]]
+
+
+_COST_LABELS = {
+    "compute": "Compute", "human_data": "Human data", "expert_data": "Expert-written data",
+    "synthetic_generation": "Synthetic generation", "verification": "Verification", "total": "Total",
+    "gpu_hours": "GPU-hours", "price_per_gpu_hour_at_run_date": "Price per GPU-hour at run date",
+    "training_flop": "Training compute", "params": "Parameters (active)", "tokens": "Training tokens",
+    "synthetic_tokens": "Synthetic tokens", "collapse_penalty": "Collapse penalty on reducible loss",
+    "loss": "Loss [nats/token]",
+}
+_UNIT_KIND = {"usd": "usd", "hours": "hours", "flop": "flop", "params": "params", "tokens": "tokens",
+              "fraction": "fraction", "number": "number"}
+
+
+def _fmt_unit(value: float, unit: str) -> str:
+    if value != value:
+        return "–"
+    if value in (float("inf"), float("-inf")):
+        return "unreachable"
+    if unit == "number":
+        return f"{value:.4f}"
+    return format_quantity(float(value), _UNIT_KIND.get(unit, "number"))
+
+
+def cost_table(result: ForecastResult) -> pd.DataFrame:
+    """The priced run: each cost component and the run's size, as p10 / p50 / p90 and mean."""
+    table = result.tables["cost_breakdown"]
+    rows = []
+    for row in table.itertuples(index=False):
+        rows.append({"item": _COST_LABELS.get(row.item, row.item),
+                     **{k: _fmt_unit(getattr(row, k), row.unit) for k in ("p10", "p50", "p90", "mean")}})
+    return pd.DataFrame(rows)
+
+
+def mix_table(result: ForecastResult) -> pd.DataFrame:
+    """Cheapest run reaching the target quality at each synthetic share."""
+    table = result.tables["mix_curve"]
+    rows = []
+    for row in table.itertuples(index=False):
+        rows.append({
+            "synthetic share": format_quantity(row.synthetic_share, "fraction"),
+            "params p50": _fmt_unit(row.params_p50, "params"),
+            "tokens p50": _fmt_unit(row.tokens_p50, "tokens"),
+            "compute p50": _fmt_unit(row.compute_p50, "usd"),
+            "data p50": _fmt_unit(row.data_p50, "usd"),
+            "total p10": _fmt_unit(row.total_p10, "usd"),
+            "total p50": _fmt_unit(row.total_p50, "usd"),
+            "total p90": _fmt_unit(row.total_p90, "usd"),
+            "P(cheapest)": f"{row.p_cheapest:.0%}",
+            "P(human share < floor)": f"{row.p_below_real_data_floor:.0%}",
+        })
+    return pd.DataFrame(rows)

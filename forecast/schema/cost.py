@@ -27,6 +27,7 @@ __all__ = [
     "CostSection",
     "MixesSection",
     "RunSpec",
+    "MixSpec",
     "ComputeSpec",
     "AmortisedSpec",
     "HumanDataSpec",
@@ -88,11 +89,61 @@ class TargetSpec(_Strict):
         return self
 
 
+_KINDS = ("human", "expert", "synthetic")
+
+
+class MixSpec(_Strict):
+    """Shares of training tokens by kind; they must add up to 100%.
+
+    One kind may be ``rest`` (1 minus the others), which lets the other shares be uncertain.
+    """
+
+    human: Fraction | Literal["rest"] | None = Field(None, description="public or licensed human text [fraction]")
+    expert: Fraction | Literal["rest"] | None = Field(None, description="expert-written or annotated text [fraction]")
+    synthetic: Fraction | Literal["rest"] | None = Field(None, description="model-generated text [fraction]")
+
+    @model_validator(mode="after")
+    def _sum(self) -> "MixSpec":
+        shares = {k: getattr(self, k) for k in _KINDS if getattr(self, k) is not None}
+        rest = [k for k, v in shares.items() if v == "rest"]
+        if not shares:
+            raise ValueError("give the share of at least one kind: human, expert, synthetic")
+        if len(rest) > 1:
+            raise ValueError(f"only one kind may be rest, not {' and '.join(rest)}")
+        others = {k: v for k, v in shares.items() if v != "rest"}
+        uncertain = [k for k, v in others.items() if v.dist != "fixed"]
+        if rest:
+            top = sum(_upper(v) for v in others.values())
+            if top > 1 + 1e-9:
+                raise ValueError(f"shares other than {rest[0]} can reach {top:.0%}, above 100%; "
+                                 "lower them so the rest stays ≥ 0")
+            return self
+        if uncertain:
+            raise ValueError(f"{', '.join(uncertain)} is uncertain, so the shares cannot be checked to add up "
+                             "to 100%; set another kind to rest")
+        total = sum(v.value for v in others.values())
+        if abs(total - 1.0) > 1e-9:
+            parts = " + ".join(f"{k} {v.value:.0%}" for k, v in others.items())
+            raise ValueError(f"shares add up to {total:.1%}, not 100% ({parts}); fix them or set one to rest")
+        return self
+
+
+def _upper(spec) -> float:
+    """Largest value a fraction spec can take (its upper bound, or its p95-ish high)."""
+    for attr in ("value", "high"):
+        value = getattr(spec, attr, None)
+        if value is not None:
+            return float(value)
+    if getattr(spec, "values", None):
+        return float(max(spec.values))
+    return 1.0
+
+
 class RunSpec(_Strict):
     """The run to price: explicit size, or sized as the cheapest run reaching ``cost.target``."""
 
     date: QuarterField = Field(description="quarter whose hardware prices apply, e.g. 2024Q3")
-    synthetic_share: Fraction = Field(description="share of training tokens that are synthetic [fraction]")
+    mix: MixSpec = Field(description="shares of training tokens by kind, adding up to 100%")
     size: Literal["given", "cheapest_for_target"] = Field(
         "given", description="given: use params and tokens; cheapest_for_target: size for cost.target")
     params: Params | None = Field(None, description="active parameters [count]")
@@ -148,7 +199,6 @@ class HumanDataSpec(_Strict):
 
     license_per_mtok: Usd = Field(description="licensing [USD per million tokens]")
     processing_per_mtok: Usd = Field(description="crawling, cleaning, filtering [USD per million tokens]")
-    expert_share: Fraction = Field(description="share of human tokens written or annotated by experts [fraction]")
     expert_per_mtok: Usd = Field(description="expert-written tokens [USD per million tokens]")
 
 
