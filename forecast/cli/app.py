@@ -147,6 +147,22 @@ def cost(
     print_cost(console, result)
 
 
+@app.command("published-runs")
+def published_runs() -> None:
+    """Published training runs (data/training_runs.csv) beside the toolkit's 6ND FLOP, implied MFU
+    and rental cost, to check the compute-cost model against what developers reported."""
+    from forecast.cli.render import print_frame
+    from forecast.errors import ForecastError
+    from forecast.report.published_runs import published_runs_table
+    from forecast.report.tables import published_runs_view
+
+    try:
+        table = published_runs_table()
+    except ForecastError as exc:
+        _fail(exc)
+    print_frame(_console(), published_runs_view(table), "Published training runs")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors' YAML language servers)."""

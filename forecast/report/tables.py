@@ -111,3 +111,19 @@ def mix_table(result: ForecastResult) -> pd.DataFrame:
             "P(human share < floor)": f"{row.p_below_real_data_floor:.0%}",
         })
     return pd.DataFrame(rows)
+
+
+def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Formatted view of :func:`forecast.report.published_runs.published_runs_table`."""
+    price_col = [c for c in table.columns if c.startswith("cost_at_") and c != "cost_at_stated_price"][0]
+    out = pd.DataFrame({
+        "model": table["model"], "accelerator": table["accelerator"],
+        "6ND FLOP": [_fmt_unit(v, "flop") for v in table["training_flop"]],
+        "GPU-hours (stated)": [_fmt_unit(v, "hours") for v in table["gpu_hours_stated"]],
+        "implied MFU": [_fmt_unit(v, "fraction") for v in table["implied_mfu"]],
+        "cost at stated price": [_fmt_unit(v, "usd") for v in table["cost_at_stated_price"]],
+        "stated cost": [_fmt_unit(v, "usd") for v in table["stated_cost_usd"]],
+        price_col.replace("cost_at_", "cost at $").replace("usd_per_gpu_hour", "/GPU-h"):
+            [_fmt_unit(v, "usd") for v in table[price_col]],
+    })
+    return out
