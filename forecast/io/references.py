@@ -74,7 +74,7 @@ def _check_names(doc: "LoadedYaml", where: tuple[Any, ...], names: list[tuple[tu
     for path, value in names:
         if value not in known:
             loc = doc.locate(path)
-            close = difflib.get_close_matches(value, known, n=1)
+            close = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
             hint = f"did you mean '{close[0]}'?" if close else f"rows of data/{csv}: {', '.join(known)}"
             problems.append(Problem(loc.file, loc.line, loc.col, ".".join(map(str, path)),
                                     f"unknown {what} '{value}'", hint))
