@@ -173,3 +173,43 @@ def test_unknown_accelerator_names_the_line(tmp_path):
     problem = err.value.problems[0]
     assert problem.file == str(path) and problem.line == 5
     assert "did you mean 'H100'" in problem.hint
+
+
+def test_amortised_method_prices_an_h100_hour_like_cottier(tmp_path):
+    """Cottier et al. 2024 method 1 for an H100: $30,000 chip, 3.1-year write-off, server overhead
+    1.64, interconnect 19% -> $2.23/h; energy 0.7 kW × 1.82 × 0.75 × PUE 1.1 × $0.0771/kWh -> $0.081/h."""
+    path = _variant(tmp_path, "palmyra-x-004.yaml", """samples: 500
+cost:
+  compute:
+    method: amortised
+    market: null
+    amortised:
+      chip_price: $30000
+      amortisation_years: 3.1
+      server_overhead: 1.64
+      interconnect_share: 19%
+      server_power_ratio: 1.82
+      tdp_fraction: 75%
+      pue: 1.1
+      electricity_price: $0.0771
+    price_performance: 1x/yr
+""")
+    table = _run(path).tables["cost_breakdown"].set_index("item")
+    hourly = 30000 * 1.64 / (1 - 0.19) / (3.1 * 365.25 * 24) + 0.7 * 1.82 * 0.75 * 1.1 * 0.0771
+    assert table.loc["price_per_gpu_hour_at_run_date", "p50"] == pytest.approx(hourly, rel=1e-9)
+    assert hourly == pytest.approx(2.317, abs=0.01)
+
+
+def test_price_performance_moves_a_later_run_to_cheaper_flop(tmp_path):
+    later = _variant(tmp_path, "gpt-class.yaml", """samples: 2000
+cost:
+  run: {date: 2024Q2}
+  compute:
+    price_performance: 2x/yr
+""")
+    def compute(result):
+        return result.tables["cost_breakdown"].set_index("item").loc["compute", "p50"]
+
+    base = compute(_run(SCENARIOS / "gpt-class.yaml", samples=2000))
+    # four years later at 2x/yr more FLOP per dollar: 1/16 of the compute cost, same samples
+    assert compute(_run(later)) == pytest.approx(base / 16, rel=1e-9)

@@ -1,0 +1,4 @@
+"""``python -m forecast`` runs the ``peakdata`` command line."""
+from forecast.cli.app import main
+
+main()
