@@ -108,8 +108,10 @@ def fit_log_trend(years, values, resamples: int, rng: np.random.Generator,
     if frontier_only and x.size:
         mask = _records(x, y)
         x, y = x[mask], y[mask]
-    if x.size < 3 or np.ptp(x) == 0:
+    if x.size < 3:
         raise FitError(f"need at least three dated points to fit a trend, got {x.size}")
+    if np.ptp(x) == 0:
+        raise FitError(f"all {x.size} points share one date; a trend needs points on different dates")
     model = sm.OLS(y, sm.add_constant(x)).fit()
     intercept, slope = (float(v) for v in model.params)
     idx = rng.integers(0, x.size, size=(resamples, x.size))

@@ -1,0 +1,153 @@
+"""Checks of the supply-side reference data in data/ (see data/README.md for units and provenance)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.io.references import read_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+CSVS = sorted(DATA.glob("*.csv"))
+
+STOCK_COMPONENTS = ("indexed_web", "common_crawl", "whole_web", "books", "scientific_papers", "code",
+                    "news", "social_media", "instant_messages", "email")
+CORPORA = ("The Pile", "RefinedWeb", "RedPajama-V2", "FineWeb", "FineWeb-Edu", "DCLM-Baseline", "Dolma")
+
+
+@pytest.fixture(scope="module")
+def text_stock() -> pd.DataFrame:
+    return read_reference("text_stock.csv", DATA).set_index("component")
+
+
+@pytest.fixture(scope="module")
+def models() -> pd.DataFrame:
+    frame = read_reference("notable_models.csv", DATA)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def test_data_folder_has_the_supply_files() -> None:
+    names = {p.name for p in CSVS}
+    assert {"text_stock.csv", "notable_models.csv", "datasets.csv"} <= names
+
+
+@pytest.mark.parametrize("path", CSVS, ids=lambda p: p.name)
+def test_every_csv_loads_and_every_row_has_a_source(path: Path) -> None:
+    frame = read_reference(path.name, DATA)
+    assert len(frame) > 0
+    assert "source" in frame.columns and "note" in frame.columns
+    source = frame["source"]
+    empty = frame.index[source.isna() | (source.astype(str).str.strip() == "")].tolist()
+    assert not empty, f"{path.name}: rows without a source: {empty}"
+
+
+# --- text_stock.csv ------------------------------------------------------------------------------
+
+
+def test_text_stock_components(text_stock: pd.DataFrame) -> None:
+    missing = set(STOCK_COMPONENTS) - set(text_stock.index)
+    assert not missing, f"missing components: {sorted(missing)}"
+    assert text_stock.index.is_unique
+
+
+def test_private_text_is_not_public(text_stock: pd.DataFrame) -> None:
+    assert not bool(text_stock.loc["instant_messages", "public"])
+    assert not bool(text_stock.loc["email", "public"])
+    assert bool(text_stock.loc["indexed_web", "public"])
+
+
+@pytest.mark.parametrize("prefix", ["tokens", "growth", "quality"])
+def test_low_central_high_are_ordered(text_stock: pd.DataFrame, prefix: str) -> None:
+    low, central, high = (text_stock[f"{prefix}_{k}"] for k in ("low", "central", "high"))
+    bad = []
+    for component in text_stock.index:
+        values = [v for v in (low[component], central[component], high[component]) if not np.isnan(v)]
+        if values != sorted(values):
+            bad.append(component)
+    assert not bad, f"{prefix}: low ≤ central ≤ high fails for {bad}"
+    both = low.notna() & high.notna()
+    assert (low[both] < high[both]).all()
+
+
+def test_text_stock_units(text_stock: pd.DataFrame) -> None:
+    for k in ("low", "central", "high"):
+        q = text_stock[f"quality_{k}"].dropna()
+        assert ((q > 0) & (q <= 1)).all(), "quality is a share in (0, 1]"
+        g = text_stock[f"growth_{k}"].dropna()
+        assert ((g > 0.5) & (g < 2)).all(), "growth is a yearly factor, e.g. 1.08"
+        t = text_stock[f"tokens_{k}"].dropna()
+        assert ((t > 1e9) & (t < 1e17)).all(), "tokens are plain counts"
+    # An interval needs its coverage.
+    has_interval = text_stock["tokens_low"].notna() & text_stock["tokens_high"].notna()
+    assert text_stock.loc[has_interval, "credibility"].notna().all()
+
+
+def test_indexed_web_matches_v24_table_1(text_stock: pd.DataFrame) -> None:
+    # Villalobos et al. 2024, Table 1: indexed web 5.1e14 tokens, 95% CI 1.3e14–2.1e15; growth and
+    # quality from the code (2.5/50/97.5%: 1.029/1.08/1.134; 0.1/0.2/0.4).
+    row = text_stock.loc["indexed_web"]
+    assert (row["tokens_low"], row["tokens_central"], row["tokens_high"]) == (1.3e14, 5.1e14, 2.1e15)
+    assert row["credibility"] == 95
+    assert (row["growth_low"], row["growth_central"], row["growth_high"]) == (1.029, 1.08, 1.134)
+    assert (row["quality_low"], row["quality_central"], row["quality_high"]) == (0.1, 0.2, 0.4)
+    assert row["reference_year"] == 2024
+
+
+# --- notable_models.csv --------------------------------------------------------------------------
+
+
+def test_notable_models_cover_2018_to_2025(models: pd.DataFrame) -> None:
+    years = models["date"].dt.year
+    assert years.min() >= 2018 and years.max() <= 2025
+    with_tokens = models[models["training_tokens"].notna() & years.between(2018, 2025)]
+    assert len(with_tokens) >= 40
+    assert (with_tokens["training_tokens"] > 0).all()
+    assert set(with_tokens["date"].dt.year) >= set(range(2018, 2026))
+    assert models["model"].is_unique
+
+
+def test_active_params_do_not_exceed_total(models: pd.DataFrame) -> None:
+    both = models["params_active"].notna() & models["params_total"].notna()
+    bad = models.loc[both & (models["params_active"] > models["params_total"]), "model"].tolist()
+    assert not bad, f"params_active > params_total: {bad}"
+    assert both.sum() >= 40
+
+
+def test_compute_is_about_6_n_active_d(models: pd.DataFrame) -> None:
+    # Kaplan et al. 2020: C ≈ 6 N D (N active parameters for mixtures of experts). E.g. Chinchilla:
+    # 6 × 70e9 × 1.4e12 = 5.88e23 vs 5.76e23 reported (ratio 0.98). Allow a factor 3 either way.
+    known = models.dropna(subset=["params_active", "training_tokens", "training_compute_flop"])
+    assert len(known) >= 40
+    ratio = known["training_compute_flop"] / (6.0 * known["params_active"] * known["training_tokens"])
+    off = known.loc[(ratio > 3.0) | (ratio < 1.0 / 3.0), "model"]
+    report = {m: round(float(r), 2) for m, r in zip(off, ratio[off.index])}
+    assert not report, f"compute / (6 N_active D) outside [1/3, 3]: {report}"
+
+
+def test_chinchilla_row(models: pd.DataFrame) -> None:
+    # Hoffmann et al. 2022: 70B parameters, 1.4T tokens, 5.76e23 FLOP.
+    row = models.set_index("model").loc["Chinchilla"]
+    assert (row["params_active"], row["training_tokens"], row["training_compute_flop"]) == (70e9, 1.4e12, 5.76e23)
+
+
+# --- datasets.csv --------------------------------------------------------------------------------
+
+
+def test_public_corpora_are_listed() -> None:
+    frame = read_reference("datasets.csv", DATA)
+    names = frame["dataset"].astype(str).tolist()
+
+    def rows(wanted: str) -> pd.DataFrame:
+        # "RefinedWeb (full)", "Dolma v1", "FineWeb-Edu (score >= 3)" name the corpus, then a variant.
+        hit = [n == wanted or n.startswith(wanted + " ") for n in names]
+        return frame[hit]
+
+    missing = [c for c in CORPORA if rows(c).empty]
+    assert not missing, f"datasets.csv lacks {missing}"
+    for corpus in CORPORA:
+        tokens = rows(corpus)["tokens"]
+        assert (tokens.dropna() > 0).all() and tokens.notna().any(), corpus
