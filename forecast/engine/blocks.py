@@ -36,8 +36,9 @@ class Summariser:
         """Summarise ``values`` (n, b) for quarters ``start .. start + b``."""
         table = self.stats.setdefault(name, np.full((self.quarters, 1 + len(PROBABILITIES)), np.nan))
         b = values.shape[1]
-        table[start:start + b, 0] = values.mean(axis=0)
-        table[start:start + b, 1:] = np.quantile(values, PROBABILITIES, axis=0).T
+        rows = np.ascontiguousarray(values.T)  # one contiguous row per quarter: faster reductions
+        table[start:start + b, 0] = rows.mean(axis=1)
+        table[start:start + b, 1:] = np.quantile(rows, PROBABILITIES, axis=1).T
 
     def add_event(self, name: str, start: int, condition: np.ndarray) -> None:
         """Record, per sample, the first quarter in which ``condition`` (n, b) holds.

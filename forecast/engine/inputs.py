@@ -60,8 +60,8 @@ def _row_spec(row: Any, prefix: str, kind: str, what: str, file: str, line: int,
                    credibility=90.0 if _missing(cred) else float(cred), **common)
     if not _missing(central):
         return U.FixedSpec(value=float(central), **common)
-    raise DataError(f"{file}:{line}: component '{row['component']}' has no {what}; "
-                    f"give supply.sources.{row['component']}.{what} in the scenario")
+    raise DataError(f"data/{file}:{line}: '{row['component']}' has no {what}; "
+                    f"give it in the scenario (see docs/scenarios.md)")
 
 
 def _missing(value: Any) -> bool:

@@ -126,9 +126,25 @@ def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str]) -
     elif "must be below high" in msg or "swap them" in msg:
         hint = "the first bound is the low end"
         msg = msg.replace(" — swap them", "")
-    elif "(" in msg and msg.endswith(")") and "did you mean" in msg:
-        pass
+    elif kind == "string_pattern_mismatch" and path and path[-1] == "name":
+        msg = "a name may hold letters, digits, '.', '_' and '-', and starts with a letter or digit"
+        hint = "it names the output folder, e.g. my-view"
+    elif "; " in msg:
+        msg, hint = msg.rsplit("; ", 1)
     return Problem(where.file, where.line, where.col, field_name, msg, hint)
+
+
+def _drop_shadowed(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop "should be 'fit'"-style literal errors when the same field has a more useful error."""
+    locs = [tuple(e.get("loc", ())) for e in errors]
+    out = []
+    for err, loc in zip(errors, locs):
+        if err.get("type") == "literal_error":
+            field = loc[:-1] if loc and isinstance(loc[-1], str) and loc[-1].startswith("literal[") else loc
+            if any(other != loc and other[:len(field)] == field for other in locs):
+                continue
+        out.append(err)
+    return out
 
 
 def _provenance(doc: LoadedYaml) -> dict[str, str]:
@@ -159,7 +175,7 @@ def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
         scenario = Scenario.model_validate(doc.data)
     except ValidationError as exc:
         words = vocabulary()
-        problems = [_problem_from_error(e, doc, words) for e in exc.errors(include_url=False)]
+        problems = [_problem_from_error(e, doc, words) for e in _drop_shadowed(exc.errors(include_url=False))]
         problems = list(dict.fromkeys(problems))
         problems.sort(key=lambda p: (p.file != doc.files[0], p.file, p.line, p.col))
         raise ScenarioError(problems) from None
@@ -167,7 +183,32 @@ def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
     if check_data:
         from forecast.io.references import check_references
 
-        problems = check_references(scenario, doc)
+        problems = check_references(scenario, doc) or check_inputs(scenario, doc)
         if problems:
             raise ScenarioError(problems)
     return result
+
+
+def check_inputs(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
+    """What ``run`` would reject once inputs are gathered: components without numbers, and
+    correlations naming inputs that do not exist."""
+    from forecast.engine.inputs import collect_inputs
+    from forecast.errors import DataError
+
+    first = doc.files[0]
+    try:
+        names = set(collect_inputs(scenario, _provenance(doc)))
+    except DataError as exc:
+        where = doc.locate(("supply", "include")) if scenario.supply is not None else doc.locate(("cost",))
+        return [Problem(where.file, where.line, where.col, "supply.include" if scenario.supply else "cost",
+                        str(exc).split("; ")[0], "give the missing value in the scenario (docs/scenarios.md)")]
+    problems = []
+    for i, corr in enumerate(scenario.correlations):
+        for j, name in enumerate(corr.inputs):
+            if name not in names:
+                loc = doc.locate(("correlations", i, "inputs", j))
+                close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "see the input names in reports/<name>/inputs.csv"
+                problems.append(Problem(loc.file or first, loc.line, loc.col, f"correlations.{i}.inputs",
+                                        f"unknown input '{name}'", hint))
+    return problems

@@ -14,6 +14,7 @@ line that set it, so errors and reports point at the file a planner must edit.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,7 +170,8 @@ def load_yaml(path: str | Path, display: str | None = None) -> LoadedYaml:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        if node is None:
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+                            and node.value in ("", "~", "null")):
             raise ScenarioError([Problem(file, 1, 1, "", "the file is empty",
                                          "start from scenarios/baseline.yaml")])
         if not isinstance(node, yaml.MappingNode):
@@ -195,7 +197,7 @@ def load_yaml(path: str | Path, display: str | None = None) -> LoadedYaml:
 
 def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").lower()
-    if "tab" in problem:
+    if "tab" in problem or "'\\t'" in problem:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "put quotes around a value that contains ': '"
@@ -284,7 +286,7 @@ def load_scenario_data(path: str | Path, display: str | None = None,
         raise ScenarioError([Problem(file, loc.line, loc.col, "name",
                                      "a scenario that extends another needs its own name",
                                      "add name: my-variant")])
-    parent_display = str(Path(file).parent / parent_name) if display else str(parent_path)
+    parent_display = os.path.normpath(str(Path(file).parent / parent_name) if display else str(parent_path))
     parent = load_scenario_data(parent_path, parent_display, _stack + (resolved,))
     doc.locations.pop(("extends",), None)
     return _merge(parent, doc)

@@ -1,0 +1,74 @@
+"""Shared test helpers: golden files and small scenario files written into ``tmp_path``.
+
+Golden files live in ``tests/golden/``. ``pytest --update-golden`` (``make golden`` runs
+``pytest tests/test_golden.py --update-golden``) rewrites them from the current output; review the
+diff before committing it.
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+
+#: A small valid scenario: one stock component, historical demand, 28 quarters.
+MINI_SCENARIO = """\
+name: mini
+horizon: {start: 2024Q1, end: 2030Q4}
+samples: 1000
+seed: 7
+supply:
+  include: [indexed_web]
+  repetition:
+    multiplier: 2 to 5
+demand:
+  method: historical
+  historical:
+    current_largest: 3T to 13T
+    reference: 2024Q1
+    growth: 2x/yr to 3x/yr
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the files in tests/golden/ from the current output")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """``golden(name, text)``: compare ``text`` with ``tests/golden/<name>`` (or rewrite it)."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, actual: str) -> None:
+        path = GOLDEN_DIR / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8", newline="\n")
+        assert path.is_file(), f"no golden file {path}; create it with `make golden`"
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"output differs from {path}; if intended, run `make golden`"
+
+    return check
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path):
+    """``write_yaml(name, text)``: write dedented ``text`` to ``tmp_path / name`` and return the path."""
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8", newline="\n")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def mini_text() -> str:
+    """The text of :data:`MINI_SCENARIO`, a small valid scenario (line 8 is the multiplier)."""
+    return MINI_SCENARIO

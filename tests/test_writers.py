@@ -1,0 +1,136 @@
+"""Tests of forecast/io/writers.py: atomic writes (temp file + rename) and the files of a run.
+
+Failures are injected with monkeypatch (``os.replace`` or the file write raising); the folder must
+then hold either the old file or nothing, never a partial file or a leftover temp file.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from forecast.errors import ExportError
+from forecast.io import writers
+from forecast.io.writers import atomic_write_text
+
+TEXT = "quarter,metric\r\n2024Q1,stock\n" + "x" * 100_000 + "\n"
+
+
+def test_writes_the_text_exactly(tmp_path):
+    path = tmp_path / "deep" / "er" / "out.csv"
+    assert atomic_write_text(path, TEXT) == path
+    assert path.read_bytes() == TEXT.encode("utf-8")  # no newline translation
+
+
+def test_leaves_no_temp_file(tmp_path):
+    atomic_write_text(tmp_path / "a.csv", "one\n")
+    atomic_write_text(tmp_path / "a.csv", "two\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8") == "two\n"
+
+
+def test_non_ascii_text_is_utf8(tmp_path):
+    atomic_write_text(tmp_path / "r.md", "2024Q1 – 2040Q4 ≥ 95%\n")
+    assert (tmp_path / "r.md").read_bytes() == "2024Q1 – 2040Q4 ≥ 95%\n".encode("utf-8")
+
+
+def test_written_file_has_ordinary_permissions(tmp_path):
+    """Reports are shared: the file mode follows the umask like any other new file (0644 under 022)."""
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "summary.csv", "a\n")
+        (tmp_path / "plain.csv").write_text("a\n", encoding="utf-8")
+    finally:
+        os.umask(old)
+    assert oct(stat.S_IMODE((tmp_path / "plain.csv").stat().st_mode)) == "0o644"
+    assert oct(stat.S_IMODE((tmp_path / "summary.csv").stat().st_mode)) == "0o644"
+
+
+def failing_replace(*_args, **_kwargs):
+    raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+
+def test_failed_rename_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
+    path = tmp_path / "summary.csv"
+    path.write_text("old content\n", encoding="utf-8")
+    monkeypatch.setattr(writers.os, "replace", failing_replace)
+    with pytest.raises(ExportError) as info:
+        atomic_write_text(path, TEXT)
+    assert str(path) in str(info.value)
+    assert path.read_text(encoding="utf-8") == "old content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.csv"]
+
+
+def test_failed_rename_of_a_new_file_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(writers.os, "replace", failing_replace)
+    with pytest.raises(ExportError):
+        atomic_write_text(tmp_path / "new.csv", TEXT)
+    assert list(tmp_path.iterdir()) == []
+
+
+class HalfWriter:
+    """A file object that writes half of what it is given, then fails as a full disk would."""
+
+    def __init__(self, fh):
+        self.fh = fh
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+        return False
+
+    def write(self, text):
+        self.fh.write(text[: len(text) // 2])
+        self.fh.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(writers.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    path = tmp_path / "report.md"
+    path.write_text("previous report\n", encoding="utf-8")
+    with pytest.raises(ExportError) as info:
+        atomic_write_text(path, TEXT)
+    assert str(path) in str(info.value)
+    assert path.read_text(encoding="utf-8") == "previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_interrupt_during_write_cleans_up_and_propagates(tmp_path, monkeypatch):
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writers.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_text(tmp_path / "a.csv", "text\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_folder_raises_export_error_naming_the_path(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be\n", encoding="utf-8")
+    target = blocker / "baseline" / "summary.csv"
+    with pytest.raises(ExportError) as info:
+        atomic_write_text(target, "a\n")
+    assert str(target) in str(info.value)
+
+
+def test_write_outputs_writes_stamped_files(tmp_path, write_yaml, mini_text):
+    import forecast.engine as engine
+    from forecast.io.scenario import load_scenario
+
+    loaded = load_scenario(write_yaml("mini.yaml", mini_text))
+    result = engine.run(loaded.scenario, samples=300, provenance=loaded.provenance)
+    written = writers.write_outputs(result, tmp_path / "out" / "mini")
+    names = sorted(Path(p).name for p in written)
+    assert names == ["exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "report.md", "summary.csv"]
+    assert sorted(p.name for p in (tmp_path / "out" / "mini").iterdir()) == names
+    for path in written:
+        if path.suffix == ".csv":
+            assert path.read_text(encoding="utf-8").splitlines()[0] == f"# {result.stamp}"
