@@ -213,3 +213,36 @@ cost:
     base = compute(_run(SCENARIOS / "gpt-class.yaml", samples=2000))
     # four years later at 2x/yr more FLOP per dollar: 1/16 of the compute cost, same samples
     assert compute(_run(later)) == pytest.approx(base / 16, rel=1e-9)
+
+
+def test_precision_without_a_peak_is_rejected_at_validate(tmp_path):
+    path = _variant(tmp_path, "gpt-class.yaml", "cost:\n  compute:\n    precision: fp8\n")
+    with pytest.raises(ScenarioError, match="no peak_fp8_flops for V100"):
+        load_scenario(path)
+
+
+def test_amortised_without_tdp_is_rejected_at_validate(tmp_path):
+    path = _variant(tmp_path, "gpt-class.yaml", """cost:
+  compute:
+    accelerator: TPUv5p
+    method: amortised
+    price_per_gpu_hour: null
+    amortised: {amortisation_years: 3, server_overhead: 1.6, interconnect_share: 19%,
+                server_power_ratio: 1.8, tdp_fraction: 75%, pue: 1.1, electricity_price: $0.08}
+""")
+    with pytest.raises(ScenarioError, match="no tdp_w for TPUv5p"):
+        load_scenario(path)
+
+
+def test_uncertain_generations_are_rounded_to_whole_rounds_not_a_crash(tmp_path):
+    path = _variant(tmp_path, "palmyra-x-004.yaml",
+                    "samples: 1000\ncost:\n  quality:\n    collapse:\n      generations: {dist: normal, mean: 0.5, sd: 1}\n")
+    table = _run(path).tables["cost_breakdown"].set_index("item")
+    assert np.isfinite(table.loc["total", "p50"])
+
+
+def test_floor_is_not_breached_by_rounding():
+    result = _run(SCENARIOS / "mix-sweep.yaml", samples=500)
+    curve = result.tables["mix_curve"].set_index("synthetic_share")
+    # 90% synthetic leaves exactly the 10% floor of human text: not below it (1 − 0.9 = 0.0999… in floats)
+    assert curve.loc[0.9, "p_below_real_data_floor"] == 0.0

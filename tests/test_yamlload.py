@@ -338,9 +338,9 @@ def test_extends_deep_merges_child_over_parent(family):
             "historical": {
                 "growth": {"dist": "normal", "mean": 2, "sd": 0.1},   # dist: replaces whole
                 "reference": "2024Q1",
-                # a mapping without dist: or value: merges into the parent's
-                "current_largest": {"dist": "lognormal", "low": "3T", "high": "13T",
-                                    "source": "child note"},
+                # the parent's value is a quantity (dist:), so the child's mapping replaces it
+                # whole: a source never stays attached to numbers it did not describe
+                "current_largest": {"source": "child note"},
             },
         },
     }
@@ -371,13 +371,19 @@ def test_files_lists_child_first_then_ancestors(family, write_yaml):
     (("demand", "historical", "reference"), "parent", 12, 5),
     (("demand", "historical", "growth"), "child", 10, 5),
     (("demand", "historical", "growth", "sd"), "child", 10, 37),
-    (("demand", "historical", "current_largest", "low"), "parent", 13, 40),
     (("demand", "historical", "current_largest", "source"), "child", 11, 23),
 ])
 def test_locations_after_merge_point_at_the_file_that_set_the_value(family, path, which, line, col):
     parent, child = family
     loc = load_scenario_data(child).locations[path]
     assert (loc.file, loc.line, loc.col) == (str({"parent": parent, "child": child}[which]), line, col)
+
+
+def test_partial_override_of_a_quantity_drops_the_parents_numbers(family):
+    _, child = family
+    doc = load_scenario_data(child)
+    assert ("demand", "historical", "current_largest", "low") not in doc.locations
+    assert "low" not in doc.data["demand"]["historical"]["current_largest"]
 
 
 def test_replaced_quantity_keeps_no_stale_parent_locations(family):

@@ -18,6 +18,8 @@ from forecast.models import quality as Q
 __all__ = ["run_cost", "hardware_row", "CostInputs"]
 
 _STATS = ("mean", "p10", "p50", "p90")
+#: Shares closer than this are equal (1 − 0.9 is 0.0999… in floating point) [fraction].
+_TOLERANCE = 1e-9
 
 
 def hardware_row(accelerator: str, data_dir: Path | None) -> dict[str, Any]:
@@ -93,7 +95,7 @@ class CostInputs:
         q = "cost.quality."
         self.loss = {k: take(q + "loss." + k) for k in ("E", "A", "B", "alpha", "beta")}
         self.synthetic_value = take(q + "synthetic_value")
-        self.generations = np.rint(take(q + "collapse.generations"))
+        self.generations = np.maximum(np.rint(take(q + "collapse.generations")), 0.0)  # whole rounds, ≥ 0
         self.strength = take(q + "collapse.strength")
         self.floor = take(q + "real_data_floor")
 
@@ -173,7 +175,7 @@ def _mix_curve(ci: CostInputs, shares: tuple[float, ...]) -> tuple[pd.DataFrame,
                      "compute_p50": _stats(run["compute_cost"])["p50"],
                      "data_p50": _stats(run["data_cost"])["p50"],
                      **{f"total_{k}": v for k, v in _stats(run["total_cost"]).items() if k != "mean"},
-                     "p_below_real_data_floor": float(np.mean((1.0 - share) < ci.floor))})
+                     "p_below_real_data_floor": float(np.mean((1.0 - share) < ci.floor - _TOLERANCE))})
     stacked = np.vstack(totals)
     best = np.asarray(shares)[np.argmin(np.where(np.isfinite(stacked), stacked, np.inf), axis=0)]
     frame = pd.DataFrame(rows)

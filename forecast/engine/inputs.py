@@ -80,6 +80,9 @@ def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
             raise DataError(f"text_stock.csv has no component '{component}'")
         row = frame.loc[matches[0]].to_dict()
         line = int(matches[0]) + 2 + _comment_lines(data_dir)
+        if _missing(row.get("reference_year")):
+            raise DataError(f"data/text_stock.csv:{line}: '{component}' has no reference_year, so its "
+                            "stock cannot be placed in time; it cannot be included")
         override = scenario.supply.sources.get(component)
         for field, prefix, kind in (("stock", "tokens", "tokens"), ("growth", "growth", "growth"),
                                     ("quality", "quality", "fraction")):

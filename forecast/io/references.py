@@ -100,4 +100,28 @@ def check_references(scenario: "Scenario", doc: "LoadedYaml", directory: Path | 
             return problems + [Problem(doc.files[0], 0, 0, "cost", str(exc))]
         problems += _check_names(doc, ("cost",), accelerator_names(scenario.cost), known,
                                  "accelerator", "hardware.csv")
+        if not problems:
+            problems += _check_hardware(scenario.cost, doc, directory)
+    return problems
+
+
+def _check_hardware(cost: Any, doc: "LoadedYaml", directory: Path | None) -> list[Problem]:
+    """The accelerator's row must hold the figures the chosen method needs."""
+    import math
+
+    frame = read_reference("hardware.csv", directory).set_index("accelerator")
+    row = frame.loc[cost.compute.accelerator]
+    comp = cost.compute
+    problems = []
+    column = {"bf16": "peak_bf16_flops", "fp8": "peak_fp8_flops"}[comp.precision]
+    needs = [(column, ("cost", "compute", "precision" if comp.precision != "bf16" else "accelerator"))]
+    if comp.method == "amortised":
+        needs.append(("tdp_w", ("cost", "compute", "method")))
+    for col, path in needs:
+        value = row.get(col)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            loc = doc.locate(path)
+            problems.append(Problem(loc.file, loc.line, loc.col, ".".join(path),
+                                    f"data/hardware.csv has no {col} for {comp.accelerator}",
+                                    "choose another accelerator, precision or method"))
     return problems

@@ -203,12 +203,42 @@ def check_inputs(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
         return [Problem(where.file, where.line, where.col, "supply.include" if scenario.supply else "cost",
                         str(exc).split("; ")[0], "give the missing value in the scenario (docs/scenarios.md)")]
     problems = []
+    fitted = (scenario.demand is not None and scenario.demand.historical is not None
+              and scenario.demand.historical.growth == "fit")
     for i, corr in enumerate(scenario.correlations):
         for j, name in enumerate(corr.inputs):
-            if name not in names:
-                loc = doc.locate(("correlations", i, "inputs", j))
+            loc = doc.locate(("correlations", i, "inputs", j))
+            if fitted and name == "demand.historical.growth":
+                problems.append(Problem(loc.file or first, loc.line, loc.col, f"correlations.{i}.inputs",
+                                        "a fitted growth comes from the bootstrap and cannot be correlated",
+                                        "give demand.historical.growth as an interval to correlate it"))
+            elif name not in names:
                 close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else "see the input names in reports/<name>/inputs.csv"
                 problems.append(Problem(loc.file or first, loc.line, loc.col, f"correlations.{i}.inputs",
                                         f"unknown input '{name}'", hint))
+    if scenario.correlations and not problems:
+        problems += _check_correlation_matrix(scenario, doc)
     return problems
+
+
+def _check_correlation_matrix(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
+    import numpy as np
+
+    from forecast.models.sampling import correlated_uniforms
+
+    names = sorted({n for corr in scenario.correlations for n in corr.inputs})
+    index = {n: k for k, n in enumerate(names)}
+    matrix = np.eye(len(names))
+    for corr in scenario.correlations:
+        a, b = index[corr.inputs[0]], index[corr.inputs[1]]
+        matrix[a, b] = matrix[b, a] = corr.rank
+    try:
+        correlated_uniforms(0, names, matrix, 1)
+    except ValueError as exc:
+        loc = doc.locate(("correlations",))
+        message = str(exc).split(": ", 1)[-1] if str(exc).startswith("correlated_uniforms") else str(exc)
+        message, _, hint = message.partition("; ")
+        return [Problem(loc.file, loc.line, loc.col, "correlations", message,
+                        hint or "the correlations contradict each other; lower them")]
+    return []

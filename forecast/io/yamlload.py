@@ -209,15 +209,16 @@ def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
 
 
 def _is_quantity(value: dict[str, Any]) -> bool:
-    """A mapping that states an uncertain quantity (``dist:`` or ``value:``) replaces, never merges."""
+    """A mapping that states an uncertain quantity (``dist:`` or ``value:``): it replaces, never merges."""
     return "dist" in value or "value" in value
 
 
 def _merge(parent: LoadedYaml, child: LoadedYaml) -> LoadedYaml:
     """Deep-merge ``child`` over ``parent``; locations follow the value that wins.
 
-    Mappings merge key by key, except a mapping that states a quantity (with ``dist:`` or
-    ``value:``), which replaces the parent's quantity whole; lists and scalars replace.
+    Mappings merge key by key, except where either side states a quantity (``dist:`` or
+    ``value:``): then the child's value replaces the parent's whole, so a quantity's source never
+    outlives its numbers; lists and scalars replace.
     """
     locations: dict[Path_, Location] = {}
 
@@ -228,7 +229,7 @@ def _merge(parent: LoadedYaml, child: LoadedYaml) -> LoadedYaml:
                 locations[p] = loc
 
     def merge(p: Any, c: Any, path: Path_) -> Any:
-        if isinstance(p, dict) and isinstance(c, dict) and not _is_quantity(c):
+        if isinstance(p, dict) and isinstance(c, dict) and not _is_quantity(c) and not _is_quantity(p):
             out = {}
             for key in list(p) + [k for k in c if k not in p]:
                 sub = path + (key,)

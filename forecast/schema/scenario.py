@@ -189,6 +189,8 @@ class Scenario(_Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
                       description="short id used for output folders, e.g. baseline")
     description: str = ""
+    extends: str | None = Field(None, description="parent scenario file, relative to this one; "
+                                                   "resolved by the loader before validation")
     horizon: Horizon
     samples: int = Field(gt=0, le=MAX_SAMPLES, description="Monte Carlo samples")
     seed: int = Field(ge=0, lt=2**63, description="seed of every random stream")
