@@ -246,3 +246,32 @@ def test_floor_is_not_breached_by_rounding():
     curve = result.tables["mix_curve"].set_index("synthetic_share")
     # 90% synthetic leaves exactly the 10% floor of human text: not below it (1 − 0.9 = 0.0999… in floats)
     assert curve.loc[0.9, "p_below_real_data_floor"] == 0.0
+
+
+def test_loss_fits_state_their_compute_optimal_ratio():
+    """Hoffmann et al. 2022 eq. (4): N_opt = G (C/6)^(b/(a+b)), G = (a A / (b B))^(1/(a+b)); the
+    CSV's tokens-per-parameter at Chinchilla's 5.76e23 FLOP must match it (Besiroglu ≈ 18.4;
+    Hoffmann's rounded constants ≈ 93, which is why they are not the default)."""
+    from forecast.io.references import read_reference
+
+    fits = read_reference("loss_fits.csv").set_index("fit")
+    for name, row in fits.iterrows():
+        g = (row.alpha * row.A / (row.beta * row.B)) ** (1 / (row.alpha + row.beta))
+        n = g * (5.76e23 / 6) ** (row.beta / (row.alpha + row.beta))
+        assert 5.76e23 / (6 * n) / n == pytest.approx(row["tokens_per_param_at_5.76e23"], rel=0.01), name
+    assert fits.loc["hoffmann-2022", "tokens_per_param_at_5.76e23"] > 4 * fits.loc["besiroglu-2024",
+                                                                                  "tokens_per_param_at_5.76e23"]
+
+
+def test_hoffmann_fit_is_a_named_alternative(tmp_path):
+    path = _variant(tmp_path, "palmyra-x-004.yaml", "samples: 1000\ncost:\n  quality:\n    loss: {fit: hoffmann-2022}\n")
+    item = load_scenario(path)
+    result = engine.run(item.scenario, provenance=item.provenance)
+    row = result.inputs.set_index("input").loc["cost.quality.loss.beta"]
+    assert row["set_at"].startswith("data/loss_fits.csv:") and "Hoffmann" in row["source"]
+
+
+def test_unknown_loss_fit_is_rejected_with_a_suggestion(tmp_path):
+    path = _variant(tmp_path, "gpt-class.yaml", "cost:\n  quality:\n    loss: {fit: hofmann-2022}\n")
+    with pytest.raises(ScenarioError, match="did you mean 'hoffmann-2022'"):
+        load_scenario(path)

@@ -99,6 +99,18 @@ def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
 
     comp, run = scenario.cost.compute, scenario.cost.run
     out = []
+    fit = scenario.cost.quality.loss.fit
+    if fit is not None:
+        frame = read_reference("loss_fits.csv", data_dir)
+        index = frame.index[frame["fit"] == fit]
+        if not len(index):
+            raise DataError(f"loss_fits.csv has no fit '{fit}'")
+        row = frame.loc[index[0]]
+        line = int(index[0]) + 2 + _comment_lines(data_dir, "loss_fits.csv")
+        for name in ("E", "A", "B", "alpha", "beta"):
+            spec = U.FixedSpec(value=float(row[name]), kind="number", source=str(row["source"]),
+                               note=f"fit {fit}")
+            out.append(Input(f"cost.quality.loss.{name}", spec, f"data/loss_fits.csv:{line}"))
     if comp.method == "rental" and comp.market is not None:
         frame = read_reference("gpu_prices.csv", data_dir)
         rows = frame[(frame["accelerator"] == comp.accelerator) & (frame["market"] == comp.market)]

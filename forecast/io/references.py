@@ -100,6 +100,12 @@ def check_references(scenario: "Scenario", doc: "LoadedYaml", directory: Path | 
             return problems + [Problem(doc.files[0], 0, 0, "cost", str(exc))]
         problems += _check_names(doc, ("cost",), accelerator_names(scenario.cost), known,
                                  "accelerator", "hardware.csv")
+        from forecast.schema.cost import loss_fit_names
+
+        fits = loss_fit_names(scenario.cost)
+        if fits:
+            known_fits = read_reference("loss_fits.csv", directory)["fit"].astype(str).tolist()
+            problems += _check_names(doc, ("cost",), fits, known_fits, "loss fit", "loss_fits.csv")
         if not problems:
             problems += _check_hardware(scenario.cost, doc, directory)
     return problems

@@ -38,6 +38,7 @@ __all__ = [
     "TargetSpec",
     "ParamsGrid",
     "accelerator_names",
+    "loss_fit_names",
 ]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -224,14 +225,31 @@ class SyntheticDataSpec(_Strict):
         return self
 
 
-class LossSpec(_Strict):
-    """Chinchilla parametric loss L = E + A/N^alpha + B/D^beta (Hoffmann et al. 2022 eq. 2)."""
+_LOSS_CONSTANTS = ("E", "A", "B", "alpha", "beta")
 
-    E: Number
-    A: Number
-    B: Number
-    alpha: Number
-    beta: Number
+
+class LossSpec(_Strict):
+    """Chinchilla parametric loss L = E + A/N^alpha + B/D^beta (Hoffmann et al. 2022 eq. 2).
+
+    Name a row of ``data/loss_fits.csv`` (``fit: besiroglu-2024``) or give all five constants.
+    """
+
+    fit: str | None = Field(None, description="row of data/loss_fits.csv, e.g. besiroglu-2024")
+    E: Number | None = Field(None, description="irreducible loss [nats/token]")
+    A: Number | None = Field(None, description="parameter coefficient [nats/token]")
+    B: Number | None = Field(None, description="data coefficient [nats/token]")
+    alpha: Number | None = Field(None, description="parameter exponent [dimensionless]")
+    beta: Number | None = Field(None, description="data exponent [dimensionless]")
+
+    @model_validator(mode="after")
+    def _fit_or_constants(self) -> "LossSpec":
+        given = [k for k in _LOSS_CONSTANTS if getattr(self, k) is not None]
+        if self.fit is not None and given:
+            raise ValueError(f"give fit or the five constants, not both ({', '.join(given)} given)")
+        if self.fit is None and len(given) != len(_LOSS_CONSTANTS):
+            missing = [k for k in _LOSS_CONSTANTS if k not in given]
+            raise ValueError(f"missing {', '.join(missing)}; or name a fit such as fit: besiroglu-2024")
+        return self
 
 
 class CollapseSpec(_Strict):
@@ -285,6 +303,12 @@ class MixesSection(_Strict):
             if isinstance(data.get("synthetic_shares"), list):
                 data["synthetic_shares"] = [parse_quantity(v, "fraction") for v in data["synthetic_shares"]]
         return data
+
+
+def loss_fit_names(cost: CostSection) -> list[tuple[tuple[str, ...], str]]:
+    """(YAML path, fit name) pairs the cost section refers to."""
+    fit = cost.quality.loss.fit
+    return [(("cost", "quality", "loss", "fit"), fit)] if fit is not None else []
 
 
 def accelerator_names(cost: CostSection) -> list[tuple[tuple[str, ...], str]]:
