@@ -39,8 +39,8 @@ class ForecastResult:
     events : dict
         event → int32 array (samples,) of quarter positions; ``len(quarters)`` = after the horizon.
     inputs : DataFrame
-        One row per uncertain input: name, kind, distribution, source, note, set_at, sample
-        quantiles.
+        One row per uncertain input: name, unit kind, distribution, sample p5/p50/p95 (numbers in
+        the kind's base unit: tokens, USD, fraction, factor/yr), source, note, set_at (file:line).
     tables : dict
         Other tidy tables a model adds (e.g. ``cost_breakdown``).
     notes : dict
@@ -59,6 +59,7 @@ class ForecastResult:
     inputs: pd.DataFrame | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
 
     @property
     def stamp(self) -> str:

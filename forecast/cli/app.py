@@ -28,10 +28,18 @@ _state = {"debug": False}
 EXIT_INPUT = 2
 
 
+#: Width of tables when output goes to a file or pipe (a terminal uses its own width) [columns].
+PIPE_WIDTH = 160
+
+
 def _console(stderr: bool = False):
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def _fail(exc: Exception) -> None:

@@ -28,6 +28,8 @@ def print_frame(console: Console, frame: pd.DataFrame, title: str) -> None:
 def print_result(console: Console, result: ForecastResult) -> None:
     """The run summary: exhaustion, synthetic gap, cost tables."""
     console.print(f"[bold]{result.scenario}[/]  {result.stamp}")
+    if result.description:
+        console.print(result.description.strip(), markup=False)
     if result.events:
         print_frame(console, tables.exhaustion_table(result), "When demand overtakes the human-text stock")
         print_frame(console, tables.gap_table(result), "Synthetic gap (p50/p90 of samples)")

@@ -18,7 +18,6 @@ from forecast.engine.inputs import collect_inputs, draw_inputs
 from forecast.result import ForecastResult
 from forecast.schema import Scenario
 from forecast.schema.uncertain import describe
-from forecast.units import format_quantity
 
 __all__ = ["run"]
 
@@ -30,10 +29,9 @@ def _inputs_table(inputs: dict[str, Any], values: dict[str, np.ndarray]) -> pd.D
     for name, item in inputs.items():
         v = values[name]
         p5, p50, p95 = np.quantile(v, [0.05, 0.5, 0.95])
-        fmt = (lambda x: format_quantity(float(x), item.kind))
         rows.append({"input": name, "kind": item.kind, "dist": item.spec.dist,
-                     "distribution": describe(item.spec), "p5": fmt(p5), "p50": fmt(p50),
-                     "p95": fmt(p95), "source": item.spec.source or "", "note": item.spec.note or "",
+                     "distribution": describe(item.spec), "p5": float(p5), "p50": float(p50),
+                     "p95": float(p95), "source": item.spec.source or "", "note": item.spec.note or "",
                      "set_at": item.set_at})
     return pd.DataFrame(rows, columns=["input", "kind", "dist", "distribution", "p5", "p50", "p95",
                                        "source", "note", "set_at"])
@@ -85,4 +83,4 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         scenario=scenario.name, scenario_hash=scenario_hash(scenario), seed=seed, samples=n,
         version=__version__, quarters=tuple(str(q) for q in quarters), stats=summary.stats,
         units=units, events=summary.events, inputs=_inputs_table(inputs, values), tables=tables,
-        notes=notes)
+        notes=notes, description=scenario.description)

@@ -19,7 +19,10 @@ def markdown_table(frame: pd.DataFrame) -> str:
 def render_report(result: ForecastResult) -> str:
     """The run's summary: exhaustion, synthetic gap, costs, and every input with its source."""
     parts = [f"# peakdata: {result.scenario}", "",
-             f"`{result.stamp}`", "",
+             f"`{result.stamp}`", ""]
+    if result.description:
+        parts += [result.description.strip(), ""]
+    parts += [
              f"Horizon {result.quarters[0]} – {result.quarters[-1]}; quantities are Monte Carlo "
              f"percentiles over {result.samples:,} samples.", ""]
     if result.events:

@@ -58,6 +58,8 @@ def gap_table(result: ForecastResult, every: int = 4) -> pd.DataFrame:
 def inputs_table(result: ForecastResult) -> pd.DataFrame:
     """Every uncertain input with its distribution, sample range, source and where it was set."""
     frame = result.inputs.copy()
+    for column in ("p5", "p50", "p95"):
+        frame[column] = [format_quantity(float(v), kind) for v, kind in zip(frame[column], frame["kind"])]
     return frame[["input", "distribution", "p5", "p50", "p95", "source", "set_at"]]
 
 
