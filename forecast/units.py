@@ -17,7 +17,7 @@ growth    yearly factor [1/yr]     ``2.3x/yr``, ``35%/yr``           ``2.3x/yr``
 hours     duration [h]             ``2.79M h``, ``500 GPU-hours``    ``2.79M h``
 ========  =======================  ================================  ==============
 
-Magnitude suffixes are ``K`` 1e3, ``M`` 1e6, ``B`` 1e9, ``T`` 1e12 and ``Q`` 1e15 (capital
+Magnitude suffixes read are ``K`` 1e3, ``M`` 1e6, ``B`` 1e9, ``T`` 1e12 and ``Q`` 1e15 (capital
 letters), or the words thousand ... quadrillion. Digits may be grouped as ``1_000`` or
 ``1,000,000``. Growth is also read from ``0.38 OOM/yr`` (10**0.38 per year); a bare number is
 refused for ``growth``, as ``1.35`` could mean a factor or 135%.
@@ -260,10 +260,19 @@ def _plain(d: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+#: Counts are written with suffixes up to T (as Villalobos et al. 2024 write "3100T"); ``Q`` is read
+#: but never written, because "4650Q" beside a quarter such as "2040Q4" misleads. From 1e17 on,
+#: counts are written in scientific notation ("4.65e18").
+_FORMAT_SUFFIXES = _SUFFIXES[:5]
+_SCIENTIFIC_FROM = 17
+
+
 def _suffixed(x: float, digits: int) -> str:
     d = _round(Decimal(repr(x)), digits)
-    k = min(max(d.adjusted() // 3, 0), len(_SUFFIXES) - 1) if d else 0
-    return _plain(d.scaleb(-3 * k)) + _SUFFIXES[k]
+    if d and d.adjusted() >= _SCIENTIFIC_FROM:
+        return _scientific(x, digits)
+    k = min(max(d.adjusted() // 3, 0), len(_FORMAT_SUFFIXES) - 1) if d else 0
+    return _plain(d.scaleb(-3 * k)) + _FORMAT_SUFFIXES[k]
 
 
 def _scientific(x: float, digits: int) -> str:

@@ -176,8 +176,9 @@ def test_unknown_kind_is_an_error():
 
 FORMATTED = [
     (3e14, "tokens", 3, "300T"), (1.5e13, "tokens", 3, "15T"), (1.4e12, "tokens", 3, "1.4T"),
-    (7e10, "params", 3, "70B"), (2.5e15, "tokens", 3, "2.5Q"), (1e20, "tokens", 3, "100000Q"),
-    (999.6e12, "tokens", 3, "1Q"), (999.0, "tokens", 3, "999"), (0.5, "tokens", 3, "0.5"),
+    (7e10, "params", 3, "70B"), (2.5e15, "tokens", 3, "2500T"), (1e20, "tokens", 3, "1e20"), (4.65e18, "tokens", 3, "4.65e18"),
+    (9.9e16, "tokens", 3, "99000T"),
+    (999.6e12, "tokens", 3, "1000T"), (999.0, "tokens", 3, "999"), (0.5, "tokens", 3, "0.5"),
     (0.0, "tokens", 3, "0"), (-0.0, "tokens", 3, "0"), (1234567.0, "tokens", 3, "1.23M"),
     (1234567.0, "tokens", 2, "1.2M"), (1000.0, "params", 3, "1K"), (-2e12, "tokens", 3, "-2T"),
     (np.float64(1.4e12), "tokens", 3, "1.4T"),
