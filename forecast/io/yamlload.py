@@ -115,15 +115,22 @@ class _Builder:
                                           f"the document expands to more than {MAX_NODES:,} values",
                                           "remove repeated YAML aliases (*name)")])
         if isinstance(node, yaml.MappingNode):
+            own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
             self.loader.flatten_mapping(node)
+            merged = len(node.value) - own  # flatten_mapping puts '<<' keys first; own keys win
             out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
+            own_keys: set[Any] = set()
+            for index, (key_node, value_node) in enumerate(node.value):
                 key = self.loader.construct_object(key_node, deep=True)
                 if not isinstance(key, (str, int, float, bool)) or key is None:
                     self.problems.append(_problem(self.file, key_node.start_mark,
                                                   "a key must be a plain word", "write key: value"))
                     continue
                 key = str(key) if not isinstance(key, str) else key
+                if index >= merged and key in out and key not in own_keys:
+                    del out[key]  # an explicit key overrides one brought in by '<<: *anchor'
+                if index >= merged:
+                    own_keys.add(key)
                 if key in out:
                     self.problems.append(_problem(
                         self.file, key_node.start_mark, f"key '{key}' appears twice",
@@ -167,7 +174,13 @@ def load_yaml(path: str | Path, display: str | None = None) -> LoadedYaml:
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(file, 0, 0, "", f"not UTF-8 text (byte {exc.start})",
                                      "save the file as UTF-8")]) from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ScenarioError([Problem(file, line, col, "", f"character {exc.character!r} is not allowed in YAML",
+                                     "remove control characters; save the file as plain UTF-8 text")]) from None
     try:
         node = loader.get_single_node()
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
@@ -184,6 +197,9 @@ def load_yaml(path: str | Path, display: str | None = None) -> LoadedYaml:
         mark = exc.problem_mark or exc.context_mark
         msg = f"YAML syntax error: {exc.problem or exc.context}"
         raise ScenarioError([_problem(file, mark, msg, _yaml_hint(exc))]) from None
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError([Problem(file, 0, 0, "", f"character {exc.character!r} is not allowed in YAML",
+                                     "remove control characters; save the file as plain UTF-8 text")]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise ScenarioError([Problem(file, 0, 0, "", f"YAML error: {exc}")]) from None
     finally:
