@@ -134,3 +134,36 @@ def test_write_outputs_writes_stamped_files(tmp_path, write_yaml, mini_text):
     for path in written:
         if path.suffix == ".csv":
             assert path.read_text(encoding="utf-8").splitlines()[0] == f"# {result.stamp}"
+
+
+def test_output_set_is_swapped_in_whole_and_keeps_foreign_files(tmp_path, monkeypatch):
+    import forecast.engine as engine
+    from forecast.io import writers
+    from forecast.io.scenario import load_scenario
+    from pathlib import Path as _P
+
+    root = _P(__file__).resolve().parents[1]
+    result = engine.run(load_scenario(root / "scenarios" / "baseline.yaml").scenario, samples=300)
+    out = tmp_path / "baseline"
+    first = writers.write_outputs(result, out)
+    (out / "my-notes.txt").write_text("planner's own file", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in first}
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writers, "render_report", broken, raising=False)
+    import forecast.report.markdown as markdown
+    monkeypatch.setattr(markdown, "render_report", broken)
+    from forecast.errors import ExportError
+
+    with pytest.raises(ExportError, match="No space left"):
+        writers.write_outputs(result, out)
+    # the failed second write left the first set exactly as it was, and no staging folders
+    assert {p.name: p.read_bytes() for p in first} == before
+    assert (out / "my-notes.txt").read_text(encoding="utf-8") == "planner's own file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline"]
+    monkeypatch.undo()
+    writers.write_outputs(result, out)
+    assert (out / "my-notes.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline"]

@@ -27,9 +27,7 @@ def atomic_write_text(path: Path, text: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files owner-only; outputs are ordinary files
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files owner-only; outputs are ordinary files
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
@@ -50,10 +48,51 @@ def write_csv(path: Path, frame: pd.DataFrame, stamp: str) -> Path:
 
 
 def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
-    """Write all of a result's files into ``out_dir`` and return their paths."""
-    from forecast.report.markdown import render_report
+    """Write all of a result's files into ``out_dir`` and return their paths.
+
+    The set is written into a temporary folder beside ``out_dir`` and swapped in whole, so a
+    failure leaves the previous set untouched, never a mix of old and new files. Files in
+    ``out_dir`` that peakdata did not write are kept.
+    """
+    import shutil
 
     out_dir = Path(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write into {out_dir.parent}: {exc.strerror or exc}") from None
+    try:
+        names = [p.name for p in _write_set(result, staging)]
+        if out_dir.is_dir():
+            for entry in out_dir.iterdir():
+                if entry.name not in names:
+                    shutil.move(str(entry), str(staging / entry.name))
+            backup = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(backup, ignore_errors=True)
+            os.replace(out_dir, backup)
+            os.replace(staging, out_dir)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            os.replace(staging, out_dir)
+    except OSError as exc:
+        raise ExportError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    os.chmod(out_dir, 0o777 & ~_umask())
+    return [out_dir / name for name in names]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_set(result: ForecastResult, out_dir: Path) -> list[Path]:
+    from forecast.report.markdown import render_report
+
     written = []
     if result.stats:
         written.append(write_csv(out_dir / "summary.csv", result.summary(), result.stamp))
