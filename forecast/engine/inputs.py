@@ -12,7 +12,8 @@ from forecast.errors import DataError, Problem, ScenarioError
 from forecast.models import sampling
 from forecast.schema import uncertain as U
 
-__all__ = ["Input", "collect_inputs", "cost_data_inputs", "draw_inputs", "stock_component_inputs"]
+__all__ = ["Input", "collect_inputs", "correlation_matrix", "cost_data_inputs", "draw_inputs",
+           "stock_component_inputs"]
 
 _NONNEGATIVE = {"tokens", "params", "flop", "usd", "hours"}
 
@@ -97,7 +98,7 @@ def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
     """Inputs of a cost section taken from ``data/``: a market's GPU price, an accelerator's price."""
     from forecast.io.references import read_reference
 
-    comp, run = scenario.cost.compute, scenario.cost.run
+    comp = scenario.cost.compute
     out = []
     fit = scenario.cost.quality.loss.fit
     if fit is not None:
@@ -183,6 +184,17 @@ def _clip(values: np.ndarray, kind: str) -> np.ndarray:
     return values
 
 
+def correlation_matrix(correlations: Any) -> tuple[list[str], np.ndarray]:
+    """Names of the correlated inputs (sorted) and their Spearman matrix, 1 on the diagonal."""
+    names = sorted({name for corr in correlations for name in corr.inputs})
+    index = {name: k for k, name in enumerate(names)}
+    matrix = np.eye(len(names))
+    for corr in correlations:
+        a, b = index[corr.inputs[0]], index[corr.inputs[1]]
+        matrix[a, b] = matrix[b, a] = corr.rank
+    return names, matrix
+
+
 def draw_inputs(inputs: dict[str, Input], seed: int, n: int, correlations: Any = (),
                 provenance: dict[str, str] | None = None) -> dict[str, np.ndarray]:
     """Draw ``n`` samples of every input by inverse transform of its own uniform stream.
@@ -208,14 +220,9 @@ def draw_inputs(inputs: dict[str, Input], seed: int, n: int, correlations: Any =
                                         "supply.repetition.multiplier"))
     if problems:
         raise ScenarioError(problems)
-    correlated = sorted({name for corr in correlations for name in corr.inputs})
+    correlated, matrix = correlation_matrix(correlations)
     uniforms: dict[str, np.ndarray] = {}
     if correlated:
-        index = {name: k for k, name in enumerate(correlated)}
-        matrix = np.eye(len(correlated))
-        for corr in correlations:
-            a, b = index[corr.inputs[0]], index[corr.inputs[1]]
-            matrix[a, b] = matrix[b, a] = corr.rank
         try:
             block = sampling.correlated_uniforms(seed, correlated, matrix, n)
         except ValueError as exc:

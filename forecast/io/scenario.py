@@ -223,16 +223,10 @@ def check_inputs(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
 
 
 def _check_correlation_matrix(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
-    import numpy as np
-
+    from forecast.engine.inputs import correlation_matrix
     from forecast.models.sampling import correlated_uniforms
 
-    names = sorted({n for corr in scenario.correlations for n in corr.inputs})
-    index = {n: k for k, n in enumerate(names)}
-    matrix = np.eye(len(names))
-    for corr in scenario.correlations:
-        a, b = index[corr.inputs[0]], index[corr.inputs[1]]
-        matrix[a, b] = matrix[b, a] = corr.rank
+    names, matrix = correlation_matrix(scenario.correlations)
     try:
         correlated_uniforms(0, names, matrix, 1)
     except ValueError as exc:

@@ -7,7 +7,7 @@ the YAML keys, and ``docs/scenarios.md`` documents them.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
