@@ -69,7 +69,7 @@ def main_options(
 
 
 @app.command()
-def validate(files: List[Path] = typer.Argument(..., help="Scenario YAML files to check.")) -> None:
+def validate(files: List[Path] = typer.Argument(..., metavar="FILE", help="Scenario YAML files to check.")) -> None:
     """Check scenario files without running them; report every problem as file:line:col field: message (hint).
 
     Exit code 0 when all files are valid, 2 otherwise.
@@ -95,7 +95,7 @@ def validate(files: List[Path] = typer.Argument(..., help="Scenario YAML files t
 
 @app.command()
 def run(
-    scenarios: List[Path] = typer.Argument(..., help="Scenario YAML files to run."),
+    scenarios: List[Path] = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML files to run."),
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
                                           help="Monte Carlo samples (default: the scenario's)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed (default: the scenario's)."),
@@ -128,7 +128,7 @@ def run(
 
 @app.command()
 def cost(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file with a cost section."),
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file with a cost section."),
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
                                           help="Monte Carlo samples (default: the scenario's)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed (default: the scenario's)."),

@@ -57,6 +57,10 @@ def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
     import shutil
 
     out_dir = Path(out_dir)
+    for folder in (out_dir, *out_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            raise ExportError(f"cannot write into {out_dir}: {folder} is a file, not a folder "
+                              "(choose another --out)")
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
