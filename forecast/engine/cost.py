@@ -71,7 +71,7 @@ class CostInputs:
         self.hourly = hourly * self.price_factor
         self.mfu = take("cost.compute.mfu")
         #: [USD/FLOP]
-        self.usd_per_flop = self.hourly / (self.peak * self.mfu * C.SECONDS_PER_HOUR)
+        self.usd_per_flop = C.rental_cost(C.gpu_hours(1.0, self.peak, self.mfu), self.hourly)
         h = "cost.human_data."
         lic, proc, expert = (take(h + k) for k in ("license_per_mtok", "processing_per_mtok", "expert_per_mtok"))
         #: [USD/token] of licensed or crawled human text, and of expert-written text

@@ -71,7 +71,7 @@ def _missing(value: Any) -> bool:
 
 def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
     """Inputs for stock components taken from ``data/text_stock.csv`` (not set in the scenario)."""
-    from forecast.io.references import read_reference
+    from forecast.io.references import read_reference, row_line
 
     frame = read_reference("text_stock.csv", data_dir)
     out = []
@@ -80,7 +80,7 @@ def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
         if not len(matches):
             raise DataError(f"text_stock.csv has no component '{component}'")
         row = frame.loc[matches[0]].to_dict()
-        line = int(matches[0]) + 2 + _comment_lines(data_dir)
+        line = row_line(frame, matches[0])
         if _missing(row.get("reference_year")):
             raise DataError(f"data/text_stock.csv:{line}: '{component}' has no reference_year, so its "
                             "stock cannot be placed in time; it cannot be included")
@@ -96,7 +96,7 @@ def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
 
 def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
     """Inputs of a cost section taken from ``data/``: a market's GPU price, an accelerator's price."""
-    from forecast.io.references import read_reference
+    from forecast.io.references import read_reference, row_line
 
     comp = scenario.cost.compute
     out = []
@@ -107,7 +107,7 @@ def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
         if not len(index):
             raise DataError(f"loss_fits.csv has no fit '{fit}'")
         row = frame.loc[index[0]]
-        line = int(index[0]) + 2 + _comment_lines(data_dir, "loss_fits.csv")
+        line = row_line(frame, index[0])
         for name in ("E", "A", "B", "alpha", "beta"):
             spec = U.FixedSpec(value=float(row[name]), kind="number", source=str(row["source"]),
                                note=f"fit {fit}")
@@ -124,7 +124,7 @@ def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
         earlier = rows[rows["year"] <= year]
         pick = (earlier if not earlier.empty else rows).sort_values("year").index[-1 if not earlier.empty else 0]
         row = frame.loc[pick].to_dict()
-        line = int(pick) + 2 + _comment_lines(data_dir, "gpu_prices.csv")
+        line = row_line(frame, pick)
         spec = _row_spec({**row, "component": comp.accelerator}, "price", "usd", "price_per_gpu_hour",
                          "gpu_prices.csv", line, columns=("price_low_usd_per_hour", None,
                                                           "price_high_usd_per_hour"))
@@ -134,25 +134,12 @@ def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
         index = frame.index[frame["accelerator"] == comp.accelerator]
         if len(index):
             row = frame.loc[index[0]].to_dict()
-            line = int(index[0]) + 2 + _comment_lines(data_dir, "hardware.csv")
+            line = row_line(frame, index[0])
             spec = _row_spec({**row, "component": comp.accelerator}, "purchase_price", "usd", "chip_price",
                              "hardware.csv", line, columns=("purchase_price_low_usd", "purchase_price_usd",
                                                             "purchase_price_high_usd"))
             out.append(Input("cost.compute.amortised.chip_price", spec, f"data/hardware.csv:{line}"))
     return out
-
-
-def _comment_lines(data_dir: Path | None, name: str = "text_stock.csv") -> int:
-    from forecast.io.references import data_dir as default_dir
-
-    path = (data_dir or default_dir()) / name
-    n = 0
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                break
-            n += 1
-    return n
 
 
 def collect_inputs(scenario: Any, provenance: dict[str, str] | None,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.io.yamlload import LoadedYaml
     from forecast.schema import Scenario
 
-__all__ = ["data_dir", "read_reference", "check_references"]
+__all__ = ["data_dir", "read_reference", "row_line", "check_references"]
 
 _ENV = "PEAKDATA_DATA"
 
@@ -51,11 +51,17 @@ def _read(path: str, mtime: float) -> "pd.DataFrame":
     name = Path(path).name
     if "source" not in frame.columns:
         raise DataError(f"{name}: no 'source' column (every number needs its paper, report or page)")
+    frame.attrs["first_row_line"] = skip + 2  # 1-based file line of row 0: comments, header, then rows
     missing = frame.index[frame["source"].isna() | (frame["source"].astype(str).str.strip() == "")]
     if len(missing):
-        line = int(missing[0]) + skip + 2
+        line = row_line(frame, missing[0])
         raise DataError(f"{name}:{line}: row has no source (name the paper, report or page, and year)")
     return frame
+
+
+def row_line(frame: "pd.DataFrame", index: int) -> int:
+    """1-based line in its CSV file of row ``index`` of a frame from :func:`read_reference`."""
+    return int(index) + int(frame.attrs["first_row_line"])
 
 
 def read_reference(name: str, directory: Path | None = None) -> "pd.DataFrame":

@@ -23,6 +23,8 @@ References
 from __future__ import annotations
 
 import numpy as np
+
+from forecast.units import HOURS_PER_YEAR  # 365.25 days × 24 h = 8766 [h/yr], as in Cottier et al.
 from numpy.typing import ArrayLike
 
 __all__ = [
@@ -47,8 +49,6 @@ __all__ = [
 
 #: Seconds in one hour [s/h] (unit conversion).
 SECONDS_PER_HOUR = 3600.0
-#: Hours in a Julian year, 365.25 days × 24 h = 8766 [h/yr] (unit conversion, as in Cottier et al.).
-HOURS_PER_YEAR = 365.25 * 24.0
 #: Tokens in one million tokens, the unit of API and licence prices [tokens/Mtok] (unit conversion).
 TOKENS_PER_MILLION = 1e6
 #: Watts in one kilowatt [W/kW] (unit conversion).

@@ -8,13 +8,19 @@ from forecast.units import format_quantity
 
 __all__ = ["exhaustion_table", "gap_table", "inputs_table", "cost_table", "mix_table", "fmt"]
 
-_KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd"}
+#: Result unit -> units.Kind; "number" rows (the loss) get four decimals, "ratio" the general format.
+_KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd", "hours": "hours",
+         "flop": "flop", "params": "params"}
 
 
 def fmt(value: float, unit: str) -> str:
-    """Format a statistic for people (``300T``, ``35%``, ``$4.6M``)."""
+    """Format a statistic for people (``300T``, ``35%``, ``$4.6M``); NaN is "–", infinity "unreachable"."""
     if value != value:  # NaN
         return "–"
+    if value in (float("inf"), float("-inf")):
+        return "unreachable"
+    if unit == "number":
+        return f"{value:.4f}"
     return format_quantity(float(value), _KIND.get(unit, "number"))
 
 
@@ -71,27 +77,13 @@ _COST_LABELS = {
     "synthetic_tokens": "Synthetic tokens", "collapse_penalty": "Collapse penalty on reducible loss",
     "loss": "Loss [nats/token]",
 }
-_UNIT_KIND = {"usd": "usd", "hours": "hours", "flop": "flop", "params": "params", "tokens": "tokens",
-              "fraction": "fraction", "number": "number"}
-
-
-def _fmt_unit(value: float, unit: str) -> str:
-    if value != value:
-        return "–"
-    if value in (float("inf"), float("-inf")):
-        return "unreachable"
-    if unit == "number":
-        return f"{value:.4f}"
-    return format_quantity(float(value), _UNIT_KIND.get(unit, "number"))
-
-
 def cost_table(result: ForecastResult) -> pd.DataFrame:
     """The priced run: each cost component and the run's size, as p10 / p50 / p90 and mean."""
     table = result.tables["cost_breakdown"]
     rows = []
     for row in table.itertuples(index=False):
         rows.append({"item": _COST_LABELS.get(row.item, row.item),
-                     **{k: _fmt_unit(getattr(row, k), row.unit) for k in ("p10", "p50", "p90", "mean")}})
+                     **{k: fmt(getattr(row, k), row.unit) for k in ("p10", "p50", "p90", "mean")}})
     return pd.DataFrame(rows)
 
 
@@ -102,13 +94,13 @@ def mix_table(result: ForecastResult) -> pd.DataFrame:
     for row in table.itertuples(index=False):
         rows.append({
             "synthetic share": format_quantity(row.synthetic_share, "fraction"),
-            "params p50": _fmt_unit(row.params_p50, "params"),
-            "tokens p50": _fmt_unit(row.tokens_p50, "tokens"),
-            "compute p50": _fmt_unit(row.compute_p50, "usd"),
-            "data p50": _fmt_unit(row.data_p50, "usd"),
-            "total p10": _fmt_unit(row.total_p10, "usd"),
-            "total p50": _fmt_unit(row.total_p50, "usd"),
-            "total p90": _fmt_unit(row.total_p90, "usd"),
+            "params p50": fmt(row.params_p50, "params"),
+            "tokens p50": fmt(row.tokens_p50, "tokens"),
+            "compute p50": fmt(row.compute_p50, "usd"),
+            "data p50": fmt(row.data_p50, "usd"),
+            "total p10": fmt(row.total_p10, "usd"),
+            "total p50": fmt(row.total_p50, "usd"),
+            "total p90": fmt(row.total_p90, "usd"),
             "P(cheapest)": f"{row.p_cheapest:.0%}",
             "P(human share < floor)": f"{row.p_below_real_data_floor:.0%}",
         })
@@ -120,12 +112,12 @@ def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
     price_col = [c for c in table.columns if c.startswith("cost_at_") and c != "cost_at_stated_price"][0]
     out = pd.DataFrame({
         "model": table["model"], "accelerator": table["accelerator"],
-        "6ND FLOP": [_fmt_unit(v, "flop") for v in table["training_flop"]],
-        "GPU-hours (stated)": [_fmt_unit(v, "hours") for v in table["gpu_hours_stated"]],
-        "implied MFU": [_fmt_unit(v, "fraction") for v in table["implied_mfu"]],
-        "cost at stated price": [_fmt_unit(v, "usd") for v in table["cost_at_stated_price"]],
-        "stated cost": [_fmt_unit(v, "usd") for v in table["stated_cost_usd"]],
+        "6ND FLOP": [fmt(v, "flop") for v in table["training_flop"]],
+        "GPU-hours (stated)": [fmt(v, "hours") for v in table["gpu_hours_stated"]],
+        "implied MFU": [fmt(v, "fraction") for v in table["implied_mfu"]],
+        "cost at stated price": [fmt(v, "usd") for v in table["cost_at_stated_price"]],
+        "stated cost": [fmt(v, "usd") for v in table["stated_cost_usd"]],
         price_col.replace("cost_at_", "cost at $").replace("usd_per_gpu_hour", "/GPU-h"):
-            [_fmt_unit(v, "usd") for v in table[price_col]],
+            [fmt(v, "usd") for v in table[price_col]],
     })
     return out
