@@ -42,7 +42,7 @@ _LAZY = {
     "DataError": "forecast.errors",
     "FitError": "forecast.errors",
     "ExportError": "forecast.errors",
-    "write_outputs": "forecast.io.writers",
+    "write_outputs": "forecast.report.writers",
 }
 
 

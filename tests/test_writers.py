@@ -1,4 +1,4 @@
-"""Tests of forecast/io/writers.py: atomic writes (temp file + rename) and the files of a run.
+"""Tests of forecast/report/writers.py: atomic writes (temp file + rename) and the files of a run.
 
 Failures are injected with monkeypatch (``os.replace`` or the file write raising); the folder must
 then hold either the old file or nothing, never a partial file or a leftover temp file.
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from forecast.errors import ExportError
-from forecast.io import writers
-from forecast.io.writers import atomic_write_text
+from forecast.report import writers
+from forecast.report.writers import atomic_write_text
 
 TEXT = "quarter,metric\r\n2024Q1,stock\n" + "x" * 100_000 + "\n"
 
@@ -138,7 +138,7 @@ def test_write_outputs_writes_stamped_files(tmp_path, write_yaml, mini_text):
 
 def test_output_set_is_swapped_in_whole_and_keeps_foreign_files(tmp_path, monkeypatch):
     import forecast.engine as engine
-    from forecast.io import writers
+    from forecast.report import writers
     from forecast.io.scenario import load_scenario
     from pathlib import Path as _P
 

@@ -106,7 +106,7 @@ def run(
     from forecast.cli.render import print_result, progress_callback
     from forecast.errors import ForecastError
     from forecast.io.scenario import load_scenario
-    from forecast.io.writers import write_outputs
+    from forecast.report.writers import write_outputs
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
 

@@ -13,8 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from forecast.errors import Problem, ScenarioError
+from forecast.errors import DataError, Problem, ScenarioError
+from forecast.io.inputs import collect_inputs, correlation_matrix, correlation_name_problems
+from forecast.io.references import check_references
 from forecast.io.yamlload import LoadedYaml, load_scenario_data
+from forecast.models.sampling import correlated_uniforms
 from forecast.schema import Scenario
 
 __all__ = ["ScenarioFile", "load_scenario", "scenario_hash", "vocabulary"]
@@ -181,8 +184,6 @@ def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
         raise ScenarioError(problems) from None
     result = ScenarioFile(scenario, str(path), tuple(doc.files), _provenance(doc))
     if check_data:
-        from forecast.io.references import check_references
-
         problems = check_references(scenario, doc) or check_inputs(scenario, doc)
         if problems:
             raise ScenarioError(problems)
@@ -192,9 +193,6 @@ def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
 def check_inputs(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
     """What ``run`` would reject once inputs are gathered: components without numbers, and
     correlations naming inputs that do not exist."""
-    from forecast.engine.inputs import collect_inputs
-    from forecast.errors import DataError
-
     first = doc.files[0]
     try:
         names = set(collect_inputs(scenario, _provenance(doc)))
@@ -202,30 +200,20 @@ def check_inputs(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
         where = doc.locate(("supply", "include")) if scenario.supply is not None else doc.locate(("cost",))
         return [Problem(where.file, where.line, where.col, "supply.include" if scenario.supply else "cost",
                         str(exc).split("; ")[0], "give the missing value in the scenario (docs/scenarios.md)")]
-    problems = []
     fitted = (scenario.demand is not None and scenario.demand.historical is not None
               and scenario.demand.historical.growth == "fit")
-    for i, corr in enumerate(scenario.correlations):
-        for j, name in enumerate(corr.inputs):
-            loc = doc.locate(("correlations", i, "inputs", j))
-            if fitted and name == "demand.historical.growth":
-                problems.append(Problem(loc.file or first, loc.line, loc.col, f"correlations.{i}.inputs",
-                                        "a fitted growth comes from the bootstrap and cannot be correlated",
-                                        "give demand.historical.growth as an interval to correlate it"))
-            elif name not in names:
-                close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else "see the input names in reports/<name>/inputs.csv"
-                problems.append(Problem(loc.file or first, loc.line, loc.col, f"correlations.{i}.inputs",
-                                        f"unknown input '{name}'", hint))
+
+    def locate(path: tuple) -> tuple[str, int, int]:
+        loc = doc.locate(path)
+        return loc.file or first, loc.line, loc.col
+
+    problems = correlation_name_problems(scenario.correlations, names, locate, fitted_growth=fitted)
     if scenario.correlations and not problems:
         problems += _check_correlation_matrix(scenario, doc)
     return problems
 
 
 def _check_correlation_matrix(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
-    from forecast.engine.inputs import correlation_matrix
-    from forecast.models.sampling import correlated_uniforms
-
     names, matrix = correlation_matrix(scenario.correlations)
     try:
         correlated_uniforms(0, names, matrix, 1)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.errors import ExportError
+from forecast.report.markdown import render_report
 from forecast.result import ForecastResult
 
 __all__ = ["atomic_write_text", "write_csv", "write_outputs"]
@@ -95,8 +96,6 @@ def _umask() -> int:
 
 
 def _write_set(result: ForecastResult, out_dir: Path) -> list[Path]:
-    from forecast.report.markdown import render_report
-
     written = []
     if result.stats:
         written.append(write_csv(out_dir / "summary.csv", result.summary(), result.stamp))

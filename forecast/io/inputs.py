@@ -1,0 +1,198 @@
+"""A scenario's uncertain inputs with their provenance: the scenario's own and those read from ``data/``.
+
+Reading belongs to ``io``: the engine draws the inputs collected here (``forecast/engine/inputs.py``),
+and ``validate`` uses the same collection to check names before anything is computed.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from forecast.errors import DataError, Problem
+from forecast.io.references import read_reference, row_line
+from forecast.schema import uncertain as U
+
+__all__ = ["Input", "collect_inputs", "correlation_matrix", "correlation_name_problems", "cost_data_inputs",
+           "stock_component_inputs"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One named uncertain input: its spec, unit kind and where its value came from."""
+
+    name: str
+    spec: Any
+    set_at: str
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+def _walk(obj: Any, path: tuple[str, ...], out: list[tuple[str, Any]]) -> None:
+    if isinstance(obj, U._Spec):
+        out.append((".".join(path), obj))
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            _walk(getattr(obj, name), path + (name,), out)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            _walk(value, path + (str(key),), out)
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            _walk(value, path + (str(i),), out)
+
+
+def _row_spec(row: Any, prefix: str, kind: str, what: str, file: str, line: int,
+              columns: tuple[str | None, str | None, str | None] | None = None) -> Any:
+    names = columns or (f"{prefix}_low", f"{prefix}_central", f"{prefix}_high")
+    low, central, high = (row.get(name) if name else None for name in names)
+    if _missing(central) and not _missing(low) and not _missing(high) and float(low) == float(high):
+        central = low
+    cred = row.get("credibility")
+    common = {"kind": kind, "source": str(row["source"]),
+              "note": None if _missing(row.get("note")) else str(row.get("note"))}
+    if not _missing(low) and not _missing(high) and float(low) < float(high):
+        dist = "lognormal" if float(low) > 0 else "normal"
+        cls = U.LogNormalSpec if dist == "lognormal" else U.NormalSpec
+        return cls(low=float(low), high=float(high),
+                   credibility=90.0 if _missing(cred) else float(cred), **common)
+    if not _missing(central):
+        return U.FixedSpec(value=float(central), **common)
+    raise DataError(f"data/{file}:{line}: '{row['component']}' has no {what}; "
+                    f"give it in the scenario (see docs/scenarios.md)")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
+
+
+def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
+    """Inputs for stock components taken from ``data/text_stock.csv`` (not set in the scenario)."""
+    frame = read_reference("text_stock.csv", data_dir)
+    out = []
+    for component in scenario.supply.include:
+        matches = frame.index[frame["component"] == component]
+        if not len(matches):
+            raise DataError(f"text_stock.csv has no component '{component}'")
+        row = frame.loc[matches[0]].to_dict()
+        line = row_line(frame, matches[0])
+        if _missing(row.get("reference_year")):
+            raise DataError(f"data/text_stock.csv:{line}: '{component}' has no reference_year, so its "
+                            "stock cannot be placed in time; it cannot be included")
+        override = scenario.supply.sources.get(component)
+        for field, prefix, kind in (("stock", "tokens", "tokens"), ("growth", "growth", "growth"),
+                                    ("quality", "quality", "fraction")):
+            if override is not None and getattr(override, field) is not None:
+                continue
+            spec = _row_spec(row, prefix, kind, field, "text_stock.csv", line)
+            out.append(Input(f"supply.sources.{component}.{field}", spec, f"data/text_stock.csv:{line}"))
+    return out
+
+
+def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
+    """Inputs of a cost section taken from ``data/``: a market's GPU price, an accelerator's price."""
+    comp = scenario.cost.compute
+    out = []
+    fit = scenario.cost.quality.loss.fit
+    if fit is not None:
+        frame = read_reference("loss_fits.csv", data_dir)
+        index = frame.index[frame["fit"] == fit]
+        if not len(index):
+            raise DataError(f"loss_fits.csv has no fit '{fit}'")
+        row = frame.loc[index[0]]
+        line = row_line(frame, index[0])
+        for name in ("E", "A", "B", "alpha", "beta"):
+            spec = U.FixedSpec(value=float(row[name]), kind="number", source=str(row["source"]),
+                               note=f"fit {fit}")
+            out.append(Input(f"cost.quality.loss.{name}", spec, f"data/loss_fits.csv:{line}"))
+    if comp.method == "rental" and comp.market is not None:
+        frame = read_reference("gpu_prices.csv", data_dir)
+        rows = frame[(frame["accelerator"] == comp.accelerator) & (frame["market"] == comp.market)]
+        if rows.empty:
+            markets = sorted(set(frame.loc[frame["accelerator"] == comp.accelerator, "market"]))
+            raise DataError(f"gpu_prices.csv has no {comp.market} price for {comp.accelerator} "
+                            f"(markets with prices: {', '.join(markets) or 'none'}); "
+                            "give cost.compute.price_per_gpu_hour instead")
+        year = comp.price_reference.year
+        earlier = rows[rows["year"] <= year]
+        pick = (earlier if not earlier.empty else rows).sort_values("year").index[-1 if not earlier.empty else 0]
+        row = frame.loc[pick].to_dict()
+        line = row_line(frame, pick)
+        spec = _row_spec({**row, "component": comp.accelerator}, "price", "usd", "price_per_gpu_hour",
+                         "gpu_prices.csv", line, columns=("price_low_usd_per_hour", None,
+                                                          "price_high_usd_per_hour"))
+        out.append(Input("cost.compute.price_per_gpu_hour", spec, f"data/gpu_prices.csv:{line}"))
+    if comp.method == "amortised" and comp.amortised.chip_price is None:
+        frame = read_reference("hardware.csv", data_dir)
+        index = frame.index[frame["accelerator"] == comp.accelerator]
+        if len(index):
+            row = frame.loc[index[0]].to_dict()
+            line = row_line(frame, index[0])
+            spec = _row_spec({**row, "component": comp.accelerator}, "purchase_price", "usd", "chip_price",
+                             "hardware.csv", line, columns=("purchase_price_low_usd", "purchase_price_usd",
+                                                            "purchase_price_high_usd"))
+            out.append(Input("cost.compute.amortised.chip_price", spec, f"data/hardware.csv:{line}"))
+    return out
+
+
+def collect_inputs(scenario: Any, provenance: dict[str, str] | None,
+                   data_dir: Path | None = None) -> dict[str, Input]:
+    """Every uncertain input of a scenario by dotted name, with the file:line that set it."""
+    provenance = provenance or {}
+    found: list[tuple[str, Any]] = []
+    for section in ("supply", "demand", "cost", "mixes"):
+        value = getattr(scenario, section)
+        if value is not None:
+            _walk(value, (section,), found)
+    inputs = {name: Input(name, spec, provenance.get(name, "")) for name, spec in found}
+    if scenario.supply is not None:
+        for item in stock_component_inputs(scenario, data_dir):
+            inputs[item.name] = item
+    if scenario.cost is not None:
+        for item in cost_data_inputs(scenario, data_dir):
+            inputs[item.name] = item
+    return dict(sorted(inputs.items()))
+
+
+def correlation_matrix(correlations: Any) -> tuple[list[str], np.ndarray]:
+    """Names of the correlated inputs (sorted) and their Spearman matrix, 1 on the diagonal."""
+    names = sorted({name for corr in correlations for name in corr.inputs})
+    index = {name: k for k, name in enumerate(names)}
+    matrix = np.eye(len(names))
+    for corr in correlations:
+        a, b = index[corr.inputs[0]], index[corr.inputs[1]]
+        matrix[a, b] = matrix[b, a] = corr.rank
+    return names, matrix
+
+
+def correlation_name_problems(correlations: Any, names: set[str] | list[str],
+                              locate: Any, fitted_growth: bool = False) -> list[Problem]:
+    """Correlations that name an input which does not exist (or cannot be correlated).
+
+    ``locate(path)`` gives ``(file, line, col)`` of a dotted scenario path such as
+    ``("correlations", 0, "inputs", 1)``; ``validate`` passes the YAML locations, the engine the
+    provenance of a loaded scenario. One check, so ``validate`` and ``run`` refuse the same files.
+    """
+    known = sorted(names)
+    problems = []
+    for i, corr in enumerate(correlations):
+        for j, name in enumerate(corr.inputs):
+            file, line, col = locate(("correlations", i, "inputs", j))
+            if fitted_growth and name == "demand.historical.growth":
+                problems.append(Problem(file, line, col, f"correlations.{i}.inputs",
+                                        "a fitted growth comes from the bootstrap and cannot be correlated",
+                                        "give demand.historical.growth as an interval to correlate it"))
+            elif name not in names:
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                hint = (f"did you mean '{close[0]}'?" if close else
+                        "name an uncertain input by its dotted path, e.g. supply.repetition.multiplier "
+                        "(every name is listed in reports/<name>/inputs.csv)")
+                problems.append(Problem(file, line, col, f"correlations.{i}.inputs",
+                                        f"unknown input '{name}'", hint))
+    return problems
