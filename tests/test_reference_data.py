@@ -151,3 +151,67 @@ def test_public_corpora_are_listed() -> None:
     for corpus in CORPORA:
         tokens = rows(corpus)["tokens"]
         assert (tokens.dropna() > 0).all() and tokens.notna().any(), corpus
+
+
+# --- one model, one set of figures across files ----------------------------------------------------
+
+# Files that carry a model's size, and the columns that hold it, under one set of names.
+MODEL_FIGURES = {
+    "notable_models.csv": {"params_total": "params_total", "params_active": "params_active",
+                           "training_tokens": "tokens"},
+    "training_runs.csv": {"params_total": "params_total", "params_active": "params_active",
+                          "tokens": "tokens"},
+    "inference_prices.csv": {"active_params": "params_active"},
+}
+# Names that differ by more than spelling ("BLOOM" is the 176B model everywhere in data/).
+ALIASES = {"bloom 176b": "bloom"}
+
+
+def model_key(name: str) -> str:
+    """One key per model: case, hyphens and spaces folded; an API host in brackets and an
+    'Instruct' suffix dropped, since an instruction-tuned release has its base model's size.
+
+    >>> model_key("Llama 3.1 405B Instruct (Fireworks)"), model_key("Llama 3.1-405B")
+    ('llama 3.1 405b', 'llama 3.1 405b')
+    """
+    key = name.split("(")[0].lower().replace("-", " ").replace(" instruct", "")
+    key = " ".join(key.split())
+    return ALIASES.get(key, key)
+
+
+def test_model_key_folds_spelling_only() -> None:
+    assert model_key("Llama 3.1 405B Instruct (Together Turbo)") == model_key("Llama 3.1-405B")
+    assert model_key("Llama 2 7B") == model_key("Llama 2-7B")
+    assert model_key("BLOOM-176B") == model_key("BLOOM")
+    assert model_key("DeepSeek-V3 (deepseek-chat)") == model_key("DeepSeek-V3")
+    assert model_key("Llama 3 70B") != model_key("Llama 3.1 70B")
+    assert model_key("Phi-3-medium") != model_key("Phi-3-mini")
+
+
+def test_same_model_same_parameters_and_tokens_in_every_file() -> None:
+    """A model named in several data files carries the same parameters and tokens in each.
+
+    Phi-4 once read 14B / 10T in notable_models.csv (the technical report's rounded figures) and
+    14.7B / 9.8T in training_runs.csv (weights and model card), so the trend fit and the cost check
+    used different sizes for one run. Figures must agree to 0.5% (CSV rounding only).
+    """
+    seen: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    for file, columns in MODEL_FIGURES.items():
+        frame = read_reference(file, DATA)
+        for _, row in frame.iterrows():
+            figures = seen.setdefault(model_key(str(row["model"])), {})
+            for column, figure in columns.items():
+                if pd.notna(row[column]):
+                    figures.setdefault(figure, []).append((f"{file} ({row['model']})", float(row[column])))
+    shared = {key: figures for key, figures in seen.items()
+              if len({where.split(" ")[0] for values in figures.values() for where, _ in values}) > 1}
+    # GPT-3, BLOOM, OPT, Llama 2 7B/13B/70B, Falcon-180B, Llama 3 8B/70B, Llama 3.1 405B/70B,
+    # Phi-4, DeepSeek-V3, Nemotron-4 340B: if the names stop matching, this test would check nothing.
+    assert len(shared) >= 14, sorted(shared)
+    disagree = {}
+    for key, figures in shared.items():
+        for figure, values in figures.items():
+            numbers = [v for _, v in values]
+            if max(numbers) > min(numbers) * 1.005:
+                disagree[f"{key}: {figure}"] = values
+    assert not disagree, "one model, different figures: " + "; ".join(f"{k} {v}" for k, v in disagree.items())
