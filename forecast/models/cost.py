@@ -181,7 +181,8 @@ def hardware_cost_per_hour(
 
     Examples
     --------
-    H100 at $30,000 over 3.10 yr, overhead 1.64, interconnect 19% (cost.md §1.3):
+    H100 at $30,000 over 3.10 yr, overhead 1.64, interconnect 19% (Cottier et al. 2024's parameters;
+    worked in docs/derivations.md §1):
     30000 × 1.64 / 0.81 / (3.10 × 8766) = $2.235/h.
 
     >>> print(f"{hardware_cost_per_hour(30_000.0, 3.10, 1.64, 0.19):.3f}")
@@ -225,7 +226,8 @@ def energy_cost_per_hour(
 
     Examples
     --------
-    H100 (cost.md §1.3): 0.7 kW × 1.82 × 0.75 × 1.1 × $0.0771/kWh = $0.0810/h.
+    H100 with Cottier et al. 2024's factors (docs/derivations.md §1):
+    0.7 kW × 1.82 × 0.75 × 1.1 × $0.0771/kWh = $0.0810/h.
 
     >>> print(f"{energy_cost_per_hour(700.0, 1.82, 0.75, 1.1, 0.0771):.4f}")
     0.0810
@@ -307,7 +309,7 @@ def compute_cost(
     Examples
     --------
     GPT-3 (175B, 300B tokens) on H100s (9.89e14 FLOP/s BF16) at 40% MFU and $2/h:
-    3.15e23 / (9.89e14 × 0.4 × 3600) = 2.2118e5 GPU-hours, i.e. $442,366 (cost.md §8.4).
+    3.15e23 / (9.89e14 × 0.4 × 3600) = 2.2118e5 GPU-hours, i.e. $442,366 (docs/derivations.md §3).
 
     >>> print(f"{compute_cost(175e9, 300e9, 9.89e14, 0.4, 2.0):,.0f}")
     442,366
@@ -364,7 +366,7 @@ def human_data_cost(
     human tokens is commissioned or annotated by experts at ``expert_usd_per_mtok`` *instead of*
     being licensed and processed; the rest is licensed (``license_usd_per_mtok``, zero for
     open web text) and crawled, cleaned and filtered (``processing_usd_per_mtok``). Unit prices
-    are in cost.md §7.
+    are in ``data/data_prices.csv`` and ``data/data_deals.csv`` (docs/derivations.md §4).
 
     Parameters
     ----------
@@ -438,7 +440,7 @@ def synthetic_api_cost(
 
     :math:`G / 10^6 \cdot (p_\mathrm{out} + r \cdot p_\mathrm{in})` with
     :math:`G` = :func:`generated_tokens`, since rejected output is paid for too. List prices are in
-    cost.md §6.1.
+    ``data/inference_prices.csv``.
 
     Parameters
     ----------
@@ -460,8 +462,8 @@ def synthetic_api_cost(
 
     Examples
     --------
-    1T tokens from DeepSeek-V3 ($0.27 in / $1.10 out per M), no prompt, all kept: $1.1M
-    (cost.md §6.7); a prompt of half the output length adds 0.5 × 0.27 per M.
+    1T tokens from DeepSeek-V3 ($0.27 in / $1.10 out per M, DeepSeek API price list, 2025), no prompt,
+    all kept: $1.1M (docs/derivations.md §2); a prompt of half the output length adds 0.5 × 0.27 per M.
 
     >>> print(f"{synthetic_api_cost(1e12, 1.0, 1.10, 0.27, 0.0):,.0f}")
     1,100,000
@@ -488,7 +490,8 @@ def synthetic_selfhosted_cost(
     Forward pass only, two FLOP per active parameter per token, for generated and prompt tokens
     alike (Kaplan et al. 2020, Table 1): :math:`C = 2 N_g G (1 + r)`, then :func:`gpu_hours` and
     :func:`rental_cost`. Decoding is memory-bound, so ``utilisation`` is usually far below training
-    MFU (Cosmopedia implies ≈ 0.018; cost.md §6.2).
+    MFU (Cosmopedia, Hugging Face 2024: 25B tokens in over 10k H100-hours, i.e. ≈ 0.018;
+    docs/derivations.md §2).
 
     Parameters
     ----------
@@ -514,7 +517,7 @@ def synthetic_selfhosted_cost(
 
     Examples
     --------
-    1M tokens from a 70B model at 30% of an H100 (9.89e14 FLOP/s) and $2/h (cost.md §6.2):
+    1M tokens from a 70B model at 30% of an H100 (9.89e14 FLOP/s) and $2/h (docs/derivations.md §2):
     2 × 7e10 × 1e6 / (9.89e14 × 0.3 × 3600) = 0.1311 GPU-hours, i.e. $0.262.
 
     >>> print(f"{synthetic_selfhosted_cost(1e6, 1.0, 70e9, 0.0, 9.89e14, 0.3, 2.0):.3f}")

@@ -5,8 +5,8 @@ argument; callers pass the loss-law constants, e.g. the Besiroglu et al. 2024 re
 (E = 1.8172, A = 482.01, B = 2085.43, alpha = 0.3478, beta = 0.3658), the project default.
 Inputs broadcast: per-sample arrays have shape ``(n, 1)``.
 
-The loss of a model trained on a mix (cost.md §9.4; the synthesis is the project's, not a published
-model) is the Chinchilla law with the data term evaluated at effective tokens, and the reducible
+The loss of a model trained on a mix (docs/derivations.md §5; the synthesis is the project's, not a
+published model) is the Chinchilla law with the data term evaluated at effective tokens, and the reducible
 loss scaled by a collapse penalty:
 
 .. math:: L = E + (A / N^\alpha + B / D_\mathrm{eff}^\beta)(1 + \kappa),
@@ -67,7 +67,7 @@ def effective_tokens(
     ``synthetic_value`` q is what one synthetic token is worth relative to one human token:
     q > 1 for curated textbook-style data (the Phi reports, Gunasekar et al. 2023; Abdin et al.
     2024) or rephrased web kept alongside real data (WRAP, Maini et al. 2024, q ≈ 3);
-    q < 1 for unfiltered generations (cost.md §9.1, §9.4).
+    q < 1 for unfiltered generations (docs/derivations.md §5).
 
     Parameters
     ----------
@@ -139,7 +139,7 @@ def collapse_penalty(
       universal).
 
     The penalty is used as :math:`(1 + \kappa)` on the reducible loss in :func:`mix_loss`. Scaling
-    by the synthetic share and a free ``strength`` is the project's parameterisation (cost.md §9.4).
+    by the synthetic share and a free ``strength`` is the project's parameterisation (docs/derivations.md §5).
 
     Parameters
     ----------
@@ -258,7 +258,7 @@ def mix_loss(
 
     :math:`E + (A/N^\alpha + B/D_\mathrm{eff}^\beta)(1 + \kappa)`: Hoffmann et al. 2022 eq. (2) at
     :func:`effective_tokens`, with the reducible loss raised by a :func:`collapse_penalty`
-    (cost.md §9.4). With no synthetic tokens and no penalty it is :func:`chinchilla_loss`.
+    (docs/derivations.md §5). With no synthetic tokens and no penalty it is :func:`chinchilla_loss`.
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ from forecast.models.cost import (
     verification_cost,
 )
 
-H100_BF16_PEAK = 9.89e14  # FLOP/s, dense BF16 (cost.md §2)
+H100_BF16_PEAK = 9.89e14  # FLOP/s, dense BF16 (NVIDIA H100 SXM5 datasheet, 2022; data/hardware.csv)
 
 
 def test_doctests_pass() -> None:
@@ -79,7 +79,7 @@ def test_compute_cost_applies_price_factor() -> None:
 
 
 def test_hardware_cost_per_hour_h100_cottier() -> None:
-    # cost.md §1.3: amortisation 1/(0.14 ln 10) = 3.1021 yr.
+    # Cottier et al. 2024 (docs/derivations.md §1): amortisation 1/(0.14 ln 10) = 3.1021 yr.
     # Chip alone: 30000 / (3.1021 × 8766) = $1.1032/h; × 1.64 = 1.8093; / 0.81 = $2.2337/h.
     years = 1.0 / (0.14 * math.log(10.0))
     assert years == pytest.approx(3.1021, abs=1e-4)
@@ -123,7 +123,7 @@ def test_generated_tokens() -> None:
 
 
 def test_synthetic_api_cost_deepseek_v3() -> None:
-    # 1e12 tokens = 1e6 Mtok × $1.10 = $1.1M (cost.md §6.7)
+    # 1e12 tokens = 1e6 Mtok × $1.10 (DeepSeek API list price, 2025) = $1.1M (docs/derivations.md §2)
     assert synthetic_api_cost(1e12, 1.0, 1.10, 0.27, 0.0) == pytest.approx(1.1e6, rel=1e-12)
     # Acceptance 0.5: 2e12 generated, $2.2M
     assert synthetic_api_cost(1e12, 0.5, 1.10, 0.27, 0.0) == pytest.approx(2.2e6, rel=1e-12)
@@ -132,11 +132,11 @@ def test_synthetic_api_cost_deepseek_v3() -> None:
 
 
 def test_synthetic_selfhosted_cost_70b() -> None:
-    # cost.md §6.2: 2 × 70e9 × 1e6 = 1.4e17 FLOP per Mtok; / (9.89e14 × 0.3 × 3600 = 1.068120e18)
+    # docs/derivations.md §2: 2 × 70e9 × 1e6 = 1.4e17 FLOP per Mtok; / (9.89e14 × 0.3 × 3600 = 1.068120e18)
     # = 0.131072 GPU-h per Mtok; × $2 = $0.262143 per Mtok ("$0.26/M").
     per_mtok = synthetic_selfhosted_cost(1e6, 1.0, 70e9, 0.0, H100_BF16_PEAK, 0.3, 2.0)
     assert per_mtok == pytest.approx(0.262143, abs=1e-6)
-    # 1T tokens: $262,143 ("≈ $0.26M", cost.md §6.7)
+    # 1T tokens: $262,143 ("≈ $0.26M", docs/derivations.md §2)
     per_trillion = synthetic_selfhosted_cost(1e12, 1.0, 70e9, 0.0, H100_BF16_PEAK, 0.3, 2.0)
     assert per_trillion == pytest.approx(262_143, rel=1e-5)
     # Acceptance 0.5 and a prompt as long as the output each double the cost.
@@ -145,7 +145,7 @@ def test_synthetic_selfhosted_cost_70b() -> None:
 
 
 def test_synthetic_selfhosted_cost_cosmopedia_utilisation() -> None:
-    # cost.md §6.2: Mixtral (12.9B active) at u = 1.8% → 2 × 12.9e9 × 1e6 / (9.89e14 × 0.018 × 3600)
+    # docs/derivations.md §2 (Cosmopedia, Hugging Face 2024): Mixtral (12.9B active) at u = 1.8% → 2 × 12.9e9 × 1e6 / (9.89e14 × 0.018 × 3600)
     # = 2.58e16 / 6.40872e16 = 0.40258 GPU-h per Mtok → $0.805 at $2/h ("$0.8–1.2/M").
     per_mtok = synthetic_selfhosted_cost(1e6, 1.0, 12.9e9, 0.0, H100_BF16_PEAK, 0.018, 2.0)
     assert per_mtok == pytest.approx(0.80516, abs=1e-4)

@@ -121,7 +121,7 @@ def test_repetition_multiplier_hand_values(epochs: int, expected: float) -> None
 
 
 def test_repetition_multiplier_published_table() -> None:
-    # data-supply.md §4 table (from the C4 fit): 1.00, 3.73, 15.17 at 1, 4, 40 epochs.
+    # docs/derivations.md §6 (Muennighoff et al. 2023 eq. 5, C4 fit R_D* = 15.387756): 1.00, 3.73, 15.17.
     got = repetition_multiplier(np.array([1.0, 4.0, 40.0]), R_STAR)
     np.testing.assert_allclose(got, [1.0, 3.73, 15.17], atol=0.005)
 
