@@ -10,6 +10,7 @@ friendly message and exit code 2. Nothing in the library prints or exits.
     ├── DataError                 a reference CSV in data/ is missing or malformed
     ├── FitError                  a trend fit cannot be made from the data given
     └── ExportError               an output cannot be written
+        └── ArchiveError          the run archive (reports/archive.sqlite) cannot be read or written
 
 A :class:`ScenarioError` carries a list of :class:`Problem` so that
 ``peakdata validate`` can report every mistake of a file at once.
@@ -24,6 +25,7 @@ __all__ = [
     "DataError",
     "FitError",
     "ExportError",
+    "ArchiveError",
     "Problem",
 ]
 
@@ -86,3 +88,7 @@ class FitError(ForecastError):
 
 class ExportError(ForecastError):
     """An output file cannot be written."""
+
+
+class ArchiveError(ExportError):
+    """The run archive cannot be read or written (not an archive, or from a newer peakdata)."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.io.yamlload import LoadedYaml
     from forecast.schema import Scenario
 
-__all__ = ["data_dir", "read_reference", "row_line", "check_references"]
+__all__ = ["data_dir", "data_files", "read_reference", "row_line", "check_references"]
 
 _ENV = "PEAKDATA_DATA"
 
@@ -36,7 +36,7 @@ def data_dir() -> Path:
 
 
 @lru_cache(maxsize=32)
-def _read(path: str, mtime: float) -> "pd.DataFrame":
+def _read(path: str, stamp: tuple[int, int]) -> "pd.DataFrame":
     import pandas as pd
 
     with open(path, encoding="utf-8") as fh:
@@ -65,11 +65,47 @@ def row_line(frame: "pd.DataFrame", index: int) -> int:
 
 
 def read_reference(name: str, directory: Path | None = None) -> "pd.DataFrame":
-    """Read ``data/<name>`` (cached while the file is unchanged); a copy the caller may change."""
+    """Read ``data/<name>`` (cached while the file is unchanged); a copy the caller may change.
+
+    The cache is keyed on the file's absolute path, its modification time in nanoseconds and its
+    size, so two data folders (the project's ``data/`` and an archived copy in a temporary folder)
+    never share an entry, and a file rewritten in place is read again.
+    """
     path = (directory or data_dir()) / name
     if not path.is_file():
         raise DataError(f"reference file {path} not found (hint: set {_ENV} or run from the project root)")
-    return _read(str(path), path.stat().st_mtime).copy()
+    info = path.stat()
+    return _read(str(path.resolve()), (info.st_mtime_ns, info.st_size)).copy()
+
+
+def data_files(scenario: "Scenario") -> tuple[str, ...]:
+    """Names of the CSVs in ``data/`` that validating and running ``scenario`` reads, sorted.
+
+    The rule, kept equal to every ``read_reference`` call of ``io`` and ``engine`` (a test runs each
+    shipped scenario with the reader watched and compares):
+
+    * a ``supply`` section reads ``text_stock.csv`` (stock components, their reference years);
+    * historical or mixture demand with ``growth: fit`` reads its ``fit.data`` (default
+      ``notable_models.csv``);
+    * a ``cost`` section reads ``hardware.csv`` (peak FLOP/s, TDP, purchase price), plus
+      ``loss_fits.csv`` when ``quality.loss.fit`` names a fit, and ``gpu_prices.csv`` when a rental
+      price comes from a ``market``.
+    """
+    names: set[str] = set()
+    if scenario.supply is not None:
+        names.add("text_stock.csv")
+    demand = scenario.demand
+    if (demand is not None and demand.method in ("historical", "mixture") and demand.historical is not None
+            and demand.historical.growth == "fit"):
+        names.add(demand.historical.fit.data)
+    if scenario.cost is not None:
+        names.add("hardware.csv")
+        if scenario.cost.quality.loss.fit is not None:
+            names.add("loss_fits.csv")
+        compute = scenario.cost.compute
+        if compute.method == "rental" and compute.market is not None:
+            names.add("gpu_prices.csv")
+    return tuple(sorted(names))
 
 
 def _check_names(doc: "LoadedYaml", where: tuple[Any, ...], names: list[tuple[tuple[Any, ...], str]],

@@ -20,7 +20,7 @@ from forecast.io.yamlload import LoadedYaml, load_scenario_data
 from forecast.models.sampling import correlated_uniforms
 from forecast.schema import Scenario
 
-__all__ = ["ScenarioFile", "load_scenario", "scenario_hash", "vocabulary"]
+__all__ = ["ScenarioFile", "load_resolved", "load_scenario", "scenario_hash", "vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,51 @@ def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
         if problems:
             raise ScenarioError(problems)
     return result
+
+
+def _undump(node: Any, spec: Any) -> Any:
+    """``model_dump(mode="json")`` form → what ``Scenario.model_validate`` accepts.
+
+    A quarter ``{year, q}`` becomes ``2026Q4``; an uncertain input (a mapping with ``dist`` and its
+    derived ``kind``) becomes its spec object, validated as dumped: its numbers are base units
+    already and are not parsed again (a growth ``4.0`` would be refused as a bare number).
+    """
+    if isinstance(node, dict):
+        if set(node) == {"year", "q"}:
+            return f"{node['year']}Q{node['q']}"
+        if "dist" in node and "kind" in node:
+            return spec.validate_python(node)
+        return {key: _undump(value, spec) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_undump(value, spec) for value in node]
+    return node
+
+
+def load_resolved(text: str, label: str = "archived scenario") -> Scenario:
+    """A scenario from its resolved YAML, ``yaml.safe_dump(scenario.model_dump(mode="json"))``.
+
+    That text is what the report and the run archive store as "the scenario as run": ``extends``
+    merged, defaults filled. Its quarters are dumped as ``{year, q}`` and every uncertain input
+    carries its derived unit ``kind``; both are turned back into the file form before validation,
+    so ``scenario_hash(load_resolved(text))`` equals the hash of the scenario that was dumped.
+
+    Raises
+    ------
+    ScenarioError
+        When the text is not a valid scenario (``label`` names it in the message).
+    """
+    import yaml
+    from pydantic import TypeAdapter
+
+    from forecast.schema.uncertain import Uncertain
+
+    try:
+        data = yaml.safe_load(text)
+        return Scenario.model_validate(_undump(data, TypeAdapter(Uncertain)))
+    except (yaml.YAMLError, ValidationError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ScenarioError([Problem(label, 0, 0, "", f"cannot be read back as a scenario: {first}",
+                                     "it was written by another peakdata version; re-run that quarter")]) from None
 
 
 def check_inputs(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:

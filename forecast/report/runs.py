@@ -1,0 +1,66 @@
+"""Run a set of scenario files for the quarterly report: one ``ScenarioRun`` per file.
+
+A ``ScenarioRun`` is what the report, the run archive and "changes since last quarter" share: the
+validated scenario with where each value was written, its result, and the resolved scenario as run
+(YAML text, keys sorted, so two runs of the same file give the same text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import yaml
+
+from forecast.io.scenario import ScenarioFile, load_scenario
+from forecast.result import ForecastResult
+
+__all__ = ["ScenarioRun", "resolved_yaml", "run_scenarios"]
+
+#: ``progress(name, done, total)``: called after each scenario (done of total scenarios).
+RunProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One scenario of a report: the file as loaded, its result and the scenario as run (YAML)."""
+
+    file: ScenarioFile
+    result: ForecastResult
+    yaml_text: str
+
+    @property
+    def name(self) -> str:
+        return self.file.scenario.name
+
+
+def resolved_yaml(item: ScenarioFile) -> str:
+    """The validated scenario (``extends`` merged, defaults filled) as YAML with sorted keys."""
+    return yaml.safe_dump(item.scenario.model_dump(mode="json"), sort_keys=True, allow_unicode=True)
+
+
+def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
+                  progress: RunProgress | None = None, data_dir: Path | None = None) -> list[ScenarioRun]:
+    """Load and run every scenario file, in the order given.
+
+    Parameters
+    ----------
+    paths : sequence of paths
+        Scenario YAML files.
+    samples : int, optional
+        Override every scenario's sample count.
+    progress : callable, optional
+        ``progress(name, done, total)`` after each scenario.
+    data_dir : Path, optional
+        Folder of reference CSVs (default: the project's ``data/``).
+    """
+    import forecast.engine as engine
+
+    loaded = [load_scenario(path) for path in paths]
+    runs = []
+    for k, item in enumerate(loaded):
+        result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir)
+        runs.append(ScenarioRun(item, result, resolved_yaml(item)))
+        if progress is not None:
+            progress(item.scenario.name, k + 1, len(loaded))
+    return runs
