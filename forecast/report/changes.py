@@ -1,0 +1,550 @@
+"""Changes since last quarter: which headline figures moved, by how much, and why.
+
+Compares this quarter's runs with the latest archived earlier quarter (:mod:`forecast.report.archive`).
+For every scenario run in both quarters it lists
+
+* the scenario inputs that changed, input by input, old → new (from the two resolved YAML texts);
+* the CSVs of ``data/`` it reads that changed, row by row (added, changed, removed);
+* each headline figure's move, split between the two causes by re-running the models: the stored
+  old scenario on this quarter's data, and this quarter's scenario on the archived data. With
+  ``f(scenario, data)`` a headline figure, ``o``/``n`` last and this quarter::
+
+      from scenario inputs = ½ [(f(n, o) − f(o, o)) + (f(n, n) − f(o, n))]
+      from data            = ½ [(f(o, n) − f(o, o)) + (f(n, n) − f(n, o))]
+
+  the average of the two orders of making the changes (the Shapley value of the two factors), so
+  the two parts add up to the whole move. When only one factor changed it takes the whole move and
+  no extra run is made. When the archive was written by another peakdata version, the old scenario
+  is also re-run on the old data, and the difference from the archived figure is shown as
+  "from the model" (a change of code, not of inputs); the three parts then add up to the move.
+
+Scenario "inputs" here are everything the models see: every value of the resolved scenario
+(``extends`` merged, defaults filled), its seed and its samples; ``description`` is not an input.
+Nothing here prints; :func:`changes_markdown_context` turns the result into plain values for the
+report's template (``templates/changes.md.j2``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Sequence
+
+from forecast.report.archive import ArchivedRun, latest_before
+from forecast.report.headline import format_headline, headline, headline_label
+from forecast.units import Quarter, format_quantity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.report.runs import ScenarioRun
+    from forecast.schema import Scenario
+
+__all__ = ["Changes", "FileChange", "HeadlineMove", "InputChange", "RowChange", "ScenarioChanges",
+           "changes_markdown", "changes_markdown_context", "changes_since", "diff_csv", "diff_scenarios",
+           "format_change", "section"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+#: Keys of a resolved scenario that are not model inputs.
+_NOT_INPUTS = ("name", "description")
+
+
+@dataclass(frozen=True)
+class InputChange:
+    """One scenario input that differs: ``old``/``new`` in planners' words, ``None`` = not set."""
+
+    input: str
+    old: str | None
+    new: str | None
+    what: Literal["value", "source", "note"] = "value"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row of a CSV that was added, removed or changed.
+
+    ``key`` names the row by its leading columns (as many as make it unique); ``line`` is its line
+    in this quarter's file (last quarter's for a removed row); ``fields`` holds ``(column, old,
+    new)`` of each changed cell.
+    """
+
+    change: Literal["added", "removed", "changed"]
+    key: str
+    line: int
+    fields: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """A CSV of ``data/`` whose content differs between the two quarters."""
+
+    file: str
+    old_sha256: str | None
+    new_sha256: str | None
+    rows: tuple[RowChange, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def count(self, change: str) -> int:
+        return sum(row.change == change for row in self.rows)
+
+
+@dataclass(frozen=True)
+class HeadlineMove:
+    """One headline figure of a scenario, last quarter and now, and the parts of its move.
+
+    ``total`` = ``new − old``; ``from_scenario + from_data + from_model == total`` (to rounding).
+    The parts are ``None`` when a figure is not finite in one of the runs (after the horizon, or
+    outside it) — the move is then stated, not split.
+    """
+
+    key: str
+    old: float
+    new: float
+    total: float | None
+    from_scenario: float | None
+    from_data: float | None
+    from_model: float | None
+
+    @property
+    def moved(self) -> bool:
+        return not _same(self.old, self.new)
+
+
+@dataclass(frozen=True)
+class ScenarioChanges:
+    """A scenario run in both quarters: what changed in it and what that did to its headline."""
+
+    name: str
+    old_hash: str
+    new_hash: str
+    inputs: tuple[InputChange, ...]
+    data_files: tuple[str, ...]
+    moves: tuple[HeadlineMove, ...]
+    note: str = ""
+
+    @property
+    def moved(self) -> tuple[HeadlineMove, ...]:
+        return tuple(move for move in self.moves if move.moved)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Everything that changed between the archived ``previous`` quarter and ``quarter``."""
+
+    quarter: str
+    previous: str
+    old_version: str
+    new_version: str
+    scenarios: tuple[ScenarioChanges, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    data: tuple[FileChange, ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.data
+                    or any(s.inputs or s.moved for s in self.scenarios))
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+# --------------------------------------------------------------------------- scenario inputs
+
+
+def _leaves(node: Any, path: tuple[str, ...], out: dict[str, Any]) -> None:
+    """Flatten a dumped scenario: an uncertain input, a quarter or a list is one leaf."""
+    if isinstance(node, dict) and "dist" not in node and set(node) != {"year", "q"}:
+        for key, value in node.items():
+            if not path and key in _NOT_INPUTS:
+                continue
+            _leaves(value, path + (str(key),), out)
+    else:
+        out[".".join(path)] = node
+
+
+def _text(value: Any) -> str:
+    from pydantic import TypeAdapter
+
+    from forecast.schema.uncertain import Uncertain, describe
+
+    if isinstance(value, dict) and "dist" in value:
+        return describe(TypeAdapter(Uncertain).validate_python(value))
+    if isinstance(value, dict) and set(value) == {"year", "q"}:
+        return f"{value['year']}Q{value['q']}"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value) or "none"
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def diff_scenarios(old_yaml: str, new_yaml: str) -> tuple[InputChange, ...]:
+    """Inputs that differ between two resolved scenarios (YAML as run), sorted by dotted name.
+
+    An uncertain input is compared whole: a changed value or interval is shown as its description
+    (``4x/yr to 5x/yr (90%)``); when only its ``source`` or ``note`` changed, those are shown.
+    """
+    import yaml
+
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    _leaves(yaml.safe_load(old_yaml) or {}, (), old)
+    _leaves(yaml.safe_load(new_yaml) or {}, (), new)
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        if a is None or b is None:
+            changes.append(InputChange(name, None if a is None else _text(a), None if b is None else _text(b)))
+            continue
+        ta, tb = _text(a), _text(b)
+        if ta != tb:
+            changes.append(InputChange(name, ta, tb))
+        elif isinstance(a, dict) and isinstance(b, dict):
+            for part in ("source", "note"):
+                if a.get(part) != b.get(part):
+                    changes.append(InputChange(name, a.get(part) or "none", b.get(part) or "none", part))
+    return tuple(changes)
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def _parse_csv(content: bytes) -> tuple[list[str], list[str], list[tuple[int, list[str]]]]:
+    """Comment lines, header and ``(line, cells)`` rows of a reference CSV."""
+    text = content.decode("utf-8")
+    lines = text.splitlines()
+    skip = 0
+    while skip < len(lines) and lines[skip].startswith("#"):
+        skip += 1
+    reader = csv.reader(io.StringIO("\n".join(lines[skip:])))
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    for cells in reader:
+        if not header:
+            header = cells
+            continue
+        if cells:
+            rows.append((skip + reader.line_num, cells))
+    return lines[:skip], header, rows
+
+
+def _key_width(columns: list[str], old: list[dict[str, str]], new: list[dict[str, str]]) -> int:
+    """Fewest leading columns that tell every row apart in both files (0: none do)."""
+    keys = [c for c in columns if c not in ("source", "note")]
+    for width in range(1, len(keys) + 1):
+        if all(len({tuple(r.get(c, "") for c in keys[:width]) for r in rows}) == len(rows) for rows in (old, new)):
+            return width
+    return 0
+
+
+def diff_csv(old: bytes, new: bytes) -> tuple[tuple[RowChange, ...], tuple[str, ...]]:
+    """Rows added, changed and removed between two versions of a reference CSV, and notes.
+
+    Rows are matched on the fewest leading columns that identify each row in both versions
+    (``component`` in text_stock.csv; ``accelerator, year, market`` in gpu_prices.csv); cells are
+    compared as written. When no columns identify the rows, whole rows are compared, so a changed
+    row shows as one removed and one added.
+    """
+    old_comments, old_header, old_rows = _parse_csv(old)
+    new_comments, new_header, new_rows = _parse_csv(new)
+    notes = []
+    if old_comments != new_comments:
+        notes.append("comment lines changed")
+    gone = [c for c in old_header if c not in new_header]
+    came = [c for c in new_header if c not in old_header]
+    if gone:
+        notes.append(f"columns removed: {', '.join(gone)}")
+    if came:
+        notes.append(f"columns added: {', '.join(came)}")
+    common = [c for c in new_header if c in old_header]
+    a = [dict(zip(old_header, cells)) for _, cells in old_rows]
+    b = [dict(zip(new_header, cells)) for _, cells in new_rows]
+    width = _key_width(common, a, b)
+    keys = [c for c in common if c not in ("source", "note")][:width] if width else common
+
+    def key(row: dict[str, str]) -> tuple[str, ...]:
+        return tuple(row.get(c, "") for c in keys)
+
+    old_by_key = {key(row): (line, row) for (line, _), row in zip(old_rows, a)}
+    new_keys = set()
+    out = []
+    for (line, _), row in zip(new_rows, b):
+        k = key(row)
+        new_keys.add(k)
+        label = ", ".join(k[:width] if width else k[:1])
+        if k not in old_by_key:
+            out.append(RowChange("added", label, line))
+            continue
+        before = old_by_key[k][1]
+        fields = tuple((c, before.get(c, ""), row.get(c, "")) for c in common if before.get(c, "") != row.get(c, ""))
+        if fields:
+            out.append(RowChange("changed", label, line, fields))
+    for k, (line, row) in old_by_key.items():
+        if k not in new_keys:
+            out.append(RowChange("removed", ", ".join(k[:width] if width else k[:1]), line))
+    return tuple(out), tuple(notes)
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+def _run_headline(scenario: "Scenario", seed: int, samples: int, data_dir: Path) -> dict[str, float]:
+    import forecast.engine as engine
+
+    return headline(engine.run(scenario, seed=seed, samples=samples, data_dir=data_dir))
+
+
+def _moves(f_oo_archived: dict[str, float], f_oo: dict[str, float], f_on: dict[str, float],
+           f_no: dict[str, float], f_nn: dict[str, float]) -> tuple[HeadlineMove, ...]:
+    out = []
+    for key in [k for k in f_nn if k in f_oo_archived]:
+        old, new = f_oo_archived[key], f_nn[key]
+        values = (old, f_oo.get(key, math.nan), f_on.get(key, math.nan), f_no.get(key, math.nan), new)
+        if not all(math.isfinite(v) for v in values):
+            total = new - old if math.isfinite(old) and math.isfinite(new) else None
+            out.append(HeadlineMove(key, old, new, total, None, None, None))
+            continue
+        archived, oo, on, no, nn = values
+        scenario = 0.5 * ((no - oo) + (nn - on))
+        data = 0.5 * ((on - oo) + (nn - no))
+        out.append(HeadlineMove(key, old, new, new - old, scenario, data, oo - archived))
+    return tuple(out)
+
+
+def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
+                  data_dir: Path | None = None) -> Changes | None:
+    """What changed between the latest archived quarter before ``quarter`` and these ``runs``.
+
+    Parameters
+    ----------
+    db_path : path
+        The run archive (``reports/archive.sqlite``).
+    quarter : str or Quarter
+        This report's quarter; the comparison is with the latest archived quarter before it.
+    runs : sequence of ScenarioRun
+        This quarter's runs (:func:`forecast.report.runs.run_scenarios`).
+    data_dir : Path, optional
+        The folder of reference CSVs the runs read (default: the project's ``data/``).
+
+    Returns
+    -------
+    Changes or None
+        ``None`` when no earlier quarter is archived.
+    """
+    from forecast._version import __version__
+    from forecast.errors import ForecastError
+    from forecast.io.references import data_dir as default_data_dir
+    from forecast.io.references import data_files
+
+    when = Quarter.parse(quarter)
+    before = latest_before(db_path, when)
+    if before is None:
+        return None
+    new_dir = Path(data_dir or default_data_dir())
+    new_files = {run.result.scenario: data_files(run.file.scenario) for run in runs}
+    # this quarter's content of every file read now or last quarter (an old scenario re-run on the new
+    # data reads the files it read then)
+    names = sorted({name for used in new_files.values() for name in used} | set(before.data))
+    new_data = {name: (new_dir / name).read_bytes() for name in names if (new_dir / name).is_file()}
+    file_changes = _file_changes(before, new_data)
+    changed_files = {c.file for c in file_changes if c.old_sha256 is not None and c.new_sha256 is not None}
+    new_version = ", ".join(sorted({run.result.version for run in runs})) or __version__
+    rerun_old = before.version != new_version
+
+    scenarios = []
+    with tempfile.TemporaryDirectory(prefix="peakdata-archived-data-") as tmp:
+        old_dir = Path(tmp)
+        before.write_data(old_dir)
+        for name, content in new_data.items():        # read now, not then: the same content both times
+            if name not in before.data:
+                (old_dir / name).write_bytes(content)
+        for run in runs:
+            name = run.result.scenario
+            archived = before.scenarios.get(name)
+            if archived is None:
+                continue
+            scenarios.append(_scenario_changes(run, archived, new_files[name], changed_files, old_dir, new_dir,
+                                               rerun_old, ForecastError))
+    now = {run.result.scenario for run in runs}
+    return Changes(
+        quarter=str(when), previous=before.quarter, old_version=before.version, new_version=new_version,
+        scenarios=tuple(scenarios),
+        added=tuple(run.result.scenario for run in runs if run.result.scenario not in before.scenarios),
+        removed=tuple(name for name in before.scenarios if name not in now),
+        data=file_changes)
+
+
+def _file_changes(before: ArchivedRun, new_data: dict[str, bytes]) -> tuple[FileChange, ...]:
+    import hashlib
+
+    out = []
+    for name in sorted(set(before.data) | set(new_data)):
+        old, new = before.data.get(name), new_data.get(name)
+        old_hash = None if old is None else hashlib.sha256(old).hexdigest()
+        new_hash = None if new is None else hashlib.sha256(new).hexdigest()
+        if old_hash == new_hash:
+            continue
+        if old is None:
+            out.append(FileChange(name, None, new_hash, (), (f"first read in this quarter; not archived in "
+                                                             f"{before.quarter}",)))
+        elif new is None:
+            out.append(FileChange(name, old_hash, None, (), ("no longer in data/",)))
+        else:
+            rows, notes = diff_csv(old, new)
+            out.append(FileChange(name, old_hash, new_hash, rows, notes))
+    return tuple(out)
+
+
+def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, ...], changed_files: set[str],
+                      old_dir: Path, new_dir: Path, rerun_old: bool, error: type) -> ScenarioChanges:
+    from forecast.io.references import data_files
+
+    result = run.result
+    f_nn = headline(result)
+    inputs = diff_scenarios(archived.yaml_text, run.yaml_text)
+    scenario_changed = (archived.scenario_hash != result.scenario_hash or archived.seed != result.seed
+                        or archived.samples != result.samples)
+    note = ""
+    try:
+        old_scenario = archived.scenario()
+        used = sorted(set(files_now) | set(data_files(old_scenario)))
+        data_changed = [name for name in used if name in changed_files]
+        f_oo = (_run_headline(old_scenario, archived.seed, archived.samples, old_dir) if rerun_old
+                else archived.headline)
+        if scenario_changed and data_changed:
+            f_on = _run_headline(old_scenario, archived.seed, archived.samples, new_dir)
+            f_no = _run_headline(run.file.scenario, result.seed, result.samples, old_dir)
+        elif scenario_changed:                    # the data did not change: f(·, new) = f(·, old)
+            f_on, f_no = f_oo, f_nn
+        elif data_changed:                        # the scenario did not change: f(new, ·) = f(old, ·)
+            f_on, f_no = f_nn, f_oo
+        else:                                     # neither: any move is the model's (same version, new code)
+            f_oo = f_on = f_no = f_nn
+    except error as exc:
+        used = sorted(set(files_now) & changed_files)
+        data_changed = used
+        note = f"the move is not split: re-running last quarter's scenario failed ({exc})"
+        nan: dict[str, float] = {}
+        f_oo = f_on = f_no = nan
+    return ScenarioChanges(result.scenario, archived.scenario_hash, result.scenario_hash, inputs,
+                           tuple(data_changed), _moves(archived.headline, f_oo, f_on, f_no, f_nn), note)
+
+
+# --------------------------------------------------------------------------- for the template
+
+
+def format_change(key: str, delta: float | None) -> str:
+    """A move in planners' words: ``3 quarters later``, ``+4.5 pts``, ``+$210K``; ``n/a`` if unknown."""
+    if delta is None or math.isnan(delta):
+        return "n/a"
+    if key.startswith("exhaustion.p"):
+        quarters = delta * 4
+        if abs(quarters) < 0.005:
+            return "no change"
+        amount = f"{abs(quarters):.2f}".rstrip("0").rstrip(".")
+        unit = "quarter" if amount == "1" else "quarters"
+        return f"{amount} {unit} {'later' if quarters > 0 else 'earlier'}"
+    if key.startswith("cost.total"):
+        if delta == 0:
+            return "no change"
+        return ("+" if delta > 0 else "−") + format_quantity(abs(delta), "usd")
+    points = delta * 100
+    if abs(points) < 0.05:
+        return "no change"
+    return f"{'+' if points > 0 else '−'}{abs(points):.1f} pts"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a GitHub pipe-table cell (no ``|``, no line break)."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _move_row(scenario: str, move: HeadlineMove) -> dict[str, str]:
+    return {
+        "scenario": _cell(scenario), "figure": _cell(headline_label(move.key)),
+        "old": _cell(format_headline(move.key, move.old)), "new": _cell(format_headline(move.key, move.new)),
+        "change": _cell(format_change(move.key, move.total)),
+        "from_scenario": _cell(format_change(move.key, move.from_scenario)),
+        "from_data": _cell(format_change(move.key, move.from_data)),
+        "from_model": _cell(format_change(move.key, move.from_model)),
+    }
+
+
+def _row_detail(row: RowChange) -> str:
+    if row.change != "changed":
+        return row.change
+    return "; ".join(f"{column} {old or '(empty)'} → {new or '(empty)'}" for column, old, new in row.fields)
+
+
+def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
+    """Plain values (strings, lists, dicts, booleans) for ``templates/changes.md.j2``.
+
+    Table cell strings are already safe for GitHub pipe tables. Keys: ``archived`` (False when
+    there is no earlier quarter: then only ``quarter`` is meaningful), ``quarter``, ``previous``,
+    ``any``, ``show_model`` (the "from the model" column is needed), ``old_version``, ``new_version``, ``moves`` (one row per moved
+    figure: scenario, figure, old, new, change, from_scenario, from_data, from_model), ``inputs``
+    (scenario, input, old, new), ``data`` (file, summary, rows: key, line, change), ``added``,
+    ``removed``, ``unchanged`` (scenarios whose figures did not move), ``notes``.
+    """
+    if changes is None:
+        return {"archived": False, "quarter": "", "previous": "", "any": False, "show_model": False,
+                "old_version": "", "new_version": "", "moves": [], "inputs": [], "data": [], "added": [],
+                "removed": [], "unchanged": [], "notes": []}
+    moves = [_move_row(s.name, move) for s in changes.scenarios for move in s.moved]
+    inputs = [{"scenario": _cell(s.name), "input": _cell(f"{c.input} ({c.what})" if c.what != "value" else c.input),
+               "old": _cell(c.old if c.old is not None else "not set"),
+               "new": _cell(c.new if c.new is not None else "not set")}
+              for s in changes.scenarios for c in s.inputs]
+    data = []
+    for change in changes.data:
+        rows = [{"key": _cell(row.key), "line": f"data/{change.file}:{row.line}" if row.change != "removed"
+                 else f"data/{change.file}:{row.line} ({changes.previous})", "change": _cell(_row_detail(row))}
+                for row in change.rows]
+        parts = [f"{change.count(kind)} row{'s' if change.count(kind) != 1 else ''} {kind}"
+                 for kind in ("changed", "added", "removed") if change.count(kind)]
+        summary = "; ".join(parts + list(change.notes)) or "content changed"
+        data.append({"file": f"data/{change.file}", "summary": _cell(summary), "rows": rows})
+    show_model = changes.old_version != changes.new_version or any(
+        move.from_model not in (None, 0.0) for s in changes.scenarios for move in s.moved)
+    return {
+        "archived": True, "quarter": changes.quarter, "previous": changes.previous, "any": changes.any,
+        "show_model": show_model, "old_version": changes.old_version,
+        "new_version": changes.new_version, "moves": moves, "inputs": inputs, "data": data,
+        "added": list(changes.added), "removed": list(changes.removed),
+        "unchanged": [s.name for s in changes.scenarios if not s.moved],
+        "notes": [f"{s.name}: {s.note}" for s in changes.scenarios if s.note],
+    }
+
+
+def changes_markdown(changes: Changes | None) -> str:
+    """The section's Markdown body from ``templates/changes.md.j2`` (no ``##`` heading)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    text = env.get_template("changes.md.j2").render(changes=changes_markdown_context(changes))
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def section(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
+            data_dir: Path | None = None) -> dict[str, Any] | None:
+    """The report's "Changes since last quarter": ``{"against": "2026Q3", "markdown": ..., "context":
+    ...}``, or ``None`` when no earlier quarter is archived."""
+    changes = changes_since(db_path, quarter, runs, data_dir)
+    if changes is None:
+        return None
+    return {"against": changes.previous, "markdown": changes_markdown(changes),
+            "context": changes_markdown_context(changes)}
