@@ -172,6 +172,44 @@ def published_runs() -> None:
 
 
 @app.command()
+def history(
+    scenario: Optional[str] = typer.Argument(None, metavar="SCENARIO",
+                                             help="Only this scenario's runs (its name, e.g. baseline)."),
+    archive: Path = typer.Option(Path("reports") / "archive.sqlite", "--archive",
+                                 help="The run archive that `peakdata report` writes."),
+) -> None:
+    """List the archived report runs, oldest quarter first: quarter, scenario, content hash, seed,
+    samples, and the headline median exhaustion quarter or p50 cost."""
+    from forecast.cli.render import print_frame
+    from forecast.errors import ArchiveError, ForecastError
+    from forecast.report.archive import list_runs
+    from forecast.report.tables import history_table
+
+    try:
+        if not archive.is_file():
+            raise ArchiveError(f"no run archive at {archive} (run `peakdata report` first, "
+                               "or give --archive PATH)")
+        runs = list_runs(archive)
+        if scenario is not None and runs.empty:
+            raise ArchiveError(f"{archive} holds no report runs yet")
+        if scenario is not None and scenario not in set(runs["scenario"]):
+            import difflib
+
+            names = sorted(set(runs["scenario"]))
+            close = difflib.get_close_matches(scenario, names, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"archived scenarios: {', '.join(names)}"
+            raise ArchiveError(f"no archived runs of scenario '{scenario}' in {archive} ({hint})")
+    except ForecastError as exc:
+        _fail(exc)
+    if scenario is not None:
+        runs = runs[runs["scenario"] == scenario]
+    if runs.empty:
+        _console().print(f"no report runs in {archive} yet", markup=False)
+        return
+    print_frame(_console(), history_table(runs), f"Report runs in {archive}")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors' YAML language servers)."""
     import json

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from forecast.report.headline import format_headline
 from forecast.result import ForecastResult
 from forecast.units import format_quantity
 
-__all__ = ["exhaustion_table", "gap_table", "inputs_table", "cost_table", "mix_table", "fmt"]
+__all__ = ["exhaustion_table", "gap_table", "history_table", "inputs_table", "cost_table", "mix_table", "fmt"]
 
 #: Result unit -> units.Kind; "number" rows (the loss) get four decimals, "ratio" the general format.
 _KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd", "hours": "hours",
@@ -121,3 +122,20 @@ def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
             [fmt(v, "usd") for v in table[price_col]],
     })
     return out
+
+
+def history_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Archived report runs (:func:`forecast.report.archive.list_runs`) for people: one row per
+    quarter and scenario, the hash shortened to 12 characters, figures formatted, "–" where a
+    scenario has no such figure."""
+    def figure(key: str, value: float) -> str:
+        return "–" if value != value else format_headline(key, value)
+
+    return pd.DataFrame({
+        "quarter": runs["quarter"], "scenario": runs["scenario"],
+        "sha256": runs["scenario_hash"].str[:12], "seed": runs["seed"].astype(str),
+        "samples": [f"{n:,}" for n in runs["samples"]],
+        "median exhaustion": [figure("exhaustion.p50", v) for v in runs["exhaustion.p50"]],
+        "p50 cost": [figure("cost.total.p50", v) for v in runs["cost.total.p50"]],
+        "peakdata": runs["version"],
+    })

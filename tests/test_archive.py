@@ -1,0 +1,310 @@
+"""The run archive (reports/archive.sqlite): round trip, one run per quarter, atomic writes, the
+files of data/ a scenario reads, and `peakdata history`."""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import forecast.engine as engine
+import forecast.io.references as references
+from forecast.cli.app import app
+from forecast.errors import ArchiveError
+from forecast.io.references import data_files, read_reference
+from forecast.io.scenario import load_resolved, load_scenario, scenario_hash
+from forecast.report import archive
+from forecast.report.archive import latest_before, list_runs, load_run, record_report
+from forecast.report.headline import format_headline, headline
+from forecast.report.runs import run_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+#: A cost-only scenario: GPT-3 175B priced on rented V100s (reads hardware.csv and loss_fits.csv).
+COST_SCENARIO = """\
+name: tiny-cost
+extends: {gpt}
+samples: 200
+seed: 11
+"""
+
+
+def _same_numbers(a: dict[str, float], b: dict[str, float]) -> bool:
+    return list(a) == list(b) and all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a.values(), b.values()))
+
+
+@pytest.fixture
+def scenario_files(write_yaml, mini_text):
+    mini = write_yaml("mini.yaml", mini_text)
+    cost = write_yaml("tiny-cost.yaml", COST_SCENARIO.format(gpt=ROOT / "scenarios" / "gpt-class.yaml"))
+    return [mini, cost]
+
+
+@pytest.fixture
+def runs(scenario_files):
+    return run_scenarios(scenario_files)
+
+
+def _dump(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump()) + [f"user_version={conn.execute('PRAGMA user_version').fetchone()[0]}"]
+    finally:
+        conn.close()
+
+
+def test_archive_round_trips(tmp_path, runs):
+    db = tmp_path / "reports" / "archive.sqlite"
+    record_report(db, "2026Q3", runs)
+    got = load_run(db, "2026q3")
+    assert got.quarter == "2026Q3" and got.version == runs[0].result.version
+    assert list(got.scenarios) == ["mini", "tiny-cost"]
+    for run in runs:
+        stored = got.scenarios[run.name]
+        assert stored.yaml_text == run.yaml_text
+        assert stored.scenario_hash == run.result.scenario_hash
+        assert (stored.seed, stored.samples) == (run.result.seed, run.result.samples)
+        assert stored.path == str(run.file.path)
+        assert _same_numbers(stored.headline, headline(run.result))
+        pd.testing.assert_frame_equal(stored.summary, run.result.summary(), check_dtype=False)
+        # the stored YAML is the scenario that ran: validating it again gives the same hash
+        assert scenario_hash(stored.scenario()) == run.result.scenario_hash
+    assert got.scenarios["mini"].files == ("text_stock.csv",)
+    assert got.scenarios["tiny-cost"].files == ("hardware.csv", "loss_fits.csv")
+    assert got.scenarios["mini"].summary.shape == (28 * 5, 9)       # 28 quarters x 5 metrics
+    assert got.scenarios["tiny-cost"].summary.empty                 # a cost run has no quarterly metrics
+    assert got.data == {name: (DATA / name).read_bytes() for name in ("hardware.csv", "loss_fits.csv",
+                                                                     "text_stock.csv")}
+    # and again, field by field, as the dataclasses compare (summary excluded, it is a DataFrame)
+    assert load_run(db, "2026Q3") == got
+
+
+def test_same_quarter_twice_keeps_one_run_and_no_orphan_content(tmp_path, runs, scenario_files):
+    db = tmp_path / "archive.sqlite"
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    record_report(db, "2026Q3", runs, data_dir=data)
+    first = load_run(db, "2026Q3").data_hashes["text_stock.csv"]
+    (data / "text_stock.csv").write_text((data / "text_stock.csv").read_text() + "\n", encoding="utf-8")
+    again = run_scenarios(scenario_files, samples=300)
+    record_report(db, "2026Q3", again, data_dir=data)
+    table = list_runs(db)
+    assert table[["quarter", "scenario"]].values.tolist() == [["2026Q3", "mini"], ["2026Q3", "tiny-cost"]]
+    assert table["samples"].tolist() == [300, 300]
+    got = load_run(db, "2026Q3")
+    assert got.data_hashes["text_stock.csv"] != first
+    conn = sqlite3.connect(db)
+    # three files, three contents: the replaced text_stock.csv content is gone with its run
+    assert conn.execute("SELECT count(*) FROM data_blob").fetchone()[0] == 3
+    assert conn.execute("SELECT count(*) FROM report_run").fetchone()[0] == 1
+    conn.close()
+
+
+def test_each_distinct_content_is_stored_once(tmp_path, runs):
+    db = tmp_path / "archive.sqlite"
+    record_report(db, "2026Q3", runs)
+    record_report(db, "2026Q4", runs)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM data_file").fetchone()[0] == 6      # 3 files x 2 quarters
+    assert conn.execute("SELECT count(*) FROM data_blob").fetchone()[0] == 3      # 3 distinct contents
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == archive.SCHEMA_VERSION
+    conn.close()
+
+
+def test_a_failure_mid_write_leaves_the_archive_unchanged(tmp_path, runs, scenario_files, monkeypatch):
+    db = tmp_path / "archive.sqlite"
+    record_report(db, "2026Q3", runs)
+    before = _dump(db)
+    calls = []
+
+    def fail_on_second(conn, quarter, run):
+        calls.append(run.name)
+        if len(calls) == 2:           # after the first scenario's rows are in: mid-write
+            raise RuntimeError("disk on fire")
+        real(conn, quarter, run)
+
+    real = archive._insert_quantiles
+    monkeypatch.setattr(archive, "_insert_quantiles", fail_on_second)
+    other = run_scenarios(scenario_files, samples=300)
+    for quarter in ("2026Q3", "2026Q4"):          # replacing a quarter, and adding one
+        calls.clear()
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            record_report(db, quarter, other)
+        assert _dump(db) == before
+    assert load_run(db, "2026Q3").scenarios["mini"].samples == 1000
+
+
+def test_a_failed_first_write_leaves_an_empty_archive(tmp_path, runs, monkeypatch):
+    db = tmp_path / "archive.sqlite"
+
+    def boom(*args):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(archive, "_insert_quantiles", boom)
+    with pytest.raises(RuntimeError):
+        record_report(db, "2026Q3", runs)
+    assert _dump(db) == ["BEGIN TRANSACTION;", "COMMIT;", "user_version=0"]
+    assert load_run(db, "2026Q3") is None and list_runs(db).empty
+    monkeypatch.undo()
+    record_report(db, "2026Q3", runs)             # and the next report writes it normally
+    assert list(load_run(db, "2026Q3").scenarios) == ["mini", "tiny-cost"]
+
+
+def test_latest_before_picks_the_latest_earlier_quarter(tmp_path, runs):
+    db = tmp_path / "archive.sqlite"
+    assert latest_before(db, "2026Q4") is None and not db.exists()   # reading never creates the file
+    for quarter in ("2026Q3", "2025Q4", "2026Q1"):
+        record_report(db, quarter, runs)
+    assert latest_before(db, "2026Q4").quarter == "2026Q3"
+    assert latest_before(db, "2026Q3").quarter == "2026Q1"            # not the same quarter
+    assert latest_before(db, "2026Q1").quarter == "2025Q4"
+    assert latest_before(db, "2025Q4") is None
+    assert list_runs(db)["quarter"].drop_duplicates().tolist() == ["2025Q4", "2026Q1", "2026Q3"]
+    assert list_runs(db, "tiny-cost")["scenario"].tolist() == ["tiny-cost"] * 3
+
+
+def test_archive_refuses_other_files(tmp_path, runs):
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ArchiveError, match="not a readable run archive"):
+        list_runs(garbage)
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ArchiveError, match="not a peakdata run archive"):
+        record_report(other, "2026Q3", runs)
+    newer = tmp_path / "newer.sqlite"
+    record_report(newer, "2026Q3", runs)
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ArchiveError, match="schema version 99 is newer"):
+        load_run(newer, "2026Q3")
+    with pytest.raises(ArchiveError, match="quarter"):
+        load_run(newer, "2026Q5")
+
+
+def test_history_lists_runs(tmp_path, runs):
+    db = tmp_path / "archive.sqlite"
+    record_report(db, "2026Q3", runs)
+    record_report(db, "2026Q4", runs[:1])
+    cli = CliRunner()
+    result = cli.invoke(app, ["history", "--archive", str(db)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "│" in line]
+    mini, cost = runs[0].result, runs[1].result
+    # mini's median exhaustion (seed 7, 1,000 samples) is 2028Q4, as `peakdata run` prints it; a
+    # supply run has no cost ("–") and a cost run no exhaustion
+    assert [cell.strip() for cell in lines[0].split("│")[1:-1]] == [
+        "2026Q3", "mini", mini.scenario_hash[:12], "7", "1,000", "2028Q4", "–", mini.version]
+    cells = [cell.strip() for cell in lines[1].split("│")[1:-1]]
+    assert cells == ["2026Q3", "tiny-cost", cost.scenario_hash[:12], "11", "200", "–",
+                     format_headline("cost.total.p50", headline(cost)["cost.total.p50"]), cost.version]
+    assert [cell.split("│")[1].strip() for cell in lines] == ["2026Q3", "2026Q3", "2026Q4"]
+    only = cli.invoke(app, ["history", "tiny-cost", "--archive", str(db)], env={"COLUMNS": "200"})
+    assert only.exit_code == 0 and "mini" not in only.output and "tiny-cost" in only.output
+
+
+def test_history_errors_name_the_fix(tmp_path, runs):
+    db = tmp_path / "archive.sqlite"
+    cli = CliRunner()
+    missing = cli.invoke(app, ["history", "--archive", str(db)])
+    assert missing.exit_code == 2
+    assert f"no run archive at {db}" in missing.output and "Traceback" not in missing.output
+    record_report(db, "2026Q3", runs)
+    typo = cli.invoke(app, ["history", "mnii", "--archive", str(db)])
+    assert typo.exit_code == 2 and "did you mean 'mini'?" in typo.output
+
+
+# --------------------------------------------------------------------------- which data files
+
+
+def _variants(write_yaml) -> list[Path]:
+    """Shipped scenarios plus the branches they do not take: amortised hardware, given loss
+    constants, compute-only demand with a fitted (unused) historical trend."""
+    gpt = ROOT / "scenarios" / "gpt-class.yaml"
+    baseline = ROOT / "scenarios" / "baseline.yaml"
+    amortised = write_yaml("amortised.yaml", f"""\
+        name: amortised
+        extends: {gpt}
+        cost:
+          compute:
+            method: amortised
+            price_per_gpu_hour: null
+            amortised:
+              amortisation_years: 4
+              server_overhead: 1.5
+              interconnect_share: 20%
+              server_power_ratio: 1.7
+              tdp_fraction: 75%
+              pue: 1.2
+              electricity_price: $0.08
+          quality:
+            loss: {{fit: null, E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28}}
+        """)
+    compute_only = write_yaml("compute-only.yaml", f"""\
+        name: compute-only
+        extends: {baseline}
+        demand:
+          method: compute
+        """)
+    return sorted((ROOT / "scenarios").glob("*.yaml")) + [amortised, compute_only]
+
+
+def test_data_files_lists_exactly_what_validate_and_run_read(write_yaml, monkeypatch):
+    read: set[str] = set()
+    real = references._read
+
+    def watched(path, stamp):
+        read.add(Path(path).name)
+        return real(path, stamp)
+
+    monkeypatch.setattr(references, "_read", watched)
+    seen = {}
+    for path in _variants(write_yaml):
+        read.clear()
+        item = load_scenario(path)
+        engine.run(item.scenario, samples=50, provenance=item.provenance)
+        assert tuple(sorted(read)) == data_files(item.scenario), path.name
+        seen[item.scenario.name] = data_files(item.scenario)
+    assert seen["baseline"] == ("notable_models.csv", "text_stock.csv")
+    assert seen["slow-growth"] == ("text_stock.csv",)                 # growth given, no trend fit
+    assert seen["palmyra-x-004"] == ("gpu_prices.csv", "hardware.csv", "loss_fits.csv")   # market price
+    assert seen["amortised"] == ("hardware.csv",)
+    assert seen["compute-only"] == ("text_stock.csv",)
+
+
+def test_resolved_yaml_reads_back_for_every_shipped_scenario():
+    from forecast.report.runs import resolved_yaml
+
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        item = load_scenario(path)
+        again = load_resolved(resolved_yaml(item))
+        assert again == item.scenario, path.name
+        assert scenario_hash(again) == item.sha256
+
+
+def test_reference_cache_keys_on_the_folder_and_the_content(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder, high in ((a, "2.1e+15"), (b, "1.2e+15")):
+        folder.mkdir()
+        text = (DATA / "text_stock.csv").read_text(encoding="utf-8")
+        (folder / "text_stock.csv").write_text(text.replace("2.1e+15", high, 1), encoding="utf-8")
+        os.utime(folder / "text_stock.csv", ns=(1_700_000_000_000_000_000,) * 2)   # same mtime in both
+    first = read_reference("text_stock.csv", a).set_index("component").loc["indexed_web", "tokens_high"]
+    second = read_reference("text_stock.csv", b).set_index("component").loc["indexed_web", "tokens_high"]
+    assert (first, second) == (2.1e15, 1.2e15)
+    # rewritten in place with the same mtime: the size differs, so it is read again
+    (a / "text_stock.csv").write_text((b / "text_stock.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(a / "text_stock.csv", ns=(1_700_000_000_000_000_000,) * 2)
+    again = read_reference("text_stock.csv", a).set_index("component").loc["indexed_web", "tokens_high"]
+    assert again == 1.2e15
