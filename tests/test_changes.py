@@ -1,0 +1,247 @@
+"""Changes since last quarter: two consecutive quarters with one changed scenario input and one
+changed data row name both and split each headline move between them."""
+from __future__ import annotations
+
+import math
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+import forecast.engine as engine
+from forecast.report import changes as changes_module
+from forecast.report.archive import load_run, record_report
+from forecast.report.changes import (FileChange, InputChange, RowChange, changes_markdown,
+                                     changes_markdown_context, changes_since, diff_csv, diff_scenarios,
+                                     format_change, section)
+from forecast.report.headline import headline
+from forecast.report.runs import run_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: The one input changed between the quarters (mini scenario, line 14).
+OLD_INPUT, NEW_INPUT = "current_largest: 3T to 13T", "current_largest: 5T to 13T"
+#: The one data row changed: the indexed web's high stock estimate (data/text_stock.csv line 4).
+OLD_ROW, NEW_ROW = "1.3e+14,5.1e+14,2.1e+15", "1.3e+14,5.1e+14,1.2e+15"
+
+
+class Quarters:
+    """An archive with 2026Q3 run on a copy of data/, and the files to run 2026Q4 from."""
+
+    def __init__(self, tmp_path: Path, mini_text: str) -> None:
+        self.db = tmp_path / "archive.sqlite"
+        self.old_data, self.new_data = tmp_path / "data-q3", tmp_path / "data-q4"
+        shutil.copytree(ROOT / "data", self.old_data)
+        shutil.copytree(ROOT / "data", self.new_data)
+        self.scenario = tmp_path / "mini.yaml"
+        self.text = mini_text
+        self.scenario.write_text(mini_text, encoding="utf-8")
+        self.old_runs = run_scenarios([self.scenario], data_dir=self.old_data)
+        record_report(self.db, "2026Q3", self.old_runs, data_dir=self.old_data)
+
+    def change_input(self) -> None:
+        assert OLD_INPUT in self.text
+        self.scenario.write_text(self.text.replace(OLD_INPUT, NEW_INPUT), encoding="utf-8")
+
+    def change_row(self) -> None:
+        path = self.new_data / "text_stock.csv"
+        text = path.read_text(encoding="utf-8")
+        assert text.count(OLD_ROW) == 1
+        path.write_text(text.replace(OLD_ROW, NEW_ROW), encoding="utf-8")
+
+    def now(self):
+        runs = run_scenarios([self.scenario], data_dir=self.new_data)
+        return runs, changes_since(self.db, "2026Q4", runs, data_dir=self.new_data)
+
+
+@pytest.fixture
+def quarters(tmp_path, mini_text):
+    return Quarters(tmp_path, mini_text)
+
+
+def test_changes_name_the_input_and_the_row_and_split_the_move(quarters):
+    quarters.change_input()
+    quarters.change_row()
+    runs, changes = quarters.now()
+    assert (changes.quarter, changes.previous) == ("2026Q4", "2026Q3")
+    (mini,) = changes.scenarios
+    assert mini.inputs == (InputChange("demand.historical.current_largest", "3T to 13T (90%)", "5T to 13T (90%)"),)
+    assert changes.data == (FileChange(
+        "text_stock.csv", load_run(quarters.db, "2026Q3").data_hashes["text_stock.csv"],
+        changes.data[0].new_sha256,
+        (RowChange("changed", "indexed_web", 4, (("tokens_high", "2.1e+15", "1.2e+15"),)),)),)
+    assert mini.data_files == ("text_stock.csv",)
+
+    # the four corners, run here independently: f(scenario, data), o = 2026Q3, n = 2026Q4
+    old_scenario = quarters.old_runs[0].file.scenario
+    new_scenario = runs[0].file.scenario
+    f_oo = headline(quarters.old_runs[0].result)
+    f_nn = headline(runs[0].result)
+    f_on = headline(engine.run(old_scenario, data_dir=quarters.new_data))
+    f_no = headline(engine.run(new_scenario, data_dir=quarters.old_data))
+    moves = {move.key: move for move in mini.moves}
+    median = moves["exhaustion.p50"]
+    assert (median.old, median.new) == (f_oo["exhaustion.p50"], f_nn["exhaustion.p50"])
+    # a larger dataset today and a smaller stock both bring exhaustion earlier
+    assert median.from_scenario < 0 and median.from_data < 0 and median.from_model == 0
+    for key, move in moves.items():
+        if not math.isfinite(move.old):            # P(by 2032): the 2030Q4 horizon ends before it
+            assert key == "exhaustion.by_2032" and move.from_scenario is None
+            continue
+        assert move.from_scenario == pytest.approx(0.5 * ((f_no[key] - f_oo[key]) + (f_nn[key] - f_on[key])))
+        assert move.from_data == pytest.approx(0.5 * ((f_on[key] - f_oo[key]) + (f_nn[key] - f_no[key])))
+        assert move.from_scenario + move.from_data == pytest.approx(move.total, abs=1e-12)
+        assert move.total == pytest.approx(f_nn[key] - f_oo[key], abs=1e-12)
+    assert {m.key for m in mini.moved} >= {"exhaustion.p10", "exhaustion.p50", "exhaustion.p90"}
+
+    text = changes_markdown(changes)
+    assert "| mini | `demand.historical.current_largest` | 3T to 13T (90%) | 5T to 13T (90%) |" in text
+    assert "| indexed_web | data/text_stock.csv:4 | tokens_high 2.1e+15 → 1.2e+15 |" in text
+    assert "`data/text_stock.csv`: 1 row changed." in text
+    assert "From the model" not in text                      # same peakdata version, no residual
+
+
+def test_the_same_inputs_give_the_same_attribution(quarters):
+    quarters.change_input()
+    quarters.change_row()
+    _, first = quarters.now()
+    _, second = quarters.now()
+    assert repr(first) == repr(second)                        # repr: nan figures compare unequal
+    assert changes_markdown(first) == changes_markdown(second)
+
+
+def test_a_changed_input_alone_takes_the_whole_move_without_extra_runs(quarters, monkeypatch):
+    quarters.change_input()
+    runs = run_scenarios([quarters.scenario], data_dir=quarters.new_data)
+    calls = []
+    monkeypatch.setattr(changes_module, "_run_headline", lambda *a: calls.append(a) or {})
+    changes = changes_since(quarters.db, "2026Q4", runs, data_dir=quarters.new_data)
+    assert calls == [] and changes.data == ()
+    median = {m.key: m for m in changes.scenarios[0].moves}["exhaustion.p50"]
+    assert median.from_data == 0 and median.from_scenario == median.total != 0
+
+
+def test_a_changed_row_alone_takes_the_whole_move(quarters):
+    quarters.change_row()
+    _, changes = quarters.now()
+    (mini,) = changes.scenarios
+    assert mini.inputs == () and mini.data_files == ("text_stock.csv",)
+    median = {m.key: m for m in mini.moves}["exhaustion.p50"]
+    assert median.from_scenario == 0 and median.from_data == median.total != 0
+
+
+def test_nothing_changed_says_so(quarters):
+    runs, changes = quarters.now()
+    assert not changes.any and changes.scenarios[0].moved == ()
+    assert changes_markdown(changes).startswith("Nothing changed since 2026Q3")
+    assert section(quarters.db, "2026Q4", runs, quarters.new_data)["against"] == "2026Q3"
+
+
+def test_no_earlier_quarter_gives_none(quarters):
+    runs = run_scenarios([quarters.scenario], data_dir=quarters.new_data)
+    assert changes_since(quarters.db, "2026Q3", runs, data_dir=quarters.new_data) is None   # same quarter
+    assert changes_since(quarters.db, "2025Q4", runs, data_dir=quarters.new_data) is None
+    assert section(quarters.db, "2026Q3", runs, quarters.new_data) is None
+    assert changes_markdown(None).startswith("No earlier quarter is in the run archive")
+
+
+def test_a_move_with_no_input_or_data_change_is_the_models(quarters):
+    """An archive figure the current code does not reproduce (as after a code change) is shown as
+    "from the model", not blamed on the inputs or the data."""
+    conn = sqlite3.connect(quarters.db)
+    conn.execute("UPDATE headline SET value = value - 1 WHERE key = 'exhaustion.p50'")
+    conn.commit()
+    conn.close()
+    _, changes = quarters.now()
+    median = {m.key: m for m in changes.scenarios[0].moves}["exhaustion.p50"]
+    assert (median.total, median.from_scenario, median.from_data, median.from_model) == (1.0, 0.0, 0.0, 1.0)
+    context = changes_markdown_context(changes)
+    assert context["show_model"] and context["moves"][0]["from_model"] == "4 quarters later"
+
+
+def test_another_version_re_runs_the_old_scenario(quarters):
+    conn = sqlite3.connect(quarters.db)
+    conn.execute("UPDATE report_run SET version = '0.0.9'")
+    conn.commit()
+    conn.close()
+    quarters.change_input()
+    _, changes = quarters.now()
+    median = {m.key: m for m in changes.scenarios[0].moves}["exhaustion.p50"]
+    assert median.from_model == 0                 # the code did not really change
+    assert changes.old_version == "0.0.9"
+    assert "archive of 2026Q3 was written by peakdata 0.0.9" in changes_markdown(changes)
+
+
+def test_added_and_removed_scenarios_are_listed(quarters, write_yaml, mini_text):
+    other = write_yaml("other.yaml", mini_text.replace("name: mini", "name: other"))
+    runs = run_scenarios([other], data_dir=quarters.new_data)
+    changes = changes_since(quarters.db, "2026Q4", runs, data_dir=quarters.new_data)
+    assert (changes.added, changes.removed, changes.scenarios) == (("other",), ("mini",), ())
+    text = changes_markdown(changes)
+    assert "New scenarios this quarter (no comparison): other." in text
+    assert "Scenarios of 2026Q3 not run this quarter: mini." in text
+
+
+def test_changes_markdown_tables_render_with_even_rows(quarters):
+    quarters.change_input()
+    quarters.change_row()
+    _, changes = quarters.now()
+    text = changes_markdown(changes)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables = [t for t in tokens if t.type == "table_open"]
+    assert len(tables) == 3                          # moves, inputs, data rows
+    blocks, current = [], []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    for block in blocks:
+        counts = {line.replace("\\|", "").count("|") for line in block}
+        assert len(counts) == 1, block
+    assert "<" not in text                            # no raw HTML
+
+
+def test_diff_csv_matches_rows_on_their_leading_columns():
+    old = (b"# prices\naccelerator,year,market,price,source\n"
+           b"V100,2020,reserved_3yr,1.16,a\nV100,2020,reserved_1yr,1.95,a\nA100,2021,neocloud,1.10,b\n")
+    new = (b"# prices\naccelerator,year,market,price,source\n"
+           b"V100,2020,reserved_3yr,1.20,a\nA100,2021,neocloud,1.10,b\nH100,2024,neocloud,2.40,c\n")
+    rows, notes = diff_csv(old, new)
+    # accelerator alone and accelerator+year repeat; accelerator+year+market tells rows apart
+    assert rows == (RowChange("changed", "V100, 2020, reserved_3yr", 3, (("price", "1.16", "1.20"),)),
+                    RowChange("added", "H100, 2024, neocloud", 5),
+                    RowChange("removed", "V100, 2020, reserved_1yr", 4))
+    assert notes == ()
+    rows, notes = diff_csv(old, new.replace(b"# prices", b"# prices (2025)").replace(b",source", b",source,note"))
+    assert notes == ("comment lines changed", "columns added: note")
+
+
+def test_diff_scenarios_reports_values_then_sources():
+    import yaml
+
+    from forecast.io.scenario import load_scenario
+    from forecast.report.runs import resolved_yaml
+
+    base = resolved_yaml(load_scenario(ROOT / "scenarios" / "baseline.yaml"))
+    data = yaml.safe_load(base)
+    data["demand"]["compute"]["growth"]["source"] = "a newer Epoch AI estimate"
+    data["samples"] = 20000
+    data["description"] = "reworded"
+    changed = diff_scenarios(base, yaml.safe_dump(data, sort_keys=True))
+    assert changed == (
+        InputChange("demand.compute.growth", "Sevilla & Roldan 2024, Training compute of frontier AI models "
+                    "grows by 4-5x per year (Epoch AI)", "a newer Epoch AI estimate", "source"),
+        InputChange("samples", "50000", "20000"))
+
+
+def test_format_change_in_planners_words():
+    assert format_change("exhaustion.p50", -0.75) == "3 quarters earlier"
+    assert format_change("exhaustion.p50", 0.375) == "1.5 quarters later"
+    assert format_change("exhaustion.p10", 0.25) == "1 quarter later"
+    assert format_change("exhaustion.by_2028", 0.219) == "+21.9 pts"
+    assert format_change("cost.total.p50", -210_000.0) == "−$210K"
+    assert format_change("cost.total.p50", None) == "n/a"
