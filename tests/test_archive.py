@@ -36,7 +36,8 @@ seed: 11
 
 
 def _same_numbers(a: dict[str, float], b: dict[str, float]) -> bool:
-    return list(a) == list(b) and all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a.values(), b.values()))
+    return list(a) == list(b) and all(x == y or (math.isnan(x) and math.isnan(y))
+                                      for x, y in zip(a.values(), b.values()))
 
 
 @pytest.fixture

@@ -245,3 +245,31 @@ def test_format_change_in_planners_words():
     assert format_change("exhaustion.by_2028", 0.219) == "+21.9 pts"
     assert format_change("cost.total.p50", -210_000.0) == "−$210K"
     assert format_change("cost.total.p50", None) == "n/a"
+    assert format_change("exhaustion.by_2026", 0.0002) == "+0.02 pts"      # small, but not "no change"
+    assert format_change("exhaustion.by_2026", 0.0) == "no change"
+
+
+def test_a_figure_leaving_the_horizon_is_stated_not_split():
+    from forecast.report.changes import HeadlineMove, _move_row
+
+    row = _move_row("mini", HeadlineMove("exhaustion.p90", 2031.0, math.inf, None, None, None, None))
+    assert (row["old"], row["new"], row["change"], row["from_data"]) == (
+        "2030Q4", "after horizon", "later, past the horizon", "n/a")
+
+
+def test_a_run_that_fails_on_the_other_data_is_noted_not_split(quarters, monkeypatch):
+    from forecast.errors import DataError
+
+    quarters.change_input()
+    quarters.change_row()
+
+    def fail(*args):
+        raise DataError("text_stock.csv has no component 'extra_web'")
+
+    monkeypatch.setattr(changes_module, "_run_headline", fail)
+    _, changes = quarters.now()
+    (mini,) = changes.scenarios
+    median = {m.key: m for m in mini.moves}["exhaustion.p50"]
+    assert median.total == median.new - median.old != 0 and median.from_scenario is None
+    assert mini.inputs and mini.data_files == ("text_stock.csv",)
+    assert "mini: the move is not split: a re-run on the other quarter's data failed" in changes_markdown(changes)

@@ -19,7 +19,8 @@ For every scenario run in both quarters it lists
   "from the model" (a change of code, not of inputs); the three parts then add up to the move.
 
 Scenario "inputs" here are everything the models see: every value of the resolved scenario
-(``extends`` merged, defaults filled), its seed and its samples; ``description`` is not an input.
+(``extends`` merged, defaults filled), and the seed and samples as run (a report's ``--samples``
+overrides the file's); ``name`` and ``description`` are not inputs.
 Nothing here prints; :func:`changes_markdown_context` turns the result into plain values for the
 report's template (``templates/changes.md.j2``).
 """
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
+from forecast.errors import ForecastError
 from forecast.report.archive import ArchivedRun, latest_before
 from forecast.report.headline import format_headline, headline, headline_label
 from forecast.units import Quarter, format_quantity
@@ -284,7 +286,8 @@ def diff_csv(old: bytes, new: bytes) -> tuple[tuple[RowChange, ...], tuple[str, 
             out.append(RowChange("added", label, line))
             continue
         before = old_by_key[k][1]
-        fields = tuple((c, before.get(c, ""), row.get(c, "")) for c in common if before.get(c, "") != row.get(c, ""))
+        fields = tuple((c, before.get(c, ""), row.get(c, "")) for c in common
+                       if before.get(c, "") != row.get(c, ""))
         if fields:
             out.append(RowChange("changed", label, line, fields))
     for k, (line, row) in old_by_key.items():
@@ -340,7 +343,6 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
         ``None`` when no earlier quarter is archived.
     """
     from forecast._version import __version__
-    from forecast.errors import ForecastError
     from forecast.io.references import data_dir as default_data_dir
     from forecast.io.references import data_files
 
@@ -372,7 +374,7 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
             if archived is None:
                 continue
             scenarios.append(_scenario_changes(run, archived, new_files[name], changed_files, old_dir, new_dir,
-                                               rerun_old, ForecastError))
+                                               rerun_old))
     now = {run.result.scenario for run in runs}
     return Changes(
         quarter=str(when), previous=before.quarter, old_version=before.version, new_version=new_version,
@@ -403,13 +405,23 @@ def _file_changes(before: ArchivedRun, new_data: dict[str, bytes]) -> tuple[File
     return tuple(out)
 
 
+def _as_run(archived: Any, result: Any, inputs: tuple[InputChange, ...]) -> tuple[InputChange, ...]:
+    """Seed and samples as run (a report's ``--samples`` overrides the file's), not as written."""
+    out = [change for change in inputs if change.input not in ("seed", "samples")]
+    for name in ("seed", "samples"):
+        old, new = getattr(archived, name), getattr(result, name)
+        if old != new:
+            out.append(InputChange(name, str(old), str(new)))
+    return tuple(sorted(out, key=lambda change: change.input))
+
+
 def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, ...], changed_files: set[str],
-                      old_dir: Path, new_dir: Path, rerun_old: bool, error: type) -> ScenarioChanges:
+                      old_dir: Path, new_dir: Path, rerun_old: bool) -> ScenarioChanges:
     from forecast.io.references import data_files
 
     result = run.result
     f_nn = headline(result)
-    inputs = diff_scenarios(archived.yaml_text, run.yaml_text)
+    inputs = _as_run(archived, result, diff_scenarios(archived.yaml_text, run.yaml_text))
     scenario_changed = (archived.scenario_hash != result.scenario_hash or archived.seed != result.seed
                         or archived.samples != result.samples)
     note = ""
@@ -417,21 +429,22 @@ def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, .
         old_scenario = archived.scenario()
         used = sorted(set(files_now) | set(data_files(old_scenario)))
         data_changed = [name for name in used if name in changed_files]
-        f_oo = (_run_headline(old_scenario, archived.seed, archived.samples, old_dir) if rerun_old
-                else archived.headline)
-        if scenario_changed and data_changed:
-            f_on = _run_headline(old_scenario, archived.seed, archived.samples, new_dir)
-            f_no = _run_headline(run.file.scenario, result.seed, result.samples, old_dir)
-        elif scenario_changed:                    # the data did not change: f(·, new) = f(·, old)
-            f_on, f_no = f_oo, f_nn
-        elif data_changed:                        # the scenario did not change: f(new, ·) = f(old, ·)
-            f_on, f_no = f_nn, f_oo
-        else:                                     # neither: any move is the model's (same version, new code)
-            f_oo = f_on = f_no = f_nn
-    except error as exc:
+        if not scenario_changed and not data_changed:
+            f_oo = f_on = f_no = f_nn             # neither: any move is the model's (a code change)
+        else:
+            f_oo = (_run_headline(old_scenario, archived.seed, archived.samples, old_dir) if rerun_old
+                    else archived.headline)
+            if scenario_changed and data_changed:
+                f_on = _run_headline(old_scenario, archived.seed, archived.samples, new_dir)
+                f_no = _run_headline(run.file.scenario, result.seed, result.samples, old_dir)
+            elif scenario_changed:                # the data did not change: f(·, new) = f(·, old)
+                f_on, f_no = f_oo, f_nn
+            else:                                 # the scenario did not change: f(new, ·) = f(old, ·)
+                f_on, f_no = f_nn, f_oo
+    except ForecastError as exc:
         used = sorted(set(files_now) & changed_files)
         data_changed = used
-        note = f"the move is not split: re-running last quarter's scenario failed ({exc})"
+        note = f"the move is not split: a re-run on the other quarter's data failed ({exc})"
         nan: dict[str, float] = {}
         f_oo = f_on = f_no = nan
     return ScenarioChanges(result.scenario, archived.scenario_hash, result.scenario_hash, inputs,
@@ -442,24 +455,26 @@ def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, .
 
 
 def format_change(key: str, delta: float | None) -> str:
-    """A move in planners' words: ``3 quarters later``, ``+4.5 pts``, ``+$210K``; ``n/a`` if unknown."""
+    """A move in planners' words: ``3 quarters later``, ``+4.5 pts``, ``+$210K``; ``n/a`` if unknown.
+
+    Only an exact zero reads "no change"; a probability that moved by less than 0.05 points shows one
+    significant digit (``+0.02 pts``, ``+0.002 pts``), so a table never says "no change" beside
+    parts that are not zero.
+    """
     if delta is None or math.isnan(delta):
         return "n/a"
-    if key.startswith("exhaustion.p"):
-        quarters = delta * 4
-        if abs(quarters) < 0.005:
-            return "no change"
-        amount = f"{abs(quarters):.2f}".rstrip("0").rstrip(".")
-        unit = "quarter" if amount == "1" else "quarters"
-        return f"{amount} {unit} {'later' if quarters > 0 else 'earlier'}"
-    if key.startswith("cost.total"):
-        if delta == 0:
-            return "no change"
-        return ("+" if delta > 0 else "−") + format_quantity(abs(delta), "usd")
-    points = delta * 100
-    if abs(points) < 0.05:
+    if delta == 0:
         return "no change"
-    return f"{'+' if points > 0 else '−'}{abs(points):.1f} pts"
+    sign = "+" if delta > 0 else "−"
+    if key.startswith("exhaustion.p"):
+        quarters = abs(delta) * 4
+        amount = f"{quarters:.2f}".rstrip("0").rstrip(".")
+        unit = "quarter" if amount == "1" else "quarters"
+        return f"{amount} {unit} {'later' if delta > 0 else 'earlier'}"
+    if key.startswith("cost.total"):
+        return sign + format_quantity(abs(delta), "usd")
+    points = abs(delta) * 100
+    return f"{sign}{points:.1f} pts" if points >= 0.05 else f"{sign}{points:.1g} pts"
 
 
 def _cell(text: str) -> str:
@@ -467,11 +482,20 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _total_text(move: HeadlineMove) -> str:
+    if move.total is None and move.key.startswith("exhaustion.p"):
+        if math.isinf(move.new) and math.isfinite(move.old):
+            return "later, past the horizon"
+        if math.isinf(move.old) and math.isfinite(move.new):
+            return "earlier, now within the horizon"
+    return format_change(move.key, move.total)
+
+
 def _move_row(scenario: str, move: HeadlineMove) -> dict[str, str]:
     return {
         "scenario": _cell(scenario), "figure": _cell(headline_label(move.key)),
         "old": _cell(format_headline(move.key, move.old)), "new": _cell(format_headline(move.key, move.new)),
-        "change": _cell(format_change(move.key, move.total)),
+        "change": _cell(_total_text(move)),
         "from_scenario": _cell(format_change(move.key, move.from_scenario)),
         "from_data": _cell(format_change(move.key, move.from_data)),
         "from_model": _cell(format_change(move.key, move.from_model)),
@@ -487,19 +511,23 @@ def _row_detail(row: RowChange) -> str:
 def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
     """Plain values (strings, lists, dicts, booleans) for ``templates/changes.md.j2``.
 
-    Table cell strings are already safe for GitHub pipe tables. Keys: ``archived`` (False when
-    there is no earlier quarter: then only ``quarter`` is meaningful), ``quarter``, ``previous``,
-    ``any``, ``show_model`` (the "from the model" column is needed), ``old_version``, ``new_version``, ``moves`` (one row per moved
-    figure: scenario, figure, old, new, change, from_scenario, from_data, from_model), ``inputs``
-    (scenario, input, old, new), ``data`` (file, summary, rows: key, line, change), ``added``,
-    ``removed``, ``unchanged`` (scenarios whose figures did not move), ``notes``.
+    Table cell strings are already safe for GitHub pipe tables. Keys:
+
+    * ``archived``: False when there is no earlier quarter (then the lists are empty);
+    * ``quarter``, ``previous``, ``old_version``, ``new_version``; ``any``: anything changed;
+    * ``show_model``: the "from the model" column is needed (another version, or a residual);
+    * ``moves``: one row per moved figure (scenario, figure, old, new, change, from_scenario,
+      from_data, from_model);
+    * ``inputs``: scenario, input, old, new; ``data``: file, summary, rows (key, line, change);
+    * ``added``, ``removed``, ``unchanged`` (scenarios whose figures did not move), ``notes``.
     """
     if changes is None:
         return {"archived": False, "quarter": "", "previous": "", "any": False, "show_model": False,
                 "old_version": "", "new_version": "", "moves": [], "inputs": [], "data": [], "added": [],
                 "removed": [], "unchanged": [], "notes": []}
     moves = [_move_row(s.name, move) for s in changes.scenarios for move in s.moved]
-    inputs = [{"scenario": _cell(s.name), "input": _cell(f"{c.input} ({c.what})" if c.what != "value" else c.input),
+    inputs = [{"scenario": _cell(s.name),
+               "input": _cell(f"{c.input} ({c.what})" if c.what != "value" else c.input),
                "old": _cell(c.old if c.old is not None else "not set"),
                "new": _cell(c.new if c.new is not None else "not set")}
               for s in changes.scenarios for c in s.inputs]
