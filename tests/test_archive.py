@@ -309,3 +309,18 @@ def test_reference_cache_keys_on_the_folder_and_the_content(tmp_path):
     os.utime(a / "text_stock.csv", ns=(1_700_000_000_000_000_000,) * 2)
     again = read_reference("text_stock.csv", a).set_index("component").loc["indexed_web", "tokens_high"]
     assert again == 1.2e15
+
+
+def test_validation_reads_the_data_folder_it_is_given(tmp_path, write_yaml, mini_text):
+    from forecast.errors import ScenarioError
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    stock = data / "text_stock.csv"
+    stock.write_text(stock.read_text(encoding="utf-8").replace("\nindexed_web,", "\nweb_index,", 1), encoding="utf-8")
+    mini = write_yaml("mini.yaml", mini_text)
+    load_scenario(mini)                                      # the project's data/ has indexed_web
+    with pytest.raises(ScenarioError, match="unknown stock component 'indexed_web'"):
+        load_scenario(mini, data_dir=data)
+    with pytest.raises(ScenarioError, match="unknown stock component"):
+        run_scenarios([mini], data_dir=data)

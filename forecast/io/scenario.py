@@ -158,7 +158,7 @@ def _provenance(doc: LoadedYaml) -> dict[str, str]:
     return out
 
 
-def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
+def load_scenario(path: str | Path, check_data: bool = True, data_dir: Path | None = None) -> ScenarioFile:
     """Read, merge (``extends``) and validate a scenario file.
 
     Parameters
@@ -167,6 +167,8 @@ def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
         The scenario file.
     check_data : bool
         Also check names that refer to rows of the CSVs in ``data/`` (components, accelerators).
+    data_dir : Path, optional
+        The folder of those CSVs (default: the project's ``data/``), as for ``engine.run``.
 
     Raises
     ------
@@ -184,7 +186,7 @@ def load_scenario(path: str | Path, check_data: bool = True) -> ScenarioFile:
         raise ScenarioError(problems) from None
     result = ScenarioFile(scenario, str(path), tuple(doc.files), _provenance(doc))
     if check_data:
-        problems = check_references(scenario, doc) or check_inputs(scenario, doc)
+        problems = check_references(scenario, doc, data_dir) or check_inputs(scenario, doc, data_dir)
         if problems:
             raise ScenarioError(problems)
     return result
@@ -235,12 +237,12 @@ def load_resolved(text: str, label: str = "archived scenario") -> Scenario:
                                      "it was written by another peakdata version; re-run that quarter")]) from None
 
 
-def check_inputs(scenario: Scenario, doc: LoadedYaml) -> list[Problem]:
+def check_inputs(scenario: Scenario, doc: LoadedYaml, data_dir: Path | None = None) -> list[Problem]:
     """What ``run`` would reject once inputs are gathered: components without numbers, and
     correlations naming inputs that do not exist."""
     first = doc.files[0]
     try:
-        names = set(collect_inputs(scenario, _provenance(doc)))
+        names = set(collect_inputs(scenario, _provenance(doc), data_dir))
     except DataError as exc:
         where = doc.locate(("supply", "include")) if scenario.supply is not None else doc.locate(("cost",))
         return [Problem(where.file, where.line, where.col, "supply.include" if scenario.supply else "cost",

@@ -56,7 +56,7 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
     """
     import forecast.engine as engine
 
-    loaded = [load_scenario(path) for path in paths]
+    loaded = [load_scenario(path, data_dir=data_dir) for path in paths]
     runs = []
     for k, item in enumerate(loaded):
         result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir)
