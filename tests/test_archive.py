@@ -317,10 +317,29 @@ def test_validation_reads_the_data_folder_it_is_given(tmp_path, write_yaml, mini
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     stock = data / "text_stock.csv"
-    stock.write_text(stock.read_text(encoding="utf-8").replace("\nindexed_web,", "\nweb_index,", 1), encoding="utf-8")
+    text = stock.read_text(encoding="utf-8")
+    stock.write_text(text.replace("\nindexed_web,", "\nweb_index,", 1), encoding="utf-8")
     mini = write_yaml("mini.yaml", mini_text)
     load_scenario(mini)                                      # the project's data/ has indexed_web
     with pytest.raises(ScenarioError, match="unknown stock component 'indexed_web'"):
         load_scenario(mini, data_dir=data)
     with pytest.raises(ScenarioError, match="unknown stock component"):
         run_scenarios([mini], data_dir=data)
+
+
+def test_a_locked_archive_is_reported_and_left_alone(tmp_path, runs, monkeypatch):
+    db = tmp_path / "archive.sqlite"
+    record_report(db, "2026Q3", runs)
+    before = _dump(db)
+    other = sqlite3.connect(db)
+    other.execute("BEGIN IMMEDIATE")                 # another report holds the write lock
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: connect(*a, **{**k, "timeout": 0}))  # no 5 s wait
+    try:
+        with pytest.raises(ArchiveError, match="database is locked"):
+            record_report(db, "2026Q4", runs)
+    finally:
+        other.rollback()
+        other.close()
+    monkeypatch.undo()
+    assert _dump(db) == before

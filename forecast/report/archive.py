@@ -191,6 +191,8 @@ def _connect(db_path: Path, write: bool) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         yield conn
+    except sqlite3.OperationalError as exc:      # locked by another writer, read-only, disk full
+        raise ArchiveError(f"{db_path}: cannot use the run archive: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{db_path}: not a readable run archive ({exc}); "
                            "move it aside and run the report again to start a new one") from None
@@ -307,7 +309,7 @@ def record_report(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
     data = _read_data([name for used in files.values() for name in used], data_dir)
     version = sorted({run.result.version for run in runs})
     with _connect(db_path, write=True) as conn:
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")         # take the write lock before reading anything
         try:
             _migrate(conn, db_path)
             _insert_run(conn, when, ", ".join(version) or __version__)
@@ -318,7 +320,8 @@ def record_report(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
             conn.execute("DELETE FROM data_blob WHERE sha256 NOT IN (SELECT sha256 FROM data_file)")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
 
