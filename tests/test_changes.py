@@ -231,8 +231,12 @@ def test_diff_scenarios_reports_values_then_sources():
     data["demand"]["compute"]["growth"]["source"] = "a newer Epoch AI estimate"
     data["samples"] = 20000
     data["description"] = "reworded"
-    changed = diff_scenarios(base, yaml.safe_dump(data, sort_keys=True))
+    old_data = yaml.safe_load(base)
+    old_data["correlations"] = [{"inputs": ["demand.compute.growth", "supply.repetition.multiplier"], "rank": 0.3}]
+    data["correlations"] = [{"inputs": ["demand.compute.growth", "supply.repetition.multiplier"], "rank": 0.5}]
+    changed = diff_scenarios(yaml.safe_dump(old_data, sort_keys=True), yaml.safe_dump(data, sort_keys=True))
     assert changed == (
+        InputChange("correlations.0.rank", "0.3", "0.5"),
         InputChange("demand.compute.growth", "Sevilla & Roldan 2024, Training compute of frontier AI models "
                     "grows by 4-5x per year (Epoch AI)", "a newer Epoch AI estimate", "source"),
         InputChange("samples", "50000", "20000"))

@@ -158,12 +158,16 @@ def _same(a: float, b: float) -> bool:
 
 
 def _leaves(node: Any, path: tuple[str, ...], out: dict[str, Any]) -> None:
-    """Flatten a dumped scenario: an uncertain input, a quarter or a list is one leaf."""
+    """Flatten a dumped scenario: an uncertain input, a quarter or a list of plain values is one leaf;
+    a list of mappings (``correlations``) is numbered, ``correlations.0.rank``."""
     if isinstance(node, dict) and "dist" not in node and set(node) != {"year", "q"}:
         for key, value in node.items():
             if not path and key in _NOT_INPUTS:
                 continue
             _leaves(value, path + (str(key),), out)
+    elif isinstance(node, list) and any(isinstance(item, dict) for item in node):
+        for k, item in enumerate(node):
+            _leaves(item, path + (str(k),), out)
     else:
         out[".".join(path)] = node
 
