@@ -14,11 +14,32 @@ import numpy as np
 import pandas as pd
 
 
-__all__ = ["ForecastResult", "PROBABILITIES", "STAT_COLUMNS"]
+__all__ = ["ForecastResult", "PROBABILITIES", "CENTRAL_80", "CENTRAL_90", "MEDIAN", "STAT_COLUMNS",
+           "label", "quantiles"]
 
-#: Quantiles reported per quarter and metric.
+#: The probabilities every output reports, defined once for the whole package: per-quarter
+#: statistics (summary.csv), exhaustion quarters (exhaustion.csv), cost tables, the inputs table and
+#: the headline all take their levels from here [probability].
 PROBABILITIES = (0.05, 0.10, 0.50, 0.90, 0.95)
-STAT_COLUMNS = ("mean",) + tuple(f"p{round(p * 100)}" for p in PROBABILITIES)
+#: The median.
+MEDIAN = PROBABILITIES[2]
+#: The 80% central interval and the median (cost tables, cheapest share, headline exhaustion).
+CENTRAL_80 = (PROBABILITIES[1], MEDIAN, PROBABILITIES[3])
+#: The 90% central interval and the median (the inputs table).
+CENTRAL_90 = (PROBABILITIES[0], MEDIAN, PROBABILITIES[4])
+
+
+def label(p: float) -> str:
+    """Column name of a probability level: 0.1 → ``p10``."""
+    return f"p{round(p * 100)}"
+
+
+def quantiles(values: np.ndarray, levels: tuple[float, ...], method: str = "linear") -> dict[str, float]:
+    """``{"p10": …, "p50": …}`` of ``values`` at ``levels`` (numpy's ``method``)."""
+    return {label(p): float(q) for p, q in zip(levels, np.quantile(values, levels, method=method))}
+
+
+STAT_COLUMNS = ("mean",) + tuple(label(p) for p in PROBABILITIES)
 
 
 @dataclass(frozen=True)
@@ -103,19 +124,13 @@ class ForecastResult:
 
     def event_summary(self) -> pd.DataFrame:
         """One row per event: median quarter, 80% and 90% intervals, P(by end of horizon)."""
+        tails = CENTRAL_80[::2] + CENTRAL_90[::2]               # p10, p90, then p5, p95
         rows = []
         for name in self.events:
-            rows.append({
-                "event": name,
-                "median": self.event_quantile(name, 0.5),
-                "p10": self.event_quantile(name, 0.10),
-                "p90": self.event_quantile(name, 0.90),
-                "p5": self.event_quantile(name, 0.05),
-                "p95": self.event_quantile(name, 0.95),
-                "probability_by_end": self.event_probability(name),
-            })
-        return pd.DataFrame(rows, columns=["event", "median", "p10", "p90", "p5", "p95",
-                                           "probability_by_end"])
+            row = {"event": name, "median": self.event_quantile(name, MEDIAN)}
+            row.update({label(p): self.event_quantile(name, p) for p in tails})
+            rows.append({**row, "probability_by_end": self.event_probability(name)})
+        return pd.DataFrame(rows, columns=["event", "median", *map(label, tails), "probability_by_end"])
 
     def event_cdf(self) -> pd.DataFrame:
         """Tidy cumulative probability curve: quarter, event, probability (by end of quarter)."""

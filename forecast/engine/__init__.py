@@ -15,7 +15,7 @@ import pandas as pd
 from forecast._version import __version__
 from forecast.engine.blocks import Summariser
 from forecast.engine.inputs import collect_inputs, draw_inputs
-from forecast.result import ForecastResult
+from forecast.result import CENTRAL_90, ForecastResult, label, quantiles
 from forecast.schema import Scenario
 from forecast.schema.uncertain import describe
 
@@ -27,13 +27,10 @@ Progress = Callable[[int, int], None]
 def _inputs_table(inputs: dict[str, Any], values: dict[str, np.ndarray]) -> pd.DataFrame:
     rows = []
     for name, item in inputs.items():
-        v = values[name]
-        p5, p50, p95 = np.quantile(v, [0.05, 0.5, 0.95])
         rows.append({"input": name, "kind": item.kind, "dist": item.spec.dist,
-                     "distribution": describe(item.spec), "p5": float(p5), "p50": float(p50),
-                     "p95": float(p95), "source": item.spec.source or "", "note": item.spec.note or "",
-                     "set_at": item.set_at})
-    return pd.DataFrame(rows, columns=["input", "kind", "dist", "distribution", "p5", "p50", "p95",
+                     "distribution": describe(item.spec), **quantiles(values[name], CENTRAL_90),
+                     "source": item.spec.source or "", "note": item.spec.note or "", "set_at": item.set_at})
+    return pd.DataFrame(rows, columns=["input", "kind", "dist", "distribution", *map(label, CENTRAL_90),
                                        "source", "note", "set_at"])
 
 

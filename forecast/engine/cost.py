@@ -14,10 +14,11 @@ import pandas as pd
 
 from forecast.models import cost as C
 from forecast.models import quality as Q
+from forecast.result import CENTRAL_80, MEDIAN, label, quantiles
 
 __all__ = ["run_cost", "hardware_row", "CostInputs"]
 
-_STATS = ("mean", "p10", "p50", "p90")
+_STATS = ("mean", *map(label, CENTRAL_80))
 #: Shares closer than this are equal (1 − 0.9 is 0.0999… in floating point) [fraction].
 _TOLERANCE = 1e-9
 
@@ -38,8 +39,7 @@ def _stats(values: np.ndarray) -> dict[str, float]:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return dict.fromkeys(_STATS, float("inf"))
-    p10, p50, p90 = np.quantile(finite, [0.10, 0.50, 0.90])
-    return {"mean": float(finite.mean()), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+    return {"mean": float(finite.mean()), **quantiles(finite, CENTRAL_80)}
 
 
 class CostInputs:
@@ -170,10 +170,10 @@ def _mix_curve(ci: CostInputs, shares: tuple[float, ...]) -> tuple[pd.DataFrame,
         run = ci.cheapest(np.full_like(ci.usd_per_flop, share), np.minimum(ci.expert_share, 1.0 - share))
         totals.append(run["total_cost"])
         rows.append({"synthetic_share": share,
-                     "params_p50": float(np.nanquantile(run["params"], 0.5)),
-                     "tokens_p50": _stats(run["tokens"])["p50"],
-                     "compute_p50": _stats(run["compute_cost"])["p50"],
-                     "data_p50": _stats(run["data_cost"])["p50"],
+                     "params_p50": float(np.nanquantile(run["params"], MEDIAN)),
+                     "tokens_p50": _stats(run["tokens"])[label(MEDIAN)],
+                     "compute_p50": _stats(run["compute_cost"])[label(MEDIAN)],
+                     "data_p50": _stats(run["data_cost"])[label(MEDIAN)],
                      **{f"total_{k}": v for k, v in _stats(run["total_cost"]).items() if k != "mean"},
                      "p_below_real_data_floor": float(np.mean((1.0 - share) < ci.floor - _TOLERANCE))})
     stacked = np.vstack(totals)
@@ -202,6 +202,5 @@ def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, da
         mix_ci = ci if m is None or m >= n else CostInputs(scenario, values, data_dir, n=m)
         curve, best = _mix_curve(mix_ci, scenario.mixes.synthetic_shares)
         tables["mix_curve"] = curve
-        notes["cheapest_share"] = {f"p{round(p * 100)}": float(np.quantile(best, p, method="inverted_cdf"))
-                                   for p in (0.1, 0.5, 0.9)}
+        notes["cheapest_share"] = quantiles(best, CENTRAL_80, method="inverted_cdf")
     return tables

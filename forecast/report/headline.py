@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from forecast.result import ForecastResult
+from forecast.result import CENTRAL_80, ForecastResult, label
 from forecast.units import Quarter, format_quantity
 
 __all__ = ["CALENDAR_YEARS", "EXHAUSTION_LEVELS", "format_headline", "headline", "headline_label"]
@@ -21,7 +21,7 @@ __all__ = ["CALENDAR_YEARS", "EXHAUSTION_LEVELS", "format_headline", "headline",
 #: P(exhausted by the end of each year) in every summary.
 CALENDAR_YEARS = (2026, 2028, 2030, 2032)
 #: Levels of the exhaustion-quarter distribution in every summary: the 80% interval and the median.
-EXHAUSTION_LEVELS = (0.10, 0.50, 0.90)
+EXHAUSTION_LEVELS = CENTRAL_80
 
 
 def _quarter_end(label: str) -> float:
@@ -43,7 +43,7 @@ def headline(result: ForecastResult) -> dict[str, float]:
         q = len(result.quarters)
         for p in EXHAUSTION_LEVELS:
             position = int(np.quantile(first, p, method="inverted_cdf"))
-            out[f"exhaustion.p{round(p * 100)}"] = (math.inf if position >= q
+            out[f"exhaustion.{label(p)}"] = (math.inf if position >= q
                                                     else _quarter_end(result.quarters[position]))
         ends = np.array([_quarter_end(label) for label in result.quarters])
         for year in CALENDAR_YEARS:
@@ -57,7 +57,7 @@ def headline(result: ForecastResult) -> dict[str, float]:
     breakdown = result.tables.get("cost_breakdown")
     if breakdown is not None:
         total = breakdown.loc[breakdown["item"] == "total"].iloc[0]
-        for col in ("p10", "p50", "p90"):
+        for col in map(label, CENTRAL_80):
             out[f"cost.total.{col}"] = float(total[col])
     curve = result.tables.get("mix_curve")
     if curve is not None and "p_cheapest" in curve:
