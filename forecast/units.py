@@ -187,6 +187,9 @@ def parse_quantity(value: str | int | float, kind: Kind = "number") -> float:
         raise _fail(kind, value)
     result = _convert(number, marker, exponent)
     if not math.isfinite(result):
+        if isinstance(number, Decimal) and number.is_finite():
+            raise ValueError(f"{value!r} overflows: numbers above about 1.8e308 cannot be held; "
+                             "check the exponent")
         raise _fail(kind, value, "the value must be a finite number of ordinary size")
     if marker not in spec.markers:
         hint = f"that is {_MEANING[marker]}, not {spec.what}"
@@ -241,7 +244,9 @@ def parse_interval(text: str, kind: Kind = "number") -> tuple[float, float] | No
     try:
         low, high = parse_quantity(parts[0], kind), parse_quantity(parts[1], kind)
     except ValueError as err:
-        raise ValueError(f"{err} (in the interval {text!r})") from None
+        message, _, hint = str(err).partition("; ")
+        where = f"{message} (in the interval {text!r})"
+        raise ValueError(f"{where}; {hint}" if hint else where) from None
     if low > high:
         raise ValueError(f"{example}; write the low end first")
     return low, high

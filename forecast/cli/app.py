@@ -1,7 +1,7 @@
 """The ``peakdata`` command line: thin typer commands over the library.
 
 Input errors (any ``ForecastError``) print a message and exit with code 2, never a traceback;
-``--debug`` shows one. Heavy libraries (pandas, statsmodels) are imported inside commands so that
+``--debug`` shows one. Ctrl-C prints one line and exits with code 130. Heavy libraries (pandas, statsmodels) are imported inside commands so that
 ``peakdata --help`` answers at once.
 """
 from __future__ import annotations
@@ -26,6 +26,8 @@ app = typer.Typer(
 
 _state = {"debug": False}
 EXIT_INPUT = 2
+#: Exit code after Ctrl-C (SIGINT), as shells report it: 128 + 2.
+EXIT_INTERRUPTED = 130
 
 
 #: Width of tables when output goes to a file or pipe (a terminal uses its own width) [columns].
@@ -52,6 +54,26 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
+def _interrupted(folder: Path | None) -> None:
+    """One line after Ctrl-C, saying what is left on disk; exit 130 (re-raise with --debug)."""
+    if _state["debug"]:
+        raise KeyboardInterrupt
+    if folder is None:
+        what = "nothing written"
+    elif folder.is_dir():
+        what = f"previous outputs in {folder} kept"
+    else:
+        what = f"nothing written to {folder}"
+    _console(stderr=True).print(f"interrupted; {what}", markup=False)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _print_warnings(console, items) -> None:
+    for item in items:
+        for problem in item.warnings:
+            console.print(f"warning {problem}", markup=False)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"peakdata {__version__}")
@@ -72,22 +94,30 @@ def main_options(
 def validate(files: List[Path] = typer.Argument(..., metavar="FILE", help="Scenario YAML files to check.")) -> None:
     """Check scenario files without running them; report every problem as file:line:col field: message (hint).
 
-    Exit code 0 when all files are valid, 2 otherwise.
+    Files checked together must have different names, as for `peakdata run`. Exit code 0 when all
+    files are valid, 2 otherwise.
     """
     from forecast.errors import ForecastError
-    from forecast.io.scenario import load_scenario
+    from forecast.io.scenario import duplicate_name_problems, load_scenario
 
     out, err = _console(), _console(stderr=True)
     bad = 0
+    loaded = []
     for file in files:
         try:
-            load_scenario(file)
+            loaded.append(load_scenario(file))
         except ForecastError as exc:
             bad += 1
             for line in str(exc).splitlines():
                 err.print(line, markup=False)
+    duplicates = {id(item): problem for item, problem in duplicate_name_problems(loaded)}
+    for item in loaded:
+        if id(item) in duplicates:
+            bad += 1
+            err.print(str(duplicates[id(item)]), markup=False)
         else:
-            out.print(f"ok {file}", markup=False)
+            out.print(f"ok {item.path}", markup=False)
+        _print_warnings(err, [item])
     if bad:
         err.print(f"{bad} of {len(files)} file(s) have problems", markup=False)
         raise typer.Exit(EXIT_INPUT)
@@ -104,26 +134,36 @@ def run(
 ) -> None:
     """Run scenarios, print a summary and write CSV files and a Markdown report per scenario."""
     from forecast.cli.render import print_result, progress_callback
-    from forecast.errors import ForecastError
-    from forecast.io.scenario import load_scenario
-    from forecast.report.writers import write_outputs
+    from forecast.errors import ForecastError, ScenarioError
+    from forecast.io.scenario import duplicate_name_problems, load_scenario
+    from forecast.report.writers import check_writable, write_outputs
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
 
     if samples is not None and samples > MAX_SAMPLES:
         _fail(ValueError(f"--samples {samples:,} is above the limit of {MAX_SAMPLES:,}"))
     console = _console()
+    folder = None
     try:
         loaded = [load_scenario(path) for path in scenarios]
+        duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
+        if duplicates:
+            raise ScenarioError(duplicates)
+        for item in loaded:                      # before any computing: a run is refused, not lost
+            check_writable(out / item.scenario.name)
+        _print_warnings(_console(stderr=True), loaded)
         for item in loaded:
+            folder = out / item.scenario.name
             with progress_callback(item.scenario.name) as progress:
                 result = engine.run(item.scenario, seed=seed, samples=samples,
                                     provenance=item.provenance, progress=progress)
-            written = write_outputs(result, out / result.scenario)
+            written = write_outputs(result, folder)
             print_result(console, result)
-            console.print(f"wrote {len(written)} files to {out / result.scenario}", markup=False)
+            console.print(f"wrote {len(written)} files to {folder}", markup=False)
     except ForecastError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted(folder)
 
 
 @app.command()
@@ -150,6 +190,8 @@ def cost(
                             samples=samples, provenance=item.provenance)
     except ForecastError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted(None)
     console = _console()
     console.print(f"[bold]{result.scenario}[/]  {result.stamp}")
     print_cost(console, result)
@@ -224,7 +266,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":  # pragma: no cover

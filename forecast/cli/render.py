@@ -41,14 +41,14 @@ def print_cost(console: Console, result: ForecastResult) -> None:
     if "cost_breakdown" not in result.tables:
         return
     print_frame(console, tables.cost_table(result), "Training cost of the run (USD)")
+    if tables.run_reach_text(result):
+        console.print(tables.run_reach_text(result), markup=False)
     target = result.notes.get("target_loss")
     if target is not None:
         console.print(f"Target loss p50 {target['p50']:.4f} nats/token", markup=False)
     if "mix_curve" in result.tables:
         print_frame(console, tables.mix_table(result), "Cheapest run for the target quality, by synthetic share")
-        best = result.notes["cheapest_share"]
-        console.print(f"Synthetic share that minimises total cost: p50 {best['p50']:.0%} "
-                      f"(p10 {best['p10']:.0%}, p90 {best['p90']:.0%})", markup=False)
+        console.print(tables.cheapest_share_text(result), markup=False)
 
 
 @contextlib.contextmanager

@@ -170,16 +170,19 @@ def _mix_curve(ci: CostInputs, shares: tuple[float, ...]) -> tuple[pd.DataFrame,
         run = ci.cheapest(np.full_like(ci.usd_per_flop, share), np.minimum(ci.expert_share, 1.0 - share))
         totals.append(run["total_cost"])
         rows.append({"synthetic_share": share,
-                     "params_p50": float(np.nanquantile(run["params"], MEDIAN)),
+                     "params_p50": _stats(run["params"])[label(MEDIAN)] if np.isfinite(run["params"]).any() else np.nan,
                      "tokens_p50": _stats(run["tokens"])[label(MEDIAN)],
                      "compute_p50": _stats(run["compute_cost"])[label(MEDIAN)],
                      "data_p50": _stats(run["data_cost"])[label(MEDIAN)],
                      **{f"total_{k}": v for k, v in _stats(run["total_cost"]).items() if k != "mean"},
                      "p_below_real_data_floor": float(np.mean((1.0 - share) < ci.floor - _TOLERANCE))})
     stacked = np.vstack(totals)
-    best = np.asarray(shares)[np.argmin(np.where(np.isfinite(stacked), stacked, np.inf), axis=0)]
+    reached = np.isfinite(stacked).any(axis=0)
+    # A sample in which no share reaches the target has no cheapest share (nan), not the first one.
+    best = np.where(reached, np.asarray(shares)[np.argmin(np.where(np.isfinite(stacked), stacked, np.inf), axis=0)],
+                    np.nan)
     frame = pd.DataFrame(rows)
-    frame["p_cheapest"] = [float(np.mean(best == s)) for s in shares]
+    frame["p_cheapest"] = [float(np.mean(best == s)) if reached.any() else float("nan") for s in shares]
     return frame, best
 
 
@@ -193,7 +196,10 @@ def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, da
     else:
         run = ci.cheapest(ci.synthetic_share, ci.expert_share)
         params, tokens = run["params"], run["tokens"]
-    tables = {"cost_breakdown": _breakdown(ci, params, tokens)}
+        #: share of samples in which some model size of the grid reaches the target [fraction]
+        notes["run_target_reached"] = float(np.mean(np.isfinite(run["total_cost"])))
+    with np.errstate(invalid="ignore"):  # an unreachable run: inf tokens × a 0% share = nan, left out by _stats
+        tables = {"cost_breakdown": _breakdown(ci, params, tokens)}
     if cost.target is not None:
         target = ci.target_loss()
         notes["target_loss"] = _stats(target)
@@ -202,5 +208,9 @@ def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, da
         mix_ci = ci if m is None or m >= n else CostInputs(scenario, values, data_dir, n=m)
         curve, best = _mix_curve(mix_ci, scenario.mixes.synthetic_shares)
         tables["mix_curve"] = curve
-        notes["cheapest_share"] = quantiles(best, CENTRAL_80, method="inverted_cdf")
+        reached = best[np.isfinite(best)]
+        #: share of samples in which at least one synthetic share reaches the target [fraction]
+        notes["target_reached"] = reached.size / best.size
+        notes["cheapest_share"] = (quantiles(reached, CENTRAL_80, method="inverted_cdf") if reached.size
+                                   else dict.fromkeys(map(label, CENTRAL_80), float("nan")))
     return tables

@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 from forecast.errors import Problem, ScenarioError
-from forecast.io.inputs import Input, collect_inputs, correlation_matrix, correlation_name_problems
+from forecast.io.inputs import (Input, collect_inputs, correlation_matrix, correlation_name_problems,
+                                provenance_locator)
 from forecast.models import sampling
 
 __all__ = ["Input", "collect_inputs", "draw_inputs"]
@@ -32,15 +33,7 @@ def draw_inputs(inputs: dict[str, Input], seed: int, n: int, correlations: Any =
     all others use :func:`forecast.models.sampling.uniforms`, so adding an input never changes
     another input's samples.
     """
-    provenance = provenance or {}
-
-    def locate(path: tuple) -> tuple[str, int, int]:
-        dotted = ".".join(str(p) for p in path)
-        where = provenance.get(dotted) or provenance.get(".".join(str(p) for p in path[:2]), "")
-        file, _, line = where.rpartition(":") if where else ("", "", "0")
-        return file or "scenario", int(line or 0), 1 if line else 0
-
-    problems = correlation_name_problems(correlations, set(inputs), locate)
+    problems = correlation_name_problems(correlations, set(inputs), provenance_locator(provenance))
     if problems:
         raise ScenarioError(problems)
     correlated, matrix = correlation_matrix(correlations)

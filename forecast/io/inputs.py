@@ -8,17 +8,17 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from pydantic import BaseModel
 
-from forecast.errors import DataError, Problem
+from forecast.errors import DataError, Problem, ScenarioError
 from forecast.io.references import read_reference, row_line
 from forecast.schema import uncertain as U
 
-__all__ = ["Input", "collect_inputs", "correlation_matrix", "correlation_name_problems", "cost_data_inputs",
-           "stock_component_inputs"]
+__all__ = ["Input", "Locate", "collect_inputs", "correlation_matrix", "correlation_name_problems",
+           "cost_data_inputs", "provenance_locator", "stock_component_inputs", "stock_component_warnings"]
 
 
 @dataclass(frozen=True)
@@ -72,26 +72,100 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or value == ""
 
 
-def stock_component_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
-    """Inputs for stock components taken from ``data/text_stock.csv`` (not set in the scenario)."""
+#: ``locate(path)`` → ``(file, line, col)`` of a dotted scenario path such as ``("supply", "include", 1)``.
+Locate = Callable[[tuple], "tuple[str, int, int]"]
+
+
+def provenance_locator(provenance: dict[str, str] | None) -> Locate:
+    """A ``locate`` from a loaded scenario's provenance (``file:line``, column 1 when known)."""
+    provenance = provenance or {}
+
+    def locate(path: tuple) -> tuple[str, int, int]:
+        parts = [str(p) for p in path]
+        where = ""
+        while parts and not where:
+            where = provenance.get(".".join(parts), "")
+            parts.pop()
+        file, _, line = where.rpartition(":") if where else ("", "", "0")
+        return file or "scenario", int(line or 0), 1 if where else 0
+
+    return locate
+
+
+def _overlaps(row: dict[str, Any]) -> set[str]:
+    value = row.get("overlaps")
+    return set() if _missing(value) else set(str(value).split())
+
+
+def stock_component_inputs(scenario: Any, data_dir: Path | None, locate: Locate | None = None) -> list[Input]:
+    """Inputs for stock components taken from ``data/text_stock.csv`` (not set in the scenario).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem at once: included components that overlap (column ``overlaps``), and
+        every value the scenario must give because the row lacks it, each named by its YAML key.
+    """
+    locate = locate or provenance_locator(None)
     frame = read_reference("text_stock.csv", data_dir)
-    out = []
-    for component in scenario.supply.include:
+    supply = scenario.supply
+    out: list[Input] = []
+    problems: list[Problem] = []
+    rows: dict[str, tuple[dict[str, Any], int]] = {}
+    for i, component in enumerate(supply.include):
         matches = frame.index[frame["component"] == component]
         if not len(matches):
             raise DataError(f"text_stock.csv has no component '{component}'")
-        row = frame.loc[matches[0]].to_dict()
-        line = row_line(frame, matches[0])
+        rows[component] = (frame.loc[matches[0]].to_dict(), row_line(frame, matches[0]))
+    for j, component in enumerate(supply.include):
+        row, line = rows[component]
+        for earlier in supply.include[:j]:
+            if earlier in _overlaps(row) or component in _overlaps(rows[earlier][0]):
+                problems.append(Problem(*locate(("supply", "include", j)), f"supply.include.{j}",
+                                        f"{component} overlaps {earlier} (data/text_stock.csv:{line}, column "
+                                        "overlaps): the same text would be counted twice",
+                                        f"keep one of {earlier} and {component}; see Overlaps in data/README.md"))
+    for j, component in enumerate(supply.include):
+        row, line = rows[component]
+        where = locate(("supply", "sources", component)) if component in supply.sources else \
+            locate(("supply", "include", j))
         if _missing(row.get("reference_year")):
-            raise DataError(f"data/text_stock.csv:{line}: '{component}' has no reference_year, so its "
-                            "stock cannot be placed in time; it cannot be included")
-        override = scenario.supply.sources.get(component)
+            problems.append(Problem(*where, f"supply.include.{j}",
+                                    f"data/text_stock.csv:{line} has no reference_year for '{component}', so its "
+                                    "stock cannot be placed in time",
+                                    f"remove {component} from supply.include, or give its row in "
+                                    "data/text_stock.csv a reference_year"))
+        override = supply.sources.get(component)
         for field, prefix, kind in (("stock", "tokens", "tokens"), ("growth", "growth", "growth"),
                                     ("quality", "quality", "fraction")):
             if override is not None and getattr(override, field) is not None:
                 continue
-            spec = _row_spec(row, prefix, kind, field, "text_stock.csv", line)
-            out.append(Input(f"supply.sources.{component}.{field}", spec, f"data/text_stock.csv:{line}"))
+            key = f"supply.sources.{component}.{field}"
+            try:
+                spec = _row_spec(row, prefix, kind, field, "text_stock.csv", line)
+            except DataError:
+                problems.append(Problem(*where, key, f"data/text_stock.csv:{line} has no {field} for '{component}'",
+                                        f"add {key}: ... to the scenario; see docs/scenarios.md"))
+                continue
+            out.append(Input(key, spec, f"data/text_stock.csv:{line}"))
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def stock_component_warnings(scenario: Any, data_dir: Path | None, locate: Locate) -> list[Problem]:
+    """Included components that are not text (``group`` non_text), naming the conversion they assume."""
+    frame = read_reference("text_stock.csv", data_dir).set_index("component")
+    out = []
+    for j, component in enumerate(scenario.supply.include):
+        if component in frame.index and frame.loc[component, "group"] == "non_text":
+            conversion = frame.loc[component, "conversion"]
+            conversion = "an unstated conversion" if _missing(conversion) else str(conversion)
+            out.append(Problem(*locate(("supply", "include", j)), f"supply.include.{j}",
+                               f"{component} is not text: data/text_stock.csv counts it in text-token "
+                               f"equivalents at {conversion}",
+                               "a stock of human-written text leaves it out; keep it only if a model "
+                               "reads that many tokens from it"))
     return out
 
 
@@ -142,8 +216,11 @@ def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
 
 
 def collect_inputs(scenario: Any, provenance: dict[str, str] | None,
-                   data_dir: Path | None = None) -> dict[str, Input]:
-    """Every uncertain input of a scenario by dotted name, with the file:line that set it."""
+                   data_dir: Path | None = None, locate: Locate | None = None) -> dict[str, Input]:
+    """Every uncertain input of a scenario by dotted name, with the file:line that set it.
+
+    ``locate`` places problems in the scenario's files (default: from ``provenance``).
+    """
     provenance = provenance or {}
     found: list[tuple[str, Any]] = []
     for section in ("supply", "demand", "cost", "mixes"):
@@ -152,7 +229,7 @@ def collect_inputs(scenario: Any, provenance: dict[str, str] | None,
             _walk(value, (section,), found)
     inputs = {name: Input(name, spec, provenance.get(name, "")) for name, spec in found}
     if scenario.supply is not None:
-        for item in stock_component_inputs(scenario, data_dir):
+        for item in stock_component_inputs(scenario, data_dir, locate or provenance_locator(provenance)):
             inputs[item.name] = item
     if scenario.cost is not None:
         for item in cost_data_inputs(scenario, data_dir):

@@ -14,13 +14,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from forecast.errors import DataError, Problem, ScenarioError
-from forecast.io.inputs import collect_inputs, correlation_matrix, correlation_name_problems
+from forecast.io.inputs import (collect_inputs, correlation_matrix, correlation_name_problems,
+                                stock_component_warnings)
 from forecast.io.references import check_references
 from forecast.io.yamlload import LoadedYaml, load_scenario_data
 from forecast.models.sampling import correlated_uniforms
 from forecast.schema import Scenario
 
-__all__ = ["ScenarioFile", "load_resolved", "load_scenario", "scenario_hash", "vocabulary"]
+__all__ = ["ScenarioFile", "duplicate_name_problems", "load_resolved", "load_scenario", "scenario_hash",
+           "vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,15 @@ class ScenarioFile:
     """A validated scenario with where each of its values was written.
 
     ``provenance`` maps a dotted field name (``supply.repetition.multiplier``) to ``file:line``.
+    ``warnings`` are problems that do not stop a run (a non-text stock component, for instance);
+    the CLI prints them.
     """
 
     scenario: Scenario
     path: str
     files: tuple[str, ...]
     provenance: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -184,12 +189,46 @@ def load_scenario(path: str | Path, check_data: bool = True, data_dir: Path | No
         problems = list(dict.fromkeys(problems))
         problems.sort(key=lambda p: (p.file != doc.files[0], p.file, p.line, p.col))
         raise ScenarioError(problems) from None
-    result = ScenarioFile(scenario, str(path), tuple(doc.files), _provenance(doc))
+    warnings: list[Problem] = []
     if check_data:
         problems = check_references(scenario, doc, data_dir) or check_inputs(scenario, doc, data_dir)
         if problems:
             raise ScenarioError(problems)
-    return result
+        if scenario.supply is not None:
+            warnings = stock_component_warnings(scenario, data_dir, _locator(doc))
+    return ScenarioFile(scenario, str(path), tuple(doc.files), _provenance(doc), tuple(warnings))
+
+
+def duplicate_name_problems(files: list[ScenarioFile]) -> list[tuple[ScenarioFile, Problem]]:
+    """Scenarios run together that share a ``name`` (the later would overwrite the earlier's outputs).
+
+    One ``(file, problem)`` pair for every file whose name an earlier file already has.
+    """
+    first: dict[str, ScenarioFile] = {}
+    problems = []
+    for item in files:
+        name = item.scenario.name
+        if name not in first:
+            first[name] = item
+            continue
+        where = item.provenance.get("name", item.path)
+        file, _, line = where.rpartition(":")
+        earlier = first[name]
+        problem = Problem(file or item.path, int(line or 0), 1 if line else 0, "name",
+                          f"'{name}' is also the name of {earlier.path} (set at "
+                          f"{earlier.provenance.get('name', earlier.path)}); both write their outputs into a "
+                          f"folder named {name}, and the second would replace the first",
+                          "give each scenario its own name")
+        problems.append((item, problem))
+    return problems
+
+
+def _locator(doc: LoadedYaml):
+    def locate(path: tuple) -> tuple[str, int, int]:
+        loc = doc.locate(path)
+        return loc.file or doc.files[0], loc.line, loc.col
+
+    return locate
 
 
 def _undump(node: Any, spec: Any) -> Any:
@@ -240,20 +279,17 @@ def load_resolved(text: str, label: str = "archived scenario") -> Scenario:
 def check_inputs(scenario: Scenario, doc: LoadedYaml, data_dir: Path | None = None) -> list[Problem]:
     """What ``run`` would reject once inputs are gathered: components without numbers, and
     correlations naming inputs that do not exist."""
-    first = doc.files[0]
+    locate = _locator(doc)
     try:
-        names = set(collect_inputs(scenario, _provenance(doc), data_dir))
+        names = set(collect_inputs(scenario, _provenance(doc), data_dir, locate=locate))
+    except ScenarioError as exc:
+        return list(exc.problems)
     except DataError as exc:
         where = doc.locate(("supply", "include")) if scenario.supply is not None else doc.locate(("cost",))
         return [Problem(where.file, where.line, where.col, "supply.include" if scenario.supply else "cost",
                         str(exc).split("; ")[0], "give the missing value in the scenario (docs/scenarios.md)")]
     fitted = (scenario.demand is not None and scenario.demand.historical is not None
               and scenario.demand.historical.growth == "fit")
-
-    def locate(path: tuple) -> tuple[str, int, int]:
-        loc = doc.locate(path)
-        return loc.file or first, loc.line, loc.col
-
     problems = correlation_name_problems(scenario.correlations, names, locate, fitted_growth=fitted)
     if scenario.correlations and not problems:
         problems += _check_correlation_matrix(scenario, doc)

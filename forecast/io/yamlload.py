@@ -14,6 +14,7 @@ line that set it, so errors and reports point at the file a planner must edit.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -79,6 +80,8 @@ _FLOAT_12 = re.compile(
     |\.(?:nan|NaN|NAN))$""",
     re.X,
 )
+#: YAML's own spelling of infinity (``.inf``), as opposed to a number too large for a float.
+_INFINITY = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:float"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -145,7 +148,12 @@ class _Builder:
                 self.locations[path + (i,)] = self._loc(item)
                 items.append(self.build(item, path + (i,)))
             return items
-        return self.loader.construct_object(node, deep=True)
+        value = self.loader.construct_object(node, deep=True)
+        if isinstance(value, float) and math.isinf(value) and not _INFINITY.match(node.value):
+            self.problems.append(_problem(self.file, node.start_mark, f"{node.value} overflows: numbers above "
+                                          "about 1.8e308 cannot be held", "check the exponent",
+                                          ".".join(map(str, path))))
+        return value
 
 
 def load_yaml(path: str | Path, display: str | None = None) -> LoadedYaml:

@@ -46,16 +46,16 @@ def render_report(result: ForecastResult) -> str:
                   "(human, expert-written, synthetic generation divided by the acceptance rate, and "
                   "verification). Percentiles over samples; the mean is in the last column.", "",
                   markdown_table(tables.cost_table(result)), ""]
+        if tables.run_reach_text(result):
+            parts += [f"{tables.run_reach_text(result)}.", ""]
         target = result.notes.get("target_loss")
         if target is not None:
             parts += [f"Target loss: p50 {target['p50']:.4f} nats/token (Chinchilla form, the scenario's "
                       "constants).", ""]
     if "mix_curve" in result.tables:
-        best = result.notes["cheapest_share"]
         parts += ["## Cheapest run for the target quality, by synthetic share", "",
                   markdown_table(tables.mix_table(result)), "",
-                  f"Synthetic share that minimises total cost: p50 {best['p50']:.0%} "
-                  f"(p10 {best['p10']:.0%}, p90 {best['p90']:.0%}).", ""]
+                  f"{tables.cheapest_share_text(result)}.", ""]
     parts += ["## Inputs and their sources", "",
               markdown_table(tables.inputs_table(result)), ""]
     return "\n".join(parts)

@@ -12,7 +12,8 @@ from typing import Callable, Sequence
 
 import yaml
 
-from forecast.io.scenario import ScenarioFile, load_scenario
+from forecast.errors import ScenarioError
+from forecast.io.scenario import ScenarioFile, duplicate_name_problems, load_scenario
 from forecast.result import ForecastResult
 
 __all__ = ["ScenarioRun", "resolved_yaml", "run_scenarios"]
@@ -53,10 +54,18 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
         ``progress(name, done, total)`` after each scenario.
     data_dir : Path, optional
         Folder of reference CSVs (default: the project's ``data/``).
+
+    Raises
+    ------
+    ScenarioError
+        Any file's problems, or two files with the same ``name`` (their results would collide).
     """
     import forecast.engine as engine
 
     loaded = [load_scenario(path, data_dir=data_dir) for path in paths]
+    duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
+    if duplicates:
+        raise ScenarioError(duplicates)
     runs = []
     for k, item in enumerate(loaded):
         result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir)

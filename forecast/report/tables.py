@@ -7,7 +7,8 @@ from forecast.report.headline import format_headline
 from forecast.result import ForecastResult
 from forecast.units import format_quantity
 
-__all__ = ["exhaustion_table", "gap_table", "history_table", "inputs_table", "cost_table", "mix_table", "fmt"]
+__all__ = ["exhaustion_table", "gap_table", "history_table", "inputs_table", "cost_table", "mix_table",
+           "cheapest_share_text", "run_reach_text", "fmt"]
 
 #: Result unit -> units.Kind; "number" rows (the loss) get four decimals, "ratio" the general format.
 _KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd", "hours": "hours",
@@ -102,10 +103,38 @@ def mix_table(result: ForecastResult) -> pd.DataFrame:
             "total p10": fmt(row.total_p10, "usd"),
             "total p50": fmt(row.total_p50, "usd"),
             "total p90": fmt(row.total_p90, "usd"),
-            "P(cheapest)": f"{row.p_cheapest:.0%}",
+            "P(cheapest)": "–" if row.p_cheapest != row.p_cheapest else f"{row.p_cheapest:.0%}",
             "P(human share < floor)": f"{row.p_below_real_data_floor:.0%}",
         })
     return pd.DataFrame(rows)
+
+
+def run_reach_text(result: ForecastResult) -> str:
+    """For a run sized to reach the target: a sentence when some samples cannot reach it, else ""."""
+    reached = result.notes.get("run_target_reached", 1.0)
+    if reached == 1:
+        return ""
+    if reached == 0:
+        return ("No model size of cost.target.params_grid reaches the target loss in any sample: the run "
+                "cannot be priced (raise the target loss or widen the grid)")
+    return (f"In {1 - reached:.0%} of samples no model size of cost.target.params_grid reaches the target "
+            f"loss; the costs above are over the {reached:.0%} that do")
+
+
+def cheapest_share_text(result: ForecastResult) -> str:
+    """The sentence under the mix table: which share minimises total cost, or that none reaches the target."""
+    best = result.notes["cheapest_share"]
+    reached = result.notes.get("target_reached", 1.0)
+    if reached == 0:
+        return ("No synthetic share reaches the target loss in any sample, at any model size of "
+                "cost.target.params_grid: there is no cheapest share (raise the target loss or widen "
+                "the grid)")
+    text = (f"Synthetic share that minimises total cost: p50 {best['p50']:.0%} "
+            f"(p10 {best['p10']:.0%}, p90 {best['p90']:.0%})")
+    if reached < 1:
+        text += (f"; in {1 - reached:.0%} of samples no share reaches the target, and these figures are "
+                 f"over the {reached:.0%} that do")
+    return text
 
 
 def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:

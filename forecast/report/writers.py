@@ -17,7 +17,7 @@ from forecast.errors import ExportError
 from forecast.report.markdown import render_report
 from forecast.result import ForecastResult
 
-__all__ = ["atomic_write_text", "write_csv", "write_outputs"]
+__all__ = ["atomic_write_text", "check_writable", "write_csv", "write_outputs"]
 
 FLOAT_FORMAT = "%.6g"
 
@@ -48,6 +48,38 @@ def write_csv(path: Path, frame: pd.DataFrame, stamp: str) -> Path:
     return atomic_write_text(path, f"# {stamp}\n{body}")
 
 
+def _not_a_folder(out_dir: Path) -> None:
+    for folder in (out_dir, *out_dir.parents):
+        if folder.exists() and not folder.is_dir():
+            raise ExportError(f"cannot write into {out_dir}: {folder} is a file, not a folder "
+                              "(choose another --out)")
+
+
+def check_writable(out_dir: Path) -> None:
+    """Refuse, before anything is computed, an output folder that :func:`write_outputs` could not fill.
+
+    The outputs are staged beside ``out_dir``, so its parent (or the nearest folder that exists above
+    it, where the missing ones will be made) must accept a new folder. Checked by making and removing
+    one, which also catches read-only file systems where permission bits say nothing.
+
+    Raises
+    ------
+    ExportError
+        Naming the folder and the reason, with a hint.
+    """
+    out_dir = Path(out_dir)
+    _not_a_folder(out_dir)
+    base = out_dir.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".check", dir=base))
+    except OSError as exc:
+        raise ExportError(f"cannot write into {out_dir}: cannot create a folder in {base} "
+                          f"({exc.strerror or exc}); choose a folder you can write to with --out, "
+                          "e.g. --out reports") from None
+
+
 def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
     """Write all of a result's files into ``out_dir`` and return their paths.
 
@@ -58,10 +90,7 @@ def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
     import shutil
 
     out_dir = Path(out_dir)
-    for folder in (out_dir, *out_dir.parents):
-        if folder.exists() and not folder.is_dir():
-            raise ExportError(f"cannot write into {out_dir}: {folder} is a file, not a folder "
-                              "(choose another --out)")
+    _not_a_folder(out_dir)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
