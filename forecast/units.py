@@ -187,9 +187,9 @@ def parse_quantity(value: str | int | float, kind: Kind = "number") -> float:
         raise _fail(kind, value)
     result = _convert(number, marker, exponent)
     if not math.isfinite(result):
-        if isinstance(number, Decimal) and number.is_finite():
-            raise ValueError(f"{value!r} overflows: numbers above about 1.8e308 cannot be held; "
-                             "check the exponent")
+        if (isinstance(number, Decimal) and number.is_finite()) or isinstance(number, numbers.Integral):
+            raise _fail(kind, value, "that overflows: numbers above about 1.8e308 cannot be held, "
+                                     "check the exponent")
         raise _fail(kind, value, "the value must be a finite number of ordinary size")
     if marker not in spec.markers:
         hint = f"that is {_MEANING[marker]}, not {spec.what}"

@@ -119,9 +119,9 @@ REJECTED = [
     # not finite
     (NAN, "number", "finite"), (INF, "tokens", "finite"), (-INF, "usd", "finite"),
     (NAN, "growth", "finite"), (NAN, "fraction", "finite"), (INF, "params", "finite"),
-    (INF, "flop", "finite"), (NAN, "hours", "finite"), ("1e400", "number", "finite"),
-    ("1e308T", "tokens", "finite"), ("1e999999999", "usd", "finite"), (10 ** 400, "number", "finite"),
-    ("500 OOM/yr", "growth", "finite"),
+    (INF, "flop", "finite"), (NAN, "hours", "finite"), ("1e400", "number", "'1e400'; that overflows"),
+    ("1e308T", "tokens", "overflows"), ("1e999999999", "usd", "overflows"),
+    (10 ** 400, "number", "overflows"), ("500 OOM/yr", "growth", "overflows"),
     # cannot be negative
     ("-5T", "tokens", "token counts cannot be negative"), (-1, "tokens", "token counts cannot"),
     ("-70B", "params", "parameter counts cannot be negative"),
