@@ -143,11 +143,14 @@ def test_ctrl_c_during_run_prints_one_line_and_exits_130(tmp_path, monkeypatch):
     assert "Traceback" not in result.output
     assert (out / "gpt-class" / "cost_breakdown.csv").read_bytes() == before
     fresh = invoke("run", SCENARIOS / "gpt-class.yaml", "--out", tmp_path / "new")
-    assert (fresh.exit_code, fresh.stderr) == (130, f"interrupted; nothing written to {tmp_path / 'new' / 'gpt-class'}\n")
+    assert fresh.exit_code == 130
+    assert fresh.stderr == f"interrupted; nothing written to {tmp_path / 'new' / 'gpt-class'}\n"
 
 
 # --- a target no mix reaches -----------------------------------------------------------------
 
+PINNED_LOSS = 'loss: {value: 1.0, source: "below'
+UNIFORM_LOSS = 'loss: {dist: uniform, low: 1.5, high: 3.0, source: "partly below'
 UNREACHABLE = """\
 samples: 300
 cost:
@@ -181,7 +184,7 @@ def test_a_target_reached_in_some_samples_says_in_how_many(tmp_path):
     # the lowest loss the grid's largest model (10T) reaches with unlimited data is
     # E + A / 1e13^alpha = 1.8172 + 0.0144 = 1.832, so P(unreachable) = (1.832 − 1.5) / 1.5 = 22%;
     # with 300 samples, one sd is 2.4 points.
-    body = UNREACHABLE.replace('loss: {value: 1.0, source: "below', 'loss: {dist: uniform, low: 1.5, high: 3.0, source: "partly below')
+    body = UNREACHABLE.replace(PINNED_LOSS, UNIFORM_LOSS)
     path = variant(tmp_path, body, parent="mix-sweep.yaml")
     result = invoke("cost", path)
     assert result.exit_code == 0, result.output
@@ -189,3 +192,19 @@ def test_a_target_reached_in_some_samples_says_in_how_many(tmp_path):
                       r"reaches the target, and these figures are over the (\d+)% that do", result.stdout)
     assert match, result.stdout
     assert 15 <= int(match[1]) <= 29 and int(match[1]) + int(match[2]) == 100
+
+
+def test_a_run_sized_for_a_target_says_how_many_samples_cannot_reach_it(tmp_path):
+    # palmyra-x-004 sizes its run with size: cheapest_for_target; with the target loss ~ Uniform(1.5,
+    # 3.0), about 22% of samples lie below what a 10T model reaches (see the test above). Their costs
+    # are "unreachable" and the rest are priced; the report says which share is which.
+    body = UNREACHABLE.replace(PINNED_LOSS, UNIFORM_LOSS)
+    path = variant(tmp_path, body, parent="palmyra-x-004.yaml")
+    result = invoke("run", path, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    match = re.search(r"In (\d+)% of samples no model size of cost.target.params_grid reaches the target "
+                      r"loss; the costs above are over the (\d+)% that do", result.stdout)
+    assert match, result.stdout
+    assert 15 <= int(match[1]) <= 29 and int(match[1]) + int(match[2]) == 100
+    report = (tmp_path / "out" / "variant" / "report.md").read_text(encoding="utf-8")
+    assert match[0] + "." in report

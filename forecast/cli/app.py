@@ -1,7 +1,8 @@
 """The ``peakdata`` command line: thin typer commands over the library.
 
 Input errors (any ``ForecastError``) print a message and exit with code 2, never a traceback;
-``--debug`` shows one. Ctrl-C prints one line and exits with code 130. Heavy libraries (pandas, statsmodels) are imported inside commands so that
+``--debug`` shows one. Ctrl-C during ``run`` or ``cost`` prints one line and exits with code 130.
+Heavy libraries (pandas, statsmodels) are imported inside commands so that
 ``peakdata --help`` answers at once.
 """
 from __future__ import annotations
