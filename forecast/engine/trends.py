@@ -1,0 +1,226 @@
+"""Trend fits of the ``data/`` series as of a quarter, their backtest and scorecard, and the draws
+that feed the Monte Carlo (``demand.historical.fit.method``, ``cost.compute.price_performance_fit``).
+
+:func:`trend_report` is what ``peakdata trends`` prints and what the quarterly report charts: pandas
+tables plus :attr:`TrendReport.charts`, plain lists of numbers per series and method (no
+matplotlib). Fits are cached in-process by a hash of the data rows and settings
+(:mod:`forecast.fit.methods`), so asking twice does not refit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import FitError
+from forecast.fit.backtest import Backtest, BacktestSettings, backtest, best_method, scorecard
+from forecast.fit.frontier import FrontierRule, Observations, fit_input, quarterly_frontier
+from forecast.fit.methods import METHODS, SeriesFit, fit_method
+from forecast.schema.trends import TrendSettings
+from forecast.units import Quarter
+
+__all__ = ["TrendReport", "trend_report", "chosen_fit", "growth_draws", "series_observations"]
+
+
+def _rule(spec: TrendSettings) -> FrontierRule:
+    return FrontierRule(spec.frontier.rule, spec.frontier.k, spec.frontier.window)
+
+
+def _backtest_settings(spec: TrendSettings, as_of: Quarter | None) -> BacktestSettings:
+    b = spec.backtest
+    end = b.end if b.end is not None else as_of
+    return BacktestSettings(b.start, end, tuple(b.horizons), float(b.coverage))
+
+
+def series_observations(name: str, spec: TrendSettings, data_dir: Path | None,
+                        overtraining: tuple[float, float] | None = None) -> Observations:
+    """Observations of series ``name`` with the scenario's undisclosed-run rule."""
+    from forecast.io.trend_series import Imputation, load_series
+
+    imp = Imputation(spec.undisclosed, spec.impute.tokens_per_param,
+                     overtraining or tuple(spec.impute.overtraining))
+    return load_series(name, data_dir, imp)
+
+
+@dataclass(frozen=True)
+class TrendReport:
+    """Fits, bands, scorecard and backtest of the trend series (tables in log10 where noted).
+
+    Attributes
+    ----------
+    fits : DataFrame
+        One row per series and method: as_of, n, growth [OOM/yr], growth_sd [OOM/yr],
+        growth_factor [factor/yr], forecast/lower/upper at each horizon [value], best.
+    bands : DataFrame
+        series, method, quarter, kind (``observed``, ``fitted``, ``forecast``), value, lower, upper
+        [value, not log].
+    scorecard : DataFrame
+        See :func:`forecast.fit.backtest.scorecard`.
+    backtest, skipped : DataFrame
+        Every scored forecast; every fit that could not be made and why.
+    undisclosed : DataFrame
+        dataset_tokens: rows imputed and the fitted growth with and without them, per method.
+    charts : list of dict
+        Per series: ``series``, ``title``, ``unit``, ``as_of``, ``observed`` ({quarter, value}) and
+        ``fits`` (method → {quarter, forecast, lower, upper}), numbers only.
+    """
+
+    fits: pd.DataFrame
+    bands: pd.DataFrame
+    scorecard: pd.DataFrame
+    backtest: pd.DataFrame
+    skipped: pd.DataFrame
+    undisclosed: pd.DataFrame
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def _bands(obs: Observations, rule: FrontierRule, fit: SeriesFit) -> list[dict]:
+    quarters, z = quarterly_frontier(obs.before(fit.as_of), rule, fit.as_of.ordinal - 1)
+    rows = [{"series": fit.series, "method": fit.method, "quarter": str(Quarter.from_ordinal(int(q))),
+             "kind": "observed", "value": 10.0 ** (obs.direction * v), "lower": np.nan, "upper": np.nan}
+            for q, v in zip(quarters, z)]
+    for q, f, lo, hi in zip(fit.horizon, fit.forecast, fit.lower, fit.upper):
+        rows.append({"series": fit.series, "method": fit.method, "quarter": str(Quarter.from_ordinal(int(q))),
+                     "kind": "forecast", "value": 10.0 ** f, "lower": 10.0 ** lo, "upper": 10.0 ** hi})
+    return rows
+
+
+def _fit_row(fit: SeriesFit, horizons: Sequence[int], best: str | None) -> dict:
+    row = {"series": fit.series, "method": fit.method, "as_of": str(fit.as_of), "n": fit.n,
+           "growth": fit.growth, "growth_sd": fit.growth_sd, "growth_factor": 10.0 ** fit.growth}
+    for h in horizons:
+        f, lo, hi = fit.at(h)
+        row[f"forecast_h{h}"], row[f"lower_h{h}"], row[f"upper_h{h}"] = 10.0 ** f, 10.0 ** lo, 10.0 ** hi
+    row["best"] = best == fit.method
+    return row
+
+
+def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None = None,
+                 methods: Sequence[str] | None = None, data_dir: Path | None = None,
+                 seed: int = 0) -> TrendReport:
+    """Fit every series with every method as of ``spec.as_of``, backtest them, and score them.
+
+    The backtest sees only rows known before ``as_of`` too, so ``best`` never looks ahead.
+    """
+    from forecast.io.trend_series import SERIES, TITLES
+
+    spec = spec or TrendSettings(method="best")
+    names = list(series or SERIES)
+    methods = tuple(methods or METHODS)
+    rule = _rule(spec)
+    fit_rows, band_rows, charts, cards, tests, skips, undisclosed = [], [], [], [], [], [], []
+    for name in names:
+        obs = series_observations(name, spec, data_dir)
+        as_of = spec.as_of or obs.latest
+        settings = _backtest_settings(spec, as_of)
+        steps = max(settings.horizons)
+        seen = obs.before(as_of)
+        result = backtest(seen, rule, settings, methods, seed) if len(seen.t) else Backtest(
+            pd.DataFrame(), pd.DataFrame())
+        card = scorecard(result, settings.coverage)
+        best = str(card["best"].iloc[0]) if len(card) else None
+        cards.append(card)
+        tests.append(result.rows)
+        skips.append(result.skipped)
+        data = fit_input(obs, as_of, rule)
+        chart = {"series": name, "title": TITLES[name], "unit": obs.unit, "as_of": str(as_of),
+                 "best": best, "observed": [], "fits": {}}
+        for method in methods:
+            try:
+                fit = fit_method(method, data, steps, settings.coverage, seed)
+            except FitError as exc:
+                skips.append(pd.DataFrame([{"series": name, "method": method, "origin": str(as_of),
+                                            "reason": str(exc)}]))
+                continue
+            fit_rows.append(_fit_row(fit, settings.horizons, best))
+            rows = _bands(obs, rule, fit)
+            band_rows += rows
+            chart["observed"] = [{"quarter": r["quarter"], "value": r["value"]} for r in rows
+                                 if r["kind"] == "observed"]
+            chart["fits"][method] = {k: [r[v] for r in rows if r["kind"] == "forecast"]
+                                     for k, v in (("quarter", "quarter"), ("forecast", "value"),
+                                                  ("lower", "lower"), ("upper", "upper"))}
+        charts.append(chart)
+        if name == "dataset_tokens":
+            undisclosed.append(_undisclosed_effect(spec, data_dir, as_of, rule, steps, settings.coverage,
+                                                   methods, seed))
+    concat = lambda frames: pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
+        len(f) for f in frames) else pd.DataFrame()
+    return TrendReport(pd.DataFrame(fit_rows), pd.DataFrame(band_rows), concat(cards), concat(tests),
+                       concat(skips), concat(undisclosed), charts,
+                       {"as_of": str(spec.as_of) if spec.as_of else "latest", "method": spec.method,
+                        "frontier": spec.frontier.model_dump(), "undisclosed": spec.undisclosed,
+                        "impute": spec.impute.model_dump(), "backtest": spec.backtest.model_dump(mode="json")})
+
+
+def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, coverage, methods, seed):
+    """Fitted growth of dataset_tokens with undisclosed runs imputed and with disclosed sizes only."""
+    rows = []
+    variants = {"impute": spec.model_copy(update={"undisclosed": "impute"}),
+                "disclosed": spec.model_copy(update={"undisclosed": "disclosed"})}
+    fits = {}
+    for label, variant in variants.items():
+        obs = series_observations("dataset_tokens", variant, data_dir)
+        seen = obs.before(as_of)
+        data = fit_input(obs, as_of, rule)
+        for method in methods:
+            try:
+                fits[label, method] = (fit_method(method, data, steps, coverage, seed), int(seen.imputed.sum()))
+            except FitError:
+                pass
+    for method in methods:
+        a, b = fits.get(("impute", method)), fits.get(("disclosed", method))
+        if a and b:
+            rows.append({"method": method, "imputed_rows": a[1], "growth_imputed": a[0].growth,
+                         "growth_disclosed": b[0].growth, "factor_imputed": 10.0 ** a[0].growth,
+                         "factor_disclosed": 10.0 ** b[0].growth,
+                         "level_h4_imputed": 10.0 ** a[0].at(4)[0] if steps >= 4 else np.nan,
+                         "level_h4_disclosed": 10.0 ** b[0].at(4)[0] if steps >= 4 else np.nan})
+    return pd.DataFrame(rows)
+
+
+def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
+               default_as_of: Quarter | None = None, start_year: int | None = None) -> tuple[SeriesFit, dict]:
+    """The fit a scenario asks for (``best`` resolved by a backtest on rows before ``as_of``).
+
+    With ``undisclosed: impute``, ``growth_sd`` is widened by the spread of the growth between
+    fits at the low and high ends of the overtraining range, read as a 90% interval.
+    Returns the fit and notes for the report (method, as_of, imputed rows, scorecard).
+    """
+    obs = series_observations(name, spec, data_dir)
+    if start_year is not None:
+        obs = obs.take(obs.quarter >= start_year * 4)
+    as_of = spec.as_of or default_as_of or obs.latest
+    rule = _rule(spec)
+    settings = _backtest_settings(spec, as_of)
+    steps = max(settings.horizons)
+    method, card = spec.method, None
+    if method == "best":
+        card = scorecard(backtest(obs.before(as_of), rule, settings, tuple(METHODS), seed), settings.coverage)
+        method = best_method(card, name)
+    fit = fit_method(method, fit_input(obs, as_of, rule), steps, settings.coverage, seed)
+    notes = {"series": name, "method": method, "requested": spec.method, "as_of": str(as_of),
+             "undisclosed": spec.undisclosed, "imputed_rows": int(obs.before(as_of).imputed.sum()),
+             "growth": fit.growth, "growth_sd": fit.growth_sd, "scorecard": card}
+    if name == "dataset_tokens" and spec.undisclosed == "impute":
+        lo, hi = spec.impute.overtraining
+        ends = []
+        for k in (lo, hi):
+            o = series_observations(name, spec, data_dir, (k, k))
+            if start_year is not None:
+                o = o.take(o.quarter >= start_year * 4)
+            ends.append(fit_method(method, fit_input(o, as_of, rule), steps, settings.coverage, seed).growth)
+        extra = abs(ends[1] - ends[0]) / (2.0 * 1.6448536269514722)
+        sd = float(np.hypot(fit.growth_sd, extra))
+        notes.update(growth_sd_imputation=extra, growth_sd=sd)
+        fit = SeriesFit(**{**fit.__dict__, "growth_sd": sd})
+    return fit, notes
+
+
+def growth_draws(fit: SeriesFit, u: np.ndarray) -> np.ndarray:
+    """Yearly growth factors at uniforms ``u`` of the fitted trend [factor/yr]."""
+    return fit.growth_ppf(u)
