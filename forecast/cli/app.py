@@ -253,6 +253,61 @@ def history(
 
 
 @app.command()
+def trends(
+    series: Optional[List[str]] = typer.Option(None, "--series", "-s", metavar="NAME",
+                                               help="Series to fit (repeatable): dataset_tokens, "
+                                                    "training_compute, price_performance, public_corpus. "
+                                                    "Default: all."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="QUARTER",
+                                        help="Fit on rows dated (and published) before this quarter, "
+                                             "e.g. 2024Q2. Default: all rows."),
+    method: Optional[List[str]] = typer.Option(None, "--method", "-m", metavar="METHOD",
+                                               help="ols, quantreg, ets or prophet (repeatable). "
+                                                    "Default: all four."),
+    frontier: str = typer.Option("record", "--frontier", metavar="RULE",
+                                 help="record (best so far) or top_k (mean of the 3 best in 8 quarters)."),
+    undisclosed: str = typer.Option("impute", "--undisclosed", metavar="HOW",
+                                    help="dataset_tokens: impute undisclosed runs from compute, or "
+                                         "disclosed (drop them)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR",
+                                       help="Also write trend_*.csv files into DIR."),
+) -> None:
+    """Fit the trends of data/ as of a quarter with every method, backtest them from 2019Q1
+    (4 and 8 quarters ahead, 80% intervals) and print the fits and the scorecard.
+    See docs/trends.md."""
+    from forecast.cli.render import print_frame
+    from forecast.engine.trends import trend_report
+    from forecast.errors import ForecastError, Problem, ScenarioError
+    from forecast.report.trends import fits_view, scorecard_view, undisclosed_view, write_trend_outputs
+    from forecast.schema.trends import TrendSettings
+
+    try:
+        try:
+            spec = TrendSettings(method="best", as_of=as_of, frontier={"rule": frontier},
+                                 undisclosed=undisclosed)
+        except ValueError as exc:
+            raise ScenarioError([Problem("command line", 0, 0, "trends", str(exc).splitlines()[-1].strip()
+                                         if str(exc) else "invalid option",
+                                         "see peakdata trends --help")]) from None
+        if out is not None and out.exists() and not out.is_dir():
+            raise ScenarioError([Problem("command line", 0, 0, "--out", f"{out} is a file, not a folder")])
+        report = trend_report(series, spec, method)
+        if out is not None:
+            stamp = f"peakdata {__version__} trends as_of={report.settings['as_of']}"
+            written = write_trend_outputs(report, out, stamp)
+    except ForecastError as exc:
+        _fail(exc)
+    console = _console()
+    print_frame(console, fits_view(report), f"Trend fits (as of {report.settings['as_of']})")
+    print_frame(console, scorecard_view(report), "Backtest scorecard (log10 scale; common origins)")
+    view = undisclosed_view(report)
+    if len(view):
+        print_frame(console, view, "Undisclosed runs: dataset_tokens growth with and without imputation")
+    if out is not None:
+        console.print(f"wrote {len(written)} files to {out}", markup=False)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors' YAML language servers)."""
     import json

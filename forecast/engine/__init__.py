@@ -63,9 +63,14 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     quarters = scenario.horizon.quarters
     inputs = collect_inputs(scenario, provenance, data_dir)
     values = draw_inputs(inputs, seed, n, scenario.correlations, provenance)
+    notes: dict[str, Any] = {}
+    if scenario.cost is not None and scenario.cost.compute.price_performance == "fit":
+        from forecast.engine.trends import price_performance_draws
+
+        values["cost.compute.price_performance"], notes["price_performance_fit"] = price_performance_draws(
+            scenario.cost.compute.price_performance_fit, seed, n, data_dir)
     summary = Summariser(n, len(quarters))
     units: dict[str, str] = {}
-    notes: dict[str, Any] = {}
     tables: dict[str, pd.DataFrame] = {}
     if scenario.supply is not None:
         from forecast.engine.supply_demand import METRICS, run_supply_demand

@@ -42,11 +42,23 @@ def fit_demand_trend(fit: Any, seed: int, data_dir: Path | None):
                          fit.bootstrap, rng, frontier_only=fit.frontier_only)
 
 
+def _fit_seed(seed: int, name: str) -> int:
+    """Seed of a trend fit (Prophet's sampler), from the scenario seed and the input's name."""
+    return int(sampling.input_rng(seed, name).integers(0, 2**31 - 1))
+
+
 def _demand_growth(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
                    data_dir: Path | None, notes: dict[str, Any]) -> np.ndarray:
     hist = scenario.demand.historical
     if hist.growth != "fit":
         return values["demand.historical.growth"]
+    if hist.fit.method is not None:
+        from forecast.engine.trends import chosen_fit
+
+        fit, about = chosen_fit("dataset_tokens", hist.fit.settings(), data_dir,
+                                _fit_seed(seed, "demand.historical.fit"), start_year=hist.fit.start_year)
+        notes["demand_trend_fit"] = about
+        return fit.growth_ppf(sampling.uniforms(seed, "demand.historical.growth", n))
     trend = fit_demand_trend(hist.fit, seed, data_dir)
     notes["demand_trend"] = trend
     return trend.growth_ppf(sampling.uniforms(seed, "demand.historical.growth", n))

@@ -22,7 +22,7 @@ from forecast.fit.methods import METHODS, SeriesFit, fit_method
 from forecast.schema.trends import TrendSettings
 from forecast.units import Quarter
 
-__all__ = ["TrendReport", "trend_report", "chosen_fit", "growth_draws", "series_observations"]
+__all__ = ["TrendReport", "trend_report", "chosen_fit", "price_performance_draws", "series_observations"]
 
 
 def _rule(spec: TrendSettings) -> FrontierRule:
@@ -221,6 +221,16 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
     return fit, notes
 
 
-def growth_draws(fit: SeriesFit, u: np.ndarray) -> np.ndarray:
-    """Yearly growth factors at uniforms ``u`` of the fitted trend [factor/yr]."""
-    return fit.growth_ppf(u)
+def price_performance_draws(spec: TrendSettings, seed: int, n: int,
+                            data_dir: Path | None) -> tuple[np.ndarray, dict]:
+    """Yearly growth of FLOP per dollar [factor/yr], ``n`` draws from the fit of ``price_performance``.
+
+    The fitted slope s of log10(USD/FLOP) is drawn as normal (mean ``growth``, sd ``growth_sd``)
+    from the input's own stream; FLOP per dollar then grows 10^(−s) per year.
+    """
+    from forecast.models import sampling
+
+    fit_seed = int(sampling.input_rng(seed, "cost.compute.price_performance_fit").integers(0, 2**31 - 1))
+    fit, notes = chosen_fit("price_performance", spec, data_dir, fit_seed)
+    slope = fit.growth_ppf(sampling.uniforms(seed, "cost.compute.price_performance", n), oom=True)
+    return 10.0 ** (-slope), notes

@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from forecast.schema.trends import TrendSettings
 from forecast.schema.types import QuarterField
 from forecast.schema.uncertain import Fraction, Growth, Number, Params, Tokens, Usd
 
@@ -183,7 +184,11 @@ class ComputeSpec(_Strict):
     market: Literal["on_demand_hyperscaler", "neocloud", "reserved_1yr", "reserved_3yr"] | None = Field(
         None, description="take the price from data/gpu_prices.csv for this market and the run's year")
     amortised: AmortisedSpec | None = None
-    price_performance: Growth = Field(description="yearly growth of FLOP per dollar [factor/yr]")
+    price_performance: Growth | Literal["fit"] = Field(
+        description="yearly growth of FLOP per dollar [factor/yr], or fit (price_performance_fit)")
+    price_performance_fit: TrendSettings | None = Field(
+        None, description="with price_performance: fit, the trend fit of data/gpu_prices.csv "
+                          "(docs/trends.md)")
     price_reference: QuarterField = Field(description="quarter the prices refer to")
 
     @model_validator(mode="after")
@@ -192,6 +197,8 @@ class ComputeSpec(_Strict):
             raise ValueError("rental needs price_per_gpu_hour or market (one of them)")
         if self.method == "amortised" and self.amortised is None:
             raise ValueError("method: amortised needs an amortised: block")
+        if self.price_performance == "fit" and self.price_performance_fit is None:
+            raise ValueError("price_performance: fit needs a price_performance_fit: block with a method")
         return self
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from forecast.schema.cost import CostSection, MixesSection
+from forecast.schema.trends import BacktestSpec, FrontierSpec, ImputeSpec, TrendMethod, TrendSettings
 from forecast.schema.types import QuarterField
 from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens
 from forecast.units import Quarter
@@ -119,19 +120,42 @@ class SupplySection(_Strict):
 # --- demand -----------------------------------------------------------------------------------
 
 class TrendFit(_Strict):
-    """Log-linear fit of dataset sizes on date, with a bootstrap of the slope (Villalobos et al. 2024)."""
+    """Log-linear fit of dataset sizes on date, with a bootstrap of the slope (Villalobos et al. 2024).
+
+    With ``method`` the growth comes instead from a backtested trend fit of the quarterly frontier
+    of ``dataset_tokens`` (docs/trends.md); ``end_year`` and ``bootstrap`` are then unused and
+    ``as_of`` defaults to the quarter after ``end_year``.
+    """
 
     data: str = Field("notable_models.csv", description="CSV in data/ with date and training_tokens")
-    start_year: int = Field(description="first publication year included")
-    end_year: int = Field(description="last publication year included")
-    bootstrap: int = Field(ge=100, le=100_000, description="bootstrap resamples of the slope")
+    start_year: int | None = Field(None, description="first publication year included")
+    end_year: int | None = Field(None, description="last publication year included")
+    bootstrap: int | None = Field(None, ge=100, le=100_000, description="bootstrap resamples of the slope")
     frontier_only: bool = Field(False, description="fit only models that set a new record dataset size")
+    method: TrendMethod | None = Field(None, description="ols, quantreg, ets, prophet or best: a "
+                                       "backtested trend fit instead of the bootstrap (docs/trends.md)")
+    as_of: QuarterField | None = Field(None, description="with method: fit on rows dated before this quarter")
+    frontier: FrontierSpec = FrontierSpec()
+    undisclosed: Literal["impute", "disclosed"] = Field(
+        "impute", description="with method: impute undisclosed runs' tokens from compute, or drop them")
+    impute: ImputeSpec = ImputeSpec()
+    backtest: BacktestSpec = BacktestSpec()
 
     @model_validator(mode="after")
     def _years(self) -> "TrendFit":
-        if self.end_year <= self.start_year:
+        if self.method is None:
+            missing = [k for k in ("start_year", "end_year", "bootstrap") if getattr(self, k) is None]
+            if missing:
+                raise ValueError(f"fit needs {', '.join(missing)} (or a method: see docs/trends.md)")
+        if self.start_year is not None and self.end_year is not None and self.end_year <= self.start_year:
             raise ValueError("end_year must be after start_year")
         return self
+
+    def settings(self) -> TrendSettings:
+        """The trend-fit settings of a ``method`` fit."""
+        as_of = self.as_of or (Quarter(self.end_year + 1, 1) if self.end_year is not None else None)
+        return TrendSettings(method=self.method or "ols", as_of=as_of, frontier=self.frontier,
+                             undisclosed=self.undisclosed, impute=self.impute, backtest=self.backtest)
 
 
 class HistoricalDemand(_Strict):
