@@ -12,9 +12,11 @@ method     model
 ols        OLS of the frontier on time at the quarters where it moved (its record steps);
            prediction interval of a new observation (``obs_ci``)
 quantreg   quantile regression (τ = 0.9) of every release on time: the frontier envelope
-           (Koenker & Bassett 1978; Chamberlain bandwidth for the slope's standard error);
+           (Koenker & Bassett 1978; Chamberlain-bandwidth standard error, or its normal-errors
+           approximation when that is undefined);
            interval = envelope + the 10th–90th percentile of the
-           frontier's residuals from it, widened by the slope's standard error
+           frontier's residuals from it, widened by the slope's standard error times the
+           distance from the releases' mean date
 ets        additive-error, additive damped-trend exponential smoothing of the quarterly
            frontier (Hyndman et al. 2008, ETS(A,Ad,N)); exact prediction intervals
 prophet    Prophet on the quarterly frontier: linear growth, no seasonality or holidays, MAP
@@ -49,6 +51,10 @@ Method = Literal["ols", "quantreg", "ets", "prophet"]
 MIN_POINTS = {"ols": 3, "quantreg": 5, "ets": 8, "prophet": 6}
 #: Quantile of the envelope fitted by quantreg.
 ENVELOPE_TAU = 0.9
+#: se(quantile slope) / se(OLS slope) for normal errors, √(τ(1−τ)) / φ(Φ⁻¹(τ)) (Koenker 2005, §3.2);
+#: used when statsmodels' kernel estimate is undefined (its bandwidth passes τ = 1 on few points).
+_QR_NORMAL_FACTOR = float(np.sqrt(ENVELOPE_TAU * (1 - ENVELOPE_TAU))
+                          / (np.exp(-0.5 * 1.2815515655446004 ** 2) / np.sqrt(2 * np.pi)))
 
 
 @dataclass(frozen=True)
@@ -190,14 +196,16 @@ def fit_quantreg(data: FitInput, steps: int, coverage: float, seed: int = 0) -> 
     with _quiet():
         res = sm.QuantReg(y, sm.add_constant(x)).fit(q=ENVELOPE_TAU, max_iter=5000, bandwidth="chamberlain")
     intercept, slope = (float(v) for v in res.params)
-    se = float(res.bse[1]) if np.isfinite(res.bse[1]) else 0.0
+    se = float(res.bse[1])
+    if not np.isfinite(se):  # the kernel bandwidth reaches past τ = 1 on small samples
+        se = _QR_NORMAL_FACTOR * float(sm.OLS(y, sm.add_constant(x)).fit().bse[1])
     qx = _end_years(data.quarters)
     resid = data.frontier - (intercept + slope * qx)
     tail = (1.0 - coverage) / 2.0
     r_lo, r_mid, r_hi = np.quantile(resid, [tail, 0.5, 1.0 - tail])
     xf = _end_years(np.arange(data.origin, data.origin + steps))
     line = intercept + slope * xf
-    spread = _z_of(coverage) * se * (xf - qx[-1])
+    spread = _z_of(coverage) * se * np.abs(xf - x.mean())
     return _result(data, "quantreg", {"intercept": intercept, "slope": slope, "slope_se": se,
                                       "tau": ENVELOPE_TAU, "offset": float(r_mid)},
                    qx, data.frontier, intercept + slope * qx + r_mid, line + r_mid,

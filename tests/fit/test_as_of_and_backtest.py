@@ -1,0 +1,105 @@
+"""As-of fits never see later rows (hypothesis), and the backtest's windows are as documented."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forecast.fit.backtest import BacktestSettings, backtest, origins, scorecard
+from forecast.fit.frontier import FrontierRule, Observations, fit_input
+from forecast.fit.methods import cache_info, clear_cache, fit_method
+from forecast.units import Quarter
+
+Q2018 = Quarter(2018, 1).ordinal
+
+
+def _obs(quarters, values, known=None) -> Observations:
+    q = np.asarray(quarters, dtype=np.int64)
+    return Observations("x", "tokens", 1, (q + 0.5) / 4, q, q if known is None else np.asarray(known, np.int64),
+                        np.asarray(values, dtype=float), np.zeros(q.size, bool))
+
+
+rows = st.lists(st.tuples(st.integers(0, 31), st.floats(1e9, 1e14)), min_size=6, max_size=30)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=rows, later=rows, as_of=st.integers(8, 28), delay=st.integers(0, 6),
+       rule=st.sampled_from(["record", "top_k"]))
+def test_rows_dated_or_published_after_as_of_cannot_change_the_fit(base, later, as_of, delay, rule):
+    origin = Quarter.from_ordinal(Q2018 + as_of)
+    q, v = zip(*base)
+    q = np.array(q) + Q2018
+    obs = _obs(q, v, q + delay)  # published `delay` quarters after their date
+    # extra rows: dated at or after as_of, or dated before but published at or after it
+    lq, lv = zip(*later)
+    lq = np.array(lq) + Q2018
+    dated_late = np.maximum(lq, origin.ordinal)
+    published_late = np.full(lq.size, origin.ordinal)
+    more = _obs(np.concatenate([q, dated_late, lq]), np.concatenate([v, lv, lv]),
+                np.concatenate([q + delay, dated_late, np.maximum(published_late, lq)]))
+    r = FrontierRule(rule, k=2, window=4)
+    a, b = fit_input(obs, origin, r), fit_input(more, origin, r)
+    assert a.key() == b.key()
+    try:
+        fa = fit_method("ols", a, 4)
+    except Exception:
+        return
+    fb = fit_method("ols", b, 4)
+    assert np.array_equal(fa.forecast, fb.forecast) and np.array_equal(fa.upper, fb.upper)
+
+
+def test_as_of_uses_rows_dated_before_its_first_day():
+    # A row dated in 2024Q2 is not seen as of 2024Q2, and is as of 2024Q3.
+    obs = _obs([Quarter(2024, 1).ordinal, Quarter(2024, 2).ordinal], [1e12, 1e13])
+    assert fit_input(obs, Quarter(2024, 2), FrontierRule()).frontier.tolist() == [12.0]
+    assert fit_input(obs, Quarter(2024, 3), FrontierRule()).frontier.tolist() == [12.0, 13.0]
+
+
+def test_top_k_frontier_is_the_geometric_mean_of_the_k_best_in_the_window():
+    q0 = Quarter(2020, 1).ordinal
+    obs = _obs([q0, q0, q0 + 1, q0 + 5], [1e10, 1e12, 1e14, 1e9])
+    quarters, z = fit_input(obs, Quarter.from_ordinal(q0 + 6), FrontierRule("top_k", k=2, window=2)).quarters, \
+        fit_input(obs, Quarter.from_ordinal(q0 + 6), FrontierRule("top_k", k=2, window=2)).frontier
+    # q0: best two 12, 10 -> 11; q0+1: window q0..q0+1 -> 14, 12 -> 13; q0+2: window q0+1..q0+2 -> 14;
+    # q0+3, q0+4: no release in the window -> carry 14; q0+5: only 9 -> 9
+    assert z.tolist() == [11.0, 13.0, 14.0, 14.0, 14.0, 9.0]
+
+
+def test_backtest_windows_are_exactly_as_documented():
+    # 2016Q1..2020Q4, one release a quarter growing 0.1 OOM a quarter; latest = 2021Q1.
+    q = np.arange(Quarter(2016, 1).ordinal, Quarter(2021, 1).ordinal)
+    obs = _obs(q, 10.0 ** (10 + 0.1 * np.arange(q.size)))
+    spec = BacktestSettings(Quarter(2019, 1), None, (4, 8), 0.8)
+    assert [str(o) for o in origins(spec, obs.latest)][[0, -1][0]] == "2019Q1"
+    assert str(origins(spec, obs.latest)[-1]) == "2021Q1"
+    clear_cache()
+    result = backtest(obs, FrontierRule(), spec, ("ols",))
+    # one fit per origin (9 origins 2019Q1..2021Q1), both horizons from the same fit
+    assert cache_info()["misses"] == 9
+    rows = result.rows
+    # h quarters ahead of origin o is quarter o + h - 1; scored only if before 2021Q1
+    h4 = rows[rows["horizon"] == 4]
+    assert h4["origin"].tolist() == [str(Quarter(2019, 1) + i) for i in range(5)]
+    assert h4["target"].tolist() == [str(Quarter(2019, 4) + i) for i in range(5)]
+    h8 = rows[rows["horizon"] == 8]
+    assert h8["origin"].tolist() == ["2019Q1"] and h8["target"].tolist() == ["2020Q4"]
+    # a straight line is forecast exactly: zero error, covered
+    assert np.allclose(rows["error"], 0.0, atol=1e-9) and rows["covered"].all()
+    card = scorecard(result)
+    pooled = card[card["horizon"] == "all"].iloc[0]
+    assert pooled["n"] == 6 and pooled["best"] == "ols"
+
+
+def test_scorecard_compares_methods_on_common_forecasts_only():
+    rows = pd.DataFrame({"series": "x", "method": ["a", "a", "b"], "origin": ["2020Q1", "2020Q2", "2020Q2"],
+                         "horizon": 4, "target": "t", "forecast": 0.0, "lower": 0.0, "upper": 0.0,
+                         "actual": 0.0, "error": [5.0, 0.2, 0.1], "covered": True})
+    from forecast.fit.backtest import Backtest
+
+    card = scorecard(Backtest(rows, pd.DataFrame()))
+    # a's 2020Q1 forecast has no b counterpart: left out, so a's MAE is 0.2 and b (0.1) is best
+    pooled = card[card["horizon"] == "all"].set_index("method")
+    assert pooled.loc["a", "mae"] == pytest.approx(0.2) and pooled.loc["a", "n"] == 1
+    assert (card["best"] == "b").all()

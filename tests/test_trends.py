@@ -1,0 +1,90 @@
+"""Trend series from data/, the trends command, and scenarios that feed growth from a chosen fit."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import forecast.engine as engine
+from forecast.cli.app import app
+from forecast.io.scenario import load_scenario
+from forecast.io.trend_series import Imputation, load_series, undisclosed_rows
+from forecast.units import Quarter
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_undisclosed_runs_are_imputed_from_compute_and_flagged():
+    obs = load_series("dataset_tokens")
+    missing = undisclosed_rows()
+    assert obs.imputed.sum() == len(missing) == 10
+    gpt4 = obs.value[list(obs.label).index("GPT-4")]
+    # D = sqrt(k r C / 6) with k = sqrt(1 x 5): sqrt(2.236 x 20 x 2.1e25 / 6) = 1.251e13 tokens
+    assert gpt4 == pytest.approx(math.sqrt(math.sqrt(5.0) * 20 * 2.1e25 / 6), rel=1e-9)
+    assert gpt4 == pytest.approx(1.251e13, rel=1e-3)
+    disclosed = load_series("dataset_tokens", imputation=Imputation("disclosed"))
+    assert not disclosed.imputed.any() and len(disclosed.t) == len(obs.t) - 10
+    assert "GPT-4" not in disclosed.label
+
+
+def test_price_per_flop_of_a_rented_v100_in_2018():
+    obs = load_series("price_performance")
+    i = list(obs.label).index("V100 reserved_3yr")
+    # sqrt(1.16 x 1.23) $/h / (1.25e14 FLOP/s x 3600 s) = 2.644e-18 $/FLOP, dated 2018-07-01 (2018Q3)
+    assert obs.value[i] == pytest.approx(math.sqrt(1.16 * 1.23) / (1.25e14 * 3600), rel=1e-9)
+    assert obs.quarter[i] == Quarter(2018, 3).ordinal and obs.direction == -1
+    assert "H800 assumed" not in obs.label  # assumed prices are not quotes
+
+
+def test_trends_command_prints_the_scorecard_and_writes_csvs(tmp_path):
+    result = CliRunner().invoke(app, ["trends", "--series", "price_performance", "--method", "ols",
+                                      "--method", "ets", "--as-of", "2024Q1", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Backtest scorecard" in result.output and "as of 2024Q1" in result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["trend_backtest.csv", "trend_bands.csv", "trend_fits.csv", "trend_scorecard.csv",
+                            "trend_skipped.csv", "trend_undisclosed.csv"])
+    import pandas as pd
+
+    card = pd.read_csv(tmp_path / "trend_scorecard.csv", comment="#")
+    assert set(card["method"]) == {"ols", "ets"}
+    # as of 2024Q1, nothing from 2024Q1 on is scored
+    rows = pd.read_csv(tmp_path / "trend_backtest.csv", comment="#")
+    assert rows["target"].max() <= "2023Q4"
+
+
+def test_trends_command_rejects_a_bad_quarter():
+    result = CliRunner().invoke(app, ["trends", "--as-of", "Q2 2024"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_backtested_scenario_runs_and_says_which_fit_it_used():
+    item = load_scenario(ROOT / "scenarios" / "backtested-trend.yaml")
+    result = engine.run(item.scenario, samples=400, provenance=item.provenance)
+    about = result.notes["demand_trend_fit"]
+    assert about["requested"] == "best" and about["as_of"] == "2024Q2"
+    assert about["method"] in ("ols", "quantreg", "ets", "prophet")
+    # GPT-4, Gemini 1.0 Ultra, Claude 3 Opus ... dated before 2024Q2 are imputed, not dropped
+    assert about["imputed_rows"] >= 5
+    card = about["scorecard"]
+    assert (card["best"] == about["method"]).all()
+    # same seed, same draws
+    again = engine.run(item.scenario, samples=400, provenance=item.provenance)
+    assert np.array_equal(again.stats["demand"], result.stats["demand"])
+
+
+def test_price_performance_can_come_from_the_fitted_trend(tmp_path):
+    text = (ROOT / "scenarios" / "gpt-class.yaml").read_text(encoding="utf-8")
+    (tmp_path / "gpt-class.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "fitted.yaml").write_text(
+        "extends: gpt-class.yaml\nname: fitted\ncost:\n  compute:\n    price_performance: fit\n"
+        "    price_performance_fit: {method: ols, as_of: 2024Q1}\n", encoding="utf-8")
+    item = load_scenario(tmp_path / "fitted.yaml")
+    result = engine.run(item.scenario, samples=300, provenance=item.provenance)
+    about = result.notes["price_performance_fit"]
+    assert about["method"] == "ols" and about["as_of"] == "2024Q1"
+    # USD per FLOP falls, so FLOP per dollar grows: a factor above 1 per year
+    assert about["growth"] < 0
