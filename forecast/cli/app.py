@@ -267,8 +267,9 @@ def trends(
     frontier: str = typer.Option("record", "--frontier", metavar="RULE",
                                  help="record (best so far) or top_k (mean of the 3 best in 8 quarters)."),
     undisclosed: str = typer.Option("impute", "--undisclosed", metavar="HOW",
-                                    help="dataset_tokens: impute undisclosed runs from compute, or "
-                                         "disclosed (drop them)."),
+                                    help="dataset_tokens, runs with compute but no disclosed dataset: "
+                                         "impute (compute-optimal tokens, the default), censored "
+                                         "(lower bounds) or disclosed (left out)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR",
                                        help="Also write trend_*.csv files into DIR."),
 ) -> None:
@@ -302,7 +303,7 @@ def trends(
     print_frame(console, scorecard_view(report), "Backtest scorecard (log10 scale; common origins)")
     view = undisclosed_view(report)
     if len(view):
-        print_frame(console, view, "Undisclosed runs: dataset_tokens growth with and without imputation")
+        print_frame(console, view, "Undisclosed runs: dataset_tokens growth under each choice")
     if out is not None:
         console.print(f"wrote {len(written)} files to {out}", markup=False)
 

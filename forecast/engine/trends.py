@@ -158,13 +158,10 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
 
 
 def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, coverage, methods, seed):
-    """Fitted growth of dataset_tokens with undisclosed runs imputed and with disclosed sizes only."""
-    rows = []
-    variants = {"impute": spec.model_copy(update={"undisclosed": "impute"}),
-                "disclosed": spec.model_copy(update={"undisclosed": "disclosed"})}
+    """Fitted growth of dataset_tokens under each undisclosed-run choice, per method."""
     fits = {}
-    for label, variant in variants.items():
-        obs = series_observations("dataset_tokens", variant, data_dir)
+    for label in ("impute", "censored", "disclosed"):
+        obs = series_observations("dataset_tokens", spec.model_copy(update={"undisclosed": label}), data_dir)
         seen = obs.before(as_of)
         data = fit_input(obs, as_of, rule)
         for method in methods:
@@ -172,14 +169,16 @@ def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, cover
                 fits[label, method] = (fit_method(method, data, steps, coverage, seed), int(seen.imputed.sum()))
             except FitError:
                 pass
+    rows = []
     for method in methods:
-        a, b = fits.get(("impute", method)), fits.get(("disclosed", method))
-        if a and b:
-            rows.append({"method": method, "imputed_rows": a[1], "growth_imputed": a[0].growth,
-                         "growth_disclosed": b[0].growth, "factor_imputed": 10.0 ** a[0].growth,
-                         "factor_disclosed": 10.0 ** b[0].growth,
-                         "level_h4_imputed": 10.0 ** a[0].at(4)[0] if steps >= 4 else np.nan,
-                         "level_h4_disclosed": 10.0 ** b[0].at(4)[0] if steps >= 4 else np.nan})
+        if not all((label, method) in fits for label in ("impute", "censored", "disclosed")):
+            continue
+        row = {"method": method, "rows_touched": fits["impute", method][1]}
+        for label in ("impute", "censored", "disclosed"):
+            fit = fits[label, method][0]
+            row[f"growth_{label}"] = fit.growth
+            row[f"level_h{min(4, steps)}_{label}"] = 10.0 ** fit.at(min(4, steps))[0]
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -19,7 +19,10 @@ left out. Public corpora of kind ``synthetic`` are left out (not human text).
 dataset are, with ``undisclosed="impute"`` (the default), given compute-optimal tokens
 D = √(k·r·C/6) (Hoffmann et al. 2022; overtraining k as Villalobos et al. 2024 §2.5) at the
 geometric middle of the stated overtraining range, and flagged ``imputed``; with
-``undisclosed="disclosed"`` they are left out (counted in the fit's notes).
+``undisclosed="censored"`` they enter as lower bounds, at the smallest dataset the rule allows
+(overtraining at the low end of its range): the frontier is then at least that large, which is
+all a censored run tells (this is a bound, not a Tobit likelihood); with
+``undisclosed="disclosed"`` they are left out. The fit's notes count the rows each choice touched.
 """
 from __future__ import annotations
 
@@ -53,13 +56,13 @@ class Imputation:
     central imputation uses the geometric middle √(low·high).
     """
 
-    undisclosed: Literal["impute", "disclosed"] = "impute"
+    undisclosed: Literal["impute", "censored", "disclosed"] = "impute"
     tokens_per_param: float = 20.0
     overtraining: tuple[float, float] = (1.0, 5.0)
 
     def __post_init__(self) -> None:
-        if self.undisclosed not in ("impute", "disclosed"):
-            raise DataError(f"undisclosed: expected impute or disclosed, got {self.undisclosed!r}")
+        if self.undisclosed not in ("impute", "censored", "disclosed"):
+            raise DataError(f"undisclosed: expected impute, censored or disclosed, got {self.undisclosed!r}")
         lo, hi = self.overtraining
         if not (0 < lo <= hi) or self.tokens_per_param <= 0:
             raise DataError("imputation needs tokens_per_param > 0 and 0 < overtraining low ≤ high")
@@ -125,8 +128,9 @@ def load_series(name: str, data_dir: Path | None = None,
         tokens = frame["training_tokens"].to_numpy(dtype=float)
         compute = frame["training_compute_flop"].to_numpy(dtype=float)
         missing = np.isnan(tokens) & np.isfinite(compute)
-        if imputation.undisclosed == "impute":
-            k = float(np.sqrt(imputation.overtraining[0] * imputation.overtraining[1]))
+        if imputation.undisclosed in ("impute", "censored"):
+            lo, hi = imputation.overtraining
+            k = float(np.sqrt(lo * hi)) if imputation.undisclosed == "impute" else float(lo)
             guess = compute_optimal_tokens(compute, imputation.tokens_per_param, k)
             tokens = np.where(missing, guess, tokens)
         else:

@@ -6,7 +6,7 @@ import pandas as pd
 from forecast.report import tables
 from forecast.result import ForecastResult
 
-__all__ = ["render_report", "markdown_table"]
+__all__ = ["render_report", "markdown_table", "trend_fit_sentence"]
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -14,6 +14,21 @@ def markdown_table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "_(none)_"
     return frame.to_markdown(index=False, tablefmt="pipe", disable_numparse=True)
+
+
+def trend_fit_sentence(what: str, about: dict, frontier: str) -> str:
+    """One sentence on a backtested trend fit: method (and why), as-of, growth, undisclosed runs."""
+    chosen = about["method"] + (" (lowest backtest error among ols, quantreg, ets, prophet)"
+                                if about["requested"] == "best" else "")
+    text = (f"{what} from the {chosen} fit of {frontier} per quarter, as of {about['as_of']}: "
+            f"{about['growth']:+.3f} OOM/yr ({10 ** about['growth']:.2f}x/yr), "
+            f"standard deviation {about['growth_sd']:.3f} OOM/yr carried into the samples.")
+    if about["series"] == "price_performance":
+        text += f" That is USD per FLOP: FLOP per dollar grows {10 ** -about['growth']:.2f}x/yr."
+    if about["series"] == "dataset_tokens":
+        text += (f" Undisclosed runs: {about['undisclosed']}, {about['imputed_rows']} rows touched "
+                 "(docs/trends.md).")
+    return text
 
 
 def render_report(result: ForecastResult) -> str:
@@ -36,6 +51,9 @@ def render_report(result: ForecastResult) -> str:
             lo, hi = trend.growth_interval(95)
             parts += [f"Historical trend fitted on {trend.n} models: {trend.slope:.3f} OOM/yr "
                       f"({trend.growth:.2f}x/yr; bootstrap 95% CI {lo:.2f}x–{hi:.2f}x/yr).", ""]
+        about = result.notes.get("demand_trend_fit")
+        if about is not None:
+            parts += [trend_fit_sentence("Historical dataset growth", about, "the largest training dataset"), ""]
         parts += ["## The synthetic gap", "",
                   "Tokens a frontier run needs beyond the human stock to stay on trend, and the share "
                   "of its dataset they make up.", "",
@@ -52,6 +70,9 @@ def render_report(result: ForecastResult) -> str:
         if target is not None:
             parts += [f"Target loss: p50 {target['p50']:.4f} nats/token (Chinchilla form, the scenario's "
                       "constants).", ""]
+        about = result.notes.get("price_performance_fit")
+        if about is not None:
+            parts += [trend_fit_sentence("Price-performance", about, "the cheapest rented FLOP"), ""]
     if "mix_curve" in result.tables:
         parts += ["## Cheapest run for the target quality, by synthetic share", "",
                   markdown_table(tables.mix_table(result)), "",

@@ -60,14 +60,14 @@ def scorecard_view(report) -> pd.DataFrame:
 
 
 def undisclosed_view(report) -> pd.DataFrame:
-    """dataset_tokens: growth with undisclosed runs imputed from compute and with disclosed sizes only."""
+    """dataset_tokens: fitted growth with undisclosed runs imputed, as lower bounds, or left out."""
     u = report.undisclosed
     if u.empty:
         return pd.DataFrame()
-    return pd.DataFrame({"method": u["method"], "imputed rows": u["imputed_rows"],
-                         "growth, imputed": [f"{g:+.3f} OOM/yr ({10 ** g:.2f}x)" for g in u["growth_imputed"]],
-                         "growth, disclosed only": [f"{g:+.3f} OOM/yr ({10 ** g:.2f}x)"
-                                                    for g in u["growth_disclosed"]]})
+    grow = lambda col: [f"{g:+.3f} OOM/yr ({10 ** g:.2f}x)" for g in u[col]]
+    return pd.DataFrame({"method": u["method"], "rows touched": u["rows_touched"],
+                         "imputed (default)": grow("growth_impute"), "censored (lower bounds)":
+                         grow("growth_censored"), "disclosed only": grow("growth_disclosed")})
 
 
 def write_trend_outputs(report, out_dir: Path, stamp: str) -> list[Path]:

@@ -136,8 +136,9 @@ class TrendFit(_Strict):
                                        "backtested trend fit instead of the bootstrap (docs/trends.md)")
     as_of: QuarterField | None = Field(None, description="with method: fit on rows dated before this quarter")
     frontier: FrontierSpec = FrontierSpec()
-    undisclosed: Literal["impute", "disclosed"] = Field(
-        "impute", description="with method: impute undisclosed runs' tokens from compute, or drop them")
+    undisclosed: Literal["impute", "censored", "disclosed"] = Field(
+        "impute", description="with method: impute undisclosed runs' tokens from compute, enter them as "
+                              "lower bounds (censored), or drop them")
     impute: ImputeSpec = ImputeSpec()
     backtest: BacktestSpec = BacktestSpec()
 

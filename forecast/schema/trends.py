@@ -73,8 +73,8 @@ class TrendSettings(_Strict):
     as_of: QuarterField | None = Field(None, description="fit on rows dated (and published) before this "
                                        "quarter; default: all rows")
     frontier: FrontierSpec = FrontierSpec()
-    undisclosed: Literal["impute", "disclosed"] = Field(
-        "impute", description="dataset_tokens: impute undisclosed runs' tokens from compute, or fit "
-                              "disclosed sizes only")
+    undisclosed: Literal["impute", "censored", "disclosed"] = Field(
+        "impute", description="dataset_tokens: impute undisclosed runs' tokens from compute, enter them "
+                              "as lower bounds (censored), or fit disclosed sizes only")
     impute: ImputeSpec = ImputeSpec()
     backtest: BacktestSpec = BacktestSpec()
