@@ -6,10 +6,17 @@ diff before committing it.
 """
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# Tests never read or write the user's on-disk fit cache (forecast.io.fit_cache); a test that
+# needs one points PEAKDATA_CACHE at its tmp_path.
+os.environ["PEAKDATA_CACHE"] = "off"
+# As the CLI does (forecast/cli/app.py): one BLAS thread for the many tiny matrix operations of fits.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"

@@ -25,6 +25,9 @@ def test_undisclosed_runs_are_imputed_from_compute_and_flagged():
     # D = sqrt(k r C / 6) with k = sqrt(1 x 5): sqrt(2.236 x 20 x 2.1e25 / 6) = 1.251e13 tokens
     assert gpt4 == pytest.approx(math.sqrt(math.sqrt(5.0) * 20 * 2.1e25 / 6), rel=1e-9)
     assert gpt4 == pytest.approx(1.251e13, rel=1e-3)
+    censored = load_series("dataset_tokens", imputation=Imputation("censored"))
+    # censored: the smallest dataset the rule allows, k = 1: sqrt(20 x 2.1e25 / 6) = 8.37e12
+    assert censored.value[list(censored.label).index("GPT-4")] == pytest.approx(math.sqrt(20 * 2.1e25 / 6))
     disclosed = load_series("dataset_tokens", imputation=Imputation("disclosed"))
     assert not disclosed.imputed.any() and len(disclosed.t) == len(obs.t) - 10
     assert "GPT-4" not in disclosed.label
@@ -88,3 +91,22 @@ def test_price_performance_can_come_from_the_fitted_trend(tmp_path):
     assert about["method"] == "ols" and about["as_of"] == "2024Q1"
     # USD per FLOP falls, so FLOP per dollar grows: a factor above 1 per year
     assert about["growth"] < 0
+
+
+def test_fits_are_cached_on_disk_by_a_hash_of_rows_and_settings(tmp_path, monkeypatch):
+    from forecast.engine.trends import chosen_fit
+    from forecast.fit.methods import cache_info, clear_cache
+    from forecast.schema.trends import TrendSettings
+
+    monkeypatch.setenv("PEAKDATA_CACHE", str(tmp_path))
+    spec = TrendSettings(method="ols", as_of="2023Q1")
+    clear_cache()
+    first, _ = chosen_fit("price_performance", spec, None, seed=1)
+    assert cache_info()["misses"] == 1 and len(list(tmp_path.rglob("*.pickle"))) == 1
+    clear_cache()  # a new process: nothing in memory, the file on disk
+    again, _ = chosen_fit("price_performance", spec, None, seed=1)
+    assert cache_info() == {"hits": 0, "misses": 0, "disk": 1, "size": 1}
+    assert np.array_equal(first.forecast, again.forecast)
+    # other settings are another key
+    chosen_fit("price_performance", spec.model_copy(update={"as_of": Quarter(2023, 2)}), None, seed=1)
+    assert cache_info()["misses"] == 1 and len(list(tmp_path.rglob("*.pickle"))) == 2

@@ -4,7 +4,8 @@ that feed the Monte Carlo (``demand.historical.fit.method``, ``cost.compute.pric
 :func:`trend_report` is what ``peakdata trends`` prints and what the quarterly report charts: pandas
 tables plus :attr:`TrendReport.charts`, plain lists of numbers per series and method (no
 matplotlib). Fits are cached in-process by a hash of the data rows and settings
-(:mod:`forecast.fit.methods`), so asking twice does not refit.
+(:mod:`forecast.fit.methods`) and on disk (:mod:`forecast.io.fit_cache`), so asking twice, or
+running a report again on unchanged data, does not refit.
 """
 from __future__ import annotations
 
@@ -108,6 +109,9 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
     """
     from forecast.io.trend_series import SERIES, TITLES
 
+    from forecast.io.fit_cache import default_cache
+
+    store = default_cache()
     spec = spec or TrendSettings(method="best")
     names = list(series or SERIES)
     methods = tuple(methods or METHODS)
@@ -119,7 +123,7 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
         settings = _backtest_settings(spec, as_of)
         steps = max(settings.horizons)
         seen = obs.before(as_of)
-        result = backtest(seen, rule, settings, methods, seed) if len(seen.t) else Backtest(
+        result = backtest(seen, rule, settings, methods, seed, store) if len(seen.t) else Backtest(
             pd.DataFrame(), pd.DataFrame())
         card = scorecard(result, settings.coverage)
         best = str(card["best"].iloc[0]) if len(card) else None
@@ -131,7 +135,7 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
                  "best": best, "observed": [], "fits": {}}
         for method in methods:
             try:
-                fit = fit_method(method, data, steps, settings.coverage, seed)
+                fit = fit_method(method, data, steps, settings.coverage, seed, store)
             except FitError as exc:
                 skips.append(pd.DataFrame([{"series": name, "method": method, "origin": str(as_of),
                                             "reason": str(exc)}]))
@@ -147,7 +151,7 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
         charts.append(chart)
         if name == "dataset_tokens":
             undisclosed.append(_undisclosed_effect(spec, data_dir, as_of, rule, steps, settings.coverage,
-                                                   methods, seed))
+                                                   methods, seed, store))
     concat = lambda frames: pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
         len(f) for f in frames) else pd.DataFrame()
     return TrendReport(pd.DataFrame(fit_rows), pd.DataFrame(band_rows), concat(cards), concat(tests),
@@ -157,7 +161,7 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
                         "impute": spec.impute.model_dump(), "backtest": spec.backtest.model_dump(mode="json")})
 
 
-def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, coverage, methods, seed):
+def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, coverage, methods, seed, store):
     """Fitted growth of dataset_tokens under each undisclosed-run choice, per method."""
     fits = {}
     for label in ("impute", "censored", "disclosed"):
@@ -166,7 +170,8 @@ def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, cover
         data = fit_input(obs, as_of, rule)
         for method in methods:
             try:
-                fits[label, method] = (fit_method(method, data, steps, coverage, seed), int(seen.imputed.sum()))
+                fits[label, method] = (fit_method(method, data, steps, coverage, seed, store),
+                                       int(seen.imputed.sum()))
             except FitError:
                 pass
     rows = []
@@ -190,6 +195,9 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
     fits at the low and high ends of the overtraining range, read as a 90% interval.
     Returns the fit and notes for the report (method, as_of, imputed rows, scorecard).
     """
+    from forecast.io.fit_cache import default_cache
+
+    store = default_cache()
     obs = series_observations(name, spec, data_dir)
     if start_year is not None:
         obs = obs.take(obs.quarter >= start_year * 4)
@@ -199,9 +207,10 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
     steps = max(settings.horizons)
     method, card = spec.method, None
     if method == "best":
-        card = scorecard(backtest(obs.before(as_of), rule, settings, tuple(METHODS), seed), settings.coverage)
+        card = scorecard(backtest(obs.before(as_of), rule, settings, tuple(METHODS), seed, store),
+                         settings.coverage)
         method = best_method(card, name)
-    fit = fit_method(method, fit_input(obs, as_of, rule), steps, settings.coverage, seed)
+    fit = fit_method(method, fit_input(obs, as_of, rule), steps, settings.coverage, seed, store)
     notes = {"series": name, "method": method, "requested": spec.method, "as_of": str(as_of),
              "undisclosed": spec.undisclosed, "imputed_rows": int(obs.before(as_of).imputed.sum()),
              "growth": fit.growth, "growth_sd": fit.growth_sd, "scorecard": card}
@@ -212,7 +221,8 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
             o = series_observations(name, spec, data_dir, (k, k))
             if start_year is not None:
                 o = o.take(o.quarter >= start_year * 4)
-            ends.append(fit_method(method, fit_input(o, as_of, rule), steps, settings.coverage, seed).growth)
+            ends.append(fit_method(method, fit_input(o, as_of, rule), steps, settings.coverage, seed,
+                                   store).growth)
         extra = abs(ends[1] - ends[0]) / (2.0 * 1.6448536269514722)
         sd = float(np.hypot(fit.growth_sd, extra))
         notes.update(growth_sd_imputation=extra, growth_sd=sd)

@@ -65,7 +65,7 @@ _ROW_COLUMNS = ["series", "method", "origin", "horizon", "target", "forecast", "
 
 
 def backtest(obs: Observations, rule: FrontierRule, settings: BacktestSettings,
-             methods: tuple[str, ...] = tuple(METHODS), seed: int = 0) -> Backtest:
+             methods: tuple[str, ...] = tuple(METHODS), seed: int = 0, store=None) -> Backtest:
     """Rolling-origin backtest of ``methods`` on one series (see the module docstring)."""
     latest = obs.latest
     quarters, truth = quarterly_frontier(obs, rule, latest.ordinal - 1)
@@ -76,7 +76,7 @@ def backtest(obs: Observations, rule: FrontierRule, settings: BacktestSettings,
         data = fit_input(obs, origin, rule)
         for method in methods:
             try:
-                fit = fit_method(method, data, steps, settings.coverage, seed)
+                fit = fit_method(method, data, steps, settings.coverage, seed, store)
             except FitError as exc:
                 skipped.append({"series": obs.name, "method": method, "origin": str(origin),
                                 "reason": str(exc)})

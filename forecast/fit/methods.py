@@ -193,22 +193,24 @@ def fit_quantreg(data: FitInput, steps: int, coverage: float, seed: int = 0) -> 
     _need(data, "quantreg", x.size)
     if np.ptp(x) == 0:
         raise FitError(f"{data.series}: every release has one date")
+    x0 = float(x.mean())  # centred dates: the solver converges in tens of steps, not thousands
     with _quiet():
-        res = sm.QuantReg(y, sm.add_constant(x)).fit(q=ENVELOPE_TAU, max_iter=5000, bandwidth="chamberlain")
-    intercept, slope = (float(v) for v in res.params)
+        res = sm.QuantReg(y, sm.add_constant(x - x0)).fit(q=ENVELOPE_TAU, max_iter=2000,
+                                                           bandwidth="chamberlain")
+    level, slope = (float(v) for v in res.params)
     se = float(res.bse[1])
     if not np.isfinite(se):  # the kernel bandwidth reaches past τ = 1 on small samples
-        se = _QR_NORMAL_FACTOR * float(sm.OLS(y, sm.add_constant(x)).fit().bse[1])
+        se = _QR_NORMAL_FACTOR * float(sm.OLS(y, sm.add_constant(x - x0)).fit().bse[1])
     qx = _end_years(data.quarters)
-    resid = data.frontier - (intercept + slope * qx)
+    resid = data.frontier - (level + slope * (qx - x0))
     tail = (1.0 - coverage) / 2.0
     r_lo, r_mid, r_hi = np.quantile(resid, [tail, 0.5, 1.0 - tail])
     xf = _end_years(np.arange(data.origin, data.origin + steps))
-    line = intercept + slope * xf
-    spread = _z_of(coverage) * se * np.abs(xf - x.mean())
-    return _result(data, "quantreg", {"intercept": intercept, "slope": slope, "slope_se": se,
+    line = level + slope * (xf - x0)
+    spread = _z_of(coverage) * se * np.abs(xf - x0)
+    return _result(data, "quantreg", {"intercept": level - slope * x0, "slope": slope, "slope_se": se,
                                       "tau": ENVELOPE_TAU, "offset": float(r_mid)},
-                   qx, data.frontier, intercept + slope * qx + r_mid, line + r_mid,
+                   qx, data.frontier, level + slope * (qx - x0) + r_mid, line + r_mid,
                    line + r_lo - spread, line + r_hi + spread, coverage, slope, se, steps)
 
 
@@ -284,18 +286,34 @@ METHODS: dict[str, Callable[..., SeriesFit]] = {
 #: In-process cache of fits: hash of the data and settings → SeriesFit (bounded, FIFO).
 _CACHE: dict[str, SeriesFit] = {}
 _CACHE_MAX = 8192
-_STATS = {"hits": 0, "misses": 0}
+_STATS = {"hits": 0, "misses": 0, "disk": 0}
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from forecast._version import __version__
+
+    out = [__version__]
+    for name in ("statsmodels", "prophet"):
+        try:
+            out.append(version(name))
+        except PackageNotFoundError:  # pragma: no cover
+            out.append("-")
+    return "/".join(out)
 
 
 def _key(method: str, data: FitInput, steps: int, coverage: float, seed: int) -> str:
     h = hashlib.sha256(data.key())
-    h.update(f"|{method}|{steps}|{coverage!r}|{seed}|{PROPHET_SAMPLES}|{ENVELOPE_TAU}".encode())
+    h.update(f"|{method}|{steps}|{coverage!r}|{seed}|{PROPHET_SAMPLES}|{ENVELOPE_TAU}|{_versions()}".encode())
     return h.hexdigest()
 
 
-def fit_method(method: str, data: FitInput, steps: int, coverage: float = 0.8, seed: int = 0) -> SeriesFit:
+def fit_method(method: str, data: FitInput, steps: int, coverage: float = 0.8, seed: int = 0,
+               store=None) -> SeriesFit:
     """Fit ``method`` to ``data`` and forecast ``steps`` quarters, from the cache when the data and
-    settings were fitted before in this process.
+    settings were fitted before in this process (or are in ``store``, an object with
+    ``get(key)``/``put(key, fit)`` such as :class:`forecast.io.fit_cache.DiskCache`).
 
     Raises
     ------
@@ -311,8 +329,14 @@ def fit_method(method: str, data: FitInput, steps: int, coverage: float = 0.8, s
     if hit is not None:
         _STATS["hits"] += 1
         return hit
-    _STATS["misses"] += 1
-    fit = METHODS[method](data, steps, coverage, seed)
+    fit = store.get(key) if store is not None else None
+    if isinstance(fit, SeriesFit):
+        _STATS["disk"] += 1
+    else:
+        _STATS["misses"] += 1
+        fit = METHODS[method](data, steps, coverage, seed)
+        if store is not None:
+            store.put(key, fit)
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = fit
@@ -322,9 +346,9 @@ def fit_method(method: str, data: FitInput, steps: int, coverage: float = 0.8, s
 def clear_cache() -> None:
     """Forget every cached fit."""
     _CACHE.clear()
-    _STATS.update(hits=0, misses=0)
+    _STATS.update(hits=0, misses=0, disk=0)
 
 
 def cache_info() -> dict[str, int]:
-    """Hits, misses and size of the fit cache."""
+    """In-process hits, fits made (misses), fits read from a ``store`` (disk), and cache size."""
     return {**_STATS, "size": len(_CACHE)}
