@@ -293,8 +293,10 @@ def trends(
             spec = TrendSettings(method="best", as_of=as_of, frontier={"rule": frontier},
                                  undisclosed=undisclosed)
         except ValueError as exc:
-            raise ScenarioError([Problem("command line", 0, 0, "trends", str(exc).splitlines()[-1].strip()
-                                         if str(exc) else "invalid option",
+            first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": (), "msg": str(exc)}
+            option = {"as_of": "--as-of", "frontier": "--frontier", "undisclosed": "--undisclosed"}.get(
+                str(first["loc"][0]) if first["loc"] else "", "trends")
+            raise ScenarioError([Problem("command line", 0, 0, option, first["msg"],
                                          "see peakdata trends --help")]) from None
         if out is not None and out.exists() and not out.is_dir():
             raise ScenarioError([Problem("command line", 0, 0, "--out", f"{out} is a file, not a folder")])

@@ -115,6 +115,9 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
     spec = spec or TrendSettings(method="best")
     names = list(series or SERIES)
     methods = tuple(methods or METHODS)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise FitError(f"unknown trend method '{unknown[0]}' (one of {', '.join(METHODS)})")
     rule = _rule(spec)
     fit_rows, band_rows, charts, cards, tests, skips, undisclosed = [], [], [], [], [], [], []
     for name in names:
