@@ -34,6 +34,7 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/trends.py
 
 golden: install
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden
