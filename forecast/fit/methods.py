@@ -289,12 +289,14 @@ _CACHE_MAX = 8192
 _STATS = {"hits": 0, "misses": 0, "disk": 0}
 
 
+#: Version of these adapters in the cache key: bump it when a change here changes any fit.
+FIT_VERSION = 1
+
+
 def _versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
-    from forecast._version import __version__
-
-    out = [__version__]
+    out = [str(FIT_VERSION)]
     for name in ("statsmodels", "prophet"):
         try:
             out.append(version(name))

@@ -1,7 +1,8 @@
 """On-disk cache of trend fits, so a report whose data did not change does not refit.
 
 A fit is stored under a key that hashes its data rows (as the fit saw them), method and settings
-together with the versions of peakdata, statsmodels and Prophet (``forecast.fit.methods``), as one
+together with the adapters' ``FIT_VERSION`` and the versions of statsmodels and Prophet
+(``forecast.fit.methods``), as one
 pickle file in ``$PEAKDATA_CACHE``, else ``$XDG_CACHE_HOME/peakdata/fits``, else
 ``~/.cache/peakdata/fits``. ``PEAKDATA_CACHE=off`` turns it off. A file that cannot be read is
 ignored and refitted; one that cannot be written is skipped (the cache is an optimisation only).
