@@ -29,6 +29,7 @@ __all__ = [
     "FitError",
     "ExportError",
     "write_outputs",
+    "trend_report",
 ]
 
 _LAZY = {
@@ -43,6 +44,7 @@ _LAZY = {
     "FitError": "forecast.errors",
     "ExportError": "forecast.errors",
     "write_outputs": "forecast.report.writers",
+    "trend_report": "forecast.engine.trends",
 }
 
 
