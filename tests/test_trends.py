@@ -110,3 +110,35 @@ def test_fits_are_cached_on_disk_by_a_hash_of_rows_and_settings(tmp_path, monkey
     # other settings are another key
     chosen_fit("price_performance", spec.model_copy(update={"as_of": Quarter(2023, 2)}), None, seed=1)
     assert cache_info()["misses"] == 1 and len(list(tmp_path.rglob("*.pickle"))) == 2
+
+
+def test_trend_report_gives_the_report_chart_numbers():
+    from forecast.engine.trends import trend_report
+    from forecast.schema.trends import TrendSettings
+
+    report = trend_report(["price_performance"], TrendSettings(method="best", as_of="2024Q1"), ["ols"])
+    (chart,) = report.charts
+    assert chart["series"] == "price_performance" and chart["as_of"] == "2024Q1" and chart["best"] == "ols"
+    # the observed frontier ends with the quarter before as_of; the band starts at as_of, 8 quarters
+    assert chart["observed"][-1]["quarter"] == "2023Q4"
+    band = chart["fits"]["ols"]
+    assert band["quarter"][0] == "2024Q1" and len(band["quarter"]) == len(band["forecast"]) == 8
+    assert all(lo <= f <= hi for lo, f, hi in zip(band["lower"], band["forecast"], band["upper"]))
+    # plain numbers and strings, for any charting library
+    assert all(isinstance(v, float) for k in ("forecast", "lower", "upper") for v in band[k])
+    assert all(isinstance(r["value"], float) and isinstance(r["quarter"], str) for r in chart["observed"])
+
+
+def test_each_undisclosed_choice_changes_what_the_fit_sees():
+    from forecast.engine.trends import chosen_fit
+    from forecast.schema.trends import TrendSettings
+
+    growth = {}
+    for how in ("impute", "censored", "disclosed"):
+        fit, about = chosen_fit("dataset_tokens", TrendSettings(method="ols", as_of="2024Q2", undisclosed=how),
+                                None, seed=0)
+        growth[how] = fit.growth
+        # GPT-1, GPT-2, GPT-4, Grok-1, Gemini 1.0 Ultra, Claude 3 Opus are dated before 2024Q2
+        assert about["imputed_rows"] == (0 if how == "disclosed" else 6)
+    # lower bounds sit between leaving the runs out and imputing them at k = sqrt(5)
+    assert growth["disclosed"] < growth["censored"] < growth["impute"]
