@@ -123,8 +123,8 @@ class TrendFit(_Strict):
     """Log-linear fit of dataset sizes on date, with a bootstrap of the slope (Villalobos et al. 2024).
 
     With ``method`` the growth comes instead from a backtested trend fit of the quarterly frontier
-    of ``dataset_tokens`` (docs/trends.md); ``end_year`` and ``bootstrap`` are then unused and
-    ``as_of`` defaults to the quarter after ``end_year``.
+    of ``dataset_tokens`` (docs/trends.md); ``end_year``, ``bootstrap`` and ``frontier_only`` are
+    then unused and ``as_of`` defaults to the quarter after ``end_year``.
     """
 
     data: str = Field("notable_models.csv", description="CSV in data/ with date and training_tokens")
