@@ -91,6 +91,9 @@ def test_price_performance_can_come_from_the_fitted_trend(tmp_path):
     assert about["method"] == "ols" and about["as_of"] == "2024Q1"
     # USD per FLOP falls, so FLOP per dollar grows: a factor above 1 per year
     assert about["growth"] < 0
+    from forecast.io.references import data_files
+
+    assert "gpu_prices.csv" in data_files(item.scenario)  # the archive watches the file the fit read
 
 
 def test_fits_are_cached_on_disk_by_a_hash_of_rows_and_settings(tmp_path, monkeypatch):

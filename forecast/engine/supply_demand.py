@@ -56,7 +56,8 @@ def _demand_growth(scenario: Any, values: dict[str, np.ndarray], seed: int, n: i
         from forecast.engine.trends import chosen_fit
 
         fit, about = chosen_fit("dataset_tokens", hist.fit.settings(), data_dir,
-                                _fit_seed(seed, "demand.historical.fit"), start_year=hist.fit.start_year)
+                                _fit_seed(seed, "demand.historical.fit"), start_year=hist.fit.start_year,
+                                models_csv=hist.fit.data)
         notes["demand_trend_fit"] = about
         return fit.growth_ppf(sampling.uniforms(seed, "demand.historical.growth", n))
     trend = fit_demand_trend(hist.fit, seed, data_dir)

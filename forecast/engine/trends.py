@@ -37,13 +37,14 @@ def _backtest_settings(spec: TrendSettings, as_of: Quarter | None) -> BacktestSe
 
 
 def series_observations(name: str, spec: TrendSettings, data_dir: Path | None,
-                        overtraining: tuple[float, float] | None = None) -> Observations:
+                        overtraining: tuple[float, float] | None = None,
+                        models_csv: str = "notable_models.csv") -> Observations:
     """Observations of series ``name`` with the scenario's undisclosed-run rule."""
     from forecast.io.trend_series import Imputation, load_series
 
     imp = Imputation(spec.undisclosed, spec.impute.tokens_per_param,
                      overtraining or tuple(spec.impute.overtraining))
-    return load_series(name, data_dir, imp)
+    return load_series(name, data_dir, imp, models_csv)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, cover
 
 
 def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
-               default_as_of: Quarter | None = None, start_year: int | None = None) -> tuple[SeriesFit, dict]:
+               default_as_of: Quarter | None = None, start_year: int | None = None,
+               models_csv: str = "notable_models.csv") -> tuple[SeriesFit, dict]:
     """The fit a scenario asks for (``best`` resolved by a backtest on rows before ``as_of``).
 
     With ``undisclosed: impute``, ``growth_sd`` is widened by the spread of the growth between
@@ -201,7 +203,7 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
     from forecast.io.fit_cache import default_cache
 
     store = default_cache()
-    obs = series_observations(name, spec, data_dir)
+    obs = series_observations(name, spec, data_dir, models_csv=models_csv)
     if start_year is not None:
         obs = obs.take(obs.quarter >= start_year * 4)
     as_of = spec.as_of or default_as_of or obs.latest
@@ -221,7 +223,7 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
         lo, hi = spec.impute.overtraining
         ends = []
         for k in (lo, hi):
-            o = series_observations(name, spec, data_dir, (k, k))
+            o = series_observations(name, spec, data_dir, (k, k), models_csv)
             if start_year is not None:
                 o = o.take(o.quarter >= start_year * 4)
             ends.append(fit_method(method, fit_input(o, as_of, rule), steps, settings.coverage, seed,

@@ -89,7 +89,7 @@ def data_files(scenario: "Scenario") -> tuple[str, ...]:
       ``notable_models.csv``);
     * a ``cost`` section reads ``hardware.csv`` (peak FLOP/s, TDP, purchase price), plus
       ``loss_fits.csv`` when ``quality.loss.fit`` names a fit, and ``gpu_prices.csv`` when a rental
-      price comes from a ``market``.
+      price comes from a ``market`` or ``price_performance`` is ``fit`` (docs/trends.md).
     """
     names: set[str] = set()
     if scenario.supply is not None:
@@ -103,7 +103,7 @@ def data_files(scenario: "Scenario") -> tuple[str, ...]:
         if scenario.cost.quality.loss.fit is not None:
             names.add("loss_fits.csv")
         compute = scenario.cost.compute
-        if compute.method == "rental" and compute.market is not None:
+        if (compute.method == "rental" and compute.market is not None) or compute.price_performance == "fit":
             names.add("gpu_prices.csv")
     return tuple(sorted(names))
 

@@ -113,15 +113,20 @@ def undisclosed_rows(data_dir: Path | None = None):
     return frame[mask]
 
 
-def load_series(name: str, data_dir: Path | None = None,
-                imputation: Imputation = Imputation()) -> Observations:
-    """The observations of series ``name`` (see the module docstring)."""
+def load_series(name: str, data_dir: Path | None = None, imputation: Imputation = Imputation(),
+                models_csv: str = "notable_models.csv") -> Observations:
+    """The observations of series ``name`` (see the module docstring); ``models_csv`` is the file
+    of models for ``dataset_tokens`` and ``training_compute`` (a scenario's ``fit.data``)."""
     from forecast.models.scaling import compute_optimal_tokens
 
     if name not in SERIES:
         raise DataError(f"unknown series '{name}' (one of {', '.join(SERIES)})")
     if name in ("dataset_tokens", "training_compute"):
-        frame = _frame("notable_models.csv", data_dir)
+        frame = _frame(models_csv, data_dir)
+        for column in ("date", "model", "training_tokens", "training_compute_flop"):
+            if column not in frame.columns:
+                raise DataError(f"{models_csv}: no '{column}' column (the trend series need date, model, "
+                                "training_tokens and training_compute_flop, as in notable_models.csv)")
         if name == "training_compute":
             return _observations(name, frame, "date", frame["training_compute_flop"],
                                  np.zeros(len(frame), bool), frame["model"])
