@@ -13,10 +13,9 @@ ols        OLS of the frontier on time at the quarters where it moved (its recor
            prediction interval of a new observation (``obs_ci``)
 quantreg   quantile regression (τ = 0.9) of every release on time: the frontier envelope
            (Koenker & Bassett 1978; Chamberlain-bandwidth standard error, or its normal-errors
-           approximation when that is undefined);
-           interval = envelope + the 10th–90th percentile of the
-           frontier's residuals from it, widened by the slope's standard error times the
-           distance from the releases' mean date
+           approximation when that is undefined); interval = envelope + the 10th–90th
+           percentile of the frontier's residuals from it, widened by the slope's standard
+           error times the distance from the releases' mean date
 ets        additive-error, additive damped-trend exponential smoothing of the quarterly
            frontier (Hyndman et al. 2008, ETS(A,Ad,N)); exact prediction intervals
 prophet    Prophet on the quarterly frontier: linear growth, no seasonality or holidays, MAP
