@@ -64,7 +64,8 @@ class PointEstimate:
     series : dict
         Per-quarter paths, arrays of shape (quarters,): ``years`` (quarter end [yr]),
         ``usable.<component>``, ``stock``, ``demand.historical``, ``demand.compute``, ``demand``
-        [tokens] (those the scenario has).
+        [tokens] (those the scenario has), and ``ratio``, ``synthetic_needed``, ``synthetic_share``
+        as in ``stats``.
     exhaustion : str or None
         First quarter whose point demand ≥ point stock; None when it stays below in the horizon.
     scalars : dict
@@ -75,8 +76,13 @@ class PointEstimate:
         ``verification_per_token`` [USD/token]).
     mixes : DataFrame
         The same run priced with each mix: the run's own mix first, then ``mixes`` shares
-        (``mix``, ``synthetic_share``, ``expert_share``, ``human_data``, ``expert_data``,
+        (``mix``, ``synthetic_share``, ``expert_share``, ``human_tokens``, ``synthetic_tokens``
+        [tokens], ``human_data``, ``expert_data``,
         ``synthetic_generation``, ``verification``, ``data``, ``compute``, ``total`` [USD]).
+    methods : dict
+        How the scenario computes what the formulas must follow: ``demand`` (historical, compute,
+        mixture), ``compute`` (rental, amortised), ``synthetic_data`` (api, selfhosted) and
+        ``mix.human``, ``mix.expert``, ``mix.synthetic`` (given, rest or none).
     """
 
     scenario: str
@@ -87,6 +93,7 @@ class PointEstimate:
     exhaustion: str | None = None
     scalars: dict[str, float] = field(default_factory=dict)
     mixes: pd.DataFrame | None = None
+    methods: dict[str, str] = field(default_factory=dict)
 
     @property
     def values(self) -> dict[str, float]:

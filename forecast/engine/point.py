@@ -167,12 +167,23 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
         paths = evaluate_paths(scenario, col, years[None, :],
                                read_reference("text_stock.csv", data_dir).set_index("component"),
                                multiplier, growth, mix)
+        eff, need = paths["stock"], paths["demand"]
+        paths.update({"ratio": need / eff, "synthetic_needed": D.synthetic_gap(need, eff),
+                      "synthetic_share": D.synthetic_share(need, eff)})
         series = {"years": years, **{name: np.asarray(v, dtype=float)[0] for name, v in paths.items()}}
         scalars["repetition_multiplier"] = float(np.asarray(multiplier).ravel()[0])
         hit = np.flatnonzero(series["demand"] >= series["stock"])
         exhaustion = quarters[hit[0]] if hit.size else None
     mixes = None
+    methods: dict[str, str] = {}
+    if scenario.demand is not None:
+        methods["demand"] = scenario.demand.method
     if scenario.cost is not None:
+        cost = scenario.cost
+        methods.update({"compute": cost.compute.method, "synthetic_data": cost.synthetic_data.method})
+        for kind in ("human", "expert", "synthetic"):
+            given = getattr(cost.run.mix, kind)
+            methods[f"mix.{kind}"] = "rest" if given == "rest" else "none" if given is None else "given"
         ci = CostInputs(scenario, arrays, data_dir)
         if "cost.run.params" in arrays and "cost.run.tokens" in arrays:
             params, tokens = arrays["cost.run.params"], arrays["cost.run.tokens"]
@@ -198,11 +209,14 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
             b = breakdown_values(ci, params, tokens, share, expert)
             data = sum(first(b[(k, "usd")]) for k in ("human_data", "expert_data", "synthetic_generation",
                                                        "verification"))
+            human_all, synthetic = C.split_mix(tokens, share)
             table.append({"mix": label, "synthetic_share": first(share), "expert_share": first(expert),
+                          "human_tokens": first(human_all - tokens * expert), "synthetic_tokens": first(synthetic),
                           **{k: first(b[(k, "usd")]) for k in ("human_data", "expert_data",
                                                                "synthetic_generation", "verification")},
                           "data": data, "compute": first(b[("compute", "usd")]), "total": first(b[("total", "usd")])})
         mixes = pd.DataFrame(table)
     return PointEstimate(scenario=scenario.name, quarters=quarters, inputs=pd.DataFrame(rows),
                          settings=pd.DataFrame(_settings(scenario, data_dir)), series=series,
-                         exhaustion=exhaustion, scalars=scalars, mixes=mixes)
+                         exhaustion=exhaustion, scalars=scalars, mixes=mixes,
+                         methods=methods)
