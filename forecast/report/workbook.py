@@ -5,7 +5,7 @@ scenario), Costs by mix, Inputs (every assumption, editable) and Model. On Model
 estimate (every input at its median, :func:`forecast.engine.point`) is written as formulas over
 named cells on Inputs, in the spirit of the FAST standard: inputs on their own sheet and styled
 apart, one formula per row copied across the quarters, no number typed into a formula (the only
-literals are the 1 of "1 − share" and the text of labels). Every formula carries the value Python
+literals are the 1 of "1 − share", FALSE for an exact MATCH and the text of labels). Every formula carries the value Python
 computed, so viewers without a calculation engine show numbers, and tests recalculate the workbook
 in LibreOffice to check that both give the same figures.
 
@@ -450,7 +450,7 @@ class _ModelBlock:
         end = p.exhaustion or f"after {p.quarters[-1]}"
         self.scalar("exhaustion", "first quarter point demand ≥ point stock", "quarter",
                     f'=IFERROR(INDEX({first}{quarter_row}:{last}{quarter_row},MATCH(TRUE,'
-                    f'{first}{self.refs["flag"]}:{last}{self.refs["flag"]},0)),"after "&{last}{quarter_row})',
+                    f'{first}{self.refs["flag"]}:{last}{self.refs["flag"]},FALSE)),"after "&{last}{quarter_row})',
                     end, None)
         self._chart(quarter_row, years, q)
         self.row += 1
