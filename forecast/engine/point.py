@@ -185,10 +185,12 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
             given = getattr(cost.run.mix, kind)
             methods[f"mix.{kind}"] = "rest" if given == "rest" else "none" if given is None else "given"
         ci = CostInputs(scenario, arrays, data_dir)
+        sized = scenario.cost.run.size != "given"
         if "cost.run.params" in arrays and "cost.run.tokens" in arrays:
             params, tokens = arrays["cost.run.params"], arrays["cost.run.tokens"]
         else:
             params, tokens = run_size(ci, arrays)
+        if sized:  # the engine sized the run: report its size as inputs the formulas read
             for name, kind, v in (("cost.run.params", "params", params), ("cost.run.tokens", "tokens", tokens)):
                 rows.append({"input": name, "kind": kind, "value": float(v[0]), "p5": float("nan"),
                              "p95": float("nan"), "distribution": "cheapest run for cost.target at point inputs",
