@@ -13,6 +13,7 @@ documented in docs/exports.md.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -55,13 +56,15 @@ MIX_COLUMNS = {
 
 def quarter_end(labels: Iterable[str]) -> list[str]:
     """ISO date of the last day of each quarter label (``2026Q4`` → ``2026-12-31``); "" if not a quarter."""
-    out = []
-    for label in labels:
-        try:
-            out.append(Quarter.parse(str(label)).end_date)
-        except ValueError:
-            out.append("")
-    return out
+    return [_quarter_end(str(label)) for label in labels]
+
+
+@lru_cache(maxsize=4096)
+def _quarter_end(label: str) -> str:
+    try:
+        return Quarter.parse(label).end_date
+    except ValueError:
+        return ""
 
 
 def with_quarter_end(frame: pd.DataFrame) -> pd.DataFrame:
