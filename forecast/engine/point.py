@@ -147,6 +147,8 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
     rows = _inputs(scenario, provenance, data_dir, seed, trend)
     use = {row["input"]: row["value"] for row in rows}
     use.update(values or {})
+    for row in rows:
+        row["value"] = float(use[row["input"]])
     arrays = {name: np.array([float(v)]) for name, v in use.items()}
     quarters = tuple(str(q) for q in scenario.horizon.quarters)
     series: dict[str, np.ndarray] = {}
