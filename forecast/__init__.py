@@ -20,29 +20,35 @@ __all__ = [
     "__version__",
     "load_scenario",
     "run",
+    "point",
     "Scenario",
     "ScenarioFile",
     "ForecastResult",
+    "PointEstimate",
     "ForecastError",
     "ScenarioError",
     "DataError",
     "FitError",
     "ExportError",
     "write_outputs",
+    "write_exports",
 ]
 
 _LAZY = {
     "load_scenario": "forecast.io.scenario",
     "ScenarioFile": "forecast.io.scenario",
     "run": "forecast.engine",
+    "point": "forecast.engine",
     "Scenario": "forecast.schema",
     "ForecastResult": "forecast.result",
+    "PointEstimate": "forecast.result",
     "ForecastError": "forecast.errors",
     "ScenarioError": "forecast.errors",
     "DataError": "forecast.errors",
     "FitError": "forecast.errors",
     "ExportError": "forecast.errors",
     "write_outputs": "forecast.report.writers",
+    "write_exports": "forecast.report.writers",
 }
 
 
