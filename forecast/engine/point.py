@@ -52,7 +52,8 @@ def _inputs(scenario: Any, provenance: dict[str, str], data_dir: Path | None, se
         rows.append({"input": name, "kind": item.kind, "value": float(p50), "p5": float(p5), "p95": float(p95),
                      "distribution": describe(item.spec), "source": item.spec.source or "",
                      "set_at": item.set_at})
-    hist = scenario.demand.historical if scenario.demand is not None else None
+    demand = scenario.demand
+    hist = demand.historical if demand is not None and demand.method in ("historical", "mixture") else None
     if scenario.supply is not None and hist is not None and hist.growth == "fit":
         from forecast.engine.supply_demand import fit_demand_trend
 
@@ -186,40 +187,43 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
         for kind in ("human", "expert", "synthetic"):
             given = getattr(cost.run.mix, kind)
             methods[f"mix.{kind}"] = "rest" if given == "rest" else "none" if given is None else "given"
-        ci = CostInputs(scenario, arrays, data_dir)
-        sized = scenario.cost.run.size != "given"
-        if "cost.run.params" in arrays and "cost.run.tokens" in arrays:
-            params, tokens = arrays["cost.run.params"], arrays["cost.run.tokens"]
-        else:
-            params, tokens = run_size(ci, arrays)
-        if sized:  # the engine sized the run: report its size as inputs the formulas read
-            for name, kind, v in (("cost.run.params", "params", params), ("cost.run.tokens", "tokens", tokens)):
-                rows.append({"input": name, "kind": kind, "value": float(v[0]), "p5": float("nan"),
-                             "p95": float("nan"), "distribution": "cheapest run for cost.target at point inputs",
-                             "source": "engine: grid search over cost.target.params_grid", "set_at": ""})
-            rows.sort(key=lambda row: row["input"])
-        first = lambda v: float(np.asarray(v, dtype=float).ravel()[0])  # noqa: E731
-        scalars.update({item: first(v) for (item, _), v in breakdown_values(ci, params, tokens).items()})
-        scalars.update({"price_factor": first(ci.price_factor), "usd_per_gpu_hour": first(ci.hourly),
-                        "human_per_token": first(ci.human_per_token), "expert_per_token": first(ci.expert_per_token),
-                        "generation_per_token": first(ci.generation_per_token),
-                        "verification_per_token": first(ci.verification_per_token)})
-        mix_rows = [("run", ci.synthetic_share, ci.expert_share)]
-        if scenario.mixes is not None:
-            mix_rows += [(f"mixes.synthetic_shares.{k}", np.array([s]), np.minimum(ci.expert_share, 1.0 - s))
-                         for k, s in enumerate(scenario.mixes.synthetic_shares, 1)]
-        table = []
-        for label, share, expert in mix_rows:
-            b = breakdown_values(ci, params, tokens, share, expert)
-            data = sum(first(b[(k, "usd")]) for k in ("human_data", "expert_data", "synthetic_generation",
-                                                       "verification"))
-            human_all, synthetic = C.split_mix(tokens, share)
-            table.append({"mix": label, "synthetic_share": first(share), "expert_share": first(expert),
-                          "human_tokens": first(human_all - tokens * expert), "synthetic_tokens": first(synthetic),
-                          **{k: first(b[(k, "usd")]) for k in ("human_data", "expert_data",
-                                                               "synthetic_generation", "verification")},
-                          "data": data, "compute": first(b[("compute", "usd")]), "total": first(b[("total", "usd")])})
-        mixes = pd.DataFrame(table)
+        # an unreachable target gives infinite tokens; inf × a 0% share is nan, as in the Monte Carlo
+        # breakdown, which ignores the same warning
+        with np.errstate(invalid="ignore"):
+            ci = CostInputs(scenario, arrays, data_dir)
+            sized = scenario.cost.run.size != "given"
+            if "cost.run.params" in arrays and "cost.run.tokens" in arrays:
+                params, tokens = arrays["cost.run.params"], arrays["cost.run.tokens"]
+            else:
+                params, tokens = run_size(ci, arrays)
+            if sized:  # the engine sized the run: report its size as inputs the formulas read
+                for name, kind, v in (("cost.run.params", "params", params), ("cost.run.tokens", "tokens", tokens)):
+                    rows.append({"input": name, "kind": kind, "value": float(v[0]), "p5": float("nan"),
+                                 "p95": float("nan"), "distribution": "cheapest run for cost.target at point inputs",
+                                 "source": "engine: grid search over cost.target.params_grid", "set_at": ""})
+                rows.sort(key=lambda row: row["input"])
+            first = lambda v: float(np.asarray(v, dtype=float).ravel()[0])  # noqa: E731
+            scalars.update({item: first(v) for (item, _), v in breakdown_values(ci, params, tokens).items()})
+            scalars.update({"price_factor": first(ci.price_factor), "usd_per_gpu_hour": first(ci.hourly),
+                            "human_per_token": first(ci.human_per_token), "expert_per_token": first(ci.expert_per_token),
+                            "generation_per_token": first(ci.generation_per_token),
+                            "verification_per_token": first(ci.verification_per_token)})
+            mix_rows = [("run", ci.synthetic_share, ci.expert_share)]
+            if scenario.mixes is not None:
+                mix_rows += [(f"mixes.synthetic_shares.{k}", np.array([s]), np.minimum(ci.expert_share, 1.0 - s))
+                             for k, s in enumerate(scenario.mixes.synthetic_shares, 1)]
+            table = []
+            for label, share, expert in mix_rows:
+                b = breakdown_values(ci, params, tokens, share, expert)
+                data = sum(first(b[(k, "usd")]) for k in ("human_data", "expert_data", "synthetic_generation",
+                                                           "verification"))
+                human_all, synthetic = C.split_mix(tokens, share)
+                table.append({"mix": label, "synthetic_share": first(share), "expert_share": first(expert),
+                              "human_tokens": first(human_all - tokens * expert), "synthetic_tokens": first(synthetic),
+                              **{k: first(b[(k, "usd")]) for k in ("human_data", "expert_data",
+                                                                   "synthetic_generation", "verification")},
+                              "data": data, "compute": first(b[("compute", "usd")]), "total": first(b[("total", "usd")])})
+            mixes = pd.DataFrame(table)
     return PointEstimate(scenario=scenario.name, quarters=quarters, inputs=pd.DataFrame(rows),
                          settings=pd.DataFrame(_settings(scenario, data_dir)), series=series,
                          exhaustion=exhaustion, scalars=scalars, mixes=mixes,

@@ -351,8 +351,10 @@ class _ModelBlock:
             self.ws.write_formula(row, col, text, style, bool(value))
         elif isinstance(value, str):
             self.ws.write_formula(row, col, text, style, value)
-        else:
+        elif np.isfinite(value):
             self.ws.write_formula(row, col, text, style, float(value))
+        else:  # an unreachable target: infinite tokens, nan costs; Excel's own value for them is an error
+            self.ws.write_formula(row, col, text, style, "#NUM!")
         self.book.formula_count += 1
 
     def label(self, label: str, unit: str) -> None:
