@@ -20,9 +20,11 @@ __all__ = [
     "__version__",
     "load_scenario",
     "run",
+    "point",
     "Scenario",
     "ScenarioFile",
     "ForecastResult",
+    "PointEstimate",
     "ForecastError",
     "ScenarioError",
     "DataError",
@@ -30,14 +32,17 @@ __all__ = [
     "ExportError",
     "write_outputs",
     "trend_report",
+    "write_exports",
 ]
 
 _LAZY = {
     "load_scenario": "forecast.io.scenario",
     "ScenarioFile": "forecast.io.scenario",
     "run": "forecast.engine",
+    "point": "forecast.engine",
     "Scenario": "forecast.schema",
     "ForecastResult": "forecast.result",
+    "PointEstimate": "forecast.result",
     "ForecastError": "forecast.errors",
     "ScenarioError": "forecast.errors",
     "DataError": "forecast.errors",
@@ -45,6 +50,7 @@ _LAZY = {
     "ExportError": "forecast.errors",
     "write_outputs": "forecast.report.writers",
     "trend_report": "forecast.engine.trends",
+    "write_exports": "forecast.report.writers",
 }
 
 

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 
-__all__ = ["ForecastResult", "PROBABILITIES", "CENTRAL_80", "CENTRAL_90", "MEDIAN", "STAT_COLUMNS",
+__all__ = ["ForecastResult", "PointEstimate", "PROBABILITIES", "CENTRAL_80", "CENTRAL_90", "MEDIAN",
+           "STAT_COLUMNS",
            "label", "quantiles"]
 
 #: The probabilities every output reports, defined once for the whole package: per-quarter
@@ -43,6 +44,64 @@ STAT_COLUMNS = ("mean",) + tuple(label(p) for p in PROBABILITIES)
 
 
 @dataclass(frozen=True)
+class PointEstimate:
+    """Every input at its median, evaluated once by the kernels of the Monte Carlo run.
+
+    Attributes
+    ----------
+    scenario : str
+        The scenario's name.
+    quarters : tuple of str
+        The horizon, ``("2024Q1", ...)`` (empty for a cost-only scenario).
+    inputs : DataFrame
+        One row per input the point model reads: ``input``, ``kind``, ``value`` (the median of its
+        distribution, or the value passed in; base units), ``p5``, ``p95`` (of the distribution),
+        ``distribution``, ``source``, ``set_at``.
+    settings : DataFrame
+        Fixed numbers the formulas need besides the inputs: reference years of data rows, the
+        horizon, hardware peaks, the shares compared in ``mixes``, unit conversions (``name``,
+        ``value``, ``unit``, ``source``, ``set_at``).
+    series : dict
+        Per-quarter paths, arrays of shape (quarters,): ``years`` (quarter end [yr]),
+        ``usable.<component>``, ``stock``, ``demand.historical``, ``demand.compute``, ``demand``
+        [tokens] (those the scenario has), and ``ratio``, ``synthetic_needed``, ``synthetic_share``
+        as in ``stats``.
+    exhaustion : str or None
+        First quarter whose point demand ≥ point stock; None when it stays below in the horizon.
+    scalars : dict
+        Values that are not per quarter, name → value: ``repetition_multiplier`` [x]; for a cost
+        scenario the items of ``cost_breakdown`` (``compute``, ``total``, ``gpu_hours``, ... in
+        their units) and the prices behind them (``price_factor`` [ratio], ``usd_per_gpu_hour``
+        [USD/GPU-hour], ``human_per_token``, ``expert_per_token``, ``generation_per_token``,
+        ``verification_per_token`` [USD/token]).
+    mixes : DataFrame
+        The same run priced with each mix: the run's own mix first, then ``mixes`` shares
+        (``mix``, ``synthetic_share``, ``expert_share``, ``human_tokens``, ``synthetic_tokens``
+        [tokens], ``human_data``, ``expert_data``,
+        ``synthetic_generation``, ``verification``, ``data``, ``compute``, ``total`` [USD]).
+    methods : dict
+        How the scenario computes what the formulas must follow: ``demand`` (historical, compute,
+        mixture), ``compute`` (rental, amortised), ``synthetic_data`` (api, selfhosted) and
+        ``mix.human``, ``mix.expert``, ``mix.synthetic`` (given, rest or none).
+    """
+
+    scenario: str
+    quarters: tuple[str, ...]
+    inputs: pd.DataFrame
+    settings: pd.DataFrame
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    exhaustion: str | None = None
+    scalars: dict[str, float] = field(default_factory=dict)
+    mixes: pd.DataFrame | None = None
+    methods: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Input name → the value the point model used."""
+        return dict(zip(self.inputs["input"], self.inputs["value"].astype(float)))
+
+
+@dataclass(frozen=True)
 class ForecastResult:
     """The outcome of :func:`forecast.engine.run`.
 
@@ -65,7 +124,9 @@ class ForecastResult:
     tables : dict
         Other tidy tables a model adds (e.g. ``cost_breakdown``).
     notes : dict
-        Extra facts (e.g. the fitted demand trend).
+        Extra facts (e.g. the fitted demand trend; ``data_files``: SHA-256 of each data/ CSV).
+    point : PointEstimate or None
+        The same scenario with every input at its median (see :func:`forecast.engine.point`).
     """
 
     scenario: str
@@ -81,6 +142,7 @@ class ForecastResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    point: PointEstimate | None = None
 
     @property
     def stamp(self) -> str:

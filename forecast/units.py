@@ -351,6 +351,10 @@ def format_quantity(value: float, kind: Kind = "number", digits: int = 3) -> str
 _QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])", re.ASCII)
 
 
+#: Month and day of the last day of each quarter.
+_QUARTER_END = {1: "03-31", 2: "06-30", 3: "09-30", 4: "12-31"}
+
+
 @dataclass(frozen=True, order=True)
 class Quarter:
     """A calendar quarter such as 2026Q4; models evaluate it at its end (:attr:`end_year`).
@@ -406,6 +410,11 @@ class Quarter:
     def end_year(self) -> float:
         """The end of the quarter as a year [yr]: 2026Q4 -> 2027.0, 2024Q1 -> 2024.25."""
         return self.year + self.q / 4
+
+    @property
+    def end_date(self) -> str:
+        """The last day of the quarter as an ISO date: 2026Q4 -> "2026-12-31"."""
+        return f"{self.year:04d}-{_QUARTER_END[self.q]}"
 
     def __str__(self) -> str:
         return f"{self.year:04d}Q{self.q}"

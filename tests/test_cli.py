@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 THREE_MISTAKES = Path(__file__).resolve().parent / "golden" / "validate_three_mistakes.yaml"
-OUTPUTS = {"summary.csv", "exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "report.md"}
+OUTPUTS = {"summary.csv", "exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "meta.json", "report.md"}
 
 #: ``file:line:col field: message (hint)``
 PROBLEM_LINE = re.compile(r"^(?P<file>\S+?):(?P<line>\d+):(?P<col>\d+) (?P<field>[\w.]+): "
@@ -259,7 +259,7 @@ def baseline_run(tmp_path_factory):
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, comment="#")
+    return pd.read_csv(path)
 
 
 def test_run_baseline_writes_every_output(baseline_run):
@@ -269,19 +269,24 @@ def test_run_baseline_writes_every_output(baseline_run):
     assert f"wrote {len(OUTPUTS)} files to" in result.stdout
 
 
-def test_run_outputs_carry_the_stamp(baseline_run):
+def test_run_outputs_carry_their_provenance_in_meta_json(baseline_run):
+    import json
+
     _, folder = baseline_run
-    for name in OUTPUTS - {"report.md"}:
+    for name in OUTPUTS - {"report.md", "meta.json"}:
         first = (folder / name).read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith(f"# peakdata {forecast.__version__}; scenario baseline;"), name
-        assert "seed 20240604" in first and "samples 2000" in first, name
+        assert first.startswith("scenario,"), name  # the header row, no comment line before it
+    (meta,) = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["scenarios"]
+    assert (meta["peakdata_version"], meta["scenario"]) == (forecast.__version__, "baseline")
+    assert (meta["seed"], meta["samples"]) == (20240604, 2000)
     assert "samples 2000" in (folder / "report.md").read_text(encoding="utf-8")
 
 
 def test_run_summary_quantiles_are_ordered(baseline_run):
     _, folder = baseline_run
     summary = read_csv(folder / "summary.csv")
-    assert list(summary.columns) == ["quarter", "metric", "unit", "mean", "p5", "p10", "p50", "p90", "p95"]
+    assert list(summary.columns) == ["scenario", "quarter", "quarter_end", "metric", "unit", "mean", "p5", "p10",
+                                     "p50", "p90", "p95"]
     assert set(summary["metric"]) >= {"stock", "demand"}
     quarters = summary.loc[summary["metric"] == "stock", "quarter"]
     assert (quarters.iloc[0], quarters.iloc[-1], len(quarters)) == ("2024Q1", "2040Q4", 68)
@@ -320,8 +325,8 @@ def test_run_report_is_markdown(baseline_run):
 def test_run_seed_option_overrides_the_scenario(tmp_path):
     result = invoke("run", BASELINE, "--samples", 300, "--seed", 5, "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    first = (tmp_path / "baseline" / "summary.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert "seed 5;" in first and "samples 300" in first
+    meta = (tmp_path / "baseline" / "meta.json").read_text(encoding="utf-8")
+    assert '"seed": 5\n' in meta and '"samples": 300,' in meta
 
 
 def test_run_good_and_bad_file_writes_nothing(tmp_path):

@@ -121,7 +121,7 @@ def test_unwritable_folder_raises_export_error_naming_the_path(tmp_path):
     assert str(target) in str(info.value)
 
 
-def test_write_outputs_writes_stamped_files(tmp_path, write_yaml, mini_text):
+def test_write_outputs_writes_csv_without_comment_lines_and_meta_json(tmp_path, write_yaml, mini_text):
     import forecast.engine as engine
     from forecast.io.scenario import load_scenario
 
@@ -129,11 +129,12 @@ def test_write_outputs_writes_stamped_files(tmp_path, write_yaml, mini_text):
     result = engine.run(loaded.scenario, samples=300, provenance=loaded.provenance)
     written = writers.write_outputs(result, tmp_path / "out" / "mini")
     names = sorted(Path(p).name for p in written)
-    assert names == ["exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "report.md", "summary.csv"]
+    assert names == ["exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "meta.json", "report.md", "summary.csv"]
     assert sorted(p.name for p in (tmp_path / "out" / "mini").iterdir()) == names
     for path in written:
         if path.suffix == ".csv":
-            assert path.read_text(encoding="utf-8").splitlines()[0] == f"# {result.stamp}"
+            assert path.read_text(encoding="utf-8").splitlines()[0].startswith("scenario,")
+    assert result.scenario_hash in (tmp_path / "out" / "mini" / "meta.json").read_text(encoding="utf-8")
 
 
 def test_output_set_is_swapped_in_whole_and_keeps_foreign_files(tmp_path, monkeypatch):

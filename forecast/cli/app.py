@@ -138,8 +138,11 @@ def run(
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed (default: the scenario's)."),
     out: Path = typer.Option(Path("reports"), "--out", "-o",
                              help="Folder for results; each scenario writes into OUT/<name>/."),
+    point: bool = typer.Option(False, "--point",
+                               help="Print the point estimate (every input at its median) instead; "
+                                    "runs no samples and writes nothing."),
 ) -> None:
-    """Run scenarios, print a summary and write CSV files and a Markdown report per scenario."""
+    """Run scenarios, print a summary and write CSV files, meta.json and a Markdown report per scenario."""
     from forecast.cli.render import print_result, progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
@@ -156,6 +159,13 @@ def run(
         duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
         if duplicates:
             raise ScenarioError(duplicates)
+        if point:
+            from forecast.cli.render import print_point
+
+            _print_warnings(_console(stderr=True), loaded)
+            for item in loaded:
+                print_point(console, engine.point(item.scenario, seed=seed, provenance=item.provenance))
+            return
         for item in loaded:                      # before any computing: a run is refused, not lost
             check_writable(out / item.scenario.name)
         _print_warnings(_console(stderr=True), loaded)
@@ -202,6 +212,52 @@ def cost(
     console = _console()
     console.print(f"[bold]{result.scenario}[/]  {result.stamp}")
     print_cost(console, result)
+
+
+@app.command()
+def export(
+    scenarios: List[Path] = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML files to export."),
+    format: str = typer.Option("csv", "--format", "-f", metavar="csv|xlsx",
+                               help="csv: long, wide and IAMC tables with meta.json; xlsx: one workbook."),
+    out: Path = typer.Option(Path("exports"), "--out", "-o",
+                             help="Folder to write into; with --format xlsx a path ending .xlsx names the workbook."),
+    samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
+                                          help="Monte Carlo samples (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed (default: the scenario's)."),
+) -> None:
+    """Run scenarios and export them together for spreadsheets: CSV tables that open by double-click
+    (long, wide per metric, IAMC for pyam) or an XLSX workbook whose Model sheet holds the point
+    estimate as live formulas over the Inputs sheet. Columns and units: docs/exports.md."""
+    from forecast.cli.render import progress_callback
+    from forecast.errors import ForecastError, ScenarioError
+    from forecast.io.scenario import duplicate_name_problems, load_scenario
+    from forecast.report.writers import check_writable, write_exports
+    from forecast.schema import MAX_SAMPLES
+    import forecast.engine as engine
+
+    if format not in ("csv", "xlsx"):
+        _fail(ValueError(f"--format {format!r} is not csv or xlsx"))
+    if samples is not None and samples > MAX_SAMPLES:
+        _fail(ValueError(f"--samples {samples:,} is above the limit of {MAX_SAMPLES:,}"))
+    try:
+        loaded = [load_scenario(path) for path in scenarios]
+        duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
+        if duplicates:
+            raise ScenarioError(duplicates)
+        book = out if format == "xlsx" and out.suffix.lower() == ".xlsx" else None
+        check_writable(book.parent if book else out)  # before any computing
+        _print_warnings(_console(stderr=True), loaded)
+        results = []
+        for item in loaded:
+            with progress_callback(item.scenario.name) as progress:
+                results.append(engine.run(item.scenario, seed=seed, samples=samples,
+                                          provenance=item.provenance, progress=progress))
+        written = write_exports(results, book.parent if book else out, (format,), workbook_path=book)
+    except ForecastError as exc:
+        _fail(exc)
+    console = _console()
+    for path in written:
+        console.print(f"wrote {path}", markup=False)
 
 
 @app.command("published-runs")

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from forecast.report import tables
-from forecast.result import ForecastResult
+from forecast.result import ForecastResult, PointEstimate
 
-__all__ = ["print_cost", "print_frame", "print_result", "progress_callback"]
+__all__ = ["print_cost", "print_frame", "print_point", "print_result", "progress_callback"]
 
 
 def print_frame(console: Console, frame: pd.DataFrame, title: str) -> None:
@@ -49,6 +49,17 @@ def print_cost(console: Console, result: ForecastResult) -> None:
     if "mix_curve" in result.tables:
         print_frame(console, tables.mix_table(result), "Cheapest run for the target quality, by synthetic share")
         console.print(tables.cheapest_share_text(result), markup=False)
+
+
+def print_point(console: Console, point: PointEstimate) -> None:
+    """The point estimate: inputs at their medians, stock and demand at each Q4, the run's cost."""
+    console.print(f"[bold]{point.scenario}[/]  point estimate: every input at its median")
+    view = tables.point_tables(point)
+    for title, frame in view.items():
+        print_frame(console, frame, title)
+    if point.series:
+        end = point.quarters[-1]
+        console.print(f"First quarter point demand ≥ point stock: {point.exhaustion or f'after {end}'}", markup=False)
 
 
 @contextlib.contextmanager

@@ -15,11 +15,12 @@ import pandas as pd
 from forecast._version import __version__
 from forecast.engine.blocks import Summariser
 from forecast.engine.inputs import collect_inputs, draw_inputs
+from forecast.engine.point import point
 from forecast.result import CENTRAL_90, ForecastResult, label, quantiles
 from forecast.schema import Scenario
 from forecast.schema.uncertain import describe
 
-__all__ = ["run"]
+__all__ = ["run", "point"]
 
 Progress = Callable[[int, int], None]
 
@@ -81,8 +82,12 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         from forecast.engine.cost import run_cost
 
         tables.update(run_cost(scenario, values, seed, n, data_dir, notes))
+    from forecast.io.references import data_file_hashes
+
+    notes["data_files"] = data_file_hashes(scenario, data_dir)
+    estimate = point(scenario, seed, provenance, data_dir, trend=notes.get("demand_trend"))
     return ForecastResult(
         scenario=scenario.name, scenario_hash=scenario_hash(scenario), seed=seed, samples=n,
         version=__version__, quarters=tuple(str(q) for q in quarters), stats=summary.stats,
         units=units, events=summary.events, inputs=_inputs_table(inputs, values), tables=tables,
-        notes=notes, description=scenario.description)
+        notes=notes, description=scenario.description, point=estimate)

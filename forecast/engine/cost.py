@@ -16,7 +16,7 @@ from forecast.models import cost as C
 from forecast.models import quality as Q
 from forecast.result import CENTRAL_80, MEDIAN, label, quantiles
 
-__all__ = ["run_cost", "hardware_row", "CostInputs"]
+__all__ = ["run_cost", "run_size", "breakdown_values", "hardware_row", "CostInputs"]
 
 _STATS = ("mean", *map(label, CENTRAL_80))
 #: Shares closer than this are equal (1 − 0.9 is 0.0999… in floating point) [fraction].
@@ -134,8 +134,15 @@ class CostInputs:
                               np.geomspace(grid.low, grid.high, grid.points))
 
 
-def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray) -> pd.DataFrame:
-    share, expert_share = ci.synthetic_share, ci.expert_share
+def breakdown_values(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, share: Any = None,
+                     expert_share: Any = None) -> dict[tuple[str, str], np.ndarray]:
+    """Each cost item and the run's size per sample, by ``(item, unit)``.
+
+    ``share`` and ``expert_share`` default to the priced run's mix; the point estimate passes the
+    shares of ``mixes`` to price the same run with another mix.
+    """
+    share = ci.synthetic_share if share is None else share
+    expert_share = ci.expert_share if expert_share is None else expert_share
     human_all, synthetic = C.split_mix(tokens, share)
     expert = tokens * expert_share
     human = human_all - expert
@@ -158,6 +165,11 @@ def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray) -> pd.Dat
     penalty = ci.penalty(share)
     rows[("collapse_penalty", "fraction")] = penalty
     rows[("loss", "number")] = Q.mix_loss(params, human_all, synthetic, ci.synthetic_value, penalty, **ci.loss)
+    return rows
+
+
+def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray) -> pd.DataFrame:
+    rows = breakdown_values(ci, params, tokens)
     frame = pd.DataFrame([{"item": k, "unit": u, **_stats(np.asarray(v, dtype=float))}
                           for (k, u), v in rows.items()])
     return frame
@@ -184,6 +196,14 @@ def _mix_curve(ci: CostInputs, shares: tuple[float, ...]) -> tuple[pd.DataFrame,
     frame = pd.DataFrame(rows)
     frame["p_cheapest"] = [float(np.mean(best == s)) if reached.any() else float("nan") for s in shares]
     return frame, best
+
+
+def run_size(ci: CostInputs, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Active parameters and tokens of the priced run: given, or the cheapest for the target."""
+    if ci.cost.run.size == "given":
+        return values["cost.run.params"], values["cost.run.tokens"]
+    run = ci.cheapest(ci.synthetic_share, ci.expert_share)
+    return run["params"], run["tokens"]
 
 
 def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, data_dir: Path | None,

@@ -10,12 +10,13 @@ from forecast.io.inputs import (Input, collect_inputs, correlation_matrix, corre
                                 provenance_locator)
 from forecast.models import sampling
 
-__all__ = ["Input", "collect_inputs", "draw_inputs"]
+__all__ = ["Input", "clip_to_kind", "collect_inputs", "draw_inputs"]
 
 _NONNEGATIVE = {"tokens", "params", "flop", "usd", "hours"}
 
 
-def _clip(values: np.ndarray, kind: str) -> np.ndarray:
+def clip_to_kind(values: np.ndarray, kind: str) -> np.ndarray:
+    """Keep drawn values in their unit's range: fractions in [0, 1], counts and money ≥ 0."""
     if kind == "fraction":
         return np.clip(values, 0.0, 1.0)
     if kind in _NONNEGATIVE:
@@ -49,5 +50,5 @@ def draw_inputs(inputs: dict[str, Input], seed: int, n: int, correlations: Any =
         u = uniforms.get(name)
         if u is None:
             u = sampling.uniforms(seed, name, n)
-        out[name] = _clip(item.spec.to_distribution().ppf(u), item.kind)
+        out[name] = clip_to_kind(item.spec.to_distribution().ppf(u), item.kind)
     return out

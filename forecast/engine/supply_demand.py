@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from forecast.models import sampling
 from forecast.models import scaling, stock
 from forecast.units import Quarter
 
-__all__ = ["METRICS", "EVENTS", "run_supply_demand", "fit_demand_trend"]
+__all__ = ["METRICS", "EVENTS", "evaluate_paths", "repetition", "run_supply_demand", "fit_demand_trend"]
 
 #: metric -> unit of its values.
 METRICS = {
@@ -65,6 +65,55 @@ def _demand_growth(scenario: Any, values: dict[str, np.ndarray], seed: int, n: i
     return trend.growth_ppf(sampling.uniforms(seed, "demand.historical.growth", n))
 
 
+def repetition(supply: Any, col: Callable[[str], np.ndarray]) -> np.ndarray:
+    """The repetition multiplier: given directly, or from epochs (Muennighoff et al. 2023) [x]."""
+    if supply.repetition.multiplier is not None:
+        return col("supply.repetition.multiplier")
+    return scaling.repetition_multiplier(col("supply.repetition.epochs"),
+                                         col("supply.repetition.decay_constant"))
+
+
+def evaluate_paths(scenario: Any, col: Callable[[str], np.ndarray], t: np.ndarray, stock_rows: Any,
+                   multiplier: np.ndarray, hist_growth: np.ndarray | None,
+                   mix: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
+    """Stock and demand at quarter-end years ``t`` (shape ``(1, b)``), with their parts.
+
+    ``col(name)`` gives an input as a column ``(n, 1)``; ``mix(hist, comp)`` combines the two demand
+    paths of a ``mixture`` (per sample in the Monte Carlo run, weighted in the point estimate).
+    Returns ``usable.<component>`` per included source, ``stock`` (effective), and
+    ``demand.historical``, ``demand.compute`` (those the method uses) and ``demand`` [tokens].
+    """
+    supply, dem = scenario.supply, scenario.demand
+    out: dict[str, np.ndarray] = {}
+    usable = 0.0
+    for component in supply.include:
+        ref_year = float(stock_rows.loc[component, "reference_year"])
+        base = f"supply.sources.{component}"
+        part = stock.usable_stock(col(f"{base}.stock"), col(f"{base}.growth"), t - ref_year,
+                                  col(f"{base}.quality"))
+        out[f"usable.{component}"] = part
+        usable = usable + part
+    out["stock"] = stock.effective_stock(usable, multiplier)
+    if dem.method in ("historical", "mixture"):
+        h = dem.historical
+        hist = D.exponential_path(col("demand.historical.current_largest"), hist_growth,
+                                  t - _start_year(h.reference))
+        if h.overtraining is not None:
+            hist = hist * np.sqrt(col("demand.historical.overtraining"))
+        out["demand.historical"] = hist
+    if dem.method in ("compute", "mixture"):
+        c = dem.compute
+        out["demand.compute"] = D.compute_path_tokens(col("demand.compute.current_largest"),
+                                                      col("demand.compute.growth"), t - _start_year(c.reference),
+                                                      col("demand.compute.tokens_per_param"),
+                                                      col("demand.compute.overtraining"))
+    if dem.method == "mixture":
+        out["demand"] = mix(out["demand.historical"], out["demand.compute"])
+    else:
+        out["demand"] = out[f"demand.{dem.method}"]
+    return out
+
+
 def run_supply_demand(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
                       summary: Summariser, data_dir: Path | None, progress=None) -> dict[str, Any]:
     """Evaluate stock, demand and the synthetic gap for every quarter of the horizon.
@@ -83,42 +132,21 @@ def run_supply_demand(scenario: Any, values: dict[str, np.ndarray], seed: int, n
     from forecast.io.references import read_reference
 
     stock_rows = read_reference("text_stock.csv", data_dir).set_index("component")
-    rep = supply.repetition
-    if rep.multiplier is not None:
-        multiplier = col("supply.repetition.multiplier")
-    else:
-        multiplier = scaling.repetition_multiplier(col("supply.repetition.epochs"),
-                                                   col("supply.repetition.decay_constant"))
+    multiplier = repetition(supply, col)
+    hist_growth = None
     if dem.method in ("historical", "mixture"):
         hist_growth = _demand_growth(scenario, values, seed, n, data_dir, notes)[:, None]
+    take_hist = None
     if dem.method == "mixture":
         take_hist = (sampling.uniforms(seed, "demand.method_choice", n)
                      < values["demand.historical_weight"])[:, None]
 
     step = block_size(n, len(quarters))
+    mix = lambda hist, comp: D.mixture(hist, comp, take_hist)  # noqa: E731
     for start in range(0, len(quarters), step):
-        t = t_end[None, start:start + step]
-        usable = 0.0
-        for component in supply.include:
-            ref_year = float(stock_rows.loc[component, "reference_year"])
-            base = f"supply.sources.{component}"
-            usable = usable + stock.usable_stock(col(f"{base}.stock"), col(f"{base}.growth"),
-                                                 t - ref_year, col(f"{base}.quality"))
-        eff = stock.effective_stock(usable, multiplier)
-        if dem.method in ("historical", "mixture"):
-            h = dem.historical
-            hist = D.exponential_path(col("demand.historical.current_largest"), hist_growth,
-                                      t - _start_year(h.reference))
-            if h.overtraining is not None:
-                hist = hist * np.sqrt(col("demand.historical.overtraining"))
-        if dem.method in ("compute", "mixture"):
-            c = dem.compute
-            comp = D.compute_path_tokens(col("demand.compute.current_largest"),
-                                         col("demand.compute.growth"), t - _start_year(c.reference),
-                                         col("demand.compute.tokens_per_param"),
-                                         col("demand.compute.overtraining"))
-        need = {"historical": lambda: hist, "compute": lambda: comp,
-                "mixture": lambda: D.mixture(hist, comp, take_hist)}[dem.method]()
+        paths = evaluate_paths(scenario, col, t_end[None, start:start + step], stock_rows, multiplier,
+                               hist_growth, mix)
+        eff, need = paths["stock"], paths["demand"]
         summary.add_metric("stock", start, eff)
         summary.add_metric("demand", start, need)
         summary.add_metric("ratio", start, need / eff)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.io.yamlload import LoadedYaml
     from forecast.schema import Scenario
 
-__all__ = ["data_dir", "data_files", "read_reference", "row_line", "check_references"]
+__all__ = ["data_dir", "data_file_hashes", "data_files", "read_reference", "row_line", "check_references"]
 
 _ENV = "PEAKDATA_DATA"
 
@@ -57,6 +57,14 @@ def _read(path: str, stamp: tuple[int, int]) -> "pd.DataFrame":
         line = row_line(frame, missing[0])
         raise DataError(f"{name}:{line}: row has no source (name the paper, report or page, and year)")
     return frame
+
+
+def data_file_hashes(scenario: "Scenario", directory: Path | None = None) -> dict[str, str]:
+    """SHA-256 of each CSV in ``data/`` the scenario reads (:func:`data_files`), by file name."""
+    import hashlib
+
+    folder = directory or data_dir()
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in data_files(scenario)}
 
 
 def row_line(frame: "pd.DataFrame", index: int) -> int:

@@ -16,7 +16,8 @@ import numpy as np
 
 from forecast.models.scaling import compute_optimal_tokens
 
-__all__ = ["exponential_path", "compute_path_tokens", "mixture", "synthetic_gap", "synthetic_share"]
+__all__ = ["exponential_path", "compute_path_tokens", "mixture", "mixture_mean", "synthetic_gap",
+           "synthetic_share"]
 
 
 def exponential_path(value_ref, growth, years_since_ref):
@@ -84,6 +85,28 @@ def mixture(first, second, take_first):
     [1.0, 20.0]
     """
     return np.where(take_first, first, second)
+
+
+def mixture_mean(first, second, weight):
+    """Probability-weighted mixture: w · first + (1 − w) · second.
+
+    The expected value of :func:`mixture` when ``first`` is taken with probability ``weight``; the
+    point estimate uses it, since a coin flip between two paths has no median.
+
+    Parameters
+    ----------
+    first, second : array_like
+        The two paths [tokens].
+    weight : array_like
+        Probability of the first path [fraction].
+
+    Examples
+    --------
+    >>> float(mixture_mean(10.0, 30.0, 0.25))
+    25.0
+    """
+    weight = np.asarray(weight, dtype=float)
+    return weight * np.asarray(first, dtype=float) + (1.0 - weight) * np.asarray(second, dtype=float)
 
 
 def synthetic_gap(demand, stock):

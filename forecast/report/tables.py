@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 
 from forecast.report.headline import format_headline
-from forecast.result import ForecastResult
+from forecast.result import ForecastResult, PointEstimate
 from forecast.units import format_quantity
 
 __all__ = ["exhaustion_table", "gap_table", "history_table", "inputs_table", "cost_table", "mix_table",
-           "cheapest_share_text", "run_reach_text", "fmt"]
+           "cheapest_share_text", "run_reach_text", "fmt", "point_tables"]
 
 #: Result unit -> units.Kind; "number" rows (the loss) get four decimals, "ratio" the general format.
 _KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd", "hours": "hours",
@@ -168,3 +168,35 @@ def history_table(runs: pd.DataFrame) -> pd.DataFrame:
         "p50 cost": [figure("cost.total.p50", v) for v in runs["cost.total.p50"]],
         "peakdata": runs["version"],
     })
+
+
+def point_tables(point: PointEstimate) -> dict[str, pd.DataFrame]:
+    """Tables of a point estimate for people, by title: inputs, stock and demand at Q4s, cost, mixes."""
+    out = {}
+    inputs = point.inputs
+    out["Inputs at their medians"] = pd.DataFrame({
+        "input": inputs["input"],
+        "value": [format_quantity(float(v), k) for v, k in zip(inputs["value"], inputs["kind"])]})
+    if point.series:
+        rows = []
+        for i, q in enumerate(point.quarters):
+            if q.endswith("Q4"):
+                rows.append({"quarter": q, "stock": fmt(point.series["stock"][i], "tokens"),
+                             "demand": fmt(point.series["demand"][i], "tokens"),
+                             "demand ÷ stock": f"{point.series['ratio'][i]:.2f}",
+                             "synthetic share": fmt(point.series["synthetic_share"][i], "fraction")})
+        out["Point stock and demand (Q4s)"] = pd.DataFrame(rows)
+    if point.mixes is not None:
+        sc = point.scalars
+        items = [("compute", "usd"), ("human_data", "usd"), ("expert_data", "usd"), ("synthetic_generation", "usd"),
+                 ("verification", "usd"), ("total", "usd"), ("gpu_hours", "hours"),
+                 ("price_per_gpu_hour_at_run_date", "usd"), ("training_flop", "flop"), ("params", "params"),
+                 ("tokens", "tokens")]
+        out["Point cost of the run (USD)"] = pd.DataFrame(
+            [{"item": _COST_LABELS.get(k, k), "value": fmt(sc[k], u)} for k, u in items])
+        if len(point.mixes) > 1:
+            out["Point cost of the same run by synthetic share"] = pd.DataFrame([
+                {"synthetic share": format_quantity(r.synthetic_share, "fraction"), "data": fmt(r.data, "usd"),
+                 "compute": fmt(r.compute, "usd"), "total": fmt(r.total, "usd")}
+                for r in point.mixes.itertuples(index=False) if r.mix != "run"])
+    return out

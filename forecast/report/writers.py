@@ -1,9 +1,11 @@
-"""Write a result's files: tidy CSVs for spreadsheets and a Markdown summary.
+"""Write a result's files: CSVs that open by double-click, ``meta.json`` and a Markdown summary.
 
 Every file is written to a temporary file in the same folder and renamed into place, so a crash
-never leaves a half-written output. Every file carries the result's stamp (version, scenario,
-content hash, seed, samples) and nothing that changes between runs, so the same scenario and seed
-give byte-identical files.
+never leaves a half-written output. A CSV holds one header row and plain numbers, nothing else
+(``pandas.read_csv(path)`` reads it as written); its provenance (version, scenario, content hash,
+seed, samples, SHA-256 of the data files) is in ``meta.json`` beside it, and ``report.md`` carries
+the stamp under its title. Nothing changes between runs, so the same scenario and seed give
+byte-identical files.
 """
 from __future__ import annotations
 
@@ -17,21 +19,27 @@ from forecast.errors import ExportError
 from forecast.report.markdown import render_report
 from forecast.result import ForecastResult
 
-__all__ = ["atomic_write_text", "check_writable", "write_csv", "write_outputs"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "write_csv", "write_exports",
+           "write_json", "write_outputs"]
 
 FLOAT_FORMAT = "%.6g"
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
+    """Write ``text`` to ``path`` (UTF-8, line ends as given) via a temporary file and an atomic rename."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files owner-only; outputs are ordinary files
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
@@ -42,10 +50,34 @@ def atomic_write_text(path: Path, text: str) -> Path:
     return path
 
 
-def write_csv(path: Path, frame: pd.DataFrame, stamp: str) -> Path:
-    """A CSV with one ``# stamp`` comment line, fixed float format and ``\\n`` line ends."""
-    body = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    return atomic_write_text(path, f"# {stamp}\n{body}")
+def write_csv(path: Path, frame: pd.DataFrame, stamp: str | None = None) -> Path:
+    """A CSV: one header row, plain numbers (``%.6g``), UTF-8, ``\\n`` line ends, no comment lines.
+
+    A ``quarter_end`` column (ISO date) is added right after a ``quarter`` column. ``stamp`` is
+    accepted for old callers and not written: provenance belongs in ``meta.json``
+    (:func:`write_json`), where a spreadsheet does not read it as data.
+    """
+    from forecast.report.exports import with_quarter_end
+
+    frame = with_quarter_end(frame)
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    if floats:  # format once, vectorised: pandas' float_format formats value by value (slow at 10^5 rows)
+        frame = frame.assign(**{c: _format_floats(frame[c].to_numpy()) for c in floats})
+    body = frame.to_csv(index=False, lineterminator="\n")
+    return atomic_write_text(path, body)
+
+
+def _format_floats(values) -> list[str]:
+    """``FLOAT_FORMAT`` of each value, "" for NaN: what ``to_csv(float_format=FLOAT_FORMAT)`` writes."""
+    fmt = FLOAT_FORMAT.__mod__
+    return ["" if v != v else fmt(v) for v in values.tolist()]
+
+
+def write_json(path: Path, data: dict) -> Path:
+    """``data`` as indented JSON with sorted keys and a final newline (byte-stable)."""
+    import json
+
+    return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _not_a_folder(out_dir: Path) -> None:
@@ -125,14 +157,65 @@ def _umask() -> int:
 
 
 def _write_set(result: ForecastResult, out_dir: Path) -> list[Path]:
+    from forecast.report.exports import csv_view, metadata
+
     written = []
+    tables = {}
     if result.stats:
-        written.append(write_csv(out_dir / "summary.csv", result.summary(), result.stamp))
+        tables["summary"] = result.summary()
     if result.events:
-        written.append(write_csv(out_dir / "exhaustion.csv", result.event_summary(), result.stamp))
-        written.append(write_csv(out_dir / "exhaustion_cdf.csv", result.event_cdf(), result.stamp))
-    for name, table in result.tables.items():
-        written.append(write_csv(out_dir / f"{name}.csv", table, result.stamp))
-    written.append(write_csv(out_dir / "inputs.csv", result.inputs, result.stamp))
+        tables["exhaustion"] = result.event_summary()
+        tables["exhaustion_cdf"] = result.event_cdf()
+    tables.update(result.tables)
+    tables["inputs"] = result.inputs
+    for name, table in tables.items():
+        written.append(write_csv(out_dir / f"{name}.csv", csv_view(result, name, table)))
+    meta = metadata([result])
+    meta["files"] = sorted(p.name for p in written) + ["report.md"]
+    written.append(write_json(out_dir / "meta.json", meta))
     written.append(atomic_write_text(out_dir / "report.md", render_report(result)))
+    return written
+
+
+#: File names of :func:`write_exports`.
+LONG_CSV, IAMC_CSV, WORKBOOK = "long.csv", "iamc.csv", "peakdata.xlsx"
+
+
+def write_exports(runs_results: list[ForecastResult], out_dir: Path,
+                  formats: tuple[str, ...] = ("csv", "xlsx"), workbook_path: Path | None = None) -> list[Path]:
+    """Write the spreadsheet exports of one or more results into ``out_dir``.
+
+    ``csv``: ``long.csv`` (every scenario, metric, quarter and statistic), ``wide_<metric>.csv``
+    (a row per scenario and quarter, a column per statistic), ``iamc.csv`` (IAMC format, for pyam)
+    and ``meta.json`` (provenance). ``xlsx``: ``peakdata.xlsx`` (or ``workbook_path``), the workbook
+    of :mod:`forecast.report.workbook` with the point model as live formulas. Columns and units:
+    docs/exports.md. Returns the written paths.
+    """
+    from forecast.errors import ExportError
+    from forecast.report.exports import iamc_table, long_table, metadata, wide_table
+
+    results = list(runs_results)
+    unknown = sorted(set(formats) - {"csv", "xlsx"})
+    if unknown:
+        raise ExportError(f"unknown export format {', '.join(unknown)} (choose csv or xlsx)")
+    names = [r.scenario for r in results]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ExportError(f"scenario {', '.join(twice)} given twice; each scenario name may appear once")
+    out_dir = Path(out_dir)
+    _not_a_folder(out_dir)
+    written: list[Path] = []
+    if "csv" in formats:
+        written.append(write_csv(out_dir / LONG_CSV, long_table(results)))
+        metrics = list(dict.fromkeys(m for r in results for m in r.stats))
+        for metric in metrics:
+            written.append(write_csv(out_dir / f"wide_{metric}.csv", wide_table(results, metric)))
+        written.append(write_csv(out_dir / IAMC_CSV, iamc_table(results)))
+        meta = metadata(results)
+        meta["files"] = sorted(p.name for p in written)
+        written.append(write_json(out_dir / "meta.json", meta))
+    if "xlsx" in formats:
+        from forecast.report.workbook import workbook_bytes
+
+        written.append(atomic_write_bytes(workbook_path or out_dir / WORKBOOK, workbook_bytes(results)))
     return written

@@ -1,0 +1,230 @@
+"""Point estimate: every input at its median, through the kernels of the Monte Carlo run.
+
+The median of an input is its distribution's inverse CDF at 0.5, clipped to its unit's range exactly
+as a drawn value would be (``engine.run`` with every uniform fixed at 0.5). Two choices that a
+single draw cannot make are made explicit here and in docs/exports.md:
+
+* a ``mixture`` of demand paths is their probability-weighted mean
+  (:func:`forecast.models.demand.mixture_mean`), since a coin flip between two paths has no median;
+* a fitted demand growth (``growth: fit``) is the median of its bootstrap.
+
+Passing ``values`` replaces inputs (unclipped, as a spreadsheet takes them): the workbook test
+runs the model with every input times 1.1 this way. A run sized ``cheapest_for_target`` is sized by
+the engine's grid search at the point inputs; its size is then reported as the inputs
+``cost.run.params`` and ``cost.run.tokens``, and values given for those are used as they are.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.engine.inputs import clip_to_kind, collect_inputs
+from forecast.models import cost as C
+from forecast.models import demand as D
+from forecast.result import PointEstimate
+from forecast.schema.uncertain import describe
+
+__all__ = ["point", "CONSTANTS"]
+
+#: Unit conversions and model constants the kernels use, for the workbook's formulas:
+#: name -> (value, unit, source). Each equals the literal in forecast/models/.
+CONSTANTS = {
+    "flop_per_param_token": (6.0, "FLOP/(parameter·token)",
+                             "training compute C = 6ND (Kaplan et al. 2020, Sec. 2.1; Hoffmann et al. 2022)"),
+    "inference_flop_per_param_token": (2.0, "FLOP/(parameter·token)",
+                                       "a forward pass costs 2N FLOP per token (Kaplan et al. 2020, Table 1)"),
+    "seconds_per_hour": (C.SECONDS_PER_HOUR, "s/h", "unit conversion"),
+    "tokens_per_million": (C.TOKENS_PER_MILLION, "tokens/Mtok", "unit conversion"),
+    "watts_per_kilowatt": (C.WATTS_PER_KILOWATT, "W/kW", "unit conversion"),
+    "hours_per_year": (C.HOURS_PER_YEAR, "h/yr", "365.25 days × 24 h, as in Cottier et al. 2024"),
+    "years_per_quarter": (0.25, "yr", "unit conversion"),
+}
+
+
+def _inputs(scenario: Any, provenance: dict[str, str], data_dir: Path | None, seed: int,
+            trend: Any) -> list[dict[str, Any]]:
+    rows = []
+    for name, item in collect_inputs(scenario, provenance, data_dir).items():
+        p5, p50, p95 = clip_to_kind(item.spec.to_distribution().ppf(np.array([0.05, 0.5, 0.95])), item.kind)
+        rows.append({"input": name, "kind": item.kind, "value": float(p50), "p5": float(p5), "p95": float(p95),
+                     "distribution": describe(item.spec), "source": item.spec.source or "",
+                     "set_at": item.set_at})
+    demand = scenario.demand
+    hist = demand.historical if demand is not None and demand.method in ("historical", "mixture") else None
+    if scenario.supply is not None and hist is not None and hist.growth == "fit":
+        from forecast.engine.supply_demand import fit_demand_trend
+
+        fit = hist.fit
+        trend = trend if trend is not None else fit_demand_trend(fit, seed, data_dir)
+        p5, p50, p95 = trend.growth_ppf(np.array([0.05, 0.5, 0.95]))
+        rows.append({"input": "demand.historical.growth", "kind": "growth", "value": float(p50),
+                     "p5": float(p5), "p95": float(p95),
+                     "distribution": f"bootstrap of a log-linear fit to data/{fit.data}, {fit.start_year}-{fit.end_year}",
+                     "source": f"fit of data/{fit.data} (log-linear OLS, {fit.bootstrap} bootstrap resamples)",
+                     "set_at": provenance.get("demand.historical.fit", provenance.get("demand.historical.growth", ""))})
+    return sorted(rows, key=lambda row: row["input"])
+
+
+def _settings(scenario: Any, data_dir: Path | None) -> list[dict[str, Any]]:
+    from forecast.io.references import read_reference, row_line
+
+    rows = [{"name": k, "value": v, "unit": u, "source": s, "set_at": "forecast/models"}
+            for k, (v, u, s) in CONSTANTS.items()]
+    quarters = scenario.horizon.quarters
+    rows.append({"name": "horizon.first_quarter_end", "value": quarters[0].end_year, "unit": "yr",
+                 "source": f"horizon start {quarters[0]} (a quarter is evaluated at its end)", "set_at": "scenario"})
+    if scenario.supply is not None:
+        frame = read_reference("text_stock.csv", data_dir)
+        for component in scenario.supply.include:
+            index = frame.index[frame["component"] == component][0]
+            rows.append({"name": f"supply.sources.{component}.reference_year",
+                         "value": float(frame.loc[index, "reference_year"]), "unit": "yr",
+                         "source": str(frame.loc[index, "source"]),
+                         "set_at": f"data/text_stock.csv:{row_line(frame, index)}"})
+    if scenario.demand is not None:
+        for path in ("historical", "compute"):
+            section = getattr(scenario.demand, path)
+            if section is not None and scenario.demand.method in (path, "mixture"):
+                rows.append({"name": f"demand.{path}.reference_year", "value": section.reference.ordinal / 4.0,
+                             "unit": "yr", "source": f"reference quarter {section.reference} (its start)",
+                             "set_at": "scenario"})
+    if scenario.cost is not None:
+        from forecast.engine.cost import hardware_row
+
+        comp = scenario.cost.compute
+        frame = read_reference("hardware.csv", data_dir)
+        index = frame.index[frame["accelerator"] == comp.accelerator][0]
+        where = f"data/hardware.csv:{row_line(frame, index)}"
+        hw = hardware_row(comp.accelerator, data_dir)
+        column = {"bf16": "peak_bf16_flops", "fp8": "peak_fp8_flops"}[comp.precision]
+        rows.append({"name": "cost.compute.peak_flops", "value": float(hw[column]), "unit": "FLOP/s",
+                     "source": f"{comp.accelerator} {column}: {hw['source']}", "set_at": where})
+        if comp.method == "amortised":
+            rows.append({"name": "cost.compute.tdp_w", "value": float(hw["tdp_w"]), "unit": "W",
+                         "source": f"{comp.accelerator} tdp_w: {hw['source']}", "set_at": where})
+        rows.append({"name": "cost.run.date_year", "value": scenario.cost.run.date.ordinal / 4.0, "unit": "yr",
+                     "source": f"run date {scenario.cost.run.date} (its start)", "set_at": "scenario"})
+        rows.append({"name": "cost.compute.price_reference_year", "value": comp.price_reference.ordinal / 4.0,
+                     "unit": "yr", "source": f"price reference {comp.price_reference} (its start)",
+                     "set_at": "scenario"})
+        if scenario.mixes is not None:
+            for k, share in enumerate(scenario.mixes.synthetic_shares, 1):
+                rows.append({"name": f"mixes.synthetic_shares.{k}", "value": float(share), "unit": "fraction",
+                             "source": "synthetic share compared in mixes", "set_at": "scenario"})
+    return rows
+
+
+def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | None = None,
+          data_dir: Path | None = None, values: dict[str, float] | None = None,
+          trend: Any = None) -> PointEstimate:
+    """Evaluate the scenario once with every input at its median.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    seed : int, optional
+        Seed of the trend bootstrap when demand growth is fitted (default: the scenario's).
+    provenance : dict, optional
+        Dotted input name → ``file:line``, for the inputs table.
+    data_dir : Path, optional
+        Folder of reference CSVs.
+    values : dict, optional
+        Input name → value to use instead of the median [base units].
+    trend : TrendFitResult, optional
+        An already fitted demand trend (the Monte Carlo run passes its own).
+
+    Returns
+    -------
+    PointEstimate
+    """
+    from forecast.engine.cost import CostInputs, breakdown_values, run_size
+
+    seed = scenario.seed if seed is None else int(seed)
+    provenance = provenance or {}
+    rows = _inputs(scenario, provenance, data_dir, seed, trend)
+    use = {row["input"]: row["value"] for row in rows}
+    use.update(values or {})
+    for row in rows:
+        row["value"] = float(use[row["input"]])
+    arrays = {name: np.array([float(v)]) for name, v in use.items()}
+    quarters = tuple(str(q) for q in scenario.horizon.quarters)
+    series: dict[str, np.ndarray] = {}
+    scalars: dict[str, float] = {}
+    exhaustion = None
+    if scenario.supply is not None:
+        from forecast.engine.supply_demand import evaluate_paths, repetition
+        from forecast.io.references import read_reference
+
+        def col(name: str) -> np.ndarray:
+            return arrays[name][:, None]
+
+        years = np.array([q.end_year for q in scenario.horizon.quarters])
+        multiplier = repetition(scenario.supply, col)
+        method = scenario.demand.method
+        growth = col("demand.historical.growth") if method in ("historical", "mixture") else None
+        mix = lambda hist, comp: D.mixture_mean(hist, comp, col("demand.historical_weight"))  # noqa: E731
+        paths = evaluate_paths(scenario, col, years[None, :],
+                               read_reference("text_stock.csv", data_dir).set_index("component"),
+                               multiplier, growth, mix)
+        eff, need = paths["stock"], paths["demand"]
+        paths.update({"ratio": need / eff, "synthetic_needed": D.synthetic_gap(need, eff),
+                      "synthetic_share": D.synthetic_share(need, eff)})
+        series = {"years": years, **{name: np.asarray(v, dtype=float)[0] for name, v in paths.items()}}
+        scalars["repetition_multiplier"] = float(np.asarray(multiplier).ravel()[0])
+        hit = np.flatnonzero(series["demand"] >= series["stock"])
+        exhaustion = quarters[hit[0]] if hit.size else None
+    mixes = None
+    methods: dict[str, str] = {}
+    if scenario.demand is not None:
+        methods["demand"] = scenario.demand.method
+    if scenario.cost is not None:
+        cost = scenario.cost
+        methods.update({"compute": cost.compute.method, "synthetic_data": cost.synthetic_data.method})
+        for kind in ("human", "expert", "synthetic"):
+            given = getattr(cost.run.mix, kind)
+            methods[f"mix.{kind}"] = "rest" if given == "rest" else "none" if given is None else "given"
+        # an unreachable target gives infinite tokens; inf × a 0% share is nan, as in the Monte Carlo
+        # breakdown, which ignores the same warning
+        with np.errstate(invalid="ignore"):
+            ci = CostInputs(scenario, arrays, data_dir)
+            sized = scenario.cost.run.size != "given"
+            if "cost.run.params" in arrays and "cost.run.tokens" in arrays:
+                params, tokens = arrays["cost.run.params"], arrays["cost.run.tokens"]
+            else:
+                params, tokens = run_size(ci, arrays)
+            if sized:  # the engine sized the run: report its size as inputs the formulas read
+                for name, kind, v in (("cost.run.params", "params", params), ("cost.run.tokens", "tokens", tokens)):
+                    rows.append({"input": name, "kind": kind, "value": float(v[0]), "p5": float("nan"),
+                                 "p95": float("nan"), "distribution": "cheapest run for cost.target at point inputs",
+                                 "source": "engine: grid search over cost.target.params_grid", "set_at": ""})
+                rows.sort(key=lambda row: row["input"])
+            first = lambda v: float(np.asarray(v, dtype=float).ravel()[0])  # noqa: E731
+            scalars.update({item: first(v) for (item, _), v in breakdown_values(ci, params, tokens).items()})
+            scalars.update({"price_factor": first(ci.price_factor), "usd_per_gpu_hour": first(ci.hourly),
+                            "human_per_token": first(ci.human_per_token), "expert_per_token": first(ci.expert_per_token),
+                            "generation_per_token": first(ci.generation_per_token),
+                            "verification_per_token": first(ci.verification_per_token)})
+            mix_rows = [("run", ci.synthetic_share, ci.expert_share)]
+            if scenario.mixes is not None:
+                mix_rows += [(f"mixes.synthetic_shares.{k}", np.array([s]), np.minimum(ci.expert_share, 1.0 - s))
+                             for k, s in enumerate(scenario.mixes.synthetic_shares, 1)]
+            table = []
+            for label, share, expert in mix_rows:
+                b = breakdown_values(ci, params, tokens, share, expert)
+                data = sum(first(b[(k, "usd")]) for k in ("human_data", "expert_data", "synthetic_generation",
+                                                           "verification"))
+                human_all, synthetic = C.split_mix(tokens, share)
+                table.append({"mix": label, "synthetic_share": first(share), "expert_share": first(expert),
+                              "human_tokens": first(human_all - tokens * expert), "synthetic_tokens": first(synthetic),
+                              **{k: first(b[(k, "usd")]) for k in ("human_data", "expert_data",
+                                                                   "synthetic_generation", "verification")},
+                              "data": data, "compute": first(b[("compute", "usd")]), "total": first(b[("total", "usd")])})
+            mixes = pd.DataFrame(table)
+    return PointEstimate(scenario=scenario.name, quarters=quarters, inputs=pd.DataFrame(rows),
+                         settings=pd.DataFrame(_settings(scenario, data_dir)), series=series,
+                         exhaustion=exhaustion, scalars=scalars, mixes=mixes,
+                         methods=methods)

@@ -1,0 +1,624 @@
+"""The XLSX workbook: the forecasts as tables, and the point model as live formulas.
+
+Sheets: README (what, units, provenance), Summary, Supply-Demand (quarterly p10/p50/p90 per
+scenario), Costs by mix, Inputs (every assumption, editable) and Model. On Model, the point
+estimate (every input at its median, :func:`forecast.engine.point`) is written as formulas over
+named cells on Inputs, in the spirit of the FAST standard: inputs on their own sheet and styled
+apart, one formula per row copied across the quarters, no number typed into a formula (the only
+literals are the 1 of "1 − share", FALSE for an exact MATCH and the text of labels). Every formula carries the value Python
+computed, so viewers without a calculation engine show numbers, and tests recalculate the workbook
+in LibreOffice to check that both give the same figures.
+
+The workbook is byte-identical for identical results: its creation date is fixed and nothing in it
+depends on the clock.
+"""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from typing import Any, Iterable
+
+import numpy as np
+
+from forecast.result import ForecastResult, PointEstimate
+
+__all__ = ["workbook_bytes", "MODEL_SHEET", "INPUTS_SHEET", "CREATED"]
+
+MODEL_SHEET, INPUTS_SHEET = "Model", "Inputs"
+#: Fixed creation date written into the workbook's properties, so the bytes do not depend on the clock.
+CREATED = datetime(2024, 1, 1)
+
+#: Number formats by unit (Excel codes: each trailing comma divides by 1000).
+FORMATS = {
+    "tokens": '0.0,,,,"T"', "params": '0.0,,,"B"', "count": '0.0,,,"B"', "flop": "0.00E+00",
+    "usd": '$#,##0.00,,"M"', "price": "$#,##0.000", "per_token": "0.000E+00", "fraction": "0.0%",
+    "growth": '0.000"x/yr"', "ratio": "0.000", "number": "0.0000", "hours": "#,##0", "yr": "0.00",
+    "FLOP/s": "0.00E+00", "W": "#,##0",
+}
+_KIND_UNIT = {"tokens": "tokens", "params": "count", "flop": "FLOP", "usd": "USD", "fraction": "fraction",
+              "growth": "factor/yr", "hours": "hours", "number": "number"}
+
+
+def _name_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+
+
+class _Names:
+    """Excel defined names, one per input and setting cell: ``<scenario>_<dotted_name>``."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.prefixes: dict[str, str] = {}
+
+    def prefix(self, scenario: str) -> str:
+        if scenario not in self.prefixes:
+            base = _name_part(scenario)
+            if not re.match(r"[A-Za-z_]", base):
+                base = "s_" + base
+            candidate, k = base, 2
+            while candidate.lower() in {p.lower() for p in self.prefixes.values()}:
+                candidate, k = f"{base}_{k}", k + 1
+            self.prefixes[scenario] = candidate
+        return self.prefixes[scenario]
+
+    def name(self, scenario: str, dotted: str) -> str:
+        return f"{self.prefix(scenario)}_{_name_part(dotted)}"
+
+
+def _unit(kind: str, name: str) -> str:
+    if kind == "usd":
+        if name.endswith("_per_mtok"):
+            return "USD/Mtok"
+        if name.endswith("price_per_gpu_hour"):
+            return "USD/GPU-hour"
+        if name.endswith("electricity_price"):
+            return "USD/kWh"
+    return _KIND_UNIT.get(kind, kind)
+
+
+def _input_format(kind: str, name: str) -> str:
+    if kind == "usd":
+        return FORMATS["price"]
+    return FORMATS.get(kind, "General")
+
+
+def _col(index: int) -> str:
+    """Column letters of a 0-based index: 0 → A, 3 → D, 26 → AA."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(index)
+
+
+def _num(value: Any) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+class _Book:
+    def __init__(self) -> None:
+        import xlsxwriter
+
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_numbers": False,
+                                                    "nan_inf_to_errors": True})
+        self.wb.set_properties({"title": "peakdata forecasts and point model", "author": "peakdata",
+                                "created": CREATED})
+        self.names = _Names()
+        self.fmt: dict[tuple, Any] = {}
+        #: (scenario, dotted name) -> defined name, for the Model sheet
+        self.cells: dict[tuple[str, str], str] = {}
+        self.formula_count = 0
+
+    def style(self, num: str | None = None, role: str = "plain") -> Any:
+        key = (num, role)
+        if key not in self.fmt:
+            props: dict[str, Any] = {}
+            if num:
+                props["num_format"] = num
+            if role == "input":  # FAST: inputs styled apart (blue on pale yellow), the only cells to edit
+                props.update({"font_color": "#0000FF", "bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF"})
+            elif role == "header":
+                props.update({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
+            elif role == "title":
+                props.update({"bold": True, "font_size": 13})
+            elif role == "formula":
+                props.update({"font_color": "#000000"})
+            elif role == "wrap":
+                props.update({"text_wrap": True, "valign": "top"})
+            self.fmt[key] = self.wb.add_format(props)
+        return self.fmt[key]
+
+    def header(self, ws: Any, row: int, columns: list[str], widths: list[float] | None = None) -> None:
+        for c, text in enumerate(columns):
+            ws.write_string(row, c, text, self.style(role="header"))
+        for c, width in enumerate(widths or []):
+            ws.set_column(c, c, width)
+
+
+def _readme(book: _Book, results: list[ForecastResult]) -> None:
+    ws = book.wb.add_worksheet("README")
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 100)
+    title, wrap = book.style(role="title"), book.style(role="wrap")
+    lines = [
+        ("peakdata workbook", None),
+        ("What", "Forecasts of the human-text stock against the training-data demand of the largest run, "
+                 "and the cost of training runs with human and synthetic data, from seeded Monte Carlo runs "
+                 "of the scenarios below."),
+        ("Summary", "Headline figures per scenario: when demand overtakes the stock, and what the run costs."),
+        ("Supply-Demand", "Per scenario and quarter: effective stock and demand, p10 / p50 / p90 of the draws."),
+        ("Costs by mix", "The priced run's cost items, and the cheapest run at each synthetic share compared."),
+        ("Inputs", "Every assumption with p5 / p50 / p95, unit, source and the file:line that set it. "
+                   "The p50 cells (blue on yellow) are named and feed the Model sheet: change one and every "
+                   "dependent cell on Model moves. Below them: settings, data rows and unit constants."),
+        ("Model", "The point estimate (every input at its median) as live formulas: stock and demand per "
+                  "quarter, the first quarter point demand reaches point stock, the run's 6·N·D compute, "
+                  "GPU-hours, compute cost, data cost per mix and the total. It is one path through the model, "
+                  "not the median of the Monte Carlo results (a median of sums is not the sum of medians)."),
+        ("Units", "Tokens, parameters and FLOP are plain numbers shown as T (1e12) or B (1e9); money is USD "
+                  "(shown $…M for millions); fractions are 0–1 (shown as %); growth is a factor per year; a "
+                  "quarter is evaluated at its end (2026Q4 → 2027.00)."),
+        ("Point mixture", "Where demand is a mixture of the historical and compute paths, the point demand is "
+                          "their probability-weighted mean."),
+        ("Provenance", "One row per scenario below; data file hashes are in meta.json beside the CSV exports."),
+    ]
+    row = 0
+    for key, text in lines:
+        if text is None:
+            ws.write_string(row, 0, key, title)
+        else:
+            ws.write_string(row, 0, key, book.style(role="header"))
+            ws.write_string(row, 1, text, wrap)
+        row += 1
+    row += 1
+    book.header(ws, row, ["scenario", "peakdata, sha256 of the scenario, seed, samples"])
+    for result in results:
+        row += 1
+        ws.write_string(row, 0, result.scenario)
+        ws.write_string(row, 1, result.stamp)
+
+
+def _summary(book: _Book, results: list[ForecastResult]) -> None:
+    ws = book.wb.add_worksheet("Summary")
+    columns = ["scenario", "exhaustion median", "80% interval", "P(by end of horizon)", "point exhaustion",
+               "total cost p10", "total cost p50", "total cost p90", "point total cost", "description"]
+    book.header(ws, 0, columns, [18, 14, 20, 12, 14, 14, 14, 14, 14, 80])
+    ws.freeze_panes(1, 1)
+    money, pct = book.style(FORMATS["usd"]), book.style(FORMATS["fraction"])
+    for r, result in enumerate(results, 1):
+        ws.write_string(r, 0, result.scenario)
+        if "exhaustion" in result.events:
+            ws.write_string(r, 1, result.event_quantile("exhaustion", 0.5))
+            ws.write_string(r, 2, f"{result.event_quantile('exhaustion', 0.1)} – {result.event_quantile('exhaustion', 0.9)}")
+            ws.write_number(r, 3, result.event_probability("exhaustion"), pct)
+            if result.point is not None:
+                end = result.quarters[-1]
+                ws.write_string(r, 4, result.point.exhaustion or f"after {end}")
+        table = result.tables.get("cost_breakdown")
+        if table is not None:
+            total = table.set_index("item").loc["total"]
+            for c, stat in zip((5, 6, 7), ("p10", "p50", "p90")):
+                ws.write(r, c, _num(total[stat]), money)
+            if result.point is not None:
+                ws.write(r, 8, _num(result.point.scalars["total"]), money)
+        ws.write_string(r, 9, result.description.strip())
+
+
+def _supply_demand(book: _Book, results: list[ForecastResult]) -> None:
+    ws = book.wb.add_worksheet("Supply-Demand")
+    metrics = [("stock", "stock"), ("demand", "demand")]
+    columns = ["scenario", "quarter", "quarter_end"]
+    for _, label in metrics:
+        columns += [f"{label} p10", f"{label} p50", f"{label} p90"]
+    columns += ["P(exhausted by quarter end)"]
+    book.header(ws, 0, columns, [18, 9, 11] + [11] * 6 + [12])
+    ws.freeze_panes(1, 3)
+    tokens, pct = book.style(FORMATS["tokens"]), book.style(FORMATS["fraction"])
+    from forecast.report.exports import quarter_end
+    from forecast.result import STAT_COLUMNS
+
+    picks = [STAT_COLUMNS.index(s) for s in ("p10", "p50", "p90")]
+    row = 1
+    for result in results:
+        if "stock" not in result.stats:
+            continue
+        ends = quarter_end(result.quarters)
+        blocks = [np.asarray(result.stats[m])[:, picks] for m, _ in metrics]
+        cdf = None
+        if "exhaustion" in result.events:
+            first = result.events["exhaustion"]
+            counts = np.bincount(first, minlength=len(result.quarters) + 1)[:len(result.quarters)]
+            cdf = np.cumsum(counts) / first.size
+        for i, q in enumerate(result.quarters):
+            ws.write_string(row, 0, result.scenario)
+            ws.write_string(row, 1, q)
+            ws.write_string(row, 2, ends[i])
+            c = 3
+            for block in blocks:
+                for v in block[i]:
+                    ws.write(row, c, _num(v), tokens)
+                    c += 1
+            if cdf is not None:
+                ws.write_number(row, c, float(cdf[i]), pct)
+            row += 1
+
+
+def _costs(book: _Book, results: list[ForecastResult]) -> None:
+    ws = book.wb.add_worksheet("Costs by mix")
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 12, 14)
+    from forecast.report.exports import MIX_COLUMNS
+    from forecast.report.tables import _COST_LABELS
+
+    row = 0
+    ws.write_string(row, 0, "Cost of the priced run (USD unless stated)", book.style(role="title"))
+    row += 1
+    book.header(ws, row, ["scenario", "item", "unit", "p10", "p50", "p90", "mean"])
+    ws.freeze_panes(row + 1, 1)
+    for result in results:
+        table = result.tables.get("cost_breakdown")
+        if table is None:
+            continue
+        for item in table.itertuples(index=False):
+            row += 1
+            num = book.style(FORMATS["usd"] if item.unit == "usd" else FORMATS.get(item.unit, "General"))
+            ws.write_string(row, 0, result.scenario)
+            ws.write_string(row, 1, _COST_LABELS.get(item.item, item.item))
+            ws.write_string(row, 2, item.unit)
+            for c, stat in enumerate(("p10", "p50", "p90", "mean"), 3):
+                ws.write(row, c, _num(getattr(item, stat)), num)
+    row += 2
+    ws.write_string(row, 0, "Cheapest run for the target quality, by synthetic share", book.style(role="title"))
+    row += 1
+    book.header(ws, row, ["scenario"] + [v[0] for v in MIX_COLUMNS.values()])
+    units = {k: v[1] for k, v in MIX_COLUMNS.items()}
+    for result in results:
+        curve = result.tables.get("mix_curve")
+        if curve is None:
+            continue
+        for item in curve.itertuples(index=False):
+            row += 1
+            ws.write_string(row, 0, result.scenario)
+            for c, column in enumerate(MIX_COLUMNS, 1):
+                unit = units[column]
+                num = {"USD": FORMATS["usd"], "tokens": FORMATS["tokens"], "count": FORMATS["count"]}.get(
+                    unit, FORMATS["fraction"])
+                ws.write(row, c, _num(getattr(item, column)), book.style(num))
+
+
+def _inputs(book: _Book, results: list[ForecastResult]) -> None:
+    ws = book.wb.add_worksheet(INPUTS_SHEET)
+    widths = [44, 12, 14, 14, 14, 36, 70, 30, 48]
+    columns = ["input", "unit", "p5", "p50 (used by Model)", "p95", "distribution", "source", "set at",
+               "cell name"]
+    book.header(ws, 0, columns, widths)
+    ws.freeze_panes(1, 1)
+    row = 0
+    for result in results:
+        point = result.point
+        if point is None:
+            continue
+        row += 2
+        ws.write_string(row, 0, f"Scenario {result.scenario}: assumptions", book.style(role="title"))
+        for item in point.inputs.itertuples(index=False):
+            row += 1
+            name = book.names.name(result.scenario, item.input)
+            num = _input_format(item.kind, item.input)
+            ws.write_string(row, 0, item.input)
+            ws.write_string(row, 1, _unit(item.kind, item.input))
+            ws.write(row, 2, _num(item.p5), book.style(num))
+            ws.write_number(row, 3, float(item.value), book.style(num, "input"))
+            ws.write(row, 4, _num(item.p95), book.style(num))
+            ws.write_string(row, 5, str(item.distribution))
+            ws.write_string(row, 6, str(item.source))
+            ws.write_string(row, 7, str(item.set_at))
+            ws.write_string(row, 8, name)
+            book.wb.define_name(name, f"={INPUTS_SHEET}!$D${row + 1}")
+            book.cells[(result.scenario, item.input)] = name
+        row += 2
+        ws.write_string(row, 0, f"Scenario {result.scenario}: settings, data rows and unit constants",
+                        book.style(role="title"))
+        for item in point.settings.itertuples(index=False):
+            row += 1
+            name = book.names.name(result.scenario, item.name)
+            ws.write_string(row, 0, item.name)
+            ws.write_string(row, 1, item.unit)
+            ws.write_number(row, 3, float(item.value), book.style(FORMATS.get(item.unit, "General"), "input"))
+            ws.write_string(row, 6, str(item.source))
+            ws.write_string(row, 7, str(item.set_at))
+            ws.write_string(row, 8, name)
+            book.wb.define_name(name, f"={INPUTS_SHEET}!$D${row + 1}")
+            book.cells[(result.scenario, item.name)] = name
+
+
+class _ModelBlock:
+    """Writes one scenario's point model onto the Model sheet."""
+
+    FIRST = 3  # column D holds the first quarter; C holds values that are not per quarter
+
+    def __init__(self, book: _Book, ws: Any, result: ForecastResult, row: int) -> None:
+        self.book, self.ws, self.result, self.row = book, ws, result, row
+        self.point: PointEstimate = result.point
+        self.refs: dict[str, str] = {}  # row key -> "$D$12"-style anchor (row number) for formulas
+
+    def n(self, dotted: str) -> str:
+        return self.book.cells[(self.result.scenario, dotted)]
+
+    def formula(self, row: int, col: int, text: str, value: Any, num: str | None) -> None:
+        style = self.book.style(num, "formula")
+        if isinstance(value, (bool, np.bool_)):
+            self.ws.write_formula(row, col, text, style, bool(value))
+        elif isinstance(value, str):
+            self.ws.write_formula(row, col, text, style, value)
+        elif np.isfinite(value):
+            self.ws.write_formula(row, col, text, style, float(value))
+        else:  # an unreachable target: infinite tokens, nan costs; Excel's own value for them is an error
+            self.ws.write_formula(row, col, text, style, "#NUM!")
+        self.book.formula_count += 1
+
+    def label(self, label: str, unit: str) -> None:
+        self.ws.write_string(self.row, 0, label)
+        self.ws.write_string(self.row, 1, unit)
+
+    def per_quarter(self, key: str, label: str, unit: str, template: str, values: Iterable[Any],
+                    num: str | None) -> None:
+        """One formula per row, copied across the quarters: ``{c}`` is the column, ``{p}`` the previous one."""
+        self.label(label, unit)
+        for i, value in enumerate(values):
+            col = self.FIRST + i
+            text = template.format(c=_col(col), p=_col(col - 1) if col > self.FIRST else "", r=self.row + 1)
+            self.formula(self.row, col, text, value, num)
+        self.refs[key] = str(self.row + 1)
+        self.row += 1
+
+    def scalar(self, key: str, label: str, unit: str, text: str, value: Any, num: str | None) -> None:
+        self.label(label, unit)
+        self.formula(self.row, 2, text, value, num)
+        self.refs[key] = f"$C${self.row + 1}"
+        self.row += 1
+
+    def write(self) -> int:
+        ws, p, result = self.ws, self.point, self.result
+        ws.write_string(self.row, 0, f"Scenario {result.scenario}: point estimate", self.book.style(role="title"))
+        self.row += 1
+        if p.series:
+            self._supply_demand()
+        if p.mixes is not None:
+            self._cost()
+        return self.row
+
+    def _supply_demand(self) -> None:
+        ws, p, s = self.ws, self.point, self.result.scenario
+        scen = self.result.scenario
+        q = len(p.quarters)
+        last = _col(self.FIRST + q - 1)
+        first = _col(self.FIRST)
+        self.book.header(ws, self.row, ["quarter", "unit", ""] + list(p.quarters))
+        quarter_row = self.row + 1
+        self.row += 1
+        yr = FORMATS["yr"]
+        self.label("quarter end", "yr")
+        for i, value in enumerate(p.series["years"]):
+            col = self.FIRST + i
+            text = (f"={self.n('horizon.first_quarter_end')}" if i == 0
+                    else f"={_col(col - 1)}{self.row + 1}+{self.n('years_per_quarter')}")
+            self.formula(self.row, col, text, value, yr)
+        years = self.row + 1
+        self.row += 1
+        tokens = FORMATS["tokens"]
+        parts = []
+        for component in self.result_point_components():
+            b = f"supply.sources.{component}"
+            self.per_quarter(f"usable.{component}", f"usable stock: {component}", "tokens",
+                             f"={self.n(b + '.stock')}*{self.n(b + '.growth')}^({{c}}${years}-"
+                             f"{self.n(b + '.reference_year')})*{self.n(b + '.quality')}",
+                             p.series[f"usable.{component}"], tokens)
+            parts.append(self.refs[f"usable.{component}"])
+        rep = "supply.repetition."
+        if (scen, rep + "multiplier") in self.book.cells:
+            mult = f"{self.n(rep + 'multiplier')}"
+            self.scalar("multiplier", "repetition multiplier", "x", f"={mult}",
+                        p.scalars["repetition_multiplier"], FORMATS["ratio"])
+        else:
+            e, r = self.n(rep + "epochs"), self.n(rep + "decay_constant")
+            self.scalar("multiplier", "repetition multiplier (Muennighoff et al. 2023, eq. 5)", "x",
+                        f"=1+{r}*(1-EXP(-({e}-1)/{r}))", p.scalars["repetition_multiplier"], FORMATS["ratio"])
+        total = "+".join(f"{{c}}{r}" for r in parts)
+        self.per_quarter("stock", "effective stock", "tokens", f"=({total})*{self.refs['multiplier']}",
+                         p.series["stock"], tokens)
+        dem = "demand."
+        if "demand.historical" in p.series:
+            h = dem + "historical."
+            over = f"*SQRT({self.n(h + 'overtraining')})" if (scen, h + "overtraining") in self.book.cells else ""
+            self.per_quarter("hist", "demand: historical trend", "tokens",
+                             f"={self.n(h + 'current_largest')}*{self.n(h + 'growth')}^({{c}}${years}-"
+                             f"{self.n(h + 'reference_year')}){over}", p.series["demand.historical"], tokens)
+        if "demand.compute" in p.series:
+            c = dem + "compute."
+            self.per_quarter("comp", "demand: compute path, sqrt(k·r·C/6)", "tokens",
+                             f"=SQRT({self.n(c + 'overtraining')}*{self.n(c + 'tokens_per_param')}*"
+                             f"{self.n(c + 'current_largest')}*{self.n(c + 'growth')}^({{c}}${years}-"
+                             f"{self.n(c + 'reference_year')})/{self.n('flop_per_param_token')})",
+                             p.series["demand.compute"], tokens)
+        if self.point.methods.get("demand") == "mixture":
+            w = self.n("demand.historical_weight")
+            text = f"={w}*{{c}}{self.refs['hist']}+(1-{w})*{{c}}{self.refs['comp']}"
+        else:
+            text = f"={{c}}{self.refs['hist' if 'hist' in self.refs else 'comp']}"
+        self.per_quarter("demand", "demand (largest run)", "tokens", text, p.series["demand"], tokens)
+        flags = p.series["demand"] >= p.series["stock"]
+        self.per_quarter("flag", "demand ≥ stock", "", f"={{c}}{self.refs['demand']}>={{c}}{self.refs['stock']}",
+                         [bool(v) for v in flags], None)
+        end = p.exhaustion or f"after {p.quarters[-1]}"
+        self.scalar("exhaustion", "first quarter point demand ≥ point stock", "quarter",
+                    f'=IFERROR(INDEX({first}{quarter_row}:{last}{quarter_row},MATCH(TRUE,'
+                    f'{first}{self.refs["flag"]}:{last}{self.refs["flag"]},FALSE)),"after "&{last}{quarter_row})',
+                    end, None)
+        self._chart(quarter_row, years, q)
+        self.row += 1
+
+    def result_point_components(self) -> list[str]:
+        return [k.split(".", 1)[1] for k in self.point.series if k.startswith("usable.")]
+
+    def _chart(self, quarter_row: int, years_row: int, q: int) -> None:
+        chart = self.book.wb.add_chart({"type": "line"})
+        first, last = self.FIRST, self.FIRST + q - 1
+        r_q = quarter_row - 1
+        for key, name, colour in (("stock", "point stock", "#1F77B4"), ("demand", "point demand", "#D62728")):
+            r = int(self.refs[key]) - 1
+            chart.add_series({"name": name, "categories": [MODEL_SHEET, r_q, first, r_q, last],
+                              "values": [MODEL_SHEET, r, first, r, last], "line": {"color": colour, "width": 2}})
+        chart.set_title({"name": f"{self.result.scenario}: point stock and demand"})
+        chart.set_y_axis({"name": "tokens (log scale)", "log_base": 10, "num_format": "0.E+00"})
+        chart.set_x_axis({"name": "quarter", "interval_unit": 4})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 720, "height": 320})
+        self.ws.insert_chart(self.row + 1, 0, chart)
+        self.row += 18
+
+    def _cost(self) -> None:
+        p, scen = self.point, self.result.scenario
+        sc = p.scalars
+        methods = p.methods
+        money, flop = FORMATS["usd"], FORMATS["flop"]
+        self.book.header(self.ws, self.row, ["priced run", "unit", "value"])
+        self.row += 1
+        self.scalar("N", "active parameters N", "count", f"={self.n('cost.run.params')}", sc["params"], FORMATS["params"])
+        self.scalar("D", "training tokens D", "tokens", f"={self.n('cost.run.tokens')}", sc["tokens"], FORMATS["tokens"])
+        r = self.refs
+        self.scalar("flop", "training compute 6·N·D", "FLOP", f"={self.n('flop_per_param_token')}*{r['N']}*{r['D']}",
+                    sc["training_flop"], flop)
+        comp = "cost.compute."
+        self.scalar("factor", "price-performance factor at the run date", "ratio",
+                    f"={self.n(comp + 'price_performance')}^({self.n(comp + 'price_reference_year')}-"
+                    f"{self.n('cost.run.date_year')})", sc["price_factor"], FORMATS["number"])
+        if methods["compute"] == "rental":
+            hourly = f"={self.n(comp + 'price_per_gpu_hour')}*{r['factor']}"
+        else:
+            a = comp + "amortised."
+            hourly = (f"=({self.n(a + 'chip_price')}*{self.n(a + 'server_overhead')}/(1-{self.n(a + 'interconnect_share')})"
+                      f"/({self.n(a + 'amortisation_years')}*{self.n('hours_per_year')})"
+                      f"+{self.n(comp + 'tdp_w')}/{self.n('watts_per_kilowatt')}*{self.n(a + 'server_power_ratio')}"
+                      f"*{self.n(a + 'tdp_fraction')}*{self.n(a + 'pue')}*{self.n(a + 'electricity_price')})*{r['factor']}")
+        self.scalar("hourly", "price per GPU-hour at the run date", "USD/GPU-hour", hourly, sc["usd_per_gpu_hour"],
+                    FORMATS["price"])
+        self.scalar("gpuh", "GPU-hours", "GPU-hours",
+                    f"={r['flop']}/({self.n(comp + 'peak_flops')}*{self.n(comp + 'mfu')}*{self.n('seconds_per_hour')})",
+                    sc["gpu_hours"], FORMATS["hours"])
+        self.scalar("compute", "compute cost", "USD", f"={r['gpuh']}*{r['hourly']}", sc["compute"], money)
+        h, s_ = "cost.human_data.", "cost.synthetic_data."
+        tpm = self.n("tokens_per_million")
+        per = FORMATS["per_token"]
+        self.scalar("human_pt", "human text, per token", "USD/token",
+                    f"=({self.n(h + 'license_per_mtok')}+{self.n(h + 'processing_per_mtok')})/{tpm}",
+                    sc["human_per_token"], per)
+        self.scalar("expert_pt", "expert-written text, per token", "USD/token", f"={self.n(h + 'expert_per_mtok')}/{tpm}",
+                    sc["expert_per_token"], per)
+        acc = self.n(s_ + "acceptance_rate")
+        prompt = self.n(s_ + "prompt_tokens_per_output_token")
+        if methods["synthetic_data"] == "api":
+            gen = (f"=({self.n(s_ + 'output_price_per_mtok')}+{prompt}*{self.n(s_ + 'input_price_per_mtok')})"
+                   f"/{acc}/{tpm}")
+        else:
+            gen = (f"={self.n('inference_flop_per_param_token')}*{self.n(s_ + 'generator_params')}*(1+{prompt})/{acc}"
+                   f"/({self.n(comp + 'peak_flops')}*{self.n(s_ + 'utilisation')}*{self.n('seconds_per_hour')})"
+                   f"*{r['hourly']}")
+        self.scalar("gen_pt", "synthetic generation, per accepted token (÷ acceptance)", "USD/token", gen,
+                    sc["generation_per_token"], per)
+        self.scalar("ver_pt", "verification, per accepted token (÷ acceptance)", "USD/token",
+                    f"={self.n(s_ + 'judge_price_per_mtok')}/{acc}/{tpm}", sc["verification_per_token"], per)
+        self.row += 1
+        self._mix_table(scen)
+
+    def _mix_table(self, scen: str) -> None:
+        ws, r = self.ws, self.refs
+        columns = ["mix", "synthetic share", "expert share", "human tokens", "synthetic tokens", "human data",
+                   "expert data", "synthetic generation", "verification", "data cost", "compute cost", "total cost"]
+        self.book.header(ws, self.row, columns)
+        self.row += 1
+        money, tokens, pct = FORMATS["usd"], FORMATS["tokens"], FORMATS["fraction"]
+        mix = "cost.run.mix."
+        for item in self.point.mixes.itertuples(index=False):
+            x = self.row + 1
+            label = "the priced run's mix" if item.mix == "run" else f"synthetic share {item.mix.rsplit('.', 1)[1]}"
+            ws.write_string(self.row, 0, label)
+            if item.mix == "run":
+                share = self._share_formula("synthetic", ("human", "expert"))
+                expert = self._share_formula("expert", ("human", "synthetic"))
+                if share is None:
+                    ws.write_number(self.row, 1, 0.0, self.book.style(pct))
+                else:
+                    self.formula(self.row, 1, share, item.synthetic_share, pct)
+                if expert is None:
+                    ws.write_number(self.row, 2, 0.0, self.book.style(pct))
+                else:
+                    self.formula(self.row, 2, expert, item.expert_share, pct)
+                run_row = x
+            else:
+                self.formula(self.row, 1, f"={self.n(item.mix)}", item.synthetic_share, pct)
+                self.formula(self.row, 2, f"=MIN($C${run_row},1-B{x})", item.expert_share, pct)
+            cells = [
+                (3, f"={r['D']}*(1-B{x})-{r['D']}*C{x}", item.human_tokens, tokens),
+                (4, f"={r['D']}*B{x}", item.synthetic_tokens, tokens),
+                (5, f"=D{x}*{r['human_pt']}", item.human_data, money),
+                (6, f"={r['D']}*C{x}*{r['expert_pt']}", item.expert_data, money),
+                (7, f"=E{x}*{r['gen_pt']}", item.synthetic_generation, money),
+                (8, f"=E{x}*{r['ver_pt']}", item.verification, money),
+                (9, f"=SUM(F{x}:I{x})", item.data, money),
+                (10, f"={r['compute']}", item.compute, money),
+                (11, f"=K{x}+J{x}", item.total, money),
+            ]
+            for col, text, value, num in cells:
+                self.formula(self.row, col, text, value, num)
+            self.row += 1
+        self.row += 1
+
+    def _share_formula(self, kind: str, others: tuple[str, str]) -> str | None:
+        scen, mix = self.result.scenario, "cost.run.mix."
+        spec = self.point.methods[f"mix.{kind}"]
+        if spec == "rest":
+            given = [self.n(mix + o) for o in others if (scen, mix + o) in self.book.cells]
+            return "=1-" + "-".join(given) if given else None
+        if spec == "given":
+            return f"={self.n(mix + kind)}"
+        return None
+
+
+def _plain_formulas(ws: Any) -> None:
+    """Skip XlsxWriter's per-formula search for Excel 365 functions on the Model sheet.
+
+    Its ``_prepare_formula`` runs some 30 regular expressions over every formula to add ``_xlfn.``
+    prefixes to functions added after Excel 2007 (XLOOKUP, FILTER, ...); the Model sheet uses none
+    (SQRT, EXP, MIN, SUM, INDEX, MATCH, IFERROR), and the search took three quarters of the export
+    time at 100 scenarios. Should a later XlsxWriter drop the method, the override goes unused and
+    the export is only slower. The LibreOffice test recalculates every formula written this way.
+    """
+    if hasattr(ws, "_prepare_formula"):
+        ws._prepare_formula = lambda formula, expand_future_functions=False: formula.lstrip("=")
+
+
+def workbook_bytes(results: Iterable[ForecastResult]) -> bytes:
+    """The workbook of ``results`` as XLSX bytes (byte-identical for identical results)."""
+    results = list(results)
+    book = _Book()
+    _readme(book, results)
+    _summary(book, results)
+    _supply_demand(book, results)
+    _costs(book, results)
+    _inputs(book, results)
+    ws = book.wb.add_worksheet(MODEL_SHEET)
+    _plain_formulas(ws)
+    ws.set_column(0, 0, 52)
+    ws.set_column(1, 1, 13)
+    ws.set_column(2, 2, 14)
+    ws.set_column(3, 300, 11)
+    ws.freeze_panes(0, 3)
+    row = 0
+    for result in results:
+        if result.point is None:
+            continue
+        row = _ModelBlock(book, ws, result, row).write() + 1
+    ws.write_string(row + 1, 0, f"{book.formula_count} formulas on this sheet")
+    book.wb.close()
+    return book.buffer.getvalue()

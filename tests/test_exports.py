@@ -1,0 +1,193 @@
+"""Spreadsheet exports: every CSV peakdata writes opens with ``pandas.read_csv(path)`` as written.
+
+Covers the per-scenario files of ``peakdata run`` and the files of ``peakdata export``
+(long, wide per metric, IAMC, meta.json), and that the same inputs give the same bytes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import forecast
+import forecast.engine as engine
+from forecast.cli.app import app
+from forecast.io.scenario import load_scenario
+from forecast.report import exports
+from forecast.report.writers import FLOAT_FORMAT, write_exports, write_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+#: Documented columns (docs/exports.md and docs/cli.md) of every CSV, by file name.
+RUN_COLUMNS = {
+    "summary.csv": ["scenario", "quarter", "quarter_end", "metric", "unit", "mean", "p5", "p10", "p50", "p90", "p95"],
+    "exhaustion.csv": ["scenario", "event", "median", "p10", "p90", "p5", "p95", "probability_by_end"],
+    "exhaustion_cdf.csv": ["scenario", "quarter", "quarter_end", "event", "probability"],
+    "inputs.csv": ["scenario", "input", "kind", "dist", "distribution", "p5", "p50", "p95", "source", "note", "set_at"],
+    "cost_breakdown.csv": ["scenario", "item", "unit", "p10", "p50", "p90", "mean"],
+    "mix_curve.csv": ["scenario", "synthetic_share", "params_p50", "tokens_p50", "compute_usd_p50", "data_usd_p50",
+                      "total_usd_p10", "total_usd_p50", "total_usd_p90", "p_cheapest", "p_below_real_data_floor"],
+}
+WIDE_COLUMNS = ["scenario", "quarter", "quarter_end", "unit", "mean", "p5", "p10", "p50", "p90", "p95", "point"]
+
+
+@pytest.fixture(scope="module")
+def results():
+    out = []
+    for name, n in (("baseline", 400), ("mix-sweep", 200), ("gpt-class", 300)):
+        item = load_scenario(SCENARIOS / f"{name}.yaml")
+        out.append(engine.run(item.scenario, samples=n, provenance=item.provenance))
+    return out
+
+
+@pytest.fixture(scope="module")
+def written(results, tmp_path_factory):
+    root = tmp_path_factory.mktemp("exports")
+    files = {}
+    for result in results:
+        for path in write_outputs(result, root / "run" / result.scenario):
+            files[f"run/{result.scenario}/{path.name}"] = path
+    for path in write_exports(results, root / "export", formats=("csv",)):
+        files[f"export/{path.name}"] = path
+    return files
+
+
+def csv_files(written):
+    return {key: path for key, path in written.items() if path.suffix == ".csv"}
+
+
+def test_every_csv_reads_with_default_arguments_into_its_documented_columns(written):
+    seen = set()
+    for key, path in csv_files(written).items():
+        frame = pd.read_csv(path)
+        name = path.name
+        if key.startswith("run/"):
+            assert list(frame.columns) == RUN_COLUMNS[name], key
+            seen.add(name)
+        elif name == "long.csv":
+            assert list(frame.columns) == exports.LONG_COLUMNS
+        elif name.startswith("wide_"):
+            assert list(frame.columns) == WIDE_COLUMNS, key
+        elif name == "iamc.csv":
+            assert list(frame.columns[:5]) == ["model", "scenario", "region", "variable", "unit"]
+            years = [int(c) for c in frame.columns[5:]]
+            assert years == sorted(years) and years[0] == 2020 and years[-1] == 2040
+        assert "scenario" in frame.columns, key
+        if "quarter" in frame.columns:
+            assert frame.columns[list(frame.columns).index("quarter") + 1] == "quarter_end", key
+    assert seen == set(RUN_COLUMNS)
+
+
+def test_csv_round_trips_exactly_through_read_csv(written):
+    """Read back with defaults, write with the writer's options: the same bytes (numbers, text, empties)."""
+    for key, path in csv_files(written).items():
+        frame = pd.read_csv(path)
+        again = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+        assert again == path.read_text(encoding="utf-8"), key
+
+
+def test_csv_files_are_plain_utf8_with_one_header_and_unix_line_ends(written):
+    for key, path in csv_files(written).items():
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        assert not raw.startswith(b"\xef\xbb\xbf"), key
+        assert b"\r" not in raw and raw.endswith(b"\n"), key
+        assert not any(line.startswith("#") for line in text.splitlines()), key
+        numeric = pd.read_csv(path).select_dtypes("number")
+        for column in ("value", "mean", "p50", "total_usd_p50"):
+            if column in pd.read_csv(path).columns:
+                assert column in numeric.columns, (key, column)  # no "T" or "$" in numbers
+
+
+def test_quarter_end_is_the_last_day_of_the_quarter(written):
+    frame = pd.read_csv(written["run/baseline/summary.csv"])
+    pairs = dict(zip(frame["quarter"], frame["quarter_end"]))
+    assert pairs["2024Q1"] == "2024-03-31" and pairs["2026Q4"] == "2026-12-31" and pairs["2040Q3"] == "2040-09-30"
+
+
+def test_long_table_holds_every_statistic_of_every_scenario(results, written):
+    long = pd.read_csv(written["export/long.csv"])
+    base = long[(long["scenario"] == "baseline") & (long["metric"] == "stock")]
+    assert len(base) == 68 * 7  # 68 quarters x (mean, p5, p10, p50, p90, p95, point)
+    row = base[(base["quarter"] == "2030Q4") & (base["statistic"] == "p50")]
+    want = results[0].metric("stock").loc[pd.Period("2030Q4", "Q"), "p50"]
+    assert float(row["value"].iloc[0]) == pytest.approx(want, rel=1e-5)  # %.6g
+    assert set(long["unit"][long["metric"] == "synthetic_share"]) == {"fraction"}
+    cost = long[(long["scenario"] == "gpt-class") & (long["metric"] == "cost.total")]
+    assert cost["quarter"].iloc[0] == "2020Q2" and cost["unit"].iloc[0] == "usd"
+    assert set(cost["statistic"]) == {"mean", "p10", "p50", "p90", "point"}
+
+
+def test_point_column_is_the_point_estimate(results, written):
+    wide = pd.read_csv(written["export/wide_stock.csv"])
+    point = results[0].point.series["stock"]
+    got = wide.loc[wide["scenario"] == "baseline", "point"].to_numpy()
+    np.testing.assert_allclose(got, point, rtol=1e-5)
+
+
+def test_stacked_run_tables_keep_their_scenario(written):
+    both = pd.concat([pd.read_csv(written["run/mix-sweep/cost_breakdown.csv"]),
+                      pd.read_csv(written["run/gpt-class/cost_breakdown.csv"])])
+    totals = both[both["item"] == "total"].set_index("scenario")["p50"]
+    assert list(totals.index) == ["mix-sweep", "gpt-class"]
+
+
+def test_iamc_table_years_hold_year_end_values(results, written):
+    iamc = pd.read_csv(written["export/iamc.csv"])
+    row = iamc[(iamc["scenario"] == "baseline") & (iamc["variable"] == "Human Text|Effective Stock|p50")]
+    want = results[0].metric("stock").loc[pd.Period("2030Q4", "Q"), "p50"]
+    assert float(row["2030"].iloc[0]) == pytest.approx(want, rel=1e-5)
+    assert set(iamc["region"]) == {"World"} and set(iamc["model"]) == {"peakdata"}
+    # a cost-only scenario has a value only in its run's year
+    gpt = iamc[(iamc["scenario"] == "gpt-class") & (iamc["variable"] == "Training Cost|total|p50")]
+    assert gpt[["2020"]].notna().all().all() and gpt[["2030"]].isna().all().all()
+
+
+def test_meta_json_carries_the_provenance(results, written):
+    meta = json.loads(written["run/baseline/meta.json"].read_text(encoding="utf-8"))
+    (entry,) = meta["scenarios"]
+    assert entry["scenario"] == "baseline" and entry["seed"] == 20240604 and entry["samples"] == 400
+    assert entry["peakdata_version"] == forecast.__version__
+    assert entry["scenario_sha256"] == results[0].scenario_hash
+    assert set(entry["data_files_sha256"]) >= {"text_stock.csv", "notable_models.csv"}
+    assert "summary.csv" in meta["files"]
+    export = json.loads(written["export/meta.json"].read_text(encoding="utf-8"))
+    assert [s["scenario"] for s in export["scenarios"]] == ["baseline", "mix-sweep", "gpt-class"]
+
+
+def test_exports_are_byte_identical_for_the_same_inputs(results, tmp_path):
+    one = write_exports(results, tmp_path / "one")
+    two = write_exports(results, tmp_path / "two")
+    assert [p.name for p in one] == [p.name for p in two]
+    assert "peakdata.xlsx" in [p.name for p in one]
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_export_refuses_a_scenario_given_twice(results, tmp_path):
+    with pytest.raises(forecast.ExportError, match="given twice"):
+        write_exports([results[0], results[0]], tmp_path)
+
+
+# --- the command ----------------------------------------------------------------------------
+
+def test_export_command_writes_csv_and_xlsx(tmp_path):
+    runner = CliRunner()
+    args = ["export", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "gpt-class.yaml"), "-n", "200"]
+    result = runner.invoke(app, args + ["--out", str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "csv" / "long.csv").is_file() and (tmp_path / "csv" / "iamc.csv").is_file()
+    result = runner.invoke(app, args + ["--format", "xlsx", "--out", str(tmp_path / "book.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "book.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_export_command_refuses_an_unknown_format(tmp_path):
+    result = CliRunner().invoke(app, ["export", str(SCENARIOS / "baseline.yaml"), "--format", "ods"])
+    assert result.exit_code == 2
+    assert "not csv or xlsx" in result.stderr

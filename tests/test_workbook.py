@@ -1,0 +1,149 @@
+"""The XLSX workbook read back with openpyxl: sheets, named inputs, FAST-style formulas, cached values.
+
+Whether the formulas compute what Python computes is checked by recalculating in LibreOffice
+(tests/test_workbook_libreoffice.py); here the structure a planner relies on is checked.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from openpyxl.formula.translate import Translator
+
+import forecast.engine as engine
+from forecast.io.scenario import load_scenario
+from forecast.report.workbook import workbook_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def results():
+    out = []
+    for name, n in (("baseline", 300), ("mix-sweep", 200)):
+        item = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        out.append(engine.run(item.scenario, samples=n, provenance=item.provenance))
+    return out
+
+
+@pytest.fixture(scope="module")
+def book(results):
+    data = workbook_bytes(results)
+    return (data, openpyxl.load_workbook(io.BytesIO(data)),
+            openpyxl.load_workbook(io.BytesIO(data), data_only=True))
+
+
+def formula_cells(ws):
+    return [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+
+
+def row_of(ws, label: str) -> int:
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value == label:
+            return row[0].row
+    raise KeyError(label)
+
+
+def test_sheets_in_order(book):
+    _, wb, _ = book
+    assert wb.sheetnames == ["README", "Summary", "Supply-Demand", "Costs by mix", "Inputs", "Model"]
+
+
+def test_every_formula_carries_a_cached_value(book):
+    _, wb, cached = book
+    cells = formula_cells(wb["Model"])
+    assert len(cells) > 600
+    missing = [c.coordinate for c in cells if cached["Model"][c.coordinate].value is None]
+    assert missing == []
+    # the sheet states its own count
+    assert f"{len(cells)} formulas on this sheet" in [c.value for c in wb["Model"]["A"]]
+
+
+def test_no_number_is_typed_into_a_formula(book):
+    """Only the structural 1 of "1 − share" may appear; every other number is a named cell."""
+    _, wb, _ = book
+    literals = set()
+    for cell in formula_cells(wb["Model"]):
+        text = re.sub(r'"[^"]*"', "", cell.value.replace("$", ""))
+        text = re.sub(r"[A-Za-z_][A-Za-z0-9_.]*", "", text)  # names, functions, cell references
+        literals.update(re.findall(r"\d+(?:\.\d+)?", text))
+    assert literals <= {"1"}
+
+
+def test_one_formula_per_row_copied_across_the_quarters(book):
+    _, wb, _ = book
+    ws = wb["Model"]
+    checked = 0
+    for row in ws.iter_rows(min_col=5):
+        if sum(isinstance(c.value, str) and c.value.startswith("=") for c in row) < 20:
+            continue  # not a per-quarter row (the cost block and the mix table)
+        for cell in row:
+            left = ws.cell(row=cell.row, column=cell.column - 1)
+            if not (isinstance(cell.value, str) and cell.value.startswith("=")) or left.column < 5:
+                continue
+            moved = Translator(left.value, origin=left.coordinate).translate_formula(cell.coordinate)
+            assert moved == cell.value, cell.coordinate
+            checked += 1
+    assert checked == 7 * 66  # 7 per-quarter rows of baseline, 68 quarters: E..BS checked against the left
+
+
+def test_model_reads_named_input_cells_styled_as_inputs(book):
+    _, wb, _ = book
+    names = wb.defined_names
+    name = "baseline_supply_repetition_multiplier"
+    assert name in names
+    (sheet, ref), = names[name].destinations
+    assert sheet == "Inputs"
+    cell = wb["Inputs"][ref.replace("$", "")]
+    assert cell.fill.fgColor.rgb.endswith("FFF2CC") and cell.font.color.rgb.endswith("0000FF")
+    stock = row_of(wb["Model"], "effective stock")
+    assert "baseline_supply_repetition_multiplier" in wb["Model"].cell(row=row_of(wb["Model"], "repetition multiplier"),
+                                                                      column=3).value
+    assert wb["Model"].cell(row=stock, column=4).fill.fgColor.rgb in (None, "00000000")
+
+
+def test_cached_values_are_the_point_estimate(results, book):
+    _, wb, cached = book
+    ws = cached["Model"]
+    point = results[0].point
+    stock = [ws.cell(row=row_of(ws, "effective stock"), column=4 + i).value for i in range(len(point.quarters))]
+    np.testing.assert_array_equal(stock, point.series["stock"])
+    assert ws.cell(row=row_of(ws, "first quarter point demand ≥ point stock"), column=3).value == point.exhaustion
+    mix = results[1].point
+    assert ws.cell(row=row_of(ws, "compute cost"), column=3).value == mix.scalars["compute"]
+
+
+def test_inputs_sheet_lists_every_assumption_with_source_and_place(results, book):
+    _, wb, _ = book
+    ws = wb["Inputs"]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["input", "unit", "p5", "p50 (used by Model)", "p95"]
+    assert header[6:8] == ["source", "set at"]
+    listed = [c.value for c in ws["A"]]
+    for result in results:
+        for name in result.point.inputs["input"]:
+            assert name in listed
+    row = listed.index("supply.repetition.multiplier") + 1
+    assert "Villalobos" in ws.cell(row=row, column=7).value
+    assert ws.cell(row=row, column=8).value.endswith("baseline.yaml:" + ws.cell(row=row, column=8).value.rsplit(":", 1)[1])
+
+
+def test_number_formats_frozen_headers_and_chart(book):
+    data, wb, _ = book
+    ws = wb["Model"]
+    assert ws.cell(row=row_of(ws, "effective stock"), column=4).number_format == '0.0,,,,"T"'
+    assert ws.cell(row=row_of(ws, "compute cost"), column=3).number_format == '$#,##0.00,,"M"'
+    assert wb["Supply-Demand"].freeze_panes == "D2"
+    assert wb["Inputs"].freeze_panes == "B2"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert charts and b"<c:lineChart>" in z.read(charts[0])
+
+
+def test_workbook_is_byte_identical_for_identical_results(results):
+    assert workbook_bytes(results) == workbook_bytes(results)
