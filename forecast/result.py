@@ -127,6 +127,12 @@ class ForecastResult:
         Extra facts (e.g. the fitted demand trend; ``data_files``: SHA-256 of each data/ CSV).
     point : PointEstimate or None
         The same scenario with every input at its median (see :func:`forecast.engine.point`).
+    draws : dict
+        Only with ``run(..., keep_samples=True)``: input name → array (samples,) of the drawn
+        values [the kind's base unit], the same draws every model used. Empty otherwise.
+    outcomes : dict
+        Only with ``keep_samples=True``: outcome → array (samples,), e.g. ``cost.total`` [USD]
+        per sample. (The exhaustion quarter per sample is ``events["exhaustion"]``.)
     """
 
     scenario: str
@@ -143,6 +149,8 @@ class ForecastResult:
     notes: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     point: PointEstimate | None = None
+    draws: dict[str, np.ndarray] = field(default_factory=dict)
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def stamp(self) -> str:

@@ -37,7 +37,7 @@ def _inputs_table(inputs: dict[str, Any], values: dict[str, np.ndarray]) -> pd.D
 
 def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         provenance: dict[str, str] | None = None, data_dir: Path | None = None,
-        progress: Progress | None = None) -> ForecastResult:
+        progress: Progress | None = None, keep_samples: bool = False) -> ForecastResult:
     """Run every model the scenario has inputs for.
 
     Parameters
@@ -52,6 +52,9 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         Folder of reference CSVs (default: the project's ``data/``).
     progress : callable, optional
         Called as ``progress(done, total)`` while quarters are evaluated.
+    keep_samples : bool
+        Also keep every input's drawn values and per-sample outcomes (``result.draws``,
+        ``result.outcomes``) for rank correlations; off by default (results stay small).
 
     Returns
     -------
@@ -73,15 +76,17 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     summary = Summariser(n, len(quarters))
     units: dict[str, str] = {}
     tables: dict[str, pd.DataFrame] = {}
+    outcomes: dict[str, np.ndarray] = {}
+    derived: dict[str, np.ndarray] = {}
     if scenario.supply is not None:
         from forecast.engine.supply_demand import METRICS, run_supply_demand
 
-        notes.update(run_supply_demand(scenario, values, seed, n, summary, data_dir, progress))
+        notes.update(run_supply_demand(scenario, values, seed, n, summary, data_dir, progress, derived))
         units.update(METRICS)
     if scenario.cost is not None:
         from forecast.engine.cost import run_cost
 
-        tables.update(run_cost(scenario, values, seed, n, data_dir, notes))
+        tables.update(run_cost(scenario, values, seed, n, data_dir, notes, outcomes))
     from forecast.io.references import data_file_hashes
 
     notes["data_files"] = data_file_hashes(scenario, data_dir)
@@ -90,4 +95,6 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         scenario=scenario.name, scenario_hash=scenario_hash(scenario), seed=seed, samples=n,
         version=__version__, quarters=tuple(str(q) for q in quarters), stats=summary.stats,
         units=units, events=summary.events, inputs=_inputs_table(inputs, values), tables=tables,
-        notes=notes, description=scenario.description, point=estimate)
+        notes=notes, description=scenario.description, point=estimate,
+        draws={**values, **derived} if keep_samples else {},
+        outcomes=outcomes if keep_samples else {})

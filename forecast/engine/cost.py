@@ -168,8 +168,12 @@ def breakdown_values(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, sha
     return rows
 
 
-def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray) -> pd.DataFrame:
+def _breakdown(ci: CostInputs, params: np.ndarray, tokens: np.ndarray,
+               outcomes: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     rows = breakdown_values(ci, params, tokens)
+    if outcomes is not None:
+        outcomes["cost.total"] = np.broadcast_to(np.asarray(rows[("total", "usd")], dtype=float),
+                                                 np.shape(ci.usd_per_flop)).copy()
     frame = pd.DataFrame([{"item": k, "unit": u, **_stats(np.asarray(v, dtype=float))}
                           for (k, u), v in rows.items()])
     return frame
@@ -207,8 +211,11 @@ def run_size(ci: CostInputs, values: dict[str, np.ndarray]) -> tuple[np.ndarray,
 
 
 def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, data_dir: Path | None,
-             notes: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """Price the scenario's run (and compare mixes when asked); tidy tables by name."""
+             notes: dict[str, Any], outcomes: dict[str, np.ndarray] | None = None) -> dict[str, pd.DataFrame]:
+    """Price the scenario's run (and compare mixes when asked); tidy tables by name.
+
+    ``outcomes``, when given, receives per-sample ``cost.total`` [USD] of the priced run.
+    """
     cost = scenario.cost
     ci = CostInputs(scenario, values, data_dir)
     if cost.run.size == "given":
@@ -219,7 +226,7 @@ def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, da
         #: share of samples in which some model size of the grid reaches the target [fraction]
         notes["run_target_reached"] = float(np.mean(np.isfinite(run["total_cost"])))
     with np.errstate(invalid="ignore"):  # an unreachable run: inf tokens × a 0% share = nan, left out by _stats
-        tables = {"cost_breakdown": _breakdown(ci, params, tokens)}
+        tables = {"cost_breakdown": _breakdown(ci, params, tokens, outcomes)}
     if cost.target is not None:
         target = ci.target_loss()
         notes["target_loss"] = _stats(target)

@@ -115,8 +115,13 @@ def evaluate_paths(scenario: Any, col: Callable[[str], np.ndarray], t: np.ndarra
 
 
 def run_supply_demand(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
-                      summary: Summariser, data_dir: Path | None, progress=None) -> dict[str, Any]:
+                      summary: Summariser, data_dir: Path | None, progress=None,
+                      derived: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
     """Evaluate stock, demand and the synthetic gap for every quarter of the horizon.
+
+    ``derived``, when given, receives per-sample draws made here rather than from an input: the
+    dataset growth drawn from the fitted trend [factor/yr] and the demand path of the mixture
+    (``demand.method_choice``: 1 = historical trend, 0 = compute path).
 
     ``values`` holds the drawn inputs by dotted name, shape ``(n,)`` each. Returns notes for the
     result (e.g. the fitted trend).
@@ -133,13 +138,16 @@ def run_supply_demand(scenario: Any, values: dict[str, np.ndarray], seed: int, n
 
     stock_rows = read_reference("text_stock.csv", data_dir).set_index("component")
     multiplier = repetition(supply, col)
+    derived = {} if derived is None else derived
     hist_growth = None
     if dem.method in ("historical", "mixture"):
         hist_growth = _demand_growth(scenario, values, seed, n, data_dir, notes)[:, None]
+        derived["demand.historical.growth"] = hist_growth[:, 0]
     take_hist = None
     if dem.method == "mixture":
         take_hist = (sampling.uniforms(seed, "demand.method_choice", n)
                      < values["demand.historical_weight"])[:, None]
+        derived["demand.method_choice"] = take_hist[:, 0].astype(float)
 
     step = block_size(n, len(quarters))
     mix = lambda hist, comp: D.mixture(hist, comp, take_hist)  # noqa: E731

@@ -41,7 +41,8 @@ def resolved_yaml(item: ScenarioFile) -> str:
 
 
 def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
-                  progress: RunProgress | None = None, data_dir: Path | None = None) -> list[ScenarioRun]:
+                  progress: RunProgress | None = None, data_dir: Path | None = None,
+                  keep_samples: bool = False) -> list[ScenarioRun]:
     """Load and run every scenario file, in the order given.
 
     Parameters
@@ -54,6 +55,8 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
         ``progress(name, done, total)`` after each scenario.
     data_dir : Path, optional
         Folder of reference CSVs (default: the project's ``data/``).
+    keep_samples : bool
+        Keep per-sample input draws and outcomes (for the rank-correlation chart).
 
     Raises
     ------
@@ -68,7 +71,8 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
         raise ScenarioError(duplicates)
     runs = []
     for k, item in enumerate(loaded):
-        result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir)
+        result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir,
+                            keep_samples=keep_samples)
         runs.append(ScenarioRun(item, result, resolved_yaml(item)))
         if progress is not None:
             progress(item.scenario.name, k + 1, len(loaded))
