@@ -1,0 +1,69 @@
+"""Load a ``compare`` file (see :mod:`forecast.schema.compare`) with file:line errors."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from forecast.errors import Problem, ScenarioError
+from forecast.io.yamlload import load_yaml
+from forecast.schema.compare import Compare
+
+__all__ = ["CompareFile", "load_compare"]
+
+
+@dataclass(frozen=True)
+class CompareFile:
+    """A validated compare file; ``paths`` are its scenario files, start first, resolved beside it."""
+
+    compare: Compare
+    path: str
+    paths: tuple[Path, ...]
+
+
+def load_compare(path: str | Path) -> CompareFile:
+    """Read and validate a compare file; every scenario it names must exist.
+
+    Raises
+    ------
+    ScenarioError
+        Naming file, line, field and a hint for each problem.
+    """
+    doc = load_yaml(path)
+    data = doc.data.get("compare") if isinstance(doc.data, dict) else None
+    if not isinstance(data, dict):
+        loc = doc.locate(())
+        raise ScenarioError([Problem(loc.file, loc.line, loc.col, "compare",
+                                     "a compare file has one top-level key 'compare'",
+                                     "see scenarios/compare/palmyra-vs-gpt-class.yaml")])
+    extra = sorted(set(doc.data) - {"compare"})
+    if extra:
+        loc = doc.locate((extra[0],))
+        raise ScenarioError([Problem(loc.file, loc.line, loc.col, extra[0], f"unknown key '{extra[0]}'",
+                                     "everything goes under 'compare:'")])
+    try:
+        compare = Compare.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc_path = ("compare",) + tuple(err.get("loc", ()))
+            loc = doc.locate(loc_path)
+            msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+            problems.append(Problem(loc.file, loc.line, loc.col, ".".join(str(p) for p in loc_path), msg,
+                                    "see scenarios/compare/palmyra-vs-gpt-class.yaml"))
+        raise ScenarioError(problems) from None
+    base = Path(path).parent
+    paths, problems = [], []
+    for k, step in enumerate([compare.start, *compare.steps]):
+        target = base / step.scenario
+        where = ("compare", "start", "scenario") if k == 0 else ("compare", "steps", k - 1, "scenario")
+        if not target.is_file():
+            loc = doc.locate(where)
+            problems.append(Problem(loc.file, loc.line, loc.col, ".".join(str(p) for p in where),
+                                    f"scenario file {target} not found",
+                                    "paths are relative to the compare file"))
+        paths.append(target)
+    if problems:
+        raise ScenarioError(problems)
+    return CompareFile(compare, str(path), tuple(paths))

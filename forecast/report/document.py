@@ -1,0 +1,381 @@
+"""The quarterly report's content: charts with their numbers, tables, and the template context.
+
+:class:`Document` turns the runs of a report into (1) chart PNGs keyed by their path in the report
+folder, (2) the frames behind every chart and table (``data/<name>.csv``), (3) the context the Jinja2
+templates render, and (4) the detail page of each scenario. All of it is a pure function of the
+runs, so it is golden-testable.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast._version import __version__
+from forecast.report import charts as C
+from forecast.report import sections as S
+from forecast.report.headline import format_headline, headline
+from forecast.report.markdown import render_report
+from forecast.report.runs import ScenarioRun
+from forecast.units import format_quantity
+
+__all__ = ["Document", "render_template"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def render_template(name: str, context: dict[str, Any], template_dir: Path | None = None) -> str:
+    """Render a template of ``forecast/report/templates/`` (a file of the same name in
+    ``template_dir`` wins), with ``StrictUndefined`` and stable whitespace."""
+    import jinja2
+
+    from forecast.errors import ExportError
+
+    folders = [str(template_dir)] if template_dir is not None else []
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(TEMPLATES)]),
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, autoescape=False)
+    try:
+        text = env.get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else name
+        raise ExportError(f"template {where}: {exc.message or exc}") from None
+    # one blank line at most between blocks, one newline at the end
+    lines, blank = [], False
+    for line in text.splitlines():
+        line = line.rstrip()
+        if not line:
+            if blank or not lines:
+                continue
+            blank = True
+        else:
+            blank = False
+        lines.append(line)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _q(value: float) -> str:
+    return format_headline("exhaustion.p50", value)
+
+
+class Document:
+    """Everything the report shows, built once from the runs."""
+
+    def __init__(self, runs: Sequence[ScenarioRun], waterfalls: Sequence[Any], quarter: str, data_dir: Path,
+                 changes: dict[str, Any] | None, archive_path: Path) -> None:
+        self.runs = list(runs)
+        self.waterfalls = list(waterfalls)
+        self.quarter = quarter
+        self.data_dir = data_dir
+        self.changes = changes
+        self.archive_path = archive_path
+        self.supply = [r for r in self.runs if S.is_supply(r)]
+        self.cost = [r for r in self.runs if S.is_cost(r)]
+        self.data: dict[str, pd.DataFrame] = {}
+        self.charts: list[dict[str, Any]] = []
+        self.stamp = f"peakdata {__version__}; quarterly report {quarter}; {len(self.runs)} scenarios"
+        self._sensitivity: dict[tuple[str, str], pd.DataFrame] = {}
+
+    # ----------------------------------------------------------------------------------------- charts
+    def _chart(self, name: str, section: str, figure, title: str, caption: str, scenarios: list[str],
+               frame: pd.DataFrame, images: dict[str, bytes]) -> None:
+        images[f"charts/{name}.png"] = C.png_bytes(figure)
+        self.data[name] = frame
+        self.charts.append({"name": name, "section": section, "file": f"charts/{name}.png", "title": title,
+                            "caption": caption, "data": f"data/{name}.csv", "scenarios": scenarios})
+
+    def _files(self, runs: Sequence[ScenarioRun]) -> str:
+        return ", ".join(f"`{r.file.path}`" for r in runs)
+
+    def build_charts(self) -> dict[str, bytes]:
+        """Draw every chart; returns PNG bytes by path in the report folder (``charts/x.png``)."""
+        images: dict[str, bytes] = {}
+        with C.style():
+            for run in self.supply:
+                self._fan(run, images)
+            if self.supply:
+                self._exhaustion(images)
+                self._gap(images)
+            if self.cost:
+                self._components(images)
+            for run in self.cost:
+                if "mix_curve" in run.result.tables:
+                    self._mix(run, images)
+            for run in self.runs:
+                for outcome in ("exhaustion", "cost.total"):
+                    frame = S.sensitivity_frame(run, outcome)
+                    self._sensitivity[(run.name, outcome)] = frame
+            lead_supply = next((r for r in self.supply if not self._sensitivity[(r.name, "exhaustion")].empty), None)
+            lead_cost = next((r for r in self._cost_order() if not self._sensitivity[(r.name, "cost.total")].empty),
+                             None)
+            if lead_supply is not None:
+                self._sensitivity_chart(lead_supply, "exhaustion", images)
+            if lead_cost is not None:
+                self._sensitivity_chart(lead_cost, "cost.total", images)
+            for wf in self.waterfalls:
+                self._waterfall(wf, images)
+        return images
+
+    def _cost_order(self) -> list[ScenarioRun]:
+        """Cost scenarios, those with a synthetic share in the priced mix first (where the choice is)."""
+        def synthetic(run: ScenarioRun) -> bool:
+            mix = run.file.scenario.cost.run.mix
+            return mix.synthetic not in (None,) and "cost.run.mix.synthetic" in set(run.result.draws)
+        return sorted(self.cost, key=lambda r: not synthetic(r))
+
+    def _fan(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
+        r = run.result
+        frames = []
+        for metric in ("stock", "demand"):
+            m = r.metric(metric)
+            frames.append(pd.DataFrame({"scenario": run.name, "quarter": list(r.quarters), "metric": metric,
+                                        "unit": "tokens", "p10": m["p10"].to_numpy(), "p50": m["p50"].to_numpy(),
+                                        "p90": m["p90"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        h = headline(r)
+        if math.isinf(h["exhaustion.p50"]):
+            title = f"{run.name}: the human-text stock outlasts demand to {r.quarters[-1]} in most samples"
+        else:
+            title = (f"{run.name}: demand overtakes the human-text stock in {_q(h['exhaustion.p50'])} "
+                     f"(median; 80%: {_q(h['exhaustion.p10'])} to {_q(h['exhaustion.p90'])})")
+        fig = C.fan_chart(frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval.")
+        caption = (f"Effective stock of human text against the dataset of the largest training run, "
+                   f"{run.name} ({self._files([run])}).")
+        self._chart(f"fan_{run.name}", "supply", fig, title, caption, [run.name], frame, images)
+
+    def _exhaustion(self, images: dict[str, bytes]) -> None:
+        frames = []
+        for run in self.supply:
+            cdf = run.result.event_cdf()
+            cdf = cdf[cdf["event"] == "exhaustion"]
+            frames.append(pd.DataFrame({"scenario": run.name, "quarter": cdf["quarter"].to_numpy(),
+                                        "probability": cdf["probability"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        medians = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
+        first = min(medians, key=lambda k: medians[k])
+        last = max(medians, key=lambda k: medians[k])
+        if first == last:
+            title = f"Median exhaustion: {_q(medians[first])} ({first})"
+        else:
+            title = (f"Median exhaustion ranges from {_q(medians[first])} ({first}) "
+                     f"to {_q(medians[last])} ({last})")
+        fig = C.exhaustion_probability_chart(frame, title, "Probability that demand has met the stock by the "
+                                                           "end of each quarter; dotted line: 50%.")
+        caption = f"Share of samples exhausted by the end of each quarter: {self._files(self.supply)}."
+        self._chart("exhaustion_probability", "supply", fig, title, caption, [r.name for r in self.supply],
+                    frame, images)
+
+    def _gap(self, images: dict[str, bytes]) -> None:
+        frames = []
+        for run in self.supply:
+            r = run.result
+            frames.append(pd.DataFrame({
+                "scenario": run.name, "quarter": list(r.quarters),
+                "synthetic_needed_p50": r.metric("synthetic_needed")["p50"].to_numpy(),
+                "synthetic_needed_p90": r.metric("synthetic_needed")["p90"].to_numpy(),
+                "synthetic_share_p50": r.metric("synthetic_share")["p50"].to_numpy(),
+                "synthetic_share_p90": r.metric("synthetic_share")["p90"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        lead = self.supply[0]
+        part = frame[frame["scenario"] == lead.name]
+        at = "2030Q4" if "2030Q4" in set(part["quarter"]) else str(part["quarter"].iloc[-1])
+        row = part[part["quarter"] == at].iloc[0]
+        if row["synthetic_needed_p50"] > 0:
+            title = (f"By {at} the largest run needs {format_quantity(row['synthetic_needed_p50'], 'tokens')} "
+                     f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({lead.name}, median)")
+        else:
+            title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
+        fig = C.synthetic_gap_chart(frame, title, "Left: synthetic tokens needed beyond the human stock (log "
+                                                  "scale). Right: their share of the dataset. Medians.")
+        caption = f"Tokens the largest run needs beyond the effective human stock: {self._files(self.supply)}."
+        self._chart("synthetic_gap", "supply", fig, title, caption, [r.name for r in self.supply], frame, images)
+
+    def _components(self, images: dict[str, bytes]) -> None:
+        rows = []
+        for run in self.cost:
+            table = run.result.tables["cost_breakdown"].set_index("item")
+            for component in C.COMPONENT_LABELS:
+                rows.append({"scenario": run.name, "component": component, "unit": "usd",
+                             "mean": float(table.loc[component, "mean"]), "p10": float(table.loc[component, "p10"]),
+                             "p50": float(table.loc[component, "p50"]), "p90": float(table.loc[component, "p90"])})
+        frame = pd.DataFrame(rows)
+        largest = {name: part.loc[part["mean"].idxmax(), "component"] for name, part in frame.groupby("scenario")}
+        kinds = set(largest.values())
+        if len(kinds) == 1:
+            title = f"{C.COMPONENT_LABELS[kinds.pop()]} is the largest cost of every priced run"
+        else:
+            counts = pd.Series(list(largest.values())).value_counts()
+            title = (f"{C.COMPONENT_LABELS[counts.index[0]]} is the largest cost in {counts.iloc[0]} of "
+                     f"{len(largest)} priced runs")
+        fig = C.cost_components_chart(frame, title, "Mean of samples per component (means add up to the "
+                                                    "mean total), USD.")
+        caption = f"Training cost by component: {self._files(self.cost)}."
+        self._chart("cost_components", "cost", fig, title, caption, [r.name for r in self.cost], frame, images)
+
+    def _mix(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
+        curve = run.result.tables["mix_curve"]
+        h = headline(run.result)
+        best = h["cost.cheapest_share"]
+        frame = curve.copy()
+        frame.insert(0, "scenario", run.name)
+        if math.isnan(best):
+            title = f"{run.name}: no synthetic share reaches the target"
+            best = float(curve["synthetic_share"].iloc[int(np.argmin(curve["total_p50"]))])
+        else:
+            k = int(np.argmin(np.abs(curve["synthetic_share"].to_numpy() - best)))
+            title = (f"{run.name}: {best:.0%} synthetic is cheapest, {format_quantity(curve['total_p50'].iloc[k], 'usd')} "
+                     f"median (cheapest in {h['cost.p_cheapest']:.0%} of samples)")
+        fig = C.cost_vs_share_chart(frame, best, title, "Cost of the cheapest run that reaches the target "
+                                                         "quality at each synthetic share, USD.")
+        caption = f"Cheapest run for the target quality by synthetic share: {self._files([run])}."
+        self._chart(f"cost_vs_share_{run.name}", "cost", fig, title, caption, [run.name], frame, images)
+
+    def _sensitivity_chart(self, run: ScenarioRun, outcome: str, images: dict[str, bytes]) -> None:
+        frame = self._sensitivity[(run.name, outcome)].copy()
+        top = frame.iloc[0]
+        what = "the exhaustion date" if outcome == "exhaustion" else "the cost"
+        title = f"{run.name}: {top['label']} moves {what} most (rank correlation {top['rho']:+.2f})"
+        xlabel = ("rank correlation with the exhaustion quarter (+: later)" if outcome == "exhaustion"
+                  else "rank correlation with the total cost (+: dearer)")
+        fig = C.sensitivity_chart(frame, title, "Spearman's rho of each drawn input with the outcome, "
+                                                 f"from the same {run.result.samples:,} samples.", xlabel)
+        frame.insert(0, "outcome", outcome)
+        frame.insert(0, "scenario", run.name)
+        name = "sensitivity_exhaustion" if outcome == "exhaustion" else "sensitivity_cost"
+        caption = (f"Which inputs move {what} most in {run.name} ({self._files([run])}); every scenario's "
+                   "ranking is on its detail page.")
+        self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
+
+    def _waterfall(self, wf, images: dict[str, bytes]) -> None:
+        frame = wf.frame()
+        steps = frame.iloc[1:]
+        ratio = frame["total_p50"].iloc[0] / frame["total_p50"].iloc[-1]
+        biggest = steps.loc[(np.log(steps["factor"]).abs()).idxmax()]
+        title = (f"{biggest['label']} carries most of the gap: {format_quantity(frame['total_p50'].iloc[0], 'usd')} "
+                 f"to {format_quantity(frame['total_p50'].iloc[-1], 'usd')} ({ratio:.1f}x cheaper)")
+        fig = C.waterfall_chart(frame, wf.marks, title, "Total training cost, median of samples, after each "
+                                                        "change; diamonds: published figures.")
+        caption = (f"{wf.title}, each bar a model run: {self._files(wf.runs)} (`{wf.path}`). "
+                   + " ".join(f"{m.label}: {m.source}." for m in wf.marks.itertuples(index=False)))
+        self._chart(f"waterfall_{wf.name}", "waterfall", fig, title, caption, [r.name for r in wf.runs],
+                    frame, images)
+        self.data[f"waterfall_{wf.name}_marks"] = wf.marks
+
+    # ------------------------------------------------------------------------------------- context
+    def context(self) -> dict[str, Any]:
+        """The template context (every value a string, list or dict of strings)."""
+        supply_table, supply_raw = S.summary_supply_frame(self.runs)
+        cost_table, cost_raw = S.summary_cost_frame(self.runs)
+        self.data["summary_supply"] = supply_raw
+        self.data["summary_cost"] = cost_raw
+        comparison = S.comparison_frame(self.runs)
+        self.data["comparison"] = comparison
+        variants = []
+        for run in self.runs:
+            parent = S.parent_of(run, self.runs)
+            if parent is None:
+                continue
+            changes = S.variant_changes(parent, run)
+            effect = S.variant_headline(parent, run)
+            self.data[f"variant_{run.name}"] = changes.assign(scenario=run.name, extends=parent.name)
+            variants.append({"name": run.name, "parent": parent.name, "changes": S.md_table(changes),
+                             "effect": S.md_table(effect), "count": len(changes)})
+        assumptions = S.assumptions_frame(self.runs)
+        self.data["assumptions"] = assumptions
+        provenance = S.provenance_frame(self.runs)
+        self.data["provenance"] = provenance
+        data_files = S.data_files_frame(self.data_dir)
+        self.data["data_files"] = data_files
+        waterfalls = []
+        for wf in self.waterfalls:
+            frame = wf.frame()
+            shown = pd.DataFrame({
+                "step": frame["label"], "scenario file": [f"`{f}`" for f in frame["file"]],
+                "total p50": [format_quantity(v, "usd") for v in frame["total_p50"]],
+                "80% interval": [f"{format_quantity(a, 'usd')} – {format_quantity(b, 'usd')}"
+                                 for a, b in zip(frame["total_p10"], frame["total_p90"])],
+                "change": ["start"] + [("÷" if f < 1 else "×") + f"{max(f, 1 / f):.2f}" for f in frame["factor"].iloc[1:]],
+            })
+            chart = next(c for c in self.charts if c["name"] == f"waterfall_{wf.name}")
+            ratio = frame["total_p50"].iloc[0] / frame["total_p50"].iloc[-1]
+            marks = [{"label": m.label, "value": format_quantity(m.value, "usd"), "source": m.source}
+                     for m in wf.marks.itertuples(index=False)]
+            published = ""
+            if len(wf.marks) >= 2:
+                published = f"{wf.marks['value'].iloc[0] / wf.marks['value'].iloc[-1]:.1f}x"
+            waterfalls.append({"name": wf.name, "title": wf.title, "description": wf.description,
+                               "table": S.md_table(shown), "chart": chart, "marks": marks,
+                               "ratio": f"{ratio:.1f}x", "published_ratio": published, "file": wf.path})
+        sections = {}
+        for chart in self.charts:
+            sections.setdefault(chart["section"], []).append(chart)
+        scen = []
+        for run in self.runs:
+            kind = " and ".join(k for k, ok in (("supply", S.is_supply(run)), ("cost", S.is_cost(run))) if ok)
+            scen.append({"name": run.name, "file": run.file.path, "page": f"scenarios/{run.name}.md", "kind": kind,
+                         "description": " ".join((run.result.description or "").split())})
+        sentences = self._summary_sentences()
+        seeds = sorted({r.result.seed for r in self.runs})
+        samples = sorted({r.result.samples for r in self.runs})
+        return {
+            "quarter": self.quarter, "version": __version__, "stamp": self.stamp, "scenarios": scen,
+            "summary": {"supply": S.md_table(supply_table) if not supply_table.empty else None,
+                        "cost": S.md_table(cost_table) if not cost_table.empty else None,
+                        "sentences": sentences},
+            "comparison": S.md_table(comparison), "variants": variants,
+            "charts": {k: sections.get(k, []) for k in ("supply", "cost", "sensitivity", "waterfall")},
+            "waterfalls": waterfalls, "changes": self.changes, "archive": str(self.archive_path),
+            "assumptions": S.md_table(assumptions), "assumption_count": len(assumptions),
+            "provenance": {"runs": S.md_table(provenance.assign(sha256=[f"`{h[:16]}`" for h in provenance["sha256"]])),
+                           "data": S.md_table(data_files.assign(sha256=[f"`{h}`" for h in data_files["sha256"]])),
+                           "seeds": ", ".join(str(s) for s in seeds),
+                           "samples": ", ".join(f"{s:,}" for s in samples)},
+        }
+
+    def _summary_sentences(self) -> list[str]:
+        out = []
+        if self.supply:
+            med = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
+            first = min(med, key=lambda k: med[k])
+            last = max(med, key=lambda k: med[k])
+            out.append(f"Across {len(self.supply)} supply scenarios the median quarter in which the largest "
+                       f"training run needs more text than the effective human stock ranges from {_q(med[first])} "
+                       f"({first}) to {_q(med[last])} ({last}).")
+        if self.cost:
+            cost = {r.name: headline(r.result)["cost.total.p50"] for r in self.cost}
+            low = min(cost, key=lambda k: cost[k])
+            high = max(cost, key=lambda k: cost[k])
+            out.append(f"Of {len(self.cost)} priced runs, {low} is cheapest at {format_quantity(cost[low], 'usd')} "
+                       f"(p50) and {high} dearest at {format_quantity(cost[high], 'usd')}.")
+        return out
+
+    def render(self, template_dir: Path | None = None) -> str:
+        """The report's Markdown (``report.md.j2``)."""
+        return render_template("report.md.j2", self.context(), template_dir)
+
+    # --------------------------------------------------------------------------------- detail pages
+    def pages(self) -> dict[str, str]:
+        """``scenarios/<name>.md``: the scenario's own report, its charts and input rankings."""
+        out = {}
+        for run in self.runs:
+            parts = [render_report(run.result).rstrip("\n"), ""]
+            charts = [c for c in self.charts if run.name in c["scenarios"]]
+            if charts:
+                parts += ["## Charts", ""]
+                for c in charts:
+                    parts += [f"![{c['title']}](../{c['file']})", "", f"Numbers: [{c['data']}](../{c['data']})", ""]
+            for outcome, what in (("exhaustion", "the exhaustion quarter"), ("cost.total", "the total cost")):
+                frame = self._sensitivity.get((run.name, outcome))
+                if frame is None or frame.empty:
+                    continue
+                shown = pd.DataFrame({"input": frame["label"], "rank correlation": [f"{v:+.2f}" for v in frame["rho"]]})
+                parts += [f"## Which inputs move {what} most", "",
+                          f"Spearman rank correlation of each drawn input with {what}, over the same "
+                          f"{run.result.samples:,} samples (+: higher input, {'later' if outcome == 'exhaustion' else 'dearer'}).",
+                          "", S.md_table(shown), ""]
+            parts += [f"Back to the [quarterly report](../report.md).", ""]
+            out[f"scenarios/{run.name}.md"] = "\n".join(parts)
+        return out

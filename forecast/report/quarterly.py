@@ -1,0 +1,250 @@
+"""The quarterly report: every scenario run once, one document with summary, comparison, charts,
+the Palmyra-versus-GPT-class waterfall, assumptions, method and provenance.
+
+``build_report`` runs the scenarios, builds the tables and charts, renders the Jinja2 templates in
+``forecast/report/templates/`` (or a folder that overrides some of them) and writes::
+
+    OUT/<quarter>/report.md           the document (GitHub-flavoured Markdown, relative links)
+    OUT/<quarter>/report.html         the same document, images embedded, for mailing
+    OUT/<quarter>/charts/*.png        every chart
+    OUT/<quarter>/data/*.csv          the numbers behind every chart and table
+    OUT/<quarter>/scenarios/<name>.md one detail page per scenario
+
+The folder is written in a staging folder beside it and swapped in whole, so an interrupted or
+failed report leaves the previous one intact. The quarter is a label only: nothing in the output
+depends on the clock, so the same scenarios, data, seed and quarter give byte-identical files.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from forecast._version import __version__
+from forecast.errors import ExportError
+from forecast.report import charts as C
+from forecast.report import sections as S
+from forecast.report.headline import format_headline, headline
+from forecast.report.runs import ScenarioRun, run_scenarios
+
+__all__ = ["ReportOutput", "Waterfall", "build_report", "current_quarter", "render_html", "run_waterfall"]
+
+#: ``progress(description, done, total)``.
+ReportProgress = Callable[[str, int, int], None]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def current_quarter(today=None) -> str:
+    """The calendar quarter of ``today`` (default: the local date), e.g. ``2026Q4``."""
+    import datetime
+
+    today = today or datetime.date.today()
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    """A compare file's runs: start, then each step, with the published figures to mark."""
+
+    name: str
+    title: str
+    description: str
+    labels: tuple[str, ...]
+    runs: tuple[ScenarioRun, ...]
+    marks: pd.DataFrame
+    path: str
+
+    def frame(self) -> pd.DataFrame:
+        """step, label, scenario, file, total p10/p50/p90 [USD], factor from the step before."""
+        rows = []
+        for k, (label, run) in enumerate(zip(self.labels, self.runs)):
+            h = headline(run.result)
+            rows.append({"step": k, "label": label, "scenario": run.name, "file": run.file.path,
+                         "total_p10": h["cost.total.p10"], "total_p50": h["cost.total.p50"],
+                         "total_p90": h["cost.total.p90"]})
+        frame = pd.DataFrame(rows)
+        frame["factor"] = frame["total_p50"] / frame["total_p50"].shift(1)
+        return frame
+
+
+@dataclass
+class ReportOutput:
+    folder: Path
+    files: list[Path]
+    runs: list[ScenarioRun]
+    waterfalls: list[Waterfall] = field(default_factory=list)
+    markdown: str = ""
+
+
+def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int | None = None,
+                  data_dir: Path | None = None) -> Waterfall:
+    """Run every scenario of a compare file (reusing runs of the same files in ``known``)."""
+    from forecast.errors import Problem, ScenarioError
+    from forecast.io.compare import load_compare
+
+    cf = load_compare(path)
+    by_path = {S._norm(r.file.path): r for r in known}
+    todo = [p for p in cf.paths if S._norm(p) not in by_path]
+    for run in run_scenarios(todo, samples=samples, data_dir=data_dir):
+        by_path[S._norm(run.file.path)] = run
+    runs = tuple(by_path[S._norm(p)] for p in cf.paths)
+    for k, run in enumerate(runs):
+        if "cost_breakdown" not in run.result.tables:
+            raise ScenarioError([Problem(str(path), 0, 0, "compare", f"{run.file.path} has no cost section",
+                                         "every scenario of a waterfall prices a run")])
+    comp = cf.compare
+    labels = (comp.start.label, *(s.label for s in comp.steps))
+    marks = pd.DataFrame([{"label": m.label, "value": m.value, "beside": m.beside % len(runs), "source": m.source}
+                          for m in comp.marks], columns=["label", "value", "beside", "source"])
+    return Waterfall(comp.name, comp.title, " ".join(comp.description.split()), labels, runs, marks, cf.path)
+
+
+def changes_section(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun],
+                    data_dir: Path | None) -> dict[str, Any] | None:
+    """The "Changes since last quarter" context: ``None`` when no earlier quarter is archived.
+
+    Provided by :mod:`forecast.report.changes` (``section(archive_path, quarter, runs, data_dir)``
+    returning ``{"against": "2026Q3", "markdown": "..."}`` or ``None``).
+    """
+    try:
+        from forecast.report import changes
+    except ImportError:  # the run archive is not part of this installation
+        return None
+    return changes.section(archive_path, quarter, runs, data_dir)
+
+
+def _record(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun], data_dir: Path | None) -> None:
+    try:
+        from forecast.report import archive
+    except ImportError:
+        return
+    archive.record_report(archive_path, quarter, runs, data_dir)
+
+
+def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: int | None = None,
+                 template_dir: Path | None = None, compare_paths: Sequence[str | Path] = (),
+                 data_dir: Path | None = None, archive_path: Path | None = None,
+                 progress: ReportProgress | None = None) -> ReportOutput:
+    """Run the scenarios and write the quarter's report folder; see the module docstring."""
+    from forecast.io.references import data_dir as default_data_dir
+    from forecast.units import Quarter
+
+    quarter = str(Quarter.parse(quarter))
+    total = len(paths) + len(compare_paths) + 3
+    done = [0]
+
+    def tick(label: str) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(label, done[0], total)
+
+    if progress is not None:
+        progress("running scenarios", 0, total)
+    runs = run_scenarios(paths, samples=samples, data_dir=data_dir, keep_samples=True,
+                         progress=lambda name, k, n: tick(f"ran {name}"))
+    waterfalls = []
+    for path in compare_paths:
+        waterfalls.append(run_waterfall(path, runs, samples=samples, data_dir=data_dir))
+        tick(f"ran {Path(path).name}")
+    archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
+    changes = changes_section(archive_path, quarter, runs, data_dir)
+    from forecast.report.document import Document
+
+    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes, archive_path)
+    figures = doc.build_charts()
+    tick("drew charts")
+    markdown = doc.render(template_dir)
+    html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
+    folder = Path(out) / quarter
+    files = _write_folder(folder, doc, figures, markdown, html)
+    tick("wrote report")
+    _record(archive_path, quarter, runs, data_dir)
+    tick("archived")
+    return ReportOutput(folder, files, runs, waterfalls, markdown)
+
+
+def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
+    """A standalone HTML page of the Markdown, every ``charts/*.png`` embedded as a data URI."""
+    import base64
+    import html as html_lib
+
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = md.parse(markdown)
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                src = child.attrGet("src")
+                if src in images:
+                    child.attrSet("src", "data:image/png;base64," + base64.b64encode(images[src]).decode("ascii"))
+    body = md.renderer.render(tokens, md.options, {})
+    style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+             "line-height:1.45;color:#222}table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}"
+             "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+             "th{background:#f3f3f3}img{max-width:100%}code{font-size:.85em}")
+    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{html_lib.escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
+    from forecast.report.writers import atomic_write_text, write_csv
+
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise ExportError(f"cannot write into {folder}: {parent} is a file, not a folder (choose another --out)")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write into {folder.parent}: {exc.strerror or exc}") from None
+    written: list[str] = []
+    try:
+        for name, body in figures.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+            written.append(name)
+        for name, frame in doc.data.items():
+            write_csv(staging / "data" / f"{name}.csv", frame, doc.stamp)
+            written.append(f"data/{name}.csv")
+        for name, text in doc.pages().items():
+            atomic_write_text(staging / name, text)
+            written.append(name)
+        atomic_write_text(staging / "report.md", markdown)
+        atomic_write_text(staging / "report.html", html)
+        written += ["report.md", "report.html"]
+        mode = 0o777 & ~_umask()
+        for path in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
+            os.chmod(path, mode)
+        for path in (p for p in staging.rglob("*") if p.is_file()):
+            os.chmod(path, 0o666 & ~_umask())
+        if folder.is_dir():
+            backup = folder.with_name(f".{folder.name}.old")
+            shutil.rmtree(backup, ignore_errors=True)
+            os.replace(folder, backup)
+            os.replace(staging, folder)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            os.replace(staging, folder)
+    except OSError as exc:
+        raise ExportError(f"cannot write {folder}: {exc.strerror or exc}") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return [folder / name for name in written]
+
+
+def format_cost(value: float) -> str:
+    return format_headline("cost.total.p50", value)

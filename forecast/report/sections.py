@@ -1,0 +1,275 @@
+"""Tables of the quarterly report, built from a list of :class:`~forecast.report.runs.ScenarioRun`.
+
+Each builder returns a DataFrame of raw numbers (written to ``data/*.csv``) or of planner-formatted
+strings (rendered as a Markdown pipe table); none of them prints or writes.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.report.headline import CALENDAR_YEARS, format_headline, headline, headline_label
+from forecast.report.markdown import markdown_table
+from forecast.report.runs import ScenarioRun
+
+__all__ = ["assumptions_frame", "comparison_frame", "data_files_frame", "headline_change", "md_table",
+           "parent_of", "provenance_frame", "sensitivity_frame", "summary_cost_frame", "summary_supply_frame",
+           "variant_changes", "variant_headline"]
+
+#: Unit kind of an input → planners' words.
+UNIT_WORDS = {"tokens": "tokens", "params": "parameters", "flop": "FLOP", "usd": "USD",
+              "fraction": "share", "growth": "factor per year", "number": "number", "hours": "hours"}
+#: Per-sample draws the engine makes outside the inputs, in planners' words.
+DERIVED_LABELS = {"demand.historical.growth": "dataset growth drawn from the fitted trend",
+                  "demand.method_choice": "demand path (historical trend or compute)"}
+
+
+def md_table(frame: pd.DataFrame) -> str:
+    """A GitHub pipe table whose cells cannot break the table: ``|`` escaped, line breaks removed."""
+    clean = frame.copy()
+    for column in clean.columns:
+        clean[column] = [str(v).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+                         for v in clean[column]]
+    clean.columns = [str(c).replace("|", "\\|") for c in clean.columns]
+    return markdown_table(clean)
+
+
+def is_supply(run: ScenarioRun) -> bool:
+    return "exhaustion" in run.result.events
+
+
+def is_cost(run: ScenarioRun) -> bool:
+    return "cost_breakdown" in run.result.tables
+
+
+def summary_supply_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per supply scenario: median exhaustion, 80% interval, P(by end of each year).
+
+    Returns (formatted table, raw numbers)."""
+    shown, raw = [], []
+    for run in runs:
+        if not is_supply(run):
+            continue
+        h = headline(run.result)
+        row = {"scenario": run.name, "median exhaustion": format_headline("exhaustion.p50", h["exhaustion.p50"]),
+               "80% interval": f"{format_headline('exhaustion.p10', h['exhaustion.p10'])} – "
+                               f"{format_headline('exhaustion.p90', h['exhaustion.p90'])}"}
+        for year in CALENDAR_YEARS:
+            key = f"exhaustion.by_{year}"
+            row[f"P(by end {year})"] = format_headline(key, h[key])
+        shown.append(row)
+        raw.append({"scenario": run.name, **{k: v for k, v in h.items() if k.startswith("exhaustion.")}})
+    return pd.DataFrame(shown), pd.DataFrame(raw)
+
+
+def summary_cost_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per cost scenario: p50 cost, 80% interval, cheapest share and P(it is cheapest)."""
+    shown, raw = [], []
+    for run in runs:
+        if not is_cost(run):
+            continue
+        h = headline(run.result)
+        has_mix = "cost.cheapest_share" in h
+        shown.append({
+            "scenario": run.name, "cost p50": format_headline("cost.total.p50", h["cost.total.p50"]),
+            "80% interval": f"{format_headline('cost.total.p10', h['cost.total.p10'])} – "
+                            f"{format_headline('cost.total.p90', h['cost.total.p90'])}",
+            "cheapest synthetic share": (format_headline("cost.cheapest_share", h["cost.cheapest_share"])
+                                         if has_mix else "not compared"),
+            "P(cheapest)": format_headline("cost.p_cheapest", h["cost.p_cheapest"]) if has_mix else "–",
+        })
+        raw.append({"scenario": run.name, **{k: v for k, v in h.items() if k.startswith("cost.")}})
+    return pd.DataFrame(shown), pd.DataFrame(raw)
+
+
+def _norm(path: str | Path) -> str:
+    import os
+
+    return os.path.normcase(os.path.abspath(str(path)))
+
+
+def parent_of(run: ScenarioRun, runs: Sequence[ScenarioRun]) -> ScenarioRun | None:
+    """The run of the file this scenario ``extends`` (its nearest ancestor), when it is in ``runs``."""
+    if len(run.file.files) < 2:
+        return None
+    wanted = _norm(run.file.files[1])
+    for other in runs:
+        if _norm(other.file.path) == wanted:
+            return other
+    return None
+
+
+def _parent_name(run: ScenarioRun, runs: Sequence[ScenarioRun]) -> str:
+    parent = parent_of(run, runs)
+    if parent is not None:
+        return parent.name
+    return Path(run.file.files[1]).stem if len(run.file.files) > 1 else "–"
+
+
+_COMPARE_KEYS = ("exhaustion.p50", "exhaustion.by_2030", "cost.total.p50", "cost.cheapest_share")
+
+
+def comparison_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
+    """Every scenario side by side: what it extends, its description and its main headline figures."""
+    rows = []
+    for run in runs:
+        h = headline(run.result)
+        row = {"scenario": run.name, "extends": _parent_name(run, runs),
+               "what it assumes": " ".join((run.result.description or "").split())}
+        for key in _COMPARE_KEYS:
+            row[headline_label(key)] = format_headline(key, h[key]) if key in h else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data}
+
+
+def _setting_text(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(_setting_text(v) for v in value) or "–"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+_IGNORED = {"name", "description"}
+
+
+def variant_changes(parent: ScenarioRun, child: ScenarioRun) -> pd.DataFrame:
+    """What a variant changes against the scenario it extends: inputs old → new, then settings.
+
+    Inputs are compared by their distribution as the inputs tables state it; an input the other
+    scenario does not have is "–". Other settings (accelerator, horizon, samples, ...) are compared
+    value by value; sources and notes are left out (they do not change a number)."""
+    def table(run: ScenarioRun) -> dict[str, dict[str, str]]:
+        frame = run.result.inputs
+        return {r["input"]: r for r in frame.to_dict("records")}
+
+    old, new = table(parent), table(child)
+    rows = []
+    for name in sorted(set(old) | set(new)):
+        before = old.get(name, {}).get("distribution", "–")
+        after = new.get(name, {}).get("distribution", "–")
+        if before != after:
+            rows.append({"what": name, "before": before, "after": after,
+                         "set at": new.get(name, {}).get("set_at", "") or "(removed)"})
+    names = set(old) | set(new)
+    flat_old = _flatten(parent.file.scenario.model_dump(mode="json"))
+    flat_new = _flatten(child.file.scenario.model_dump(mode="json"))
+    for key in sorted(set(flat_old) | set(flat_new)):
+        if key in _IGNORED or key.endswith((".source", ".note")) or key.rsplit(".", 1)[-1] in ("source", "note"):
+            continue
+        if any(key == n or key.startswith(n + ".") for n in names):
+            continue
+        a, b = flat_old.get(key), flat_new.get(key)
+        if a != b:
+            where = child.file.provenance.get(key, "")
+            rows.append({"what": key, "before": _setting_text(a), "after": _setting_text(b), "set at": where})
+    return pd.DataFrame(rows, columns=["what", "before", "after", "set at"])
+
+
+def headline_change(key: str, old: float, new: float) -> str:
+    """``+1.25 years``, ``−12 pts``, ``×0.21`` — how a headline figure moved."""
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (old, new)):
+        return "–"
+    if key.startswith("exhaustion.p"):
+        if math.isinf(old) or math.isinf(new):
+            return "–" if old == new else ("later than the horizon" if math.isinf(new) else "within the horizon")
+        years = new - old
+        return "no change" if abs(years) < 1e-9 else f"{years:+.2f} years"
+    if key.startswith("exhaustion.by_") or key in ("cost.p_cheapest", "cost.cheapest_share"):
+        pts = (new - old) * 100
+        return "no change" if abs(pts) < 0.5 else f"{pts:+.0f} pts"
+    if key.startswith("cost.total"):
+        if old <= 0 or not math.isfinite(old) or not math.isfinite(new):
+            return "–"
+        return "no change" if abs(new / old - 1) < 1e-12 else f"×{new / old:.2f}"
+    return f"{new - old:+.4g}"
+
+
+def variant_headline(parent: ScenarioRun, child: ScenarioRun) -> pd.DataFrame:
+    """The headline figures of a variant beside those of the scenario it extends."""
+    old, new = headline(parent.result), headline(child.result)
+    rows = []
+    for key in [k for k in new if k in old]:
+        rows.append({"figure": headline_label(key), parent.name: format_headline(key, old[key]),
+                     child.name: format_headline(key, new[key]), "change": headline_change(key, old[key], new[key])})
+    if parent.name == child.name:
+        return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["figure", parent.name, child.name, "change"])
+
+
+def assumptions_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
+    """Every input of every scenario once: value or interval, unit, source, where it is set, users."""
+    seen: dict[tuple, list[str]] = {}
+    for run in runs:
+        for r in run.result.inputs.to_dict("records"):
+            key = (r["input"], r["distribution"], UNIT_WORDS.get(r["kind"], r["kind"]), r["source"] or "–",
+                   r["set_at"] or "default")
+            seen.setdefault(key, []).append(run.name)
+    rows = [{"input": k[0], "value or interval": k[1], "unit": k[2], "source": k[3], "set at": k[4],
+             "used by": ", ".join(names)} for k, names in seen.items()]
+    frame = pd.DataFrame(rows, columns=["input", "value or interval", "unit", "source", "set at", "used by"])
+    return frame.sort_values(["input", "set at"], kind="stable").reset_index(drop=True)
+
+
+def provenance_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
+    """Version, file, content hash, seed and samples of every run."""
+    return pd.DataFrame([{"scenario": r.name, "file": r.file.path, "sha256": r.result.scenario_hash,
+                          "seed": r.result.seed, "samples": r.result.samples, "version": r.result.version}
+                         for r in runs])
+
+
+def data_files_frame(data_dir: Path) -> pd.DataFrame:
+    """SHA-256 and size of every reference CSV the models can read."""
+    rows = []
+    for path in sorted(Path(data_dir).glob("*.csv")):
+        body = path.read_bytes()
+        rows.append({"file": f"data/{path.name}", "sha256": hashlib.sha256(body).hexdigest(),
+                     "bytes": len(body), "rows": max(body.count(b"\n") - 1, 0)})
+    return pd.DataFrame(rows, columns=["file", "sha256", "bytes", "rows"])
+
+
+def sensitivity_frame(run: ScenarioRun, outcome: str, limit: int = 12) -> pd.DataFrame:
+    """Spearman rank correlation of each drawn input with an outcome, largest |rho| first.
+
+    ``outcome`` is ``exhaustion`` (the exhaustion quarter of each sample; samples after the horizon
+    rank last) or ``cost.total`` (the total cost of each sample [USD]). Inputs that do not vary are
+    left out. Needs a result run with ``keep_samples=True``.
+    """
+    from scipy.stats import spearmanr
+
+    result = run.result
+    y = (result.events.get("exhaustion") if outcome == "exhaustion" else result.outcomes.get(outcome))
+    columns = ["input", "label", "rho", "samples"]
+    if y is None or not result.draws:
+        return pd.DataFrame(columns=columns)
+    y = np.asarray(y, dtype=float)
+    rows = []
+    if np.ptp(y[np.isfinite(y)]) if np.isfinite(y).any() else 0:
+        for name, x in result.draws.items():
+            x = np.asarray(x, dtype=float)
+            ok = np.isfinite(x) & np.isfinite(y)
+            if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
+                continue
+            rho = float(spearmanr(x[ok], y[ok]).statistic)
+            rows.append({"input": name, "label": DERIVED_LABELS.get(name, name), "rho": rho, "samples": int(ok.sum())})
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame.empty:
+        return frame
+    frame = frame.assign(order=-frame["rho"].abs()).sort_values(["order", "input"], kind="stable")
+    return frame.drop(columns="order").head(limit).reset_index(drop=True)
