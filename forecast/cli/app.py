@@ -184,6 +184,59 @@ def run(
 
 
 @app.command()
+def report(
+    scenarios: Optional[List[Path]] = typer.Argument(
+        None, metavar="[SCENARIO]...",
+        help="Scenario YAML files (default: every scenarios/*.yaml, plus the waterfalls in scenarios/compare/)."),
+    quarter: Optional[str] = typer.Option(None, "--quarter", "-q",
+                                          help="Quarter the report is for, e.g. 2026Q4 (default: today's quarter)."),
+    out: Path = typer.Option(Path("reports"), "--out", "-o", help="Folder for reports; writes OUT/<quarter>/."),
+    samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
+                                          help="Monte Carlo samples for every scenario (default: each scenario's)."),
+    template: Optional[Path] = typer.Option(None, "--template", metavar="DIR",
+                                            help="Folder of Jinja2 templates that override the shipped ones."),
+    compare: Optional[List[Path]] = typer.Option(None, "--compare", metavar="FILE",
+                                                 help="Compare file (waterfall) to add; repeatable."),
+    archive: Optional[Path] = typer.Option(None, "--archive", metavar="FILE",
+                                           help="Run archive (default: OUT/archive.sqlite)."),
+) -> None:
+    """Write the quarterly report: one document across all scenarios with summary, comparison,
+    charts, the Palmyra-versus-GPT-class waterfall, assumptions and provenance, as Markdown and HTML,
+    with every chart's numbers as CSV and a page per scenario."""
+    from forecast.cli.render import step_progress
+    from forecast.errors import ForecastError
+    from forecast.report.quarterly import build_report, current_quarter
+    from forecast.schema import MAX_SAMPLES
+    from forecast.units import Quarter
+
+    if samples is not None and samples > MAX_SAMPLES:
+        _fail(ValueError(f"--samples {samples:,} is above the limit of {MAX_SAMPLES:,}"))
+    if template is not None and not template.is_dir():
+        _fail(ValueError(f"--template {template}: not a folder of templates"))
+    try:
+        label = str(Quarter.parse(quarter)) if quarter is not None else current_quarter()
+    except ValueError as exc:
+        _fail(ValueError(f"--quarter {quarter}: {exc}"))
+    paths = list(scenarios or [])
+    compares = list(compare or [])
+    if not paths:
+        paths = sorted(Path("scenarios").glob("*.yaml"))
+        if not compare:
+            compares = sorted(Path("scenarios/compare").glob("*.yaml"))
+        if not paths:
+            _fail(ValueError("no scenarios given and no scenarios/*.yaml here; name the files to run"))
+    try:
+        with step_progress("report") as progress:
+            output = build_report(paths, label, out, samples=samples, template_dir=template,
+                                  compare_paths=compares, archive_path=archive, progress=progress)
+    except ForecastError as exc:
+        _fail(exc)
+    console = _console()
+    console.print(f"wrote {output.folder / 'report.md'} and {len(output.files) - 1} more files "
+                  f"({len(output.runs)} scenarios, {len(output.waterfalls)} waterfalls)", markup=False)
+
+
+@app.command()
 def cost(
     scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML file with a cost section."),
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,

@@ -12,7 +12,7 @@ from rich.table import Table
 from forecast.report import tables
 from forecast.result import ForecastResult, PointEstimate
 
-__all__ = ["print_cost", "print_frame", "print_point", "print_result", "progress_callback"]
+__all__ = ["print_cost", "print_frame", "print_point", "print_result", "progress_callback", "step_progress"]
 
 
 def print_frame(console: Console, frame: pd.DataFrame, title: str) -> None:
@@ -76,5 +76,24 @@ def progress_callback(label: str) -> Iterator:
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@contextlib.contextmanager
+def step_progress(label: str) -> Iterator:
+    """A ``progress(description, done, total)`` callback drawing a bar of steps on stderr, or
+    nothing when stderr is not a TTY."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{label}: {description}", completed=done, total=total)
 
         yield update

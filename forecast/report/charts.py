@@ -26,8 +26,8 @@ __all__ = ["PALETTE", "WIDTH", "HEIGHT", "DPI", "colour", "cost_components_chart
 #: Okabe–Ito colours without black and yellow (too light on white), in drawing order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
-#: Figure size [inches] and resolution [dots per inch]: 1600 × 900 pixels.
-WIDTH, HEIGHT, DPI = 8.0, 4.5, 200
+#: Figure size [inches] and resolution [dots per inch]: 1200 × 675 pixels.
+WIDTH, HEIGHT, DPI = 8.0, 4.5, 150
 
 _RC = {
     "font.family": "DejaVu Sans", "font.size": 9.0, "axes.titlesize": 11.0, "axes.titleweight": "bold",
@@ -35,7 +35,7 @@ _RC = {
     "axes.spines.right": False, "axes.grid": True, "grid.color": "#dddddd", "grid.linewidth": 0.6,
     "legend.fontsize": 8.0, "legend.frameon": False, "xtick.labelsize": 8.0, "ytick.labelsize": 8.0,
     "figure.dpi": DPI, "savefig.dpi": DPI, "path.simplify": False, "svg.hashsalt": "peakdata",
-    "lines.linewidth": 1.8,
+    "lines.linewidth": 1.8, "axes.axisbelow": True, "text.parse_math": False,  # "$4.6M to $0.7M" is text
 }
 
 
@@ -43,12 +43,16 @@ def colour(k: int) -> str:
     return PALETTE[k % len(PALETTE)]
 
 
-def _new_figure(ncols: int = 1):
+def _new_figure(ncols: int = 1, left: float = 0.09, bottom: float = 0.12, right: float = 0.98,
+                top: float = 0.83, wspace: float = 0.28):
+    """A figure with fixed margins (fractions of the figure): the same layout every time, and far
+    quicker than matplotlib's automatic layout."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
     FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top, wspace=wspace)
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, axes
 
@@ -67,8 +71,27 @@ def style() -> Iterator[None]:
 
 
 def _title(fig, ax, title: str, subtitle: str) -> None:
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11.5, fontweight="bold")
-    ax.set_title(subtitle, fontsize=8.5, fontweight="normal", color="#444444", loc="left")
+    """Bold title stating the finding, then a grey subtitle with the units (each wrapped to two
+    lines at most); the plot area starts below them."""
+    import textwrap
+
+    lines = textwrap.wrap(title, 82)[:2]
+    sub = textwrap.wrap(subtitle, 128)[:2]
+    fig.suptitle("\n".join(lines), x=0.01, y=0.975, ha="left", va="top", fontsize=11.5, fontweight="bold",
+                 linespacing=1.2)
+    y = 0.975 - 0.058 * len(lines) - 0.012
+    fig.text(0.01, y, "\n".join(sub), ha="left", va="top", fontsize=8.5, color="#444444", linespacing=1.3)
+    fig.subplots_adjust(top=y - 0.038 * len(sub) - 0.025)
+
+
+def tick_tokens(x: float) -> str:
+    """Tick label for tokens: ``500B``, ``10T``, ``1,000T``, ``100,000T`` (always in T above 1T)."""
+    if x <= 0:
+        return "0"
+    if x >= 1e12:
+        t = x / 1e12
+        return f"{t:,.0f}T" if t >= 1 else f"{t:.1f}T"
+    return format_quantity(x, "tokens", digits=2)
 
 
 def _axis_formatter(kind: str):
@@ -78,7 +101,20 @@ def _axis_formatter(kind: str):
         return FuncFormatter(lambda x, _: f"{x:.0f}")
     if kind == "percent":
         return FuncFormatter(lambda x, _: f"{x * 100:.0f}%")
-    return FuncFormatter(lambda x, _: format_quantity(x, kind, digits=2) if x > 0 else "0")
+    if kind == "tokens":
+        return FuncFormatter(lambda x, _: tick_tokens(x))
+    return FuncFormatter(lambda x, _: format_quantity(x, kind, digits=3) if x > 0 else "0")
+
+
+def _years(ax, x: np.ndarray, narrow: bool = False) -> None:
+    """Whole calendar years on the x axis, every 1, 2, 4 or 5 years depending on the span."""
+    from matplotlib.ticker import MultipleLocator
+
+    span = float(np.nanmax(x) - np.nanmin(x)) if len(x) else 1.0
+    step = 1 if span <= 6 else 2 if span <= 20 else 5
+    ax.xaxis.set_major_locator(MultipleLocator(step * 2 if narrow and step < 5 else step))
+    ax.xaxis.set_major_formatter(_axis_formatter("year"))
+    ax.set_xlabel("year (quarters plotted at their end)")
 
 
 def png_bytes(fig) -> bytes:
@@ -94,12 +130,18 @@ def _year(quarters: Sequence[str]) -> np.ndarray:
     return np.array([int(q[:4]) + int(q[-1]) / 4.0 for q in quarters])
 
 
-def fan_chart(frame: pd.DataFrame, title: str, subtitle: str):
+#: The fan chart's token axis stops at this multiple of the stock's largest p90 [x].
+CAP = 100.0
+
+
+def fan_chart(frame: pd.DataFrame, title: str, subtitle: str, median_exhaustion: float | None = None,
+              median_label: str = ""):
     """Stock versus demand: p10–p90 band and p50 line of each, log axis of tokens.
 
     ``frame`` columns: quarter, metric (``stock``/``demand``), p10, p50, p90 [tokens].
+    ``median_exhaustion`` [decimal year at quarter end] draws a vertical marker.
     """
-    fig, (ax,) = _new_figure()
+    fig, (ax,) = _new_figure(left=0.1)
     labels = {"stock": "Effective human-text stock", "demand": "Dataset of the largest training run"}
     for k, metric in enumerate(("stock", "demand")):
         part = frame[frame["metric"] == metric]
@@ -107,12 +149,19 @@ def fan_chart(frame: pd.DataFrame, title: str, subtitle: str):
         ax.fill_between(x, part["p10"], part["p90"], color=colour(k), alpha=0.22, linewidth=0,
                         label=f"{labels[metric]}, 80% interval (p10–p90)")
         ax.plot(x, part["p50"], color=colour(k), linestyle=LINESTYLES[k], label=f"{labels[metric]}, median")
+    if median_exhaustion is not None and np.isfinite(median_exhaustion):
+        ax.axvline(median_exhaustion, color="#555555", linewidth=1.0, linestyle=":",
+                   label=f"median exhaustion: {median_label}")
     ax.set_yscale("log")
+    stock = frame[frame["metric"] == "stock"]
+    cap = CAP * float(stock["p90"].max())
+    if float(frame["p90"].max()) > cap:
+        ax.set_ylim(top=cap)
+        subtitle += f" Axis cut at {CAP:.0f}x the stock's largest p90."
     ax.yaxis.set_major_formatter(_axis_formatter("tokens"))
-    ax.xaxis.set_major_formatter(_axis_formatter("year"))
-    ax.set_ylabel("tokens (T = trillion, P = quadrillion)")
-    ax.set_xlabel("end of quarter")
-    ax.legend(loc="upper left")
+    ax.set_ylabel("tokens (T = trillion)")
+    _years(ax, _year(frame["quarter"]))
+    ax.legend(loc="best")
     _title(fig, ax, title, subtitle)
     return fig
 
@@ -129,12 +178,15 @@ def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str)
     ax.axhline(0.5, color="#888888", linewidth=0.8, linestyle=":")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(_axis_formatter("percent"))
-    ax.xaxis.set_major_formatter(_axis_formatter("year"))
+    _years(ax, _year(frame["quarter"]))
     ax.set_ylabel("probability the stock is exhausted")
-    ax.set_xlabel("end of quarter")
     ax.legend(loc="lower right", title="scenario")
     _title(fig, ax, title, subtitle)
     return fig
+
+
+#: The synthetic-gap chart's token axis stops here [tokens] (100,000T), so late-horizon growth does not flatten the rest.
+GAP_AXIS_TOP = 1e17
 
 
 def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str):
@@ -142,7 +194,7 @@ def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str):
 
     ``frame`` columns: scenario, quarter, synthetic_needed_p50 [tokens], synthetic_share_p50 [0–1].
     """
-    fig, (left, right) = _new_figure(2)
+    fig, (left, right) = _new_figure(2, left=0.1, right=0.985)
     for k, (name, part) in enumerate(frame.groupby("scenario", sort=False)):
         x = _year(part["quarter"])
         needed = part["synthetic_needed_p50"].to_numpy(dtype=float)
@@ -150,17 +202,18 @@ def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str):
         left.plot(x, np.where(needed > 0, needed, np.nan), **style)
         right.plot(x, part["synthetic_share_p50"], **style)
     left.set_yscale("log")
+    if np.nanmax(frame["synthetic_needed_p50"].to_numpy(dtype=float), initial=0.0) > GAP_AXIS_TOP:
+        left.set_ylim(top=GAP_AXIS_TOP)
+        subtitle += f" Left axis cut at {tick_tokens(GAP_AXIS_TOP)}."
     left.yaxis.set_major_formatter(_axis_formatter("tokens"))
     left.set_ylabel("synthetic tokens needed (median)")
     right.set_ylim(0, 1.0)
     right.yaxis.set_major_formatter(_axis_formatter("percent"))
     right.set_ylabel("synthetic share of the dataset (median)")
     for ax in (left, right):
-        ax.xaxis.set_major_formatter(_axis_formatter("year"))
-        ax.set_xlabel("end of quarter")
-    right.legend(loc="upper left", title="scenario")
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11.5, fontweight="bold")
-    left.set_title(subtitle, fontsize=8.5, fontweight="normal", color="#444444", loc="left")
+        _years(ax, _year(frame["quarter"]), narrow=True)
+    left.legend(loc="lower right", title="scenario")
+    _title(fig, left, title, subtitle)
     return fig
 
 
@@ -214,28 +267,32 @@ def cost_vs_share_chart(frame: pd.DataFrame, best_share: float, title: str, subt
     ax.xaxis.set_major_formatter(_axis_formatter("percent"))
     ax.yaxis.set_major_formatter(_axis_formatter("usd"))
     ax.set_xlabel("synthetic share of training tokens")
-    ax.set_ylabel("cost of the cheapest run reaching the target (USD)")
+    ax.set_ylabel("cheapest run reaching the target (USD)")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left")
     _title(fig, ax, title, subtitle)
     return fig
 
 
-def sensitivity_chart(frame: pd.DataFrame, title: str, subtitle: str, xlabel: str):
+def sensitivity_chart(frame: pd.DataFrame, title: str, subtitle: str, xlabel: str,
+                      legend: tuple[str, str] = ("higher input, higher outcome", "higher input, lower outcome")):
     """Sorted horizontal bars of rank correlation (Spearman's rho) of each input with an outcome.
 
     ``frame`` columns: input, label, rho [−1, 1]; drawn largest |rho| on top.
     """
-    fig, (ax,) = _new_figure()
+    fig, (ax,) = _new_figure(left=0.40, bottom=0.13)
     part = frame.iloc[::-1]
     rho = part["rho"].to_numpy(dtype=float)
     ax.barh(part["label"], rho, color=[colour(0) if r >= 0 else colour(1) for r in rho],
             hatch=None, height=0.65)
     for i, r in enumerate(rho):
-        ax.annotate(f"{r:+.2f}", (r, i), xytext=(3 if r >= 0 else -3, 0), textcoords="offset points",
+        ax.annotate(f"{r:+.2f}" if round(r, 2) != 0 else "0.00", (r, i), xytext=(3 if r >= 0 else -3, 0), textcoords="offset points",
                     ha="left" if r >= 0 else "right", va="center", fontsize=7.5)
     ax.set_xlim(-1.1, 1.1)
     ax.axvline(0, color="#444444", linewidth=0.8)
+    from matplotlib.patches import Patch
+
+    ax.legend([Patch(color=colour(0)), Patch(color=colour(1))], legend, loc="best")
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", labelsize=7.5)
@@ -243,51 +300,54 @@ def sensitivity_chart(frame: pd.DataFrame, title: str, subtitle: str, xlabel: st
     return fig
 
 
-def waterfall_chart(frame: pd.DataFrame, marks: pd.DataFrame, title: str, subtitle: str):
-    """Waterfall of total cost p50 from the first run to the last, published figures beside it.
+def waterfall_chart(frame: pd.DataFrame, marks: pd.DataFrame, title: str, subtitle: str, end_label: str):
+    """Waterfall of total cost p50: the first run, each step's change, and the last run.
 
-    ``frame`` columns: step, label, total_p50 [USD] (one row per run, in order). ``marks`` columns:
-    label, value [USD], beside (row position).
+    ``frame`` columns: label, total_p50 [USD] (one row per run, in order; rows after the first are
+    steps). ``marks`` columns: label, value [USD], beside (run position: 0 = first, last = last run).
+    Bars: the first run's total, one floating bar per step (green lowers, orange raises the cost),
+    and the last run's total.
     """
-    fig, (ax,) = _new_figure()
+    fig, (ax,) = _new_figure(bottom=0.2)
     totals = frame["total_p50"].to_numpy(dtype=float)
     n = len(totals)
-    labels = [str(s) for s in frame["label"]]
-    for i in range(n):
-        if i == 0 or i == n - 1:
-            ax.bar(i, totals[i], color=colour(0), width=0.6)
-            continue
+    labels = [str(frame["label"].iloc[0])] + [str(v) for v in frame["label"].iloc[1:]] + [end_label]
+    ax.bar(0, totals[0], color=colour(0), width=0.6)
+    ax.bar(n, totals[-1], color=colour(0), width=0.6)
+    tops = [totals[0]]
+    for i in range(1, n):
         prev = totals[i - 1]
         lo, hi = sorted((prev, totals[i]))
-        ax.bar(i, hi - lo, bottom=lo, width=0.6, color=colour(2) if totals[i] < prev else colour(3))
-    # the final bar is the whole last run; the change from the step before it is drawn as a bracket
-    if n >= 2:
-        prev, last = totals[-2], totals[-1]
-        ax.bar(n - 1, abs(last - prev), bottom=min(prev, last), width=0.6, fill=False,
-               edgecolor=colour(2) if last < prev else colour(3), linewidth=1.6, hatch="//")
-    for i in range(n - 1):
+        ax.bar(i, hi - lo, bottom=lo, width=0.6, color=colour(2) if totals[i] < prev else colour(3),
+               hatch=None if totals[i] < prev else "//", edgecolor="white")
+        tops.append(hi)
+        factor = max(totals[i], prev) / min(totals[i], prev)
+        ax.annotate(f"{'÷' if totals[i] < prev else '×'}{factor:.2f}\nto {format_quantity(totals[i], 'usd')}",
+                    (i, hi), ha="center", va="bottom", xytext=(0, 3), textcoords="offset points", fontsize=8)
+    tops.append(totals[-1])
+    for i in range(n):  # connectors at the level each bar ends
         ax.plot([i + 0.3, i + 0.7], [totals[i], totals[i]], color="#666666", linewidth=0.8)
-    for i, total in enumerate(totals):
-        factor = "" if i == 0 else f"\n{'÷' if total < totals[i - 1] else '×'}" \
-                                   f"{max(total, totals[i - 1]) / min(total, totals[i - 1]):.2f}"
-        ax.annotate(format_quantity(total, "usd") + factor, (i, total), ha="center", va="bottom",
-                    xytext=(0, 3), textcoords="offset points", fontsize=8)
+    for i, total in ((0, totals[0]), (n, totals[-1])):
+        ax.annotate(format_quantity(total, "usd"), (i, total), ha="center", va="bottom", xytext=(0, 3),
+                    textcoords="offset points", fontsize=8.5, fontweight="bold")
     for k, row in enumerate(marks.itertuples(index=False)):
-        pos = int(row.beside) % n
-        x = pos + (-0.42 if pos == 0 else 0.42)
+        pos = 0 if int(row.beside) == 0 else n
+        x = pos - 0.45 if pos == 0 else pos + 0.45
         ax.plot([x], [row.value], marker="D", markersize=7, color=colour(4 + k % 2), linestyle="none",
-                label=row.label)
-    ax.set_xticks(range(n), [_wrap(lbl) for lbl in labels])
+                label=row.label, markeredgecolor="#333333", markeredgewidth=0.6)
+    ax.set_xticks(range(n + 1), [_wrap(lbl) for lbl in labels])
+    ax.set_xlim(-0.7, n + 0.7)
     ax.yaxis.set_major_formatter(_axis_formatter("usd"))
-    ax.set_ylabel("total training cost, median of samples (USD)")
-    ax.set_ylim(0, max(totals.max(), marks["value"].max() if len(marks) else 0) * 1.2)
+    ax.set_ylabel("total training cost, median (USD)")
+    ax.set_ylim(0, max(max(tops), marks["value"].max() if len(marks) else 0) * 1.22)
     ax.grid(axis="x", visible=False)
     ax.tick_params(axis="x", labelsize=7.5)
     from matplotlib.patches import Patch
 
     handles, names = ax.get_legend_handles_labels()
-    handles += [Patch(color=colour(0)), Patch(color=colour(2)), Patch(color=colour(3))]
-    names += ["run (median)", "step lowers cost", "step raises cost"]
+    handles += [Patch(color=colour(0)), Patch(color=colour(2)), Patch(facecolor=colour(3), hatch="//",
+                                                                      edgecolor="white")]
+    names += ["run (model, median)", "change lowers the cost", "change raises the cost"]
     ax.legend(handles, names, loc="upper right", title="published figures and steps")
     _title(fig, ax, title, subtitle)
     return fig

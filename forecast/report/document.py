@@ -120,11 +120,11 @@ class Document:
         return images
 
     def _cost_order(self) -> list[ScenarioRun]:
-        """Cost scenarios, those with a synthetic share in the priced mix first (where the choice is)."""
+        """Cost scenarios: those pricing a synthetic share first, single priced runs before mix sweeps."""
         def synthetic(run: ScenarioRun) -> bool:
-            mix = run.file.scenario.cost.run.mix
-            return mix.synthetic not in (None,) and "cost.run.mix.synthetic" in set(run.result.draws)
-        return sorted(self.cost, key=lambda r: not synthetic(r))
+            share = run.result.draws.get("cost.run.mix.synthetic")
+            return share is not None and bool(np.ptp(share) > 0 or share.max() > 0)
+        return sorted(self.cost, key=lambda r: (not synthetic(r), "mix_curve" in r.result.tables))
 
     def _fan(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
         r = run.result
@@ -140,8 +140,9 @@ class Document:
             title = f"{run.name}: the human-text stock outlasts demand to {r.quarters[-1]} in most samples"
         else:
             title = (f"{run.name}: demand overtakes the human-text stock in {_q(h['exhaustion.p50'])} "
-                     f"(median; 80%: {_q(h['exhaustion.p10'])} to {_q(h['exhaustion.p90'])})")
-        fig = C.fan_chart(frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval.")
+                     f"(median; 80% interval {_q(h['exhaustion.p10'])} to {_q(h['exhaustion.p90'])})")
+        fig = C.fan_chart(frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval.",
+                          h["exhaustion.p50"] - 0.125, _q(h["exhaustion.p50"]))
         caption = (f"Effective stock of human text against the dataset of the largest training run, "
                    f"{run.name} ({self._files([run])}).")
         self._chart(f"fan_{run.name}", "supply", fig, title, caption, [run.name], frame, images)
@@ -184,7 +185,7 @@ class Document:
         at = "2030Q4" if "2030Q4" in set(part["quarter"]) else str(part["quarter"].iloc[-1])
         row = part[part["quarter"] == at].iloc[0]
         if row["synthetic_needed_p50"] > 0:
-            title = (f"By {at} the largest run needs {format_quantity(row['synthetic_needed_p50'], 'tokens')} "
+            title = (f"By {at} the largest run needs {C.tick_tokens(row['synthetic_needed_p50'])} "
                      f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({lead.name}, median)")
         else:
             title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
@@ -240,8 +241,12 @@ class Document:
         title = f"{run.name}: {top['label']} moves {what} most (rank correlation {top['rho']:+.2f})"
         xlabel = ("rank correlation with the exhaustion quarter (+: later)" if outcome == "exhaustion"
                   else "rank correlation with the total cost (+: dearer)")
+        legend = (("higher input, later exhaustion", "higher input, earlier exhaustion") if outcome == "exhaustion"
+                  else ("higher input, dearer run", "higher input, cheaper run"))
         fig = C.sensitivity_chart(frame, title, "Spearman's rho of each drawn input with the outcome, "
-                                                 f"from the same {run.result.samples:,} samples.", xlabel)
+                                                 f"from the same {run.result.samples:,} samples; inputs within sampling noise "
+                                                 f"(|rho| < {2 / np.sqrt(run.result.samples - 1):.2f}) left out.",
+                                  xlabel, legend)
         frame.insert(0, "outcome", outcome)
         frame.insert(0, "scenario", run.name)
         name = "sensitivity_exhaustion" if outcome == "exhaustion" else "sensitivity_cost"
@@ -254,10 +259,11 @@ class Document:
         steps = frame.iloc[1:]
         ratio = frame["total_p50"].iloc[0] / frame["total_p50"].iloc[-1]
         biggest = steps.loc[(np.log(steps["factor"]).abs()).idxmax()]
-        title = (f"{biggest['label']} carries most of the gap: {format_quantity(frame['total_p50'].iloc[0], 'usd')} "
+        title = (f"The largest step is \"{biggest['label']}\"; in all, {format_quantity(frame['total_p50'].iloc[0], 'usd')} "
                  f"to {format_quantity(frame['total_p50'].iloc[-1], 'usd')} ({ratio:.1f}x cheaper)")
-        fig = C.waterfall_chart(frame, wf.marks, title, "Total training cost, median of samples, after each "
-                                                        "change; diamonds: published figures.")
+        fig = C.waterfall_chart(frame, wf.marks, title, "Total training cost, median of samples; each "
+                                                        "middle bar is the change one step makes. Diamonds: "
+                                                        "published figures.", f"Result: {wf.runs[-1].name}")
         caption = (f"{wf.title}, each bar a model run: {self._files(wf.runs)} (`{wf.path}`). "
                    + " ".join(f"{m.label}: {m.source}." for m in wf.marks.itertuples(index=False)))
         self._chart(f"waterfall_{wf.name}", "waterfall", fig, title, caption, [r.name for r in wf.runs],

@@ -82,7 +82,7 @@ class ReportOutput:
 
 
 def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int | None = None,
-                  data_dir: Path | None = None) -> Waterfall:
+                  data_dir: Path | None = None, workers: int = 1) -> Waterfall:
     """Run every scenario of a compare file (reusing runs of the same files in ``known``)."""
     from forecast.errors import Problem, ScenarioError
     from forecast.io.compare import load_compare
@@ -90,7 +90,7 @@ def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int |
     cf = load_compare(path)
     by_path = {S._norm(r.file.path): r for r in known}
     todo = [p for p in cf.paths if S._norm(p) not in by_path]
-    for run in run_scenarios(todo, samples=samples, data_dir=data_dir):
+    for run in run_scenarios(todo, samples=samples, data_dir=data_dir, workers=workers):
         by_path[S._norm(run.file.path)] = run
     runs = tuple(by_path[S._norm(p)] for p in cf.paths)
     for k, run in enumerate(runs):
@@ -129,12 +129,14 @@ def _record(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun], data_
 def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: int | None = None,
                  template_dir: Path | None = None, compare_paths: Sequence[str | Path] = (),
                  data_dir: Path | None = None, archive_path: Path | None = None,
-                 progress: ReportProgress | None = None) -> ReportOutput:
+                 progress: ReportProgress | None = None, workers: int | None = None) -> ReportOutput:
     """Run the scenarios and write the quarter's report folder; see the module docstring."""
     from forecast.io.references import data_dir as default_data_dir
     from forecast.units import Quarter
 
     quarter = str(Quarter.parse(quarter))
+    if workers is None:  # the machine's cores, at most 4: scenarios are few and memory matters more
+        workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
     total = len(paths) + len(compare_paths) + 3
     done = [0]
 
@@ -145,11 +147,11 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
 
     if progress is not None:
         progress("running scenarios", 0, total)
-    runs = run_scenarios(paths, samples=samples, data_dir=data_dir, keep_samples=True,
+    runs = run_scenarios(paths, samples=samples, data_dir=data_dir, keep_samples=True, workers=workers,
                          progress=lambda name, k, n: tick(f"ran {name}"))
     waterfalls = []
     for path in compare_paths:
-        waterfalls.append(run_waterfall(path, runs, samples=samples, data_dir=data_dir))
+        waterfalls.append(run_waterfall(path, runs, samples=samples, data_dir=data_dir, workers=workers))
         tick(f"ran {Path(path).name}")
     archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
     changes = changes_section(archive_path, quarter, runs, data_dir)

@@ -40,9 +40,16 @@ def resolved_yaml(item: ScenarioFile) -> str:
     return yaml.safe_dump(item.scenario.model_dump(mode="json"), sort_keys=True, allow_unicode=True)
 
 
+def _run_one(item: ScenarioFile, samples: int | None, data_dir: Path | None, keep_samples: bool) -> ForecastResult:
+    import forecast.engine as engine
+
+    return engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir,
+                      keep_samples=keep_samples)
+
+
 def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
                   progress: RunProgress | None = None, data_dir: Path | None = None,
-                  keep_samples: bool = False) -> list[ScenarioRun]:
+                  keep_samples: bool = False, workers: int = 1) -> list[ScenarioRun]:
     """Load and run every scenario file, in the order given.
 
     Parameters
@@ -57,23 +64,42 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
         Folder of reference CSVs (default: the project's ``data/``).
     keep_samples : bool
         Keep per-sample input draws and outcomes (for the rank-correlation chart).
+    workers : int
+        Processes to run scenarios in (1: in this process). Every run is a pure function of its
+        scenario, so the results do not depend on it.
 
     Raises
     ------
     ScenarioError
         Any file's problems, or two files with the same ``name`` (their results would collide).
     """
-    import forecast.engine as engine
-
-    loaded = [load_scenario(path, data_dir=data_dir) for path in paths]
+    loaded = [load_scenario(path, data_dir=data_dir) for path in paths]  # every file checked before any runs
     duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
     if duplicates:
         raise ScenarioError(duplicates)
-    runs = []
-    for k, item in enumerate(loaded):
-        result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir,
-                            keep_samples=keep_samples)
-        runs.append(ScenarioRun(item, result, resolved_yaml(item)))
+    results: list[ForecastResult | None] = [None] * len(loaded)
+    done = 0
+
+    def finish(k: int, result: ForecastResult) -> None:
+        nonlocal done
+        results[k] = result
+        done += 1
         if progress is not None:
-            progress(item.scenario.name, k + 1, len(loaded))
-    return runs
+            progress(loaded[k].scenario.name, done, len(loaded))
+
+    workers = max(1, min(int(workers), len(loaded)))
+    if workers == 1:
+        for k, item in enumerate(loaded):
+            finish(k, _run_one(item, samples, data_dir, keep_samples))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {pool.submit(_run_one, item, samples, data_dir, keep_samples): k
+                       for k, item in enumerate(loaded)}
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+    return [ScenarioRun(item, result, resolved_yaml(item)) for item, result in zip(loaded, results)]

@@ -128,6 +128,8 @@ def comparison_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict) and set(data) == {"year", "q"}:  # a quarter
+        return {prefix: f"{data['year']}Q{data['q']}"}
     if isinstance(data, dict):
         out: dict[str, Any] = {}
         for key, value in data.items():
@@ -248,7 +250,8 @@ def sensitivity_frame(run: ScenarioRun, outcome: str, limit: int = 12) -> pd.Dat
     """Spearman rank correlation of each drawn input with an outcome, largest |rho| first.
 
     ``outcome`` is ``exhaustion`` (the exhaustion quarter of each sample; samples after the horizon
-    rank last) or ``cost.total`` (the total cost of each sample [USD]). Inputs that do not vary are
+    rank last) or ``cost.total`` (the total cost of each sample [USD]). Inputs that do not vary,
+    and those whose |rho| is within two standard errors of zero (2/sqrt(n - 1), sampling noise), are
     left out. Needs a result run with ``keep_samples=True``.
     """
     from scipy.stats import spearmanr
@@ -259,17 +262,25 @@ def sensitivity_frame(run: ScenarioRun, outcome: str, limit: int = 12) -> pd.Dat
     if y is None or not result.draws:
         return pd.DataFrame(columns=columns)
     y = np.asarray(y, dtype=float)
+    keep = np.isfinite(y)
+    names = []
+    for name, x in result.draws.items():
+        x = np.asarray(x, dtype=float)
+        if np.isfinite(x[keep]).all() and keep.sum() >= 3 and np.ptp(x[keep]) > 0:
+            names.append(name)
     rows = []
-    if np.ptp(y[np.isfinite(y)]) if np.isfinite(y).any() else 0:
-        for name, x in result.draws.items():
-            x = np.asarray(x, dtype=float)
-            ok = np.isfinite(x) & np.isfinite(y)
-            if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
-                continue
-            rho = float(spearmanr(x[ok], y[ok]).statistic)
-            rows.append({"input": name, "label": DERIVED_LABELS.get(name, name), "rho": rho, "samples": int(ok.sum())})
+    if names and np.ptp(y[keep]) > 0:
+        # one call ranks every column once; row 0 of the matrix is the outcome against each input
+        matrix = np.column_stack([y[keep]] + [np.asarray(result.draws[n], dtype=float)[keep] for n in names])
+        stat = spearmanr(matrix).statistic
+        rho = [float(stat)] if np.ndim(stat) == 0 else stat[0, 1:]
+        for name, r in zip(names, rho):
+            label = DERIVED_LABELS.get(name, name.removeprefix("cost."))
+            rows.append({"input": name, "label": label, "rho": float(r), "samples": int(keep.sum())})
     frame = pd.DataFrame(rows, columns=columns)
+    # |rho| below two standard errors of zero correlation (1/sqrt(n - 1)) is sampling noise
+    frame = frame[frame["rho"].abs() >= 2.0 / np.sqrt(max(len(y) - 1, 1))]
     if frame.empty:
-        return frame
+        return frame.reset_index(drop=True)
     frame = frame.assign(order=-frame["rho"].abs()).sort_values(["order", "input"], kind="stable")
     return frame.drop(columns="order").head(limit).reset_index(drop=True)
