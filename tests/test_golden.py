@@ -26,3 +26,43 @@ def test_validate_three_mistakes(golden, monkeypatch):
     assert result.exit_code == 2
     assert result.stdout == ""
     golden("validate_three_mistakes.txt", result.stderr)
+
+
+def test_quarterly_report_markdown(golden, monkeypatch, tmp_path):
+    """``peakdata report`` on the small set in tests/golden/report/: the document and one detail page.
+
+    The output folder is a temporary path; it is written ``OUT`` in the snapshot.
+    """
+    monkeypatch.chdir(GOLDEN_DIR / "report")
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "mini-slow.yaml", "mini-gpt.yaml",
+                                      "mini-mix.yaml", "--compare", "waterfall.yaml", "--quarter", "2026Q4",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    folder = out / "2026Q4"
+    golden("report/report.md", (folder / "report.md").read_text(encoding="utf-8").replace(str(out), "OUT"))
+    golden("report/mini-slow.md", (folder / "scenarios" / "mini-slow.md").read_text(encoding="utf-8"))
+
+
+_BEGIN = "<!-- BEGIN peakdata waterfall palmyra-vs-gpt-class (make golden rewrites this block) -->"
+_END = "<!-- END peakdata waterfall -->"
+
+
+def test_validation_doc_quotes_the_tools_waterfall(request, monkeypatch):
+    """docs/validation.md §3 quotes the waterfall as `peakdata report` computes it (`make golden`
+    rewrites the block between the markers)."""
+    from forecast.report.document import waterfall_markdown
+    from forecast.report.quarterly import run_waterfall
+
+    root = GOLDEN_DIR.parents[1]
+    monkeypatch.chdir(root)
+    block = waterfall_markdown(run_waterfall("scenarios/compare/palmyra-vs-gpt-class.yaml", []))
+    doc = root / "docs" / "validation.md"
+    text = doc.read_text(encoding="utf-8")
+    head, rest = text.split(_BEGIN + "\n", 1)
+    _, tail = rest.split(_END, 1)
+    expected = f"{head}{_BEGIN}\n{block}{_END}{tail}"
+    if request.config.getoption("--update-golden"):
+        doc.write_text(expected, encoding="utf-8", newline="\n")
+    assert text == expected or request.config.getoption("--update-golden"), \
+        "docs/validation.md §3 no longer matches the tool's waterfall; run `make golden`"

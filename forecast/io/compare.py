@@ -1,6 +1,7 @@
 """Load a ``compare`` file (see :mod:`forecast.schema.compare`) with file:line errors."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def load_compare(path: str | Path) -> CompareFile:
     base = Path(path).parent
     paths, problems = [], []
     for k, step in enumerate([compare.start, *compare.steps]):
-        target = base / step.scenario
+        target = Path(os.path.normpath(base / step.scenario))
         where = ("compare", "start", "scenario") if k == 0 else ("compare", "steps", k - 1, "scenario")
         if not target.is_file():
             loc = doc.locate(where)

@@ -22,7 +22,7 @@ from forecast.report.markdown import render_report
 from forecast.report.runs import ScenarioRun
 from forecast.units import format_quantity
 
-__all__ = ["Document", "render_template"]
+__all__ = ["Document", "render_template", "waterfall_markdown", "waterfall_table"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -41,8 +41,14 @@ def render_template(name: str, context: dict[str, Any], template_dir: Path | Non
     try:
         text = env.get_template(name).render(**context)
     except jinja2.TemplateError as exc:
-        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else name
-        raise ExportError(f"template {where}: {exc.message or exc}") from None
+        import traceback
+
+        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "filename", None) else name
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if frames:  # jinja maps template frames to the template's file and line
+            where = f"{frames[-1].filename}:{frames[-1].lineno}"
+        raise ExportError(f"template {where}: {exc.message or exc} "
+                          "(template variables: docs/report.md)") from None
     # one blank line at most between blocks, one newline at the end
     lines, blank = [], False
     for line in text.splitlines():
@@ -55,6 +61,29 @@ def render_template(name: str, context: dict[str, Any], template_dir: Path | Non
             blank = False
         lines.append(line)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def waterfall_table(wf) -> pd.DataFrame:
+    """A waterfall as planners read it: step, scenario file, total p50, 80% interval, change."""
+    frame = wf.frame()
+    return pd.DataFrame({
+        "step": frame["label"], "scenario file": [f"`{f}`" for f in frame["file"]],
+        "total p50": [format_quantity(v, "usd") for v in frame["total_p50"]],
+        "80% interval": [f"{format_quantity(a, 'usd')} – {format_quantity(b, 'usd')}"
+                         for a, b in zip(frame["total_p10"], frame["total_p90"])],
+        "change": ["start"] + [("÷" if f < 1 else "×") + f"{max(f, 1 / f):.2f}" for f in frame["factor"].iloc[1:]],
+    })
+
+
+def waterfall_markdown(wf) -> str:
+    """The waterfall table and the ratio of first to last run, as the report prints them (quoted
+    in docs/validation.md §3)."""
+    frame = wf.frame()
+    ratio = frame["total_p50"].iloc[0] / frame["total_p50"].iloc[-1]
+    line = f"Ratio of the first to the last run: {ratio:.1f}x"
+    if len(wf.marks) >= 2:
+        line += f" (published figures: {wf.marks['value'].iloc[0] / wf.marks['value'].iloc[-1]:.1f}x)"
+    return S.md_table(waterfall_table(wf)) + "\n\n" + line + ".\n"
 
 
 def _q(value: float) -> str:
@@ -298,13 +327,7 @@ class Document:
         waterfalls = []
         for wf in self.waterfalls:
             frame = wf.frame()
-            shown = pd.DataFrame({
-                "step": frame["label"], "scenario file": [f"`{f}`" for f in frame["file"]],
-                "total p50": [format_quantity(v, "usd") for v in frame["total_p50"]],
-                "80% interval": [f"{format_quantity(a, 'usd')} – {format_quantity(b, 'usd')}"
-                                 for a, b in zip(frame["total_p10"], frame["total_p90"])],
-                "change": ["start"] + [("÷" if f < 1 else "×") + f"{max(f, 1 / f):.2f}" for f in frame["factor"].iloc[1:]],
-            })
+            shown = waterfall_table(wf)
             chart = next(c for c in self.charts if c["name"] == f"waterfall_{wf.name}")
             ratio = frame["total_p50"].iloc[0] / frame["total_p50"].iloc[-1]
             marks = [{"label": m.label, "value": format_quantity(m.value, "usd"), "source": m.source}

@@ -5,7 +5,9 @@ strings (rendered as a Markdown pipe table); none of them prints or writes.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import math
 from pathlib import Path
 from typing import Any, Sequence
@@ -237,12 +239,14 @@ def provenance_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
 
 
 def data_files_frame(data_dir: Path) -> pd.DataFrame:
-    """SHA-256 and size of every reference CSV the models can read."""
+    """SHA-256, size [bytes] and data rows of every reference CSV in ``data_dir`` (the files the models
+    can read)."""
     rows = []
     for path in sorted(Path(data_dir).glob("*.csv")):
         body = path.read_bytes()
+        records = list(csv.reader(io.StringIO(body.decode("utf-8", errors="replace"))))
         rows.append({"file": f"data/{path.name}", "sha256": hashlib.sha256(body).hexdigest(),
-                     "bytes": len(body), "rows": max(body.count(b"\n") - 1, 0)})
+                     "bytes": len(body), "rows": max(len([r for r in records if r]) - 1, 0)})
     return pd.DataFrame(rows, columns=["file", "sha256", "bytes", "rows"])
 
 

@@ -1,0 +1,287 @@
+"""The quarterly report (``peakdata report``): the document parses as GitHub Markdown everywhere,
+every chart is there and readable, outputs are byte-identical across processes, a failed report
+leaves the previous one intact, templates can be overridden.
+
+The small scenario set is tests/golden/report/ (two supply scenarios, one a variant of the other, two
+cost scenarios and a waterfall between them); tests/test_golden.py holds its Markdown byte for byte.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from markdown_it import MarkdownIt
+from typer.testing import CliRunner
+
+from forecast.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SET = ROOT / "tests" / "golden" / "report"
+FILES = ["mini-supply.yaml", "mini-slow.yaml", "mini-gpt.yaml", "mini-mix.yaml"]
+ARGS = [*FILES, "--compare", "waterfall.yaml", "--quarter", "2026Q4"]
+#: Every chart the small set must produce (two supply scenarios, a mix sweep, one waterfall).
+CHARTS = {"fan_mini-supply", "fan_mini-slow", "exhaustion_probability", "synthetic_gap", "cost_components",
+          "cost_vs_share_mini-mix", "sensitivity_exhaustion", "sensitivity_cost", "waterfall_mini-waterfall"}
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    cwd = os.getcwd()
+    os.chdir(SET)
+    try:
+        result = CliRunner().invoke(app, ["report", *ARGS, "--out", str(out)])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return out / "2026Q4"
+
+
+def _markdown_files(folder: Path) -> list[Path]:
+    return [folder / "report.md", *sorted((folder / "scenarios").glob("*.md"))]
+
+
+def test_writes_the_document_charts_data_and_pages(report_dir):
+    assert {p.stem for p in (report_dir / "charts").glob("*.png")} == CHARTS
+    assert {p.stem for p in (report_dir / "scenarios").glob("*.md")} == {Path(f).stem for f in FILES}
+    data = {p.stem for p in (report_dir / "data").glob("*.csv")}
+    # every chart has its numbers beside it, and so do the tables
+    assert CHARTS <= data
+    assert {"summary_supply", "summary_cost", "comparison", "assumptions", "provenance", "data_files",
+            "variant_mini-slow"} <= data
+    assert (report_dir / "report.html").is_file()
+    assert not list(report_dir.parent.glob(".*.tmp")), "staging folder left behind"
+
+
+def test_sections_come_in_the_documented_order(report_dir):
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, flags=re.M)
+    assert headings == ["Summary", "Changes since last quarter", "All scenarios side by side", "Charts",
+                        "Assumptions", "Method", "Provenance"]
+    assert "No earlier quarter in the archive" in text or "Against " in text
+
+
+@pytest.mark.parametrize("page", ["report.md", "scenarios/mini-supply.md", "scenarios/mini-mix.md"])
+def test_markdown_has_no_raw_html_and_every_image_resolves(report_dir, page):
+    path = report_dir / page
+    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(path.read_text(encoding="utf-8"))
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or ())}
+    assert "html_block" not in kinds and "html_inline" not in kinds
+    images = [c.attrGet("src") for t in tokens for c in (t.children or ()) if c.type == "image"]
+    links = [c.attrGet("href") for t in tokens for c in (t.children or ()) if c.type == "link_open"]
+    if page == "report.md":
+        assert len(images) == len(CHARTS)
+    for target in images + links:
+        assert not target.startswith(("/", "http")), target
+        assert (path.parent / target).resolve().is_file(), f"{page}: {target} does not resolve"
+
+
+def _tables(tokens) -> list[list[int]]:
+    """Cells per row of every table, from markdown-it's token stream."""
+    tables, rows, cells = [], None, 0
+    for t in tokens:
+        if t.type == "table_open":
+            rows = []
+        elif t.type == "tr_open":
+            cells = 0
+        elif t.type in ("th_open", "td_open"):
+            cells += 1
+        elif t.type == "tr_close":
+            rows.append(cells)
+        elif t.type == "table_close":
+            tables.append(rows)
+    return tables
+
+
+@pytest.mark.parametrize("page", ["report.md", "scenarios/mini-supply.md", "scenarios/mini-gpt.md"])
+def test_every_table_has_the_same_cells_in_every_row(report_dir, page):
+    text = (report_dir / page).read_text(encoding="utf-8")
+    tables = _tables(MarkdownIt("commonmark").enable("table").parse(text))
+    assert tables, "no table parsed"
+    for rows in tables:
+        assert len(set(rows)) == 1, rows
+    # the source agrees: every pipe-table line has the same number of unescaped separators
+    block: list[int] = []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            block.append(len(re.findall(r"(?<!\\)\|", line)))
+        elif block:
+            assert len(set(block)) == 1, block
+            block = []
+    if page == "report.md":
+        # summary, cost summary, comparison, variant changes and effect, waterfall, assumptions, 2 provenance
+        assert len(tables) >= 9
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed (CI installs it)")
+def test_pandoc_reads_the_report_as_gfm(report_dir):
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    html = subprocess.run(["pandoc", "-f", "gfm", "-t", "html"], input=text, capture_output=True,
+                          text=True, check=True).stdout
+    md_tables = len(_tables(MarkdownIt("commonmark").enable("table").parse(text)))
+    assert html.count("<table") == md_tables
+    assert html.count("<img") == len(CHARTS)
+
+
+def test_html_embeds_every_chart(report_dir):
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') == len(CHARTS)
+    assert 'src="charts/' not in html
+    assert "<table>" in html
+
+
+def test_charts_are_fixed_size_and_not_blank(report_dir):
+    from PIL import Image
+
+    for path in sorted((report_dir / "charts").glob("*.png")):
+        with Image.open(path) as image:
+            # 8 x 4.5 inches at 150 dpi (forecast/report/charts.py)
+            assert image.size == (1200, 675), path.name
+            colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+            assert colours is not None and len(colours) > 50, f"{path.name}: {len(colours or [])} colours"
+            assert not any(key.lower().startswith(("software", "creation")) for key in image.info), image.info
+        assert path.stat().st_size > 20_000, path.name
+
+
+def test_waterfall_numbers_are_the_runs(report_dir):
+    import pandas as pd
+
+    frame = pd.read_csv(report_dir / "data" / "waterfall_mini-waterfall.csv", comment="#")
+    summary = pd.read_csv(report_dir / "data" / "summary_cost.csv", comment="#").set_index("scenario")
+    assert list(frame["scenario"]) == ["mini-gpt", "mini-mix"]
+    # each bar is the p50 total of the run it names, and the factor is the ratio of consecutive bars
+    for row in frame.itertuples():
+        assert row.total_p50 == pytest.approx(summary.loc[row.scenario, "cost.total.p50"], rel=1e-5)
+    assert frame["factor"].iloc[1] == pytest.approx(frame["total_p50"].iloc[1] / frame["total_p50"].iloc[0],
+                                                    rel=1e-5)
+
+
+def test_variant_section_names_the_changed_input(report_dir):
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    section = text.split("### mini-slow: what it changes against mini-supply", 1)[1].split("\n## ", 1)[0]
+    # mini-slow.yaml changes one input: 2-3x/yr -> 1.5-2x/yr, set on its line 7
+    assert "| demand.historical.growth | 2x/yr to 3x/yr (90%) | 1.5x/yr to 2x/yr (90%) | mini-slow.yaml:7 |" \
+        in re.sub(r" +\|", " |", re.sub(r"\| +", "| ", section))
+    # slower growth moves exhaustion later
+    assert re.search(r"Exhaustion, median \| \d{4}Q\d \| \d{4}Q\d \| \+\d\.\d\d years", re.sub(r" +", " ", section))
+
+
+def test_second_process_writes_identical_bytes(tmp_path):
+    """Same scenarios, data, seed and quarter: two fresh processes, byte-identical folders."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "reports"
+    copies = []
+    for k in range(2):
+        subprocess.run([sys.executable, "-m", "forecast", "report", *ARGS, "--out", str(out), "-n", "400"],
+                       cwd=SET, env=env, check=True, capture_output=True)
+        copies.append(tmp_path / f"copy{k}")
+        shutil.copytree(out / "2026Q4", copies[-1])
+    first = {p.relative_to(copies[0]): p.read_bytes() for p in copies[0].rglob("*") if p.is_file()}
+    second = {p.relative_to(copies[1]): p.read_bytes() for p in copies[1].rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    assert any(name.suffix == ".png" for name in first)
+
+
+def test_failed_report_leaves_the_previous_one_intact(tmp_path, monkeypatch):
+    from forecast.report import document
+
+    monkeypatch.chdir(SET)
+    out = tmp_path / "reports"
+    args = ["report", "mini-supply.yaml", "--quarter", "2026Q4", "--out", str(out), "-n", "200"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = (out / "2026Q4" / "report.md").read_bytes()
+
+    def broken(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(document.Document, "pages", broken)
+    result = CliRunner().invoke(app, args[:-1] + ["300"])
+    assert result.exit_code != 0
+    assert (out / "2026Q4" / "report.md").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_template_folder_overrides_one_section(tmp_path, monkeypatch):
+    monkeypatch.chdir(SET)
+    templates = tmp_path / "brand"
+    templates.mkdir()
+    (templates / "title.md.j2").write_text("# ACME planning pack {{ quarter }}\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "--quarter", "2027Q1", "--out", str(out),
+                                      "-n", "200", "--template", str(templates)])
+    assert result.exit_code == 0, result.output
+    text = (out / "2027Q1" / "report.md").read_text(encoding="utf-8")
+    assert text.startswith("# ACME planning pack 2027Q1\n")
+    assert "## Summary" in text and "## Provenance" in text   # the other sections are the shipped ones
+
+
+def test_template_with_an_unknown_variable_is_an_input_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(SET)
+    templates = tmp_path / "brand"
+    templates.mkdir()
+    (templates / "title.md.j2").write_text("# {{ qaurter }}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "--quarter", "2026Q4", "--out",
+                                      str(tmp_path / "r"), "-n", "200", "--template", str(templates)])
+    assert result.exit_code == 2
+    assert "title.md.j2" in result.output and "qaurter" in result.output
+    assert not (tmp_path / "r" / "2026Q4").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--quarter", "2026Q5"], "--quarter 2026Q5"),
+    (["--template", "no-such-folder"], "--template no-such-folder"),
+])
+def test_bad_options_exit_2(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(SET)
+    result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "--out", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_default_quarter_is_todays_calendar_quarter():
+    import datetime
+
+    from forecast.report.quarterly import current_quarter
+
+    assert current_quarter(datetime.date(2026, 12, 1)) == "2026Q4"
+    assert current_quarter(datetime.date(2027, 1, 1)) == "2027Q1"
+    assert current_quarter(datetime.date(2027, 6, 30)) == "2027Q2"
+
+
+def test_keep_samples_is_off_by_default_and_changes_no_statistic():
+    import forecast.engine as engine
+    from forecast.io.scenario import load_scenario
+
+    item = load_scenario(SET / "mini-supply.yaml")
+    plain = engine.run(item.scenario, samples=300)
+    kept = engine.run(item.scenario, samples=300, keep_samples=True)
+    assert plain.draws == {} and plain.outcomes == {}
+    assert set(kept.draws) >= {"supply.repetition.multiplier", "demand.historical.growth"}
+    assert all(v.shape == (300,) for v in kept.draws.values())
+    for name in plain.stats:
+        np.testing.assert_array_equal(plain.stats[name], kept.stats[name])
+
+
+def test_sensitivity_ranks_inputs_and_drops_noise():
+    from types import SimpleNamespace
+
+    from forecast.report.sections import sensitivity_frame
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    strong, weak, noise = rng.random(n), rng.random(n), rng.random(n)
+    # exhaustion quarter rises with `strong`, falls a little with `weak`, ignores `noise`
+    quarter = np.floor(10 * strong - 2 * weak).astype(np.int32)
+    result = SimpleNamespace(events={"exhaustion": quarter}, outcomes={},
+                             draws={"noise": noise, "weak": weak, "strong": strong, "fixed": np.ones(n)})
+    frame = sensitivity_frame(SimpleNamespace(result=result), "exhaustion")
+    assert list(frame["input"]) == ["strong", "weak"]          # noise (|rho| < 2/sqrt(n-1)) and fixed dropped
+    assert frame["rho"].iloc[0] > 0.9 and frame["rho"].iloc[1] < 0
