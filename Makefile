@@ -1,5 +1,6 @@
 # Two commands set up a fresh machine (see README):
-#   make report   create .venv if missing, install peakdata, run every scenario in scenarios/
+#   make report   create .venv if missing, install peakdata, write this quarter's report of every
+#                 scenario in scenarios/ into reports/<quarter>/
 #   make test     the same install, then the test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -27,7 +28,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 report: install
-	$(BIN)/peakdata run scenarios/*.yaml --out reports
+	$(BIN)/peakdata report --out reports
 
 test: install
 	$(BIN)/python -m pytest
@@ -35,6 +36,7 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/trends.py
+	$(BIN)/python benchmarks/report.py
 
 golden: install
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden

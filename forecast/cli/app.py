@@ -186,7 +186,7 @@ def run(
 @app.command()
 def report(
     scenarios: Optional[List[Path]] = typer.Argument(
-        None, metavar="[SCENARIO]...",
+        None, metavar="SCENARIO",
         help="Scenario YAML files (default: every scenarios/*.yaml, plus the waterfalls in scenarios/compare/)."),
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q",
                                           help="Quarter the report is for, e.g. 2026Q4 (default: today's quarter)."),
