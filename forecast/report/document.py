@@ -86,6 +86,20 @@ def waterfall_markdown(wf) -> str:
     return S.md_table(waterfall_table(wf)) + "\n\n" + line + ".\n"
 
 
+def _later(builder, *args, **kwargs) -> tuple:
+    """A chart to draw: the builder of :mod:`forecast.report.charts` and its arguments (frames copied,
+    so later changes to them do not reach the chart)."""
+    copy = lambda v: v.copy() if isinstance(v, pd.DataFrame) else v  # noqa: E731
+    return builder, tuple(copy(a) for a in args), {k: copy(v) for k, v in kwargs.items()}
+
+
+def _draw(spec: tuple) -> bytes:
+    """PNG bytes of one chart spec (runs in a worker process when charts are drawn in parallel)."""
+    builder, args, kwargs = spec
+    with C.style():
+        return C.png_bytes(builder(*args, **kwargs))
+
+
 def _q(value: float) -> str:
     return format_headline("exhaustion.p50", value)
 
@@ -110,8 +124,8 @@ class Document:
 
     # ----------------------------------------------------------------------------------------- charts
     def _chart(self, name: str, section: str, figure, title: str, caption: str, scenarios: list[str],
-               frame: pd.DataFrame, images: dict[str, bytes]) -> None:
-        images[f"charts/{name}.png"] = C.png_bytes(figure)
+               frame: pd.DataFrame, images: dict[str, Any]) -> None:
+        images[f"charts/{name}.png"] = figure
         self.data[name] = frame
         self.charts.append({"name": name, "section": section, "file": f"charts/{name}.png", "title": title,
                             "caption": caption, "data": f"data/{name}.csv", "scenarios": scenarios})
@@ -119,34 +133,48 @@ class Document:
     def _files(self, runs: Sequence[ScenarioRun]) -> str:
         return ", ".join(f"`{r.file.path}`" for r in runs)
 
-    def build_charts(self) -> dict[str, bytes]:
-        """Draw every chart; returns PNG bytes by path in the report folder (``charts/x.png``)."""
-        images: dict[str, bytes] = {}
-        with C.style():
-            for run in self.supply:
-                self._fan(run, images)
-            if self.supply:
-                self._exhaustion(images)
-                self._gap(images)
-            if self.cost:
-                self._components(images)
-            for run in self.cost:
-                if "mix_curve" in run.result.tables:
-                    self._mix(run, images)
-            for run in self.runs:
-                for outcome in ("exhaustion", "cost.total"):
-                    frame = S.sensitivity_frame(run, outcome)
-                    self._sensitivity[(run.name, outcome)] = frame
-            lead_supply = next((r for r in self.supply if not self._sensitivity[(r.name, "exhaustion")].empty), None)
-            lead_cost = next((r for r in self._cost_order() if not self._sensitivity[(r.name, "cost.total")].empty),
-                             None)
-            if lead_supply is not None:
-                self._sensitivity_chart(lead_supply, "exhaustion", images)
-            if lead_cost is not None:
-                self._sensitivity_chart(lead_cost, "cost.total", images)
-            for wf in self.waterfalls:
-                self._waterfall(wf, images)
-        return images
+    def build_charts(self, workers: int = 1) -> dict[str, bytes]:
+        """Draw every chart; returns PNG bytes by path in the report folder (``charts/x.png``).
+
+        With ``workers`` > 1 the figures are drawn in that many processes (the bytes do not change).
+        """
+        images: dict[str, Any] = {}
+        for run in self.supply:
+            self._fan(run, images)
+        if self.supply:
+            self._exhaustion(images)
+            self._gap(images)
+        if self.cost:
+            self._components(images)
+        for run in self.cost:
+            if "mix_curve" in run.result.tables:
+                self._mix(run, images)
+        for run in self.runs:
+            for outcome in ("exhaustion", "cost.total"):
+                frame = S.sensitivity_frame(run, outcome)
+                self._sensitivity[(run.name, outcome)] = frame
+        lead_supply = next((r for r in self.supply if not self._sensitivity[(r.name, "exhaustion")].empty), None)
+        lead_cost = next((r for r in self._cost_order() if not self._sensitivity[(r.name, "cost.total")].empty),
+                         None)
+        if lead_supply is not None:
+            self._sensitivity_chart(lead_supply, "exhaustion", images)
+        if lead_cost is not None:
+            self._sensitivity_chart(lead_cost, "cost.total", images)
+        for wf in self.waterfalls:
+            self._waterfall(wf, images)
+        specs = list(images.values())
+        workers = max(1, min(int(workers), len(specs)))
+        if workers == 1:
+            pngs = [_draw(spec) for spec in specs]
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                pngs = list(pool.map(_draw, specs))
+        return dict(zip(images, pngs))
 
     def _cost_order(self) -> list[ScenarioRun]:
         """Cost scenarios: those pricing a synthetic share first, single priced runs before mix sweeps."""
@@ -170,7 +198,7 @@ class Document:
         else:
             title = (f"{run.name}: demand overtakes the human-text stock in {_q(h['exhaustion.p50'])} "
                      f"(median; 80% interval {_q(h['exhaustion.p10'])} to {_q(h['exhaustion.p90'])})")
-        fig = C.fan_chart(frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval.",
+        fig = _later(C.fan_chart, frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval.",
                           h["exhaustion.p50"] - 0.125, _q(h["exhaustion.p50"]))
         caption = (f"Effective stock of human text against the dataset of the largest training run, "
                    f"{run.name} ({self._files([run])}).")
@@ -192,7 +220,7 @@ class Document:
         else:
             title = (f"Median exhaustion ranges from {_q(medians[first])} ({first}) "
                      f"to {_q(medians[last])} ({last})")
-        fig = C.exhaustion_probability_chart(frame, title, "Probability that demand has met the stock by the "
+        fig = _later(C.exhaustion_probability_chart, frame, title, "Probability that demand has met the stock by the "
                                                            "end of each quarter; dotted line: 50%.")
         caption = f"Share of samples exhausted by the end of each quarter: {self._files(self.supply)}."
         self._chart("exhaustion_probability", "supply", fig, title, caption, [r.name for r in self.supply],
@@ -218,7 +246,7 @@ class Document:
                      f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({lead.name}, median)")
         else:
             title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
-        fig = C.synthetic_gap_chart(frame, title, "Left: synthetic tokens needed beyond the human stock (log "
+        fig = _later(C.synthetic_gap_chart, frame, title, "Left: synthetic tokens needed beyond the human stock (log "
                                                   "scale). Right: their share of the dataset. Medians.")
         caption = f"Tokens the largest run needs beyond the effective human stock: {self._files(self.supply)}."
         self._chart("synthetic_gap", "supply", fig, title, caption, [r.name for r in self.supply], frame, images)
@@ -240,7 +268,7 @@ class Document:
             counts = pd.Series(list(largest.values())).value_counts()
             title = (f"{C.COMPONENT_LABELS[counts.index[0]]} is the largest cost in {counts.iloc[0]} of "
                      f"{len(largest)} priced runs")
-        fig = C.cost_components_chart(frame, title, "Mean of samples per component (means add up to the "
+        fig = _later(C.cost_components_chart, frame, title, "Mean of samples per component (means add up to the "
                                                     "mean total), USD.")
         caption = f"Training cost by component: {self._files(self.cost)}."
         self._chart("cost_components", "cost", fig, title, caption, [r.name for r in self.cost], frame, images)
@@ -258,7 +286,7 @@ class Document:
             k = int(np.argmin(np.abs(curve["synthetic_share"].to_numpy() - best)))
             title = (f"{run.name}: {best:.0%} synthetic is cheapest, {format_quantity(curve['total_p50'].iloc[k], 'usd')} "
                      f"median (cheapest in {h['cost.p_cheapest']:.0%} of samples)")
-        fig = C.cost_vs_share_chart(frame, best, title, "Cost of the cheapest run that reaches the target "
+        fig = _later(C.cost_vs_share_chart, frame, best, title, "Cost of the cheapest run that reaches the target "
                                                          "quality at each synthetic share, USD.")
         caption = f"Cheapest run for the target quality by synthetic share: {self._files([run])}."
         self._chart(f"cost_vs_share_{run.name}", "cost", fig, title, caption, [run.name], frame, images)
@@ -272,7 +300,7 @@ class Document:
                   else "rank correlation with the total cost (+: dearer)")
         legend = (("higher input, later exhaustion", "higher input, earlier exhaustion") if outcome == "exhaustion"
                   else ("higher input, dearer run", "higher input, cheaper run"))
-        fig = C.sensitivity_chart(frame, title, "Spearman's rho of each drawn input with the outcome, "
+        fig = _later(C.sensitivity_chart, frame, title, "Spearman's rho of each drawn input with the outcome, "
                                                  f"from the same {run.result.samples:,} samples; inputs within sampling noise "
                                                  f"(|rho| < {2 / np.sqrt(run.result.samples - 1):.2f}) left out.",
                                   xlabel, legend)
@@ -290,7 +318,7 @@ class Document:
         biggest = steps.loc[(np.log(steps["factor"]).abs()).idxmax()]
         title = (f"The largest step is \"{biggest['label']}\"; in all, {format_quantity(frame['total_p50'].iloc[0], 'usd')} "
                  f"to {format_quantity(frame['total_p50'].iloc[-1], 'usd')} ({ratio:.1f}x cheaper)")
-        fig = C.waterfall_chart(frame, wf.marks, title, "Total training cost, median of samples; each "
+        fig = _later(C.waterfall_chart, frame, wf.marks, title, "Total training cost, median of samples; each "
                                                         "middle bar is the change one step makes. Diamonds: "
                                                         "published figures.", f"Result: {wf.runs[-1].name}")
         caption = (f"{wf.title}, each bar a model run: {self._files(wf.runs)} (`{wf.path}`). "

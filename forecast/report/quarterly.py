@@ -147,18 +147,27 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
 
     if progress is not None:
         progress("running scenarios", 0, total)
-    runs = run_scenarios(paths, samples=samples, data_dir=data_dir, keep_samples=True, workers=workers,
-                         progress=lambda name, k, n: tick(f"ran {name}"))
-    waterfalls = []
-    for path in compare_paths:
-        waterfalls.append(run_waterfall(path, runs, samples=samples, data_dir=data_dir, workers=workers))
-        tick(f"ran {Path(path).name}")
+    from forecast.io.compare import load_compare
+
+    compares = [load_compare(path) for path in compare_paths]
+    wanted = {S._norm(p) for p in paths}
+    extra = []
+    for cf in compares:  # waterfall steps not among the scenarios run in the same pool
+        for step in cf.paths:
+            if S._norm(step) not in wanted:
+                wanted.add(S._norm(step))
+                extra.append(step)
+    total += len(extra) - len(compare_paths)
+    everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
+                               workers=workers, progress=lambda name, k, n: tick(f"ran {name}"))
+    runs = everything[:len(paths)]
+    waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir) for cf in compares]
     archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
     changes = changes_section(archive_path, quarter, runs, data_dir)
     from forecast.report.document import Document
 
     doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes, archive_path)
-    figures = doc.build_charts()
+    figures = doc.build_charts(workers=workers)
     tick("drew charts")
     markdown = doc.render(template_dir)
     html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
