@@ -350,7 +350,7 @@ class Document:
         self.data["assumptions"] = assumptions
         provenance = S.provenance_frame(self.runs)
         self.data["provenance"] = provenance
-        data_files = S.data_files_frame(self.data_dir)
+        data_files = S.data_files_frame(self.runs, self.data_dir)
         self.data["data_files"] = data_files
         waterfalls = []
         for wf in self.waterfalls:

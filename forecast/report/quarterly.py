@@ -106,24 +106,12 @@ def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int |
 
 def changes_section(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun],
                     data_dir: Path | None) -> dict[str, Any] | None:
-    """The "Changes since last quarter" context: ``None`` when no earlier quarter is archived.
+    """The "Changes since last quarter" context (:func:`forecast.report.changes.section`):
+    ``{"against": "2026Q3", "markdown": ..., "context": ...}``, or ``None`` when no earlier quarter
+    is archived."""
+    from forecast.report import changes
 
-    Provided by :mod:`forecast.report.changes` (``section(archive_path, quarter, runs, data_dir)``
-    returning ``{"against": "2026Q3", "markdown": "..."}`` or ``None``).
-    """
-    try:
-        from forecast.report import changes
-    except ImportError:  # the run archive is not part of this installation
-        return None
     return changes.section(archive_path, quarter, runs, data_dir)
-
-
-def _record(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun], data_dir: Path | None) -> None:
-    try:
-        from forecast.report import archive
-    except ImportError:
-        return
-    archive.record_report(archive_path, quarter, runs, data_dir)
 
 
 def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: int | None = None,
@@ -174,7 +162,9 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     folder = Path(out) / quarter
     files = _write_folder(folder, doc, figures, markdown, html)
     tick("wrote report")
-    _record(archive_path, quarter, runs, data_dir)
+    from forecast.report.archive import record_report
+
+    record_report(archive_path, quarter, runs, data_dir)  # one transaction, after the folder is in place
     tick("archived")
     return ReportOutput(folder, files, runs, waterfalls, markdown)
 

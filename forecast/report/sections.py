@@ -238,16 +238,22 @@ def provenance_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
                          for r in runs])
 
 
-def data_files_frame(data_dir: Path) -> pd.DataFrame:
-    """SHA-256, size [bytes] and data rows of every reference CSV in ``data_dir`` (the files the models
-    can read)."""
+def data_files_frame(runs: Sequence[ScenarioRun], data_dir: Path) -> pd.DataFrame:
+    """SHA-256, size [bytes] and data rows of every reference CSV the runs read, and which runs read it
+    (:func:`forecast.io.references.data_files`)."""
+    from forecast.io.references import data_files
+
+    users: dict[str, list[str]] = {}
+    for run in runs:
+        for name in data_files(run.file.scenario):
+            users.setdefault(name, []).append(run.name)
     rows = []
-    for path in sorted(Path(data_dir).glob("*.csv")):
-        body = path.read_bytes()
+    for name in sorted(users):
+        body = (Path(data_dir) / name).read_bytes()
         records = list(csv.reader(io.StringIO(body.decode("utf-8", errors="replace"))))
-        rows.append({"file": f"data/{path.name}", "sha256": hashlib.sha256(body).hexdigest(),
-                     "bytes": len(body), "rows": max(len([r for r in records if r]) - 1, 0)})
-    return pd.DataFrame(rows, columns=["file", "sha256", "bytes", "rows"])
+        rows.append({"file": f"data/{name}", "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body),
+                     "rows": max(len([r for r in records if r]) - 1, 0), "used by": ", ".join(users[name])})
+    return pd.DataFrame(rows, columns=["file", "sha256", "bytes", "rows", "used by"])
 
 
 def sensitivity_frame(run: ScenarioRun, outcome: str, limit: int = 12) -> pd.DataFrame:
