@@ -285,3 +285,17 @@ def test_sensitivity_ranks_inputs_and_drops_noise():
     frame = sensitivity_frame(SimpleNamespace(result=result), "exhaustion")
     assert list(frame["input"]) == ["strong", "weak"]          # noise (|rho| < 2/sqrt(n-1)) and fixed dropped
     assert frame["rho"].iloc[0] > 0.9 and frame["rho"].iloc[1] < 0
+
+
+def test_compare_file_naming_a_missing_scenario_is_an_input_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(SET)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("compare:\n  name: bad\n  title: Bad\n  start: {label: a, scenario: mini-gpt.yaml}\n"
+                   "  steps:\n    - {label: b, scenario: no-such.yaml}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "--compare", str(bad), "--quarter", "2026Q4",
+                                      "--out", str(tmp_path / "r"), "-n", "200"])
+    assert result.exit_code == 2
+    # the step's line (6) and field, and the path it looked for
+    assert f"{bad}:6" in result.output and "compare.steps.0.scenario" in result.output
+    assert "no-such.yaml not found" in result.output
+    assert not (tmp_path / "r" / "2026Q4").exists()

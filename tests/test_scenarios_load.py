@@ -14,7 +14,7 @@ from forecast.io.scenario import load_scenario
 from forecast.result import STAT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "decomposition").glob("*.yaml"))
 SAMPLES = 500
 
 

@@ -75,7 +75,7 @@ def _title(fig, ax, title: str, subtitle: str) -> None:
     lines at most); the plot area starts below them."""
     import textwrap
 
-    lines = textwrap.wrap(title, 82)[:2]
+    lines = textwrap.wrap(title, 78)[:2]
     sub = textwrap.wrap(subtitle, 128)[:2]
     fig.suptitle("\n".join(lines), x=0.01, y=0.975, ha="left", va="top", fontsize=11.5, fontweight="bold",
                  linespacing=1.2)
@@ -141,7 +141,7 @@ def fan_chart(frame: pd.DataFrame, title: str, subtitle: str, median_exhaustion:
     ``frame`` columns: quarter, metric (``stock``/``demand``), p10, p50, p90 [tokens].
     ``median_exhaustion`` [decimal year at quarter end] draws a vertical marker.
     """
-    fig, (ax,) = _new_figure(left=0.1)
+    fig, (ax,) = _new_figure(left=0.115)
     labels = {"stock": "Effective human-text stock", "demand": "Dataset of the largest training run"}
     for k, metric in enumerate(("stock", "demand")):
         part = frame[frame["metric"] == metric]
@@ -194,7 +194,7 @@ def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str):
 
     ``frame`` columns: scenario, quarter, synthetic_needed_p50 [tokens], synthetic_share_p50 [0–1].
     """
-    fig, (left, right) = _new_figure(2, left=0.1, right=0.985)
+    fig, (left, right) = _new_figure(2, left=0.115, right=0.985)
     for k, (name, part) in enumerate(frame.groupby("scenario", sort=False)):
         x = _year(part["quarter"])
         needed = part["synthetic_needed_p50"].to_numpy(dtype=float)

@@ -133,6 +133,9 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         if progress is not None:
             progress(label, done[0], total)
 
+    from forecast.report.writers import check_writable
+
+    check_writable(Path(out) / quarter)  # refuse an unwritable --out before computing anything
     if progress is not None:
         progress("running scenarios", 0, total)
     from forecast.io.compare import load_compare
