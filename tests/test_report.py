@@ -299,3 +299,24 @@ def test_compare_file_naming_a_missing_scenario_is_an_input_error(tmp_path, monk
     assert f"{bad}:6" in result.output and "compare.steps.0.scenario" in result.output
     assert "no-such.yaml not found" in result.output
     assert not (tmp_path / "r" / "2026Q4").exists()
+
+
+def test_next_quarter_after_editing_an_input_names_it_in_changes(tmp_path):
+    """Two reports into one archive: the second, after one input is edited, shows that input and
+    the move it makes in "Changes since last quarter"; the first says there is nothing earlier."""
+    scenario = tmp_path / "mini-supply.yaml"
+    scenario.write_text((SET / "mini-supply.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "reports"
+    run = ["report", str(scenario), "--out", str(out), "-n", "400", "--quarter"]
+    assert CliRunner().invoke(app, run + ["2026Q3"]).exit_code == 0
+    first = (out / "2026Q3" / "report.md").read_text(encoding="utf-8")
+    assert f"No earlier quarter in the archive (`{out / 'archive.sqlite'}`)" in first
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("2x/yr to 3x/yr", "2.5x/yr to 3.5x/yr"),
+                        encoding="utf-8")
+    assert CliRunner().invoke(app, run + ["2026Q4"]).exit_code == 0
+    text = (out / "2026Q4" / "report.md").read_text(encoding="utf-8")
+    changes = text.split("## Changes since last quarter", 1)[1].split("\n## ", 1)[0]
+    assert "Against the report of 2026Q3" in changes
+    assert "| mini-supply | `demand.historical.growth` | 2x/yr to 3x/yr (90%) | 2.5x/yr to 3.5x/yr (90%) |" in changes
+    # faster dataset growth: exhaustion comes earlier, all of it from the scenario inputs
+    assert re.search(r"\| mini-supply \| Exhaustion, median \| \d{4}Q\d \| \d{4}Q\d \| \d quarters? earlier \|", changes)
