@@ -255,7 +255,7 @@ def cost_vs_share_chart(frame: pd.DataFrame, best_share: float, title: str, subt
 
     ``frame`` columns: synthetic_share [0–1], total_p10, total_p50, total_p90 [USD], p_cheapest.
     """
-    fig, (ax,) = _new_figure()
+    fig, (ax,) = _new_figure(left=0.1)
     x = frame["synthetic_share"].to_numpy(dtype=float)
     ax.fill_between(x, frame["total_p10"], frame["total_p90"], color=colour(0), alpha=0.2, linewidth=0,
                     label="80% interval (p10–p90)")

@@ -93,10 +93,15 @@ def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int |
     for run in run_scenarios(todo, samples=samples, data_dir=data_dir, workers=workers):
         by_path[S._norm(run.file.path)] = run
     runs = tuple(by_path[S._norm(p)] for p in cf.paths)
-    for k, run in enumerate(runs):
+    for run in runs:
         if "cost_breakdown" not in run.result.tables:
             raise ScenarioError([Problem(str(path), 0, 0, "compare", f"{run.file.path} has no cost section",
                                          "every scenario of a waterfall prices a run")])
+        p50 = headline(run.result)["cost.total.p50"]
+        if not (p50 > 0 and p50 < float("inf")):
+            raise ScenarioError([Problem(str(path), 0, 0, "compare",
+                                         f"{run.file.path}: the median run has no finite cost ({p50})",
+                                         "a waterfall step must reach its target in most samples")])
     comp = cf.compare
     labels = (comp.start.label, *(s.label for s in comp.steps))
     marks = pd.DataFrame([{"label": m.label, "value": m.value, "beside": m.beside % len(runs), "source": m.source}
