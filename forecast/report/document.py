@@ -392,6 +392,16 @@ class Document:
                            "samples": ", ".join(f"{s:,}" for s in samples)},
         }
 
+    def meta(self) -> dict[str, Any]:
+        """Provenance of the report's ``data/*.csv`` (``data/meta.json``): version, quarter, each
+        scenario's file, SHA-256, seed and samples, and the SHA-256 of each data file read."""
+        runs = S.provenance_frame(self.runs).to_dict("records")
+        files = S.data_files_frame(self.runs, self.data_dir)
+        return {"peakdata": __version__, "quarter": self.quarter,
+                "scenarios": [{k: (int(v) if k in ("seed", "samples") else v) for k, v in r.items()} for r in runs],
+                "data_files": {row["file"]: row["sha256"] for row in files.to_dict("records")},
+                "files": sorted(f"{name}.csv" for name in self.data)}
+
     def _summary_sentences(self) -> list[str]:
         out = []
         if self.supply:

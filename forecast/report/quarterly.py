@@ -208,7 +208,7 @@ def _umask() -> int:
 
 
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
-    from forecast.report.writers import atomic_write_text, write_csv
+    from forecast.report.writers import atomic_write_text, write_csv, write_json
 
     for parent in (folder, *folder.parents):
         if parent.exists() and not parent.is_dir():
@@ -228,6 +228,8 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
         for name, frame in doc.data.items():
             write_csv(staging / "data" / f"{name}.csv", frame, doc.stamp)
             written.append(f"data/{name}.csv")
+        write_json(staging / "data" / "meta.json", doc.meta())
+        written.append("data/meta.json")
         for name, text in doc.pages().items():
             atomic_write_text(staging / name, text)
             written.append(name)
