@@ -198,7 +198,8 @@ class Document:
         else:
             title = (f"{run.name}: demand overtakes the human-text stock in {_q(h['exhaustion.p50'])} "
                      f"(median; 80% interval {_q(h['exhaustion.p10'])} to {_q(h['exhaustion.p90'])})")
-        fig = _later(C.fan_chart, frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval.",
+        fig = _later(C.fan_chart, frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval. "
+                                                "Dotted: the median of each sample's own exhaustion quarter.",
                           h["exhaustion.p50"] - 0.125, _q(h["exhaustion.p50"]))
         caption = (f"Effective stock of human text against the dataset of the largest training run, "
                    f"{run.name} ({self._files([run])}).")
