@@ -9,15 +9,21 @@ Two paths and their mixture:
 
 And what the gap means once demand passes the stock: the synthetic (or other non-public) tokens a
 frontier run needs to stay on trend, and the share of its dataset they make up.
+
+Both paths are log-linear in time, so the engine keeps two numbers per sample, ln D(τ) = a + b·τ
+(:func:`log_exponential_coefficients`, :func:`log_compute_coefficients`), and evaluates
+exp(a + b·τ) per quarter (:func:`log_linear`).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from forecast.models.scaling import compute_optimal_tokens
+from forecast.models.stock import log_values
 
 __all__ = ["exponential_path", "compute_path_tokens", "mixture", "mixture_mean", "synthetic_gap",
-           "synthetic_share"]
+           "synthetic_share", "log_exponential_coefficients", "log_compute_coefficients", "log_linear",
+           "synthetic_share_from_ratio"]
 
 
 def exponential_path(value_ref, growth, years_since_ref):
@@ -130,3 +136,67 @@ def synthetic_share(demand, stock):
     """
     demand = np.asarray(demand, dtype=float)
     return synthetic_gap(demand, stock) / demand
+
+
+def log_exponential_coefficients(value_ref, growth, ref_year, origin, factor=1.0):
+    """(a, b) with ``factor · exponential_path(value_ref, growth, t − ref_year) = exp(a + b·(t − origin))``.
+
+    Examples
+    --------
+    >>> a, b = log_exponential_coefficients(10e12, 2.4, 2024.0, 2025.0)
+    >>> round(float(np.exp(a + b * 1.0)) / 1e12, 6)
+    57.6
+    """
+    b = log_values(growth)
+    a = log_values(value_ref) + (origin - ref_year) * b
+    if np.ndim(factor) or factor != 1.0:
+        a = a + log_values(factor)
+    return a, b
+
+
+def log_compute_coefficients(compute_ref, growth, ref_year, origin, tokens_per_param, overtraining):
+    """(a, b) of the compute path's dataset size: ``compute_path_tokens(...) = exp(a + b·(t − origin))``.
+
+    From D = sqrt(k·r·C(t)/6): ln D = ½·(ln(k·r·C0/6) + (t − t0)·ln h).
+
+    Examples
+    --------
+    >>> a, b = log_compute_coefficients(5e28, 4.0, 2024.0, 2024.0, 20.0, 1.0)
+    >>> round(float(np.exp(a)) / 1e14, 2)
+    4.08
+    """
+    log_h = log_values(growth)
+    log_c = log_values(compute_ref) + log_values(tokens_per_param) + log_values(overtraining) - np.log(6.0)
+    return 0.5 * (log_c + (origin - ref_year) * log_h), 0.5 * log_h
+
+
+def log_linear(a, b, tau, out=None):
+    """exp(a + b·τ) [same unit as exp(a)]; ``out`` is a reused buffer.
+
+    Examples
+    --------
+    >>> round(float(log_linear(np.log(10.0), np.log(2.0), 3.0)), 9)
+    80.0
+    """
+    if out is None:
+        return np.exp(np.add(np.multiply(b, tau), a))
+    np.multiply(b, tau, out=out)
+    out += a
+    return np.exp(out, out=out)
+
+
+def synthetic_share_from_ratio(ratio, out=None):
+    """Share beyond the human stock from the ratio r = D/S: max(1 − 1/r, 0) [fraction].
+
+    Equal to :func:`synthetic_share` up to rounding, and non-decreasing in r in floating point too,
+    so its quantiles are the transforms of the ratio's quantile order statistics.
+
+    Examples
+    --------
+    >>> synthetic_share_from_ratio(np.array([0.5, 1.0, 1.25])).tolist()
+    [0.0, 0.0, 0.19999999999999996]
+    """
+    with np.errstate(divide="ignore"):
+        out = np.divide(1.0, ratio, out=out)
+    np.subtract(1.0, out, out=out)
+    return np.maximum(out, 0.0, out=out)

@@ -9,12 +9,16 @@ survives quality filtering. The effective stock multiplies the sum over included
 repetition multiplier m (effective tokens per unique token, Muennighoff et al. 2023):
 
     S_eff(t) = m · Σ_i S_i(t)
+
+The engine evaluates the same model in log form, one exponential per source and quarter:
+S_eff(t) = Σ_i exp(a_i + b_i·τ) with τ = t − t_origin, a_i = ln(m·S_i(t_ref)·q_i) + (t_origin −
+t_ref)·b_i and b_i = ln g_i (:func:`log_stock_coefficients`, :func:`log_linear_sum`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["usable_stock", "effective_stock"]
+__all__ = ["usable_stock", "effective_stock", "log_stock_coefficients", "log_linear_sum"]
 
 
 def usable_stock(stock_ref, growth, years_since_ref, quality):
@@ -68,3 +72,54 @@ def effective_stock(usable, repetition_multiplier):
     320.0
     """
     return np.asarray(usable, dtype=float) * np.asarray(repetition_multiplier, dtype=float)
+
+
+def log_stock_coefficients(stock_ref, growth, quality, repetition_multiplier, ref_year, origin):
+    """Coefficients (a, b) of one source's effective stock in log form: S(τ) = exp(a + b·τ).
+
+    ``τ`` is years since ``origin`` [yr]; the source's stock is ``stock_ref`` at ``ref_year``.
+
+    Returns
+    -------
+    a : ndarray
+        ln of the effective tokens at ``origin`` [ln tokens].
+    b : ndarray
+        ln of the yearly growth [1/yr].
+
+    Examples
+    --------
+    The source of :func:`usable_stock` with multiplier 1, two years after its reference:
+
+    >>> a, b = log_stock_coefficients(510e12, 1.03, 0.2, 1.0, 2024.0, 2026.0)
+    >>> round(float(np.exp(a)) / 1e12, 2)
+    108.21
+    """
+    with np.errstate(divide="ignore"):
+        b = np.log(np.asarray(growth, dtype=float))
+        a = (np.log(np.asarray(stock_ref, dtype=float)) + np.log(np.asarray(quality, dtype=float))
+             + np.log(np.asarray(repetition_multiplier, dtype=float)) + (origin - ref_year) * b)
+    return a, b
+
+
+def log_linear_sum(a_terms, b_terms, tau, out=None, scratch=None):
+    """Σ_k exp(a_k + b_k·τ) for per-sample coefficient arrays; ``out``/``scratch`` are reused buffers.
+
+    ``tau`` is a scalar (one quarter for every sample) or an array (one quarter per sample).
+
+    Examples
+    --------
+    >>> round(float(log_linear_sum([np.log([2.0])], [np.log([3.0])], 2.0)[0]), 9)
+    18.0
+    """
+    def term(a, b, buf):
+        if buf is None:
+            return np.exp(np.add(np.multiply(b, tau), a))
+        np.multiply(b, tau, out=buf)
+        buf += a
+        return np.exp(buf, out=buf)
+
+    out = term(a_terms[0], b_terms[0], out)
+    for a, b in zip(a_terms[1:], b_terms[1:]):
+        scratch = term(a, b, scratch)
+        out = np.add(out, scratch, out=out if out.ndim else None)
+    return out
