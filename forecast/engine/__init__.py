@@ -1,8 +1,13 @@
 """The one place where schema, data, fits and models meet: ``run(scenario, seed) → ForecastResult``.
 
 ``run`` is a pure function of its arguments (the scenario, the seed, the sample count and the
-reference CSVs): same inputs, identical arrays. Every argument is picklable, so the same call runs
-in-process or on a Dask worker.
+reference CSVs): same inputs, identical arrays, whatever the number of threads. Every argument is
+picklable, so the same call runs in-process or on a Dask worker.
+
+``run(..., outputs="headline")`` (or :func:`headline_run`) is the path for callers that need only the
+exhaustion distribution and the cost tables (sweeps, sensitivity, goal-seek): it skips the
+per-quarter summaries and the inputs table, so its work is O(samples), and its events, tables and
+notes are identical to those of the full run.
 """
 from __future__ import annotations
 
@@ -14,22 +19,38 @@ import pandas as pd
 
 from forecast._version import __version__
 from forecast.engine.blocks import Summariser
+from forecast.engine.blocks import quantiles as select_quantiles
 from forecast.engine.inputs import collect_inputs, draw_inputs
 from forecast.engine.point import point
-from forecast.result import CENTRAL_90, ForecastResult, label, quantiles
+from forecast.result import CENTRAL_90, ForecastResult, label
 from forecast.schema import Scenario
 from forecast.schema.uncertain import describe
 
-__all__ = ["run", "point"]
+__all__ = ["run", "headline_run", "point", "OUTPUTS"]
+
+#: What :func:`run` computes: everything, or only the headline (events, cost tables, notes).
+OUTPUTS = ("full", "headline")
 
 Progress = Callable[[int, int], None]
 
 
-def _inputs_table(inputs: dict[str, Any], values: dict[str, np.ndarray]) -> pd.DataFrame:
+def _inputs_table(inputs: dict[str, Any], values: dict[str, np.ndarray], threads: int = 1) -> pd.DataFrame:
+    names = list(inputs)
+
+    def levels(name: str) -> dict[str, float]:  # = result.quantiles(values[name], CENTRAL_90), by selection
+        return {label(p): float(q) for p, q in zip(CENTRAL_90, select_quantiles(values[name], CENTRAL_90))}
+
+    if threads > 1 and len(names) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            qs = list(pool.map(levels, names))
+    else:
+        qs = [levels(name) for name in names]
     rows = []
-    for name, item in inputs.items():
+    for (name, item), q in zip(inputs.items(), qs):
         rows.append({"input": name, "kind": item.kind, "dist": item.spec.dist,
-                     "distribution": describe(item.spec), **quantiles(values[name], CENTRAL_90),
+                     "distribution": describe(item.spec), **q,
                      "source": item.spec.source or "", "note": item.spec.note or "", "set_at": item.set_at})
     return pd.DataFrame(rows, columns=["input", "kind", "dist", "distribution", *map(label, CENTRAL_90),
                                        "source", "note", "set_at"])
@@ -37,7 +58,8 @@ def _inputs_table(inputs: dict[str, Any], values: dict[str, np.ndarray]) -> pd.D
 
 def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         provenance: dict[str, str] | None = None, data_dir: Path | None = None,
-        progress: Progress | None = None, keep_samples: bool = False) -> ForecastResult:
+        progress: Progress | None = None, keep_samples: bool = False, outputs: str = "full",
+        threads: int | None = None) -> ForecastResult:
     """Run every model the scenario has inputs for.
 
     Parameters
@@ -55,6 +77,12 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     keep_samples : bool
         Also keep every input's drawn values and per-sample outcomes (``result.draws``,
         ``result.outcomes``) for rank correlations; off by default (results stay small).
+    outputs : {"full", "headline"}
+        ``"headline"``: events, cost tables and notes only (no per-quarter ``stats``, no inputs
+        table); the same numbers as the full run for those.
+    threads : int, optional
+        Threads for drawing inputs and summarising quarters (default: the cores this process may
+        use). Results do not depend on it.
 
     Returns
     -------
@@ -62,31 +90,46 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     """
     from forecast.io.scenario import scenario_hash
 
+    if outputs not in OUTPUTS:
+        raise ValueError(f"outputs must be one of {OUTPUTS}, got {outputs!r}")
     seed = scenario.seed if seed is None else int(seed)
     n = scenario.samples if samples is None else int(samples)
     quarters = scenario.horizon.quarters
     inputs = collect_inputs(scenario, provenance, data_dir)
-    values = draw_inputs(inputs, seed, n, scenario.correlations, provenance)
+    from forecast.engine.supply_demand import default_threads
+
+    threads = default_threads() if threads is None else max(1, int(threads))
+    values = draw_inputs(inputs, seed, n, scenario.correlations, provenance, threads=threads)
     notes: dict[str, Any] = {}
     if scenario.cost is not None and scenario.cost.compute.price_performance == "fit":
         from forecast.engine.trends import price_performance_draws
 
         values["cost.compute.price_performance"], notes["price_performance_fit"] = price_performance_draws(
             scenario.cost.compute.price_performance_fit, seed, n, data_dir)
+    table = _inputs_table(inputs, values, threads) if outputs == "full" else None
     summary = Summariser(n, len(quarters))
     units: dict[str, str] = {}
     tables: dict[str, pd.DataFrame] = {}
     outcomes: dict[str, np.ndarray] = {}
     derived: dict[str, np.ndarray] = {}
+    paths = None
     if scenario.supply is not None:
-        from forecast.engine.supply_demand import METRICS, run_supply_demand
+        from forecast.engine.supply_demand import METRICS, exhaustion, log_paths
 
-        notes.update(run_supply_demand(scenario, values, seed, n, summary, data_dir, progress, derived))
-        units.update(METRICS)
+        paths = log_paths(scenario, values, seed, n, data_dir, notes, threads, derived)
+        summary.events["exhaustion"] = exhaustion(paths, threads)
+        if outputs == "full":
+            units.update(METRICS)
     if scenario.cost is not None:
         from forecast.engine.cost import run_cost
 
         tables.update(run_cost(scenario, values, seed, n, data_dir, notes, outcomes))
+    draws = {**values, **derived} if keep_samples else {}
+    del values, derived  # the per-quarter pass needs only the coefficients: free the drawn inputs first
+    if paths is not None and outputs == "full":
+        from forecast.engine.supply_demand import summarise_quarters
+
+        summarise_quarters(paths, summary, threads, progress)
     from forecast.io.references import data_file_hashes
 
     notes["data_files"] = data_file_hashes(scenario, data_dir)
@@ -94,7 +137,17 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     return ForecastResult(
         scenario=scenario.name, scenario_hash=scenario_hash(scenario), seed=seed, samples=n,
         version=__version__, quarters=tuple(str(q) for q in quarters), stats=summary.stats,
-        units=units, events=summary.events, inputs=_inputs_table(inputs, values), tables=tables,
+        units=units, events=summary.events, inputs=table, tables=tables,
         notes=notes, description=scenario.description, point=estimate,
-        draws={**values, **derived} if keep_samples else {},
-        outcomes=outcomes if keep_samples else {})
+        draws=draws, outcomes=outcomes if keep_samples else {})
+
+
+def headline_run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
+                 data_dir: Path | None = None, threads: int | None = None) -> ForecastResult:
+    """``run(scenario, seed, samples, outputs="headline")``: exhaustion quarters and cost tables only.
+
+    O(samples) work: inputs are drawn, each sample's exhaustion quarter is solved in closed form
+    (:mod:`forecast.models.crossing`) and the cost model runs as in the full run; no quarter is
+    summarised. ``events``, ``tables`` and ``notes`` equal those of :func:`run`.
+    """
+    return run(scenario, seed, samples, data_dir=data_dir, outputs="headline", threads=threads)

@@ -27,12 +27,13 @@ def clip_to_kind(values: np.ndarray, kind: str) -> np.ndarray:
 
 
 def draw_inputs(inputs: dict[str, Input], seed: int, n: int, correlations: Any = (),
-                provenance: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+                provenance: dict[str, str] | None = None, threads: int = 1) -> dict[str, np.ndarray]:
     """Draw ``n`` samples of every input by inverse transform of its own uniform stream.
 
     Inputs named together in ``correlations`` get Gaussian-copula uniforms (rank correlation);
     all others use :func:`forecast.models.sampling.uniforms`, so adding an input never changes
-    another input's samples.
+    another input's samples. A fixed input needs no uniforms. Streams are independent, so
+    ``threads > 1`` draws several inputs at once with the same result.
     """
     problems = correlation_name_problems(correlations, set(inputs), provenance_locator(provenance))
     if problems:
@@ -45,10 +46,20 @@ def draw_inputs(inputs: dict[str, Input], seed: int, n: int, correlations: Any =
         except ValueError as exc:
             raise ScenarioError([Problem("scenario", 0, 0, "correlations", str(exc))]) from None
         uniforms.update({name: block[k] for k, name in enumerate(correlated)})
-    out = {}
-    for name, item in inputs.items():
+
+    def draw(name: str) -> np.ndarray:
+        item = inputs[name]
+        dist = item.spec.to_distribution()
+        if isinstance(dist, sampling.Fixed):
+            return clip_to_kind(dist.ppf(np.broadcast_to(0.5, (n,))), item.kind)  # ignores u: no draws
         u = uniforms.get(name)
         if u is None:
             u = sampling.uniforms(seed, name, n)
-        out[name] = clip_to_kind(item.spec.to_distribution().ppf(u), item.kind)
-    return out
+        return clip_to_kind(dist.ppf(u), item.kind)
+
+    if threads > 1 and len(inputs) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            return dict(zip(inputs, pool.map(draw, inputs)))
+    return {name: draw(name) for name in inputs}

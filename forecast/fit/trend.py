@@ -3,8 +3,10 @@
 Villalobos et al. 2024 (§2.4) regress log10(dataset size) on publication date for notable language
 models and bootstrap the slope (10,000 resamples) to express its uncertainty: 0.38 OOM/yr
 (95% CI 0.27–0.48), i.e. ≈ 2.4×/yr. This module does the same on ``data/notable_models.csv``
-with statsmodels OLS for the point fit and a seeded, vectorised bootstrap (closed-form OLS slope
-per resample) for the spread.
+with ordinary least squares for the point fit (:func:`_ols`: the pseudo-inverse computation of
+statsmodels' ``OLS(...).fit()``, step for step in numpy, so its numbers are statsmodels' without
+the second it takes to import statsmodels) and a seeded, vectorised bootstrap (closed-form OLS
+slope per resample) for the spread.
 """
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ class TrendFitResult:
     def growth_ppf(self, u: np.ndarray) -> np.ndarray:
         """Yearly growth factor at bootstrap quantiles ``u`` (inverse empirical CDF) [factor/yr]."""
         idx = np.minimum((np.asarray(u) * self.bootstrap.size).astype(np.int64), self.bootstrap.size - 1)
-        return 10.0 ** self.bootstrap[idx]
+        return (10.0 ** self.bootstrap)[idx]  # one power per bootstrap slope, not per sample
 
 
 def decimal_year(dates) -> np.ndarray:
@@ -75,6 +77,26 @@ def _records(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     is_record = np.empty_like(y, dtype=bool)
     is_record[order] = np.concatenate(([True], y[order][1:] > running[:-1]))
     return is_record
+
+
+def _ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Intercept, slope and slope standard error of y = a + b·x, as ``statsmodels.OLS(y,
+    add_constant(x)).fit()`` computes them (``method="pinv"``, nonrobust covariance).
+
+    The same numpy calls in the same order (SVD pseudo-inverse with rcond 1e-15, residual
+    variance ssr / (n − rank)), so the numbers agree bit for bit (tests/test_trend_fit.py checks).
+    """
+    design = np.column_stack([np.ones(x.shape[0]), x])
+    u, s, vt = np.linalg.svd(design, False)
+    rank = np.linalg.matrix_rank(np.diag(s))
+    cutoff = 1e-15 * np.maximum.reduce(s)
+    s = np.array([1.0 / v if v > cutoff else 0.0 for v in s])
+    pinv = np.dot(np.transpose(vt), np.multiply(s[:, np.newaxis], np.transpose(u)))
+    params = np.dot(pinv, y)
+    resid = y - np.dot(design, params)
+    scale = np.dot(resid, resid) / (float(x.shape[0]) - rank)
+    bse = np.sqrt(np.diag(np.dot(pinv, np.transpose(pinv)) * scale))
+    return float(params[0]), float(params[1]), float(bse[1])
 
 
 def fit_log_trend(years, values, resamples: int, rng: np.random.Generator,
@@ -99,8 +121,6 @@ def fit_log_trend(years, values, resamples: int, rng: np.random.Generator,
     FitError
         Fewer than three usable points, or all on the same date.
     """
-    import statsmodels.api as sm
-
     x = np.asarray(years, dtype=float)
     y = np.asarray(values, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y) & (y > 0)
@@ -112,8 +132,7 @@ def fit_log_trend(years, values, resamples: int, rng: np.random.Generator,
         raise FitError(f"need at least three dated points to fit a trend, got {x.size}")
     if np.ptp(x) == 0:
         raise FitError(f"all {x.size} points share one date; a trend needs points on different dates")
-    model = sm.OLS(y, sm.add_constant(x)).fit()
-    intercept, slope = (float(v) for v in model.params)
+    intercept, slope, slope_se = _ols(x, y)
     idx = rng.integers(0, x.size, size=(resamples, x.size))
     xs, ys = x[idx], y[idx]
     xc = xs - xs.mean(axis=1, keepdims=True)
@@ -121,4 +140,4 @@ def fit_log_trend(years, values, resamples: int, rng: np.random.Generator,
     with np.errstate(invalid="ignore", divide="ignore"):
         slopes = (xc * (ys - ys.mean(axis=1, keepdims=True))).sum(axis=1) / sxx
     slopes = np.sort(slopes[np.isfinite(slopes)])
-    return TrendFitResult(slope, intercept, float(model.bse[1]), int(x.size), slopes)
+    return TrendFitResult(slope, intercept, slope_se, int(x.size), slopes)

@@ -28,6 +28,8 @@ from forecast.models.stock import log_linear_sum
 __all__ = ["exhaustion_quarter", "scan", "condition"]
 
 _EPS = float(np.finfo(float).eps)
+#: Samples solved per pass [count]: ~30 arrays of this many float64 fit in a core's L2 cache.
+_CHUNK = 1 << 14
 
 
 def condition(need_a, need_b, stock_a, stock_b, tau) -> np.ndarray:
@@ -71,16 +73,24 @@ def _closed_form(need_a, need_b, stock_a, stock_b, taus):
     q = taus.size
     d = need_a - stock_a[0]
     s = need_b - stock_b[0]
+    steps = np.diff(taus)
+    step = float(np.min(steps)) if q > 1 else np.inf
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         crossing = -d / s
-        first = np.where(s > 0, np.searchsorted(taus, crossing, side="left"),
-                         np.where(d + s * taus[0] >= 0, 0, q)).astype(np.int32)
+        if q > 1 and np.all(steps == steps[0]):  # evenly spaced: the position is arithmetic
+            first = np.ceil(np.clip((crossing - taus[0]) / step, -1.0, q))
+        else:
+            first = np.searchsorted(taus, crossing, side="left")
+        first = np.where(s > 0, np.clip(first, 0, q), np.where(d + s * taus[0] >= 0, 0, q))
+        first = np.nan_to_num(first, nan=q).astype(np.int32)  # NaN coefficients: scanned below
         noise = _noise(need_a, need_b, stock_a, stock_b, taus)
-        step = float(np.min(np.diff(taus))) if q > 1 else np.inf
         unsure = ~(np.isfinite(d) & np.isfinite(s) & np.isfinite(noise)) | (step * np.abs(s) <= 2 * noise)
-        for at in (np.zeros_like(first), np.minimum(first, q - 1), np.maximum(first - 1, 0),
-                   np.full_like(first, q - 1)):
-            unsure |= np.abs(d + s * taus[at]) <= noise
+        # the gap where the answer is decided: ≥ 0 at ``first``, < 0 just before, both clear of rounding
+        at = d + s * taus[np.minimum(first, q - 1)]
+        before = d + s * taus[np.maximum(first - 1, 0)]
+        unsure |= (np.abs(at) <= noise) | (np.abs(before) <= noise)
+        unsure |= ((first < q) & (at < 0)) | ((first > 0) & (before >= 0))
+        unsure |= np.abs(d + s * taus[0]) <= noise
     return first, unsure
 
 
@@ -140,8 +150,14 @@ def exhaustion_quarter(need_a, need_b, stock_a, stock_b, taus) -> np.ndarray:
     if taus.size == 0:
         return np.zeros(need_a.shape, dtype=np.int32)
     solve = _closed_form if len(stock_a) == 1 else _bisect
-    first, unsure = solve(need_a, need_b, stock_a, stock_b, taus)
-    idx = np.flatnonzero(unsure)
-    if idx.size:
-        first[idx] = scan(need_a[idx], need_b[idx], [a[idx] for a in stock_a], [b[idx] for b in stock_b], taus)
-    return first
+    out = np.empty(need_a.shape, dtype=np.int32)
+    for lo in range(0, need_a.size, _CHUNK):  # chunks that stay in cache across the passes
+        part = slice(lo, lo + _CHUNK)
+        na, nb = need_a[part], need_b[part]
+        sa, sb = [a[part] for a in stock_a], [b[part] for b in stock_b]
+        first, unsure = solve(na, nb, sa, sb, taus)
+        idx = np.flatnonzero(unsure)
+        if idx.size:
+            first[idx] = scan(na[idx], nb[idx], [a[idx] for a in sa], [b[idx] for b in sb], taus)
+        out[part] = first
+    return out

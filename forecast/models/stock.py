@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["usable_stock", "effective_stock", "log_stock_coefficients", "log_linear_sum"]
+__all__ = ["usable_stock", "effective_stock", "log_values", "log_stock_coefficients", "log_linear_sum"]
 
 
 def usable_stock(stock_ref, growth, years_since_ref, quality):
@@ -74,6 +74,19 @@ def effective_stock(usable, repetition_multiplier):
     return np.asarray(usable, dtype=float) * np.asarray(repetition_multiplier, dtype=float)
 
 
+def log_values(x) -> np.ndarray:
+    """``np.log(x)``, with one logarithm for an array whose values are all equal (a fixed input).
+
+    >>> log_values(np.full(3, np.e)).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        if x.ndim == 1 and x.size > 1 and x[0] == x[-1] and bool((x == x[0]).all()):
+            return np.full(x.shape, np.log(x[:1])[0])
+        return np.log(x)
+
+
 def log_stock_coefficients(stock_ref, growth, quality, repetition_multiplier, ref_year, origin):
     """Coefficients (a, b) of one source's effective stock in log form: S(τ) = exp(a + b·τ).
 
@@ -94,10 +107,8 @@ def log_stock_coefficients(stock_ref, growth, quality, repetition_multiplier, re
     >>> round(float(np.exp(a)) / 1e12, 2)
     108.21
     """
-    with np.errstate(divide="ignore"):
-        b = np.log(np.asarray(growth, dtype=float))
-        a = (np.log(np.asarray(stock_ref, dtype=float)) + np.log(np.asarray(quality, dtype=float))
-             + np.log(np.asarray(repetition_multiplier, dtype=float)) + (origin - ref_year) * b)
+    b = log_values(growth)
+    a = log_values(stock_ref) + log_values(quality) + log_values(repetition_multiplier) + (origin - ref_year) * b
     return a, b
 
 
