@@ -133,21 +133,22 @@ class Summariser:
         """The statistics table of ``name`` (created on first use; create before threading)."""
         return self.stats.setdefault(name, np.full((self.quarters, 1 + len(PROBABILITIES)), np.nan))
 
-    def add_row(self, name: str, quarter: int, row: np.ndarray) -> dict[int, float] | None:
+    def add_row(self, name: str, quarter: int, row: np.ndarray, finite: bool = False) -> dict[int, float] | None:
         """Summarise one quarter's samples; ``row`` (contiguous, owned by the caller) is reordered.
 
-        Returns the order statistics found (rank → value), or None when the row held NaN.
+        ``finite=True`` promises the row holds no NaN (skips one pass looking for it). Returns the
+        order statistics found (rank → value), or None when the row held NaN.
         """
         table = self.stats[name]
         table[quarter, 0] = row.mean()
-        if row.size == 0 or np.isnan(row.max()):
+        if row.size == 0 or not finite and np.isnan(row.max()):
             table[quarter, 1:] = np.quantile(row, PROBABILITIES)
             return None
         stats = order_statistics(row, ranks(row.size))
         table[quarter, 1:] = interpolate(row.size, stats)
         return stats
 
-    def add_zero_padded(self, name: str, quarter: int, row: np.ndarray) -> None:
+    def add_zero_padded(self, name: str, quarter: int, row: np.ndarray, finite: bool = False) -> None:
         """Summarise a row of non-negative values, many of them zero: select among the positives.
 
         The quantiles of a row with ``z`` zeros read rank ``k`` as 0 for ``k < z`` and as rank
@@ -157,11 +158,11 @@ class Summariser:
         n = row.size
         z = n - int(np.count_nonzero(row))
         if z < n // 4:
-            self.add_row(name, quarter, row)
+            self.add_row(name, quarter, row, finite)
             return
         table = self.stats[name]
         table[quarter, 0] = row.mean()
-        if np.isnan(row.max()):
+        if not finite and np.isnan(row.max()):
             table[quarter, 1:] = np.quantile(row, PROBABILITIES)
             return
         want = ranks(n)
