@@ -1,6 +1,6 @@
 """Where the full run's time goes, and the floors it is measured against (docs/performance.md).
 
-    .venv/bin/python benchmarks/profile.py [--samples 1000000] [--scenario scenarios/baseline.yaml]
+    .venv/bin/python benchmarks/profile_run.py [--samples 1000000] [--scenario scenarios/baseline.yaml]
 
 1. cProfile of one ``engine.run`` on ONE thread with the CPU clock (``time.thread_time``), so other
    work on the machine does not distort the shares; the top functions by own time.
