@@ -14,6 +14,7 @@ row is reordered, so it sums in the same order as before.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -29,6 +30,11 @@ def ranks(n: int, probabilities: Sequence[float] = PROBABILITIES) -> list[int]:
     >>> ranks(11, (0.05, 0.5))
     [0, 1, 5, 6]
     """
+    return list(_ranks(int(n), tuple(float(p) for p in probabilities)))
+
+
+@lru_cache(maxsize=64)
+def _ranks(n: int, probabilities: tuple[float, ...]) -> tuple[int, ...]:
     out: set[int] = set()
     for vi in (n - 1) * np.asarray(probabilities, dtype=float):
         lo = int(np.floor(vi))
@@ -36,7 +42,7 @@ def ranks(n: int, probabilities: Sequence[float] = PROBABILITIES) -> list[int]:
             out.add(n - 1)
         else:
             out.update((max(lo, 0), max(lo, 0) + 1))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def order_statistics(row: np.ndarray, wanted: Sequence[int]) -> dict[int, float]:
