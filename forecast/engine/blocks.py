@@ -95,8 +95,8 @@ def interpolate(n: int, stats: dict[int, float], probabilities: Sequence[float] 
         if transform is not None:
             a, b = float(transform(a)), float(transform(b))
         a, b = np.float64(a), np.float64(b)
-        t = v - np.floor(v) if v < n - 1 else v - (n - 1)
-        t = np.float64(t)
+        # numpy's gamma: v − previous index, where the previous index of v ≥ n − 1 is −1
+        t = np.float64(v - np.floor(v) if v < n - 1 else v + 1.0)
         diff = b - a
         out[j] = b - diff * (1 - t) if t >= 0.5 else a + diff * t
     return out
@@ -156,6 +156,8 @@ class Summariser:
 
     def add_zero_padded(self, name: str, quarter: int, row: np.ndarray, finite: bool = False) -> None:
         """Summarise a row of non-negative values, many of them zero: select among the positives.
+
+        Zeros must be +0.0 (as ``np.maximum(x, 0.0)`` gives); ``row`` may be reordered.
 
         The quantiles of a row with ``z`` zeros read rank ``k`` as 0 for ``k < z`` and as rank
         ``k − z`` of the positive values otherwise, so this is identical to :meth:`add_row`; it is
