@@ -84,7 +84,7 @@ def _ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     add_constant(x)).fit()`` computes them (``method="pinv"``, nonrobust covariance).
 
     The same numpy calls in the same order (SVD pseudo-inverse with rcond 1e-15, residual
-    variance ssr / (n − rank)), so the numbers agree bit for bit (tests/test_trend_fit.py checks).
+    variance ssr / (n − rank)), so the numbers agree bit for bit (tests/test_engine_paths.py checks).
     """
     design = np.column_stack([np.ones(x.shape[0]), x])
     u, s, vt = np.linalg.svd(design, False)
