@@ -199,7 +199,7 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
                                multiplier, growth, mix)
         eff, need = paths["stock"], paths["demand"]
         paths.update({"ratio": need / eff, "synthetic_needed": D.synthetic_gap(need, eff),
-                      "synthetic_share": D.synthetic_share(need, eff)})
+                      "synthetic_share": D.synthetic_share_from_ratio(need / eff)})  # as the engine's rows
         series = {"years": years, **{name: np.asarray(v, dtype=float)[0] for name, v in paths.items()}}
         scalars["repetition_multiplier"] = float(np.asarray(multiplier).ravel()[0])
         hit = np.flatnonzero(series["demand"] >= series["stock"])
