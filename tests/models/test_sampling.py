@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.stats
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forecast.models import sampling
@@ -217,7 +217,6 @@ def distributions(draw):
     return Choice(tuple(values), tuple(weights))
 
 
-@settings(max_examples=150, deadline=None)
 @given(dist=distributions(), extra=st.lists(st.floats(1e-12, 1 - 1e-12, **finite), max_size=20))
 def test_ppf_is_monotone_and_quantiles_ordered(dist, extra):
     u = np.sort(np.concatenate([np.linspace(1e-6, 1 - 1e-6, 201), extra]))
@@ -232,7 +231,6 @@ def test_ppf_is_monotone_and_quantiles_ordered(dist, extra):
 credibilities = st.floats(50.0, 99.0, **finite)
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     low=st.floats(1e-3, 1e15, **finite),
     ratio=st.floats(1.001, 1e6, **finite),
@@ -246,7 +244,6 @@ def test_lognormal_from_interval_round_trips(low, ratio, credibility):
     assert math.isclose(dist.quantile(1.0 - tail), high, rel_tol=1e-9)
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     low=st.floats(-1e6, 1e6, **finite),
     width=st.floats(1e-3, 1e6, **finite),
@@ -262,7 +259,6 @@ def test_normal_from_interval_round_trips(low, width, credibility):
     assert math.isclose(dist.quantile(1.0 - tail), high, rel_tol=1e-9, abs_tol=1e-9 * scale)
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     low=st.floats(1e-3, 0.98, **finite),
     gap=st.floats(0.01, 1.0, **finite),

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forecast.models import scaling
@@ -54,7 +54,6 @@ def test_chinchilla_compute_optimal_allocation() -> None:
     assert float(d) == pytest.approx(1.4e12, rel=0.02)
 
 
-@settings(max_examples=200, deadline=None)
 @given(c=compute, r=ratio)
 def test_compute_optimal_satisfies_6nd_and_ratio(c: float, r: float) -> None:
     # Kaplan et al. 2020: C = 6 N D; the optimum is defined by D / N = r.
@@ -80,7 +79,6 @@ def test_compute_optimal_tokens_hand_values() -> None:
     assert float(compute_optimal_tokens(6e24, 20.0, 5.0)) == pytest.approx(1e13, rel=1e-12)
 
 
-@settings(max_examples=200, deadline=None)
 @given(c=compute, r=ratio, k=overtrain)
 def test_overtraining_multiplies_data_by_sqrt_k(c: float, r: float, k: float) -> None:
     _, d_opt = compute_optimal(c, r)
@@ -91,7 +89,6 @@ def test_overtraining_multiplies_data_by_sqrt_k(c: float, r: float, k: float) ->
     assert float(d) / n == pytest.approx(k * r, rel=1e-9)
 
 
-@settings(max_examples=200, deadline=None)
 @given(c=compute, r=ratio, k=overtrain, f=st.floats(min_value=1.001, max_value=100.0))
 def test_compute_optimal_tokens_increase_in_every_input(c: float, r: float, k: float, f: float) -> None:
     base = float(compute_optimal_tokens(c, r, k))
@@ -147,7 +144,6 @@ def test_effective_repeated_tokens() -> None:
 epochs_st = st.floats(min_value=1.0, max_value=1_000.0, allow_nan=False)
 
 
-@settings(max_examples=300, deadline=None)
 @given(e=epochs_st, extra=st.floats(min_value=1e-3, max_value=100.0), r=decay)
 def test_repetition_multiplier_monotone_and_bounded(e: float, extra: float, r: float) -> None:
     m = float(repetition_multiplier(e, r))
@@ -161,7 +157,6 @@ def test_repetition_multiplier_monotone_and_bounded(e: float, extra: float, r: f
     assert float(repetition_multiplier(e, r * (1.0 + extra))) >= m * (1 - 1e-12)
 
 
-@settings(max_examples=300, deadline=None)
 @given(u=st.floats(min_value=0.0, max_value=10.0), r=decay)
 def test_epochs_for_multiplier_inverts_repetition_multiplier(u: float, r: float) -> None:
     # Epochs e = 1 + u R* (u = repetitions in units of R*; u ≤ 10 keeps 1 − (m − 1)/R* ≥ 4.5e-5,
@@ -171,7 +166,6 @@ def test_epochs_for_multiplier_inverts_repetition_multiplier(u: float, r: float)
     assert back == pytest.approx(e, rel=1e-6, abs=1e-9)
 
 
-@settings(max_examples=200, deadline=None)
 @given(m=st.floats(min_value=1.0, max_value=16.0), r=decay)
 def test_repetition_multiplier_inverts_epochs_for_multiplier(m: float, r: float) -> None:
     # The ceiling test is exact: m − 1 is exact for 1 <= m <= 16, whereas the float 1.0 + r can
