@@ -3,6 +3,17 @@
 Golden files live in ``tests/golden/``. ``pytest --update-golden`` (``make golden`` runs
 ``pytest tests/test_golden.py --update-golden``) rewrites them from the current output; review the
 diff before committing it.
+
+Hypothesis profiles (registered here, before any test module is imported, so every ``@settings``
+inherits from the one loaded):
+
+* ``ci``, the default (``make test``, and CI, where ``CI`` is set): 200 examples per property,
+  ``derandomize=True`` and no example database, so a green run on one machine is green on the next.
+* ``dev``: the same tests with fresh random examples each run; ``--hypothesis-seed=N`` replays one.
+* ``fuzz``: 10,000 examples per property, for an on-demand search (minutes, not seconds).
+
+Choose one with ``HYPOTHESIS_PROFILE=fuzz`` or ``pytest --hypothesis-profile=fuzz``. A test that
+fixes ``max_examples`` itself (the slow end-to-end properties) keeps its count in every profile.
 """
 from __future__ import annotations
 
@@ -11,6 +22,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=None,
+                          print_blob=True)
+settings.register_profile("dev", max_examples=200, deadline=None, print_blob=True)
+settings.register_profile("fuzz", max_examples=10_000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 # Tests never read or write the user's on-disk fit cache (forecast.io.fit_cache); a test that
 # needs one points PEAKDATA_CACHE at its tmp_path.

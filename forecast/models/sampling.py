@@ -16,9 +16,11 @@ A central interval ``low .. high`` at ``credibility`` percent puts ``low`` at th
 ``(100 − credibility)/2`` percentile and ``high`` at the ``(100 + credibility)/2`` percentile
 (90 → p5 and p95), the reading of Squiggle's ``low to high`` and of Guesstimate's ranges.
 
-Distributions are frozen, picklable dataclasses sharing one protocol: ``ppf(u)`` (vectorised
-inverse CDF for ``u`` in (0, 1)), ``mean()`` and ``quantile(p)``. The module imports numpy and
-``scipy.special`` only; ``scipy.optimize`` is imported inside :meth:`Beta.from_interval`.
+Distributions are frozen, picklable dataclasses that check a planner's parameters; ``ppf(u)``
+(vectorised inverse CDF for ``u`` in (0, 1)) and ``mean()`` are those of the equivalent frozen
+``scipy.stats`` distribution, ``to_scipy()``. The module imports numpy and ``scipy.special``;
+``scipy.stats`` (0.5 s to import; ``peakdata validate`` never samples) loads on the first draw,
+``scipy.optimize`` inside :meth:`Beta.from_interval`.
 """
 from __future__ import annotations
 
@@ -96,19 +98,30 @@ def _as_u(u: np.ndarray) -> np.ndarray:
     return np.asarray(u, dtype=float)
 
 
+def _stats():
+    from scipy import stats  # on first use: see the module docstring
+
+    return stats
+
+
 # --------------------------------------------------------------------------- families
 
 
 class _Distribution:
-    """Shared protocol: ``ppf`` (vectorised inverse CDF), ``mean`` and ``quantile``."""
+    """Shared protocol: ``ppf`` (vectorised inverse CDF), ``mean``, ``quantile``, ``to_scipy``."""
 
     __slots__ = ()
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+    def to_scipy(self):  # pragma: no cover - overridden
+        """The equivalent frozen ``scipy.stats`` distribution."""
         raise NotImplementedError
 
-    def mean(self) -> float:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF at probabilities ``u`` in (0, 1), any shape [unit of the input]."""
+        return np.asarray(self.to_scipy().ppf(_as_u(u)), dtype=float)
+
+    def mean(self) -> float:
+        return float(self.to_scipy().mean())
 
     def quantile(self, p: float) -> float:
         """Value below which a fraction ``p`` of the distribution lies (``ppf`` of a scalar).
@@ -144,6 +157,9 @@ class Fixed(_Distribution):
     def __post_init__(self) -> None:
         _coerce(self, "value")
 
+    def to_scipy(self):  # a point mass; ppf and mean need no scipy
+        return _stats().rv_discrete(values=([self.value], [1.0]))
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), self.value)
 
@@ -155,7 +171,8 @@ class Fixed(_Distribution):
 class LogNormal(_Distribution):
     """Log-normal: ``log(X)`` is normal with mean ``mu`` and standard deviation ``sigma``.
 
-    ``ppf(u) = exp(mu + sigma·Φ⁻¹(u))``; mean ``exp(mu + sigma²/2)``; median ``exp(mu)``.
+    ``scipy.stats.lognorm(s=sigma, scale=exp(mu))``: ``ppf(u) = exp(mu)·exp(sigma·Φ⁻¹(u))``;
+    mean ``exp(mu + sigma²/2)``; median ``exp(mu)``.
 
     Parameters
     ----------
@@ -215,16 +232,13 @@ class LogNormal(_Distribution):
         log_low, log_high = math.log(low), math.log(high)
         return cls(mu=0.5 * (log_low + log_high), sigma=(log_high - log_low) / (2.0 * z))
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        return np.exp(self.mu + self.sigma * special.ndtri(_as_u(u)))
-
-    def mean(self) -> float:
-        return math.exp(self.mu + 0.5 * self.sigma**2)
+    def to_scipy(self):
+        return _stats().lognorm(s=self.sigma, scale=math.exp(self.mu))
 
 
 @dataclass(frozen=True, init=False, repr=False)
 class Normal(_Distribution):
-    """Normal with mean ``mean`` and standard deviation ``sd``.
+    """Normal with mean ``mean`` and standard deviation ``sd``: ``scipy.stats.norm(mean, sd)``.
 
     Constructed as ``Normal(mean, sd)``; the mean is stored in the field ``mu`` because the
     attribute name ``mean`` belongs to the :meth:`mean` method that every family shares.
@@ -287,16 +301,13 @@ class Normal(_Distribution):
         z = float(special.ndtri(p_high))
         return cls(mean=0.5 * (low + high), sd=(high - low) / (2.0 * z))
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.mu + self.sd * special.ndtri(_as_u(u))
-
-    def mean(self) -> float:
-        return self.mu
+    def to_scipy(self):
+        return _stats().norm(loc=self.mu, scale=self.sd)
 
 
 @dataclass(frozen=True)
 class Uniform(_Distribution):
-    """Uniform on ``[low, high]``: ``ppf(u) = low + u·(high − low)``.
+    """Uniform on ``[low, high]``, ``scipy.stats.uniform``: ``ppf(u) = low + u·(high − low)``.
 
     Parameters
     ----------
@@ -316,19 +327,16 @@ class Uniform(_Distribution):
         _coerce(self, "low", "high")
         _check_ordered("Uniform", self.low, self.high)
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.low + _as_u(u) * (self.high - self.low)
-
-    def mean(self) -> float:
-        return 0.5 * (self.low + self.high)
+    def to_scipy(self):
+        return _stats().uniform(loc=self.low, scale=self.high - self.low)
 
 
 @dataclass(frozen=True)
 class Triangular(_Distribution):
     """Triangular on ``[low, high]`` with its peak at ``mode``.
 
-    With ``c = (mode − low)/(high − low)``: ``ppf(u) = low + sqrt(u·(high − low)·(mode − low))``
-    for ``u < c`` and ``high − sqrt((1 − u)·(high − low)·(high − mode))`` otherwise; mean
+    ``scipy.stats.triang`` with ``c = (mode − low)/(high − low)``: ``ppf(u) = low + (high −
+    low)·sqrt(c·u)`` for ``u < c``, else ``high − (high − low)·sqrt((1 − c)(1 − u))``; mean
     ``(low + mode + high)/3``.
 
     Parameters
@@ -357,24 +365,17 @@ class Triangular(_Distribution):
                 f"mode={self.mode!r}, high={self.high!r}"
             )
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        u = _as_u(u)
+    def to_scipy(self):
         width = self.high - self.low
-        split = (self.mode - self.low) / width
-        left = self.low + np.sqrt(u * width * (self.mode - self.low))
-        right = self.high - np.sqrt((1.0 - u) * width * (self.high - self.mode))
-        return np.where(u < split, left, right)
-
-    def mean(self) -> float:
-        return (self.low + self.mode + self.high) / 3.0
+        return _stats().triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
 
 @dataclass(frozen=True)
 class Beta(_Distribution):
     """Beta(``alpha``, ``beta``) scaled to ``[low, high]``.
 
-    ``ppf(u) = low + (high − low)·I⁻¹(alpha, beta; u)`` with the inverse regularised incomplete beta
-    function (``scipy.special.betaincinv``); mean ``low + (high − low)·alpha/(alpha + beta)``.
+    ``scipy.stats.beta``: ``ppf(u) = low + (high − low)·I⁻¹(alpha, beta; u)`` (inverse regularised
+    incomplete beta function); mean ``low + (high − low)·alpha/(alpha + beta)``.
 
     Parameters
     ----------
@@ -461,12 +462,8 @@ class Beta(_Distribution):
             )
         return cls(alpha=fit[0], beta=fit[1])
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        unit = special.betaincinv(self.alpha, self.beta, _as_u(u))
-        return self.low + (self.high - self.low) * unit
-
-    def mean(self) -> float:
-        return self.low + (self.high - self.low) * self.alpha / (self.alpha + self.beta)
+    def to_scipy(self):
+        return _stats().beta(self.alpha, self.beta, loc=self.low, scale=self.high - self.low)
 
 
 def _beta_miss(
@@ -582,22 +579,18 @@ class Pert(_Distribution):
             high=self.high,
         )
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        return self.to_beta().ppf(u)
-
-    def mean(self) -> float:
-        return (self.low + self.lamb * self.mode + self.high) / (self.lamb + 2.0)
+    def to_scipy(self):
+        return self.to_beta().to_scipy()
 
 
 @dataclass(frozen=True)
 class Choice(_Distribution):
     """Discrete distribution: ``values[i]`` with probability ``weights[i] / sum(weights)``.
 
-    ``ppf`` sorts the values (stably), accumulates their normalised weights into ``C_0 < … < 1``
-    and returns the value ``v_k`` with ``C_{k−1} <= u < C_k`` (``searchsorted(..., side="right")``):
-    a right-continuous step function of ``u``. It differs from the left-continuous generalised
-    inverse (``scipy.stats``) only when ``u`` equals a cumulative weight exactly, an event of
-    probability zero. Values of weight zero are never drawn.
+    ``scipy.stats.rv_discrete`` over the distinct values (repeated values pool their weights):
+    ``ppf(u)`` is the generalised inverse, the smallest value ``v_k`` whose cumulative weight
+    ``C_k >= u``. Values of weight zero are never drawn; ``quantile(0)`` is the smallest value of
+    positive weight.
 
     Parameters
     ----------
@@ -609,7 +602,7 @@ class Choice(_Distribution):
     Examples
     --------
     >>> d = Choice(values=(1, 2, 3), weights=(2, 5, 3))
-    >>> d.quantile(0.1), d.quantile(0.2), d.quantile(0.69), round(d.mean(), 9)
+    >>> d.quantile(0.1), d.quantile(0.25), d.quantile(0.69), round(d.mean(), 9)
     (1.0, 2.0, 2.0, 2.1)
     """
 
@@ -633,17 +626,15 @@ class Choice(_Distribution):
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "weights", weights)
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        order = np.argsort(np.asarray(self.values), kind="stable")
-        values = np.asarray(self.values)[order]
-        cumulative = np.cumsum(np.asarray(self.weights)[order])
-        cumulative /= cumulative[-1]  # the last entry is exactly 1.0
-        index = np.searchsorted(cumulative, _as_u(u), side="right")
-        return values[np.minimum(index, len(values) - 1)]
+    def to_scipy(self):
+        values, pooled = np.unique(np.asarray(self.values), return_inverse=True)
+        weights = np.bincount(pooled, weights=np.asarray(self.weights))
+        return _stats().rv_discrete(values=(values, weights / weights.sum()))
 
-    def mean(self) -> float:
-        total = math.fsum(self.weights)
-        return math.fsum(v * w for v, w in zip(self.values, self.weights)) / total
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        # rv_discrete puts ppf(0) one below the support (its integer convention): start at the
+        # first value of positive weight instead.
+        return super().ppf(np.maximum(_as_u(u), np.nextafter(0.0, 1.0)))
 
 
 Distribution: TypeAlias = Fixed | LogNormal | Normal | Uniform | Triangular | Beta | Pert | Choice

@@ -140,15 +140,39 @@ def effective_repeated_tokens(unique_tokens, epochs, decay_constant):
 def epochs_for_multiplier(multiplier, decay_constant):
     """Epochs that yield a given repetition multiplier (inverse of :func:`repetition_multiplier`).
 
-    Returns ``inf`` for multipliers at or above the ceiling 1 + R*.
+    e = 1 − R*·ln(1 − (m − 1)/R*), the inverse of eq. (5) of Muennighoff et al. 2023. Returns
+    ``inf`` for multipliers at or above the ceiling 1 + R* (compared exactly, not after rounding
+    1 + R* to a float).
+
+    Near the ceiling, ``1 − (m − 1)/R*`` cancels catastrophically (it lost ~0.1–0.7 % of the
+    epochs one ulp below the ceiling). It is computed instead as ``(R* − (m − 1))/R*``: ``m − 1``
+    is exact for 1 <= m < 2⁵³ and, when m − 1 > R*/2, so is ``R* − (m − 1)`` (Sterbenz), leaving a
+    single rounding. Far from the ceiling ``log1p`` keeps the small-argument accuracy.
+
+    Parameters
+    ----------
+    multiplier : array_like
+        Effective tokens per unique token m [x], 1 <= m < 2⁵³.
+    decay_constant : array_like
+        R_D* [count], > 0.
+
+    Returns
+    -------
+    ndarray
+        Epochs [count]: 1 at m = 1, ``inf`` at and above 1 + R*.
 
     Examples
     --------
     >>> round(float(epochs_for_multiplier(repetition_multiplier(4, 15.4), 15.4)), 9)
     4.0
+    >>> float(epochs_for_multiplier(16.5, 15.4))
+    inf
     """
     m = np.asarray(multiplier, dtype=float)
     r_star = np.asarray(decay_constant, dtype=float)
+    excess = m - 1.0
+    gap = r_star - excess  # the distance to the ceiling, exact near it
     with np.errstate(divide="ignore", invalid="ignore"):
-        inner = 1.0 - (m - 1.0) / r_star
-        return np.where(inner > 0, 1.0 - r_star * np.log(np.where(inner > 0, inner, 1.0)), np.inf)
+        log_inner = np.where(excess > 0.5 * r_star, np.log(gap / r_star),
+                             np.log1p(-excess / r_star))
+        return np.where(gap > 0.0, 1.0 - r_star * log_inner, np.inf)

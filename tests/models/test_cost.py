@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from forecast.models import cost
@@ -182,7 +182,6 @@ token_counts = st.floats(min_value=1e9, max_value=1e14)
 prices = st.floats(min_value=0.1, max_value=10.0)
 
 
-@settings(deadline=None)
 @given(n=params, d=token_counts, price=prices, mfu_a=fractions, mfu_b=fractions)
 def test_higher_mfu_lowers_compute_cost(
     n: float, d: float, price: float, mfu_a: float, mfu_b: float
@@ -193,7 +192,6 @@ def test_higher_mfu_lowers_compute_cost(
     assert faster < compute_cost(n, d, H100_BF16_PEAK, low, price)
 
 
-@settings(deadline=None)
 @given(
     accepted=token_counts,
     acc_a=fractions,

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from forecast.models import quality
@@ -151,7 +151,6 @@ values = st.floats(min_value=0.05, max_value=5.0)
 low_values = st.floats(min_value=0.0, max_value=0.99)
 
 
-@settings(deadline=None)
 @given(n=params_st, d0=tokens_st, share=shares, value=values, penalty=penalties)
 def test_tokens_for_loss_round_trip(
     n: float, d0: float, share: float, value: float, penalty: float
@@ -163,7 +162,6 @@ def test_tokens_for_loss_round_trip(
     assert loss - LAW["E"] == pytest.approx(target - LAW["E"], rel=1e-9)
 
 
-@settings(deadline=None)
 @given(n=params_st, d0=tokens_st, s_a=shares, s_b=shares, value=low_values, penalty=penalties)
 def test_more_low_value_synthetic_needs_more_tokens(
     n: float, d0: float, s_a: float, s_b: float, value: float, penalty: float
@@ -176,7 +174,6 @@ def test_more_low_value_synthetic_needs_more_tokens(
     )
 
 
-@settings(deadline=None)
 @given(n=params_st, d0=tokens_st, p_a=penalties, p_b=penalties, share=shares, value=values)
 def test_higher_penalty_needs_more_tokens(
     n: float, d0: float, p_a: float, p_b: float, share: float, value: float

@@ -8,7 +8,7 @@ import doctest
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forecast.models import demand, stock
@@ -23,9 +23,14 @@ from forecast.models.stock import effective_stock, usable_stock
 
 T = 1e12
 
+# Bounds of the inputs the model accepts. The monotonicity tests scale one input at a time by
+# `factor` (<= 10): years <= 10 reach 100 years after the reference, the longest horizon a scenario
+# accepts (MAX_QUARTERS = 400), and growth <= 10x/yr reaches 100x/yr. The largest value then is
+# 1e18 tokens x 10^100 (or 1e31 FLOP x 10^100), far below float64's 1.8e308; with years up to 30,
+# 10^300 overflowed and the test failed on some seeds.
 pos = st.floats(min_value=1e6, max_value=1e17, allow_nan=False, allow_infinity=False)
 growth = st.floats(min_value=1.001, max_value=10.0, allow_nan=False)
-years = st.floats(min_value=0.01, max_value=30.0, allow_nan=False)
+years = st.floats(min_value=0.01, max_value=10.0, allow_nan=False)
 share = st.floats(min_value=1e-3, max_value=1.0, allow_nan=False)
 factor = st.floats(min_value=1.001, max_value=10.0, allow_nan=False)
 
@@ -70,7 +75,6 @@ def test_stock_kernels_broadcast_samples_by_quarters() -> None:
     np.testing.assert_allclose(eff, 2.0 * usable, rtol=1e-15)
 
 
-@settings(max_examples=200, deadline=None)
 @given(s=pos, g=growth, t=years, qual=share, f=factor)
 def test_usable_stock_monotone(s: float, g: float, t: float, qual: float, f: float) -> None:
     base = float(usable_stock(s, g, t, qual))
@@ -80,7 +84,6 @@ def test_usable_stock_monotone(s: float, g: float, t: float, qual: float, f: flo
     assert float(usable_stock(s, g, t, qual / f)) < base             # stricter filter
 
 
-@settings(max_examples=200, deadline=None)
 @given(u=pos, m=st.floats(min_value=1.0, max_value=20.0), f=factor)
 def test_effective_stock_monotone(u: float, m: float, f: float) -> None:
     base = float(effective_stock(u, m))
@@ -135,7 +138,6 @@ def test_demand_kernels_broadcast_samples_by_quarters() -> None:
     assert synthetic_share(mixed, eff).shape == (n, q)
 
 
-@settings(max_examples=200, deadline=None)
 @given(c=st.floats(min_value=1e20, max_value=1e30), h=growth, t=years,
        r=st.floats(min_value=1.0, max_value=100.0), k=st.floats(min_value=1.0, max_value=100.0),
        f=factor)
@@ -148,7 +150,6 @@ def test_compute_path_tokens_monotone(c: float, h: float, t: float, r: float, k:
     assert float(compute_path_tokens(c, h, t, r, k * f)) > base      # more overtraining
 
 
-@settings(max_examples=200, deadline=None)
 @given(v=pos, g=growth, t=years, f=factor)
 def test_exponential_path_monotone(v: float, g: float, t: float, f: float) -> None:
     base = float(exponential_path(v, g, t))
@@ -170,7 +171,6 @@ def test_synthetic_gap_and_share_before_and_after_exhaustion() -> None:
     np.testing.assert_allclose(synthetic_share(d, s), [0.0, 0.0, 0.4, 0.75], rtol=1e-15)
 
 
-@settings(max_examples=200, deadline=None)
 @given(d=pos, s=pos, f=factor)
 def test_synthetic_gap_and_share_monotone(d: float, s: float, f: float) -> None:
     gap, sh = float(synthetic_gap(d, s)), float(synthetic_share(d, s))
