@@ -12,7 +12,8 @@ from rich.table import Table
 from forecast.report import tables
 from forecast.result import ForecastResult, PointEstimate
 
-__all__ = ["print_cost", "print_frame", "print_point", "print_result", "progress_callback", "step_progress"]
+__all__ = ["count_progress", "print_cost", "print_frame", "print_point", "print_result", "progress_callback",
+           "step_progress"]
 
 
 def print_frame(console: Console, frame: pd.DataFrame, title: str) -> None:
@@ -95,5 +96,26 @@ def step_progress(label: str) -> Iterator:
 
         def update(description: str, done: int, total: int) -> None:
             bar.update(task, description=f"{label}: {description}", completed=done, total=total)
+
+        yield update
+
+
+@contextlib.contextmanager
+def count_progress(label: str, unit: str) -> Iterator:
+    """A ``progress(done, total)`` callback counting points (or evaluations) on stderr; None when not a TTY.
+
+    ``total`` may be None (an open-ended count).
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
 
         yield update

@@ -16,7 +16,7 @@ from forecast.models import cost as C
 from forecast.models import quality as Q
 from forecast.result import CENTRAL_80, MEDIAN, label, quantiles
 
-__all__ = ["run_cost", "run_size", "breakdown_values", "hardware_row", "CostInputs"]
+__all__ = ["run_cost", "run_size", "breakdown_values", "sample_costs", "hardware_row", "CostInputs"]
 
 _STATS = ("mean", *map(label, CENTRAL_80))
 #: Shares closer than this are equal (1 − 0.9 is 0.0999… in floating point) [fraction].
@@ -241,3 +241,31 @@ def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, da
         notes["cheapest_share"] = (quantiles(reached, CENTRAL_80, method="inverted_cdf") if reached.size
                                    else dict.fromkeys(map(label, CENTRAL_80), float("nan")))
     return tables
+
+
+def sample_costs(scenario: Any, values: dict[str, np.ndarray], data_dir: Path | None) -> dict[str, np.ndarray]:
+    """Per-sample costs, as the tables of :func:`run_cost` summarise them (arrays of shape (n,)) [USD].
+
+    ``cost.total``: the priced run's total (the ``total`` row of ``cost_breakdown``; ``inf`` where a
+    run sized for the target cannot reach it). With a ``mixes`` section, ``cost.mix.<share>``: the
+    cheapest run reaching the target at that synthetic share (``mix_curve`` total), and
+    ``cost.cheapest_share``: the share with the lowest of those per sample [fraction] (``nan`` where
+    no share reaches the target). Every sample is used (``mixes.samples`` does not subsample here).
+    """
+    ci = CostInputs(scenario, values, data_dir)
+    params, tokens = run_size(ci, values)
+    with np.errstate(invalid="ignore"):
+        total = np.asarray(breakdown_values(ci, params, tokens)[("total", "usd")], dtype=float)
+    out = {"cost.total": np.where(np.isnan(total), np.inf, total)}
+    if scenario.mixes is not None:
+        shares = scenario.mixes.synthetic_shares
+        totals = []
+        for share in shares:
+            run = ci.cheapest(np.full_like(ci.usd_per_flop, share), np.minimum(ci.expert_share, 1.0 - share))
+            totals.append(np.asarray(run["total_cost"], dtype=float))
+            out[f"cost.mix.{share:g}"] = totals[-1]
+        stacked = np.vstack(totals)
+        reached = np.isfinite(stacked).any(axis=0)
+        pick = np.argmin(np.where(np.isfinite(stacked), stacked, np.inf), axis=0)
+        out["cost.cheapest_share"] = np.where(reached, np.asarray(shares)[pick], np.nan)
+    return out

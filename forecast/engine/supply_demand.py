@@ -83,7 +83,7 @@ def _fit_seed(seed: int, name: str) -> int:
 def _demand_growth(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
                    data_dir: Path | None, notes: dict[str, Any]) -> np.ndarray:
     hist = scenario.demand.historical
-    if hist.growth != "fit":
+    if hist.growth != "fit" or "demand.historical.growth" in values:  # given values (forecast.engine.evaluate)
         return values["demand.historical.growth"]
     if hist.fit.method is not None:
         from forecast.engine.trends import chosen_fit
@@ -254,7 +254,10 @@ def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
     k = len(supply.include)
     stock_a, stock_b = [a for a, _ in done[:k]], [b for _, b in done[:k]]
     if dem.method == "mixture":
-        take_hist = sampling.uniforms(seed, "demand.method_choice", n) < values["demand.historical_weight"]
+        choice = values.get("demand.method_choice")  # given by forecast.engine.evaluate, else drawn
+        if choice is None:
+            choice = sampling.uniforms(seed, "demand.method_choice", n)
+        take_hist = choice < values["demand.historical_weight"]
         derived["demand.method_choice"] = take_hist.astype(float)
         need_a, need_b = (np.where(take_hist, h_, c_) for h_, c_ in zip(done[k], done[k + 1]))
     else:

@@ -1,0 +1,170 @@
+"""Charts of sensitivity and sweeps: matplotlib figures (Agg, no pyplot state), deterministic PNGs.
+
+Build and save them inside :func:`style` (fixed rcParams) for byte-identical PNGs.
+
+Colours are the Okabe–Ito palette (Okabe & Ito 2008), which stays distinct under the common colour
+vision deficiencies; heatmaps use ``cividis`` (Nuñez et al. 2018), uniform in lightness and
+readable in grey. Each title states the finding; the subtitle states the unit and the source.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+from forecast.units import Quarter, format_quantity
+
+__all__ = ["BLUE", "ORANGE", "format_value", "heatmap_figure", "save_png", "style", "tornado_figure"]
+
+#: Okabe–Ito blue and orange.
+BLUE, ORANGE = "#0072B2", "#E69F00"
+
+
+def format_value(value: float, kind: str) -> str:
+    """A value as a planner reads it: ``2029Q1``, ``37%``, ``$4.71M``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "year":
+        if math.isinf(value):
+            return "after horizon"
+        return str(Quarter.from_ordinal(round(value * 4) - 1))
+    if kind in ("probability", "fraction"):
+        return f"{value * 100:.0f}%"
+    if kind == "usd":
+        return format_quantity(value, "usd")
+    return format_quantity(value, kind) if kind in ("tokens", "growth", "flop", "params") else f"{value:.3g}"
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """matplotlib's defaults and a few fixed settings, whatever a user's matplotlibrc says.
+
+    Build and save figures inside this block, so the same numbers give the same PNG bytes.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update({"font.family": "DejaVu Sans", "path.simplify": False,
+                                    "text.parse_math": False})
+        yield
+
+
+def save_png(figure: Any, path: Path) -> Path:
+    """Write ``figure`` as a PNG with no timestamp or version in its metadata (same bytes every run)."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from forecast.report.writers import atomic_write_bytes
+
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    return atomic_write_bytes(Path(path), buffer.getvalue())
+
+
+def _new_figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def tornado_figure(frame: pd.DataFrame, output: str, scenario: str, top: int = 10) -> Any:
+    """Horizontal bars from the base value to the output with each input at its p10 and its p90.
+
+    ``frame`` is :func:`forecast.report.sensitivity.sensitivity`'s table; inputs are ordered by
+    swing, largest on top, with their total Sobol index printed beside the bars.
+    """
+    from forecast.report.sensitivity import output_kind, output_label
+
+    rows = frame[frame["output"] == output].sort_values("swing", ascending=False, kind="stable").head(top)
+    rows = rows.iloc[::-1]
+    kind = output_kind(output)
+    base = float(rows["base"].iloc[0])
+    fig = _new_figure(8.5, 1.2 + 0.42 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    low, high = rows["at_p10"].to_numpy(float), rows["at_p90"].to_numpy(float)
+    ax.barh(y, low - base, left=base, color=BLUE, height=0.6, label="input at its p10")
+    ax.barh(y, high - base, left=base, color=ORANGE, height=0.6, label="input at its p90")
+    ax.axvline(base, color="black", linewidth=0.8)
+    labels = [f"{name}  (ST {st:.2f})" if np.isfinite(st) else name
+              for name, st in zip(rows["input"], rows["ST"])]
+    ax.set_yticks(y, labels, fontsize=8)
+    lo, hi = float(np.nanmin([low.min(), high.min(), base])), float(np.nanmax([low.max(), high.max(), base]))
+    pad = (hi - lo) * 0.05 or 1.0
+    ax.set_xlim(lo - pad, hi + pad)
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks, [format_value(t, kind) for t in ticks], fontsize=8, parse_math=False)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    first = rows.iloc[-1]
+    name = output_label(output)
+    lower = name if name.startswith("P(") else name.lower()
+    if first["swing"] > 0:
+        title = (f"{first['input']} moves {lower} most: {format_value(first['at_p10'], kind)} "
+                 f"to {format_value(first['at_p90'], kind)} from its p10 to its p90")
+    else:
+        title = f"No single input moves {lower} from {format_value(base, kind)}"
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold", wrap=True, parse_math=False)
+    unit = {"year": "quarter", "probability": "probability", "usd": "USD", "fraction": "share"}[kind]
+    how = ("each input at its p10 or p90, the others drawn" if kind == "probability"
+           else "each input at its p10 or p90, the others at their medians")
+    where = "all drawn" if kind == "probability" else "all at medians"
+    fig.supxlabel(f"{name} [{unit}]: {how} (base: {where}, {format_value(base, kind)}).\n"
+                  f"Scenario {scenario}; ST = total Sobol index (share of the output's variance the input "
+                  "takes part in)", fontsize=8, x=0.01, ha="left", parse_math=False)
+    return fig
+
+
+def _tick(value: Any, kind: str | None) -> str:
+    if isinstance(value, str) or kind is None:
+        return value if isinstance(value, str) else f"{value:.4g}"
+    return format_quantity(float(value), kind)
+
+
+def heatmap_figure(table: pd.DataFrame, x: str, y: str, metric: str, kind: str, title: str,
+                   subtitle: str, x_kind: str | None = None, y_kind: str | None = None) -> Any:
+    """A metric over two axes of a sweep, each cell labelled with its value.
+
+    ``table`` has one row per point with columns ``x``, ``y`` and ``metric``; ``x_kind`` and
+    ``y_kind`` are the unit kinds of the axes (tick labels such as ``4x/yr``, ``$2.00``).
+    """
+    import textwrap
+
+    pivot = table.pivot_table(index=y, columns=x, values=metric, aggfunc="first", sort=True)
+    values = pivot.to_numpy(dtype=float)
+    shown = np.where(np.isfinite(values), values, np.nan)
+    fig = _new_figure(1.6 + 0.95 * pivot.shape[1], 1.6 + 0.55 * pivot.shape[0])
+    ax = fig.add_subplot()
+    image = ax.imshow(shown, cmap="cividis", aspect="auto", origin="lower")
+    finite = shown[np.isfinite(shown)]
+    middle = float(np.mean([finite.min(), finite.max()])) if finite.size else 0.0
+    for (i, j), v in np.ndenumerate(values):
+        text = format_value(v, kind)
+        colour = "black" if np.isfinite(v) and v > middle else "white"
+        ax.text(j, i, text, ha="center", va="center", fontsize=7, parse_math=False,
+                color=colour if np.isfinite(v) else "black")
+    ax.set_xticks(range(pivot.shape[1]), [_tick(c, x_kind) for c in pivot.columns], fontsize=8, parse_math=False)
+    ax.set_yticks(range(pivot.shape[0]), [_tick(r, y_kind) for r in pivot.index], fontsize=8, parse_math=False)
+    ax.set_xlabel(x, fontsize=9)
+    ax.set_ylabel(y, fontsize=9)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    if finite.size:
+        ticks = bar.get_ticks()
+        ticks = ticks[(ticks >= finite.min()) & (ticks <= finite.max())]
+        bar.set_ticks(ticks, labels=[format_value(t, kind) for t in ticks], parse_math=False)
+    bar.ax.tick_params(labelsize=7)
+    width = int(12 * (1.6 + 0.95 * pivot.shape[1]))          # characters per line at these font sizes
+    fig.suptitle("\n".join(textwrap.wrap(title, width)), x=0.01, ha="left", fontsize=10, fontweight="bold",
+                 parse_math=False)
+    fig.supxlabel("\n".join(textwrap.wrap(subtitle, int(width * 1.25))), x=0.01, ha="left", fontsize=8,
+                  parse_math=False)
+    return fig

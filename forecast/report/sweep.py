@@ -1,0 +1,537 @@
+"""Sweeps: a grid of scenarios from one base, each point's headline figures, in-process or on a cluster.
+
+A grid file (``scenarios/sweeps/*.yaml``, documented in docs/cli.md) names a ``base`` scenario,
+values to ``set`` at every point, and ``axes`` over dotted inputs: a list of values, or a range
+``{from, to, steps, scale: linear|log}``. Axes are crossed (every combination); axes named together
+in ``zip`` move together (equal lengths, one point per position). Each point is the base scenario
+with its values set (:func:`forecast.io.overrides.with_values`), validated like a scenario file.
+
+**Seeds.** A point's seed is taken from its content: the first 63 bits of SHA-256 of the point
+scenario's hash (:func:`forecast.io.scenario.scenario_hash`, which covers every value, the base
+seed and the sample count). Not its position, not the worker: the same point gives the same row
+in-process, on local processes and on Dask, in any order, and in any grid that contains it.
+
+**Resuming.** Every finished point is written at once to ``OUT/points/<point hash>.json``; a run
+that is stopped keeps them, and the next run over the same folder computes only the points still
+missing. The table (``sweep.csv``, ``sweep.xlsx``) is assembled from those files in grid order, so
+it is byte-identical however the points were computed.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import Problem, ScenarioError
+from forecast.io.overrides import field_kind, fixed, is_spec, value_at, with_values
+from forecast.io.yamlload import LoadedYaml, load_yaml
+from forecast.schema import MAX_SAMPLES, Scenario
+
+__all__ = ["Grid", "Point", "evaluate_points", "load_grid", "point_seed", "points", "run_sweep",
+           "sweep_table", "write_sweep"]
+
+_GRID_KEYS = {"name", "description", "base", "set", "axes", "zip", "samples", "chart"}
+#: Most points one grid may hold.
+MAX_POINTS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept input: its dotted name and the values set at its positions."""
+
+    name: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A loaded grid file (module docstring)."""
+
+    name: str
+    path: str
+    description: str
+    base_path: str
+    base: Scenario
+    changes: dict[str, Any]
+    axes: tuple[Axis, ...]
+    zipped: tuple[tuple[str, ...], ...]
+    samples: int | None
+    chart: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a grid: its position, the values set, the validated scenario and its seed."""
+
+    index: int
+    values: dict[str, Any]
+    coords: dict[str, Any]
+    scenario: Scenario
+    key: str
+
+    @property
+    def seed(self) -> int:
+        return self.scenario.seed
+
+
+def point_seed(scenario: Scenario) -> int:
+    """The seed of a point: the first 63 bits of SHA-256 of its scenario hash."""
+    from forecast.io.scenario import scenario_hash
+
+    digest = hashlib.sha256(scenario_hash(scenario).encode("ascii")).digest()
+    return int.from_bytes(digest[:8], "big") & (2**63 - 1)
+
+
+def _problem(doc: LoadedYaml, path: tuple, message: str, hint: str = "") -> Problem:
+    loc = doc.locate(path)
+    return Problem(loc.file, loc.line, loc.col, ".".join(str(p) for p in path), message, hint)
+
+
+def _range_values(doc: LoadedYaml, base: Scenario, name: str, spec: dict[str, Any],
+                  problems: list[Problem]) -> tuple[Any, ...]:
+    path = ("axes", name)
+    unknown = sorted(set(spec) - {"from", "to", "steps", "scale"})
+    if unknown or not {"from", "to", "steps"} <= set(spec):
+        problems.append(_problem(doc, path, "a range needs from, to and steps (and optionally scale)",
+                                 "e.g. {from: 2x/yr, to: 5x/yr, steps: 4, scale: linear}"))
+        return ()
+    steps, scale = spec["steps"], spec.get("scale", "linear")
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        problems.append(_problem(doc, path + ("steps",), "steps must be a whole number ≥ 1"))
+        return ()
+    if scale not in ("linear", "log"):
+        problems.append(_problem(doc, path + ("scale",), f"unknown scale '{scale}'", "use linear or log"))
+        return ()
+    from forecast.units import parse_quantity
+
+    kind = field_kind(name)
+    ends = []
+    for end in ("from", "to"):
+        raw = spec[end]
+        try:
+            if isinstance(raw, bool) or raw is None:
+                raise ValueError(f"expected a number, got {raw}")
+            ends.append(parse_quantity(raw, kind) if kind is not None else float(raw))
+        except (TypeError, ValueError) as exc:
+            problems.append(_problem(doc, path + (end,), str(exc), "a range runs between two plain values"))
+            return ()
+    a, b = ends
+    if scale == "log" and (a <= 0 or b <= 0):
+        problems.append(_problem(doc, path + ("scale",), "a log range needs from and to above 0"))
+        return ()
+    numbers = np.geomspace(a, b, steps) if scale == "log" else np.linspace(a, b, steps)
+    if kind is None:
+        return tuple(float(x) for x in numbers)
+    return tuple(fixed(float(x), kind) for x in numbers)
+
+
+def load_grid(path: str | Path) -> Grid:
+    """Read and check a grid file; every problem at once as ``file:line:col field: message (hint)``."""
+    from forecast.io.scenario import load_scenario
+
+    doc = load_yaml(path)
+    data = doc.data
+    problems = [_problem(doc, (key,), f"unknown key '{key}'",
+                         f"a grid file has {', '.join(sorted(_GRID_KEYS))}") for key in data if key not in _GRID_KEYS]
+    for key in ("name", "base", "axes"):
+        if key not in data:
+            problems.append(_problem(doc, (), f"missing required field '{key}'", "see docs/cli.md, peakdata sweep"))
+    if problems:
+        raise ScenarioError(problems)
+    base_path = (Path(path).parent / str(data["base"]))
+    base_file = load_scenario(base_path)
+    base = base_file.scenario
+    changes = data.get("set") or {}
+    if not isinstance(changes, dict):
+        raise ScenarioError([_problem(doc, ("set",), "set is a mapping of dotted input: value")])
+    samples = data.get("samples")
+    if samples is not None and (not isinstance(samples, int) or isinstance(samples, bool)
+                                or not 0 < samples <= MAX_SAMPLES):
+        raise ScenarioError([_problem(doc, ("samples",), f"samples must be a whole number from 1 to {MAX_SAMPLES:,}")])
+    raw_axes = data["axes"]
+    if not isinstance(raw_axes, dict) or not raw_axes:
+        raise ScenarioError([_problem(doc, ("axes",), "axes is a mapping of dotted input: values",
+                                      "e.g. supply.repetition.epochs: [1, 2, 4, 8]")])
+    axes = []
+    for name, spec in raw_axes.items():
+        if isinstance(spec, list):
+            values = tuple(spec)
+        elif isinstance(spec, dict):
+            values = _range_values(doc, base, name, spec, problems)
+        else:
+            values = (spec,)
+        if not values and not problems:
+            problems.append(_problem(doc, ("axes", name), "an axis needs at least one value"))
+        axes.append(Axis(str(name), values))
+    zipped = []
+    for i, group in enumerate(data.get("zip") or []):
+        if not isinstance(group, list) or len(group) < 2 or any(g not in raw_axes for g in group):
+            problems.append(_problem(doc, ("zip", i), "each zip entry lists two or more axis names",
+                                     f"axes: {', '.join(raw_axes)}"))
+            continue
+        lengths = {len(next(a for a in axes if a.name == g).values) for g in group}
+        if len(lengths) > 1:
+            problems.append(_problem(doc, ("zip", i), f"zipped axes have different lengths {sorted(lengths)}",
+                                     "give them the same number of values"))
+        zipped.append(tuple(group))
+    if len({g for group in zipped for g in group}) != sum(len(g) for g in zipped):
+        problems.append(_problem(doc, ("zip",), "an axis appears in two zip groups"))
+    chart = data.get("chart") or {}
+    if chart and (not isinstance(chart, dict) or set(chart) - {"x", "y", "metric"}
+                  or any(chart.get(k) not in raw_axes for k in ("x", "y") if k in chart)):
+        problems.append(_problem(doc, ("chart",), "chart has x and y (axis names) and metric (a headline key)",
+                                 "e.g. chart: {x: supply.repetition.epochs, y: demand.compute.growth, "
+                                 "metric: exhaustion.p50}"))
+    if problems:
+        raise ScenarioError(problems)
+    grid = Grid(str(data["name"]), str(path), str(data.get("description", "")), str(base_path), base,
+                dict(changes), tuple(axes), tuple(zipped), samples, dict(chart))
+    count = _count(grid)
+    if count > MAX_POINTS:
+        raise ScenarioError([_problem(doc, ("axes",), f"{count:,} points is above the limit of {MAX_POINTS:,}")])
+    return grid
+
+
+def _groups(grid: Grid) -> list[list[Axis]]:
+    by_name = {a.name: a for a in grid.axes}
+    seen: set[str] = set()
+    groups = []
+    for axis in grid.axes:
+        if axis.name in seen:
+            continue
+        group = next((g for g in grid.zipped if axis.name in g), (axis.name,))
+        groups.append([by_name[g] for g in group])
+        seen.update(group)
+    return groups
+
+
+def _count(grid: Grid) -> int:
+    return math.prod(len(g[0].values) for g in _groups(grid))
+
+
+def _coordinate(value: Any, scenario: Scenario, name: str) -> Any:
+    at = value_at(scenario, name)
+    if is_spec(at) and at.dist == "fixed":
+        return float(at.value)
+    if isinstance(at, (int, float)) and not isinstance(at, bool):
+        return float(at)
+    return value.text() if is_spec(value) else str(value)
+
+
+def points(grid: Grid) -> list[Point]:
+    """Every point of the grid, in grid order (the first axis slowest), validated, with its seed."""
+    from forecast.io.scenario import scenario_hash
+
+    groups = _groups(grid)
+    out = []
+    for index, combo in enumerate(itertools.product(*(range(len(g[0].values)) for g in groups))):
+        values = {axis.name: axis.values[k] for group, k in zip(groups, combo) for axis in group}
+        changes = {**grid.changes, **values}
+        if grid.samples is not None:
+            changes["samples"] = grid.samples
+        try:
+            scenario = with_values(grid.base, changes, label=f"{grid.path} point {index + 1}")
+        except ScenarioError as exc:
+            raise ScenarioError([Problem(grid.path, 0, 0, p.field,
+                                         f"point {index + 1} ({_describe(values)}): {p.message}", p.hint)
+                                 for p in exc.problems]) from None
+        scenario = scenario.model_copy(update={"seed": point_seed(scenario)})
+        coords = {name: _coordinate(value, scenario, name) for name, value in values.items()}
+        out.append(Point(index, values, coords, scenario, scenario_hash(scenario)))
+    return out
+
+
+def _describe(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v.text() if is_spec(v) else v}" for k, v in values.items())
+
+
+def evaluate_points(items: Sequence[tuple[str, Scenario]], threads: int | None = 1) -> list[tuple[str, dict[str, float]]]:
+    """``(key, headline)`` of every ``(key, scenario)``: the work of a worker (pure, picklable)."""
+    import forecast.engine as engine
+    from forecast.report.headline import headline
+
+    return [(key, headline(engine.headline_run(scenario, threads=threads))) for key, scenario in items]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+Done = Callable[[list[tuple[str, dict[str, float]]]], None]
+
+
+def _execute(tasks: list[tuple[str, Scenario]], done: Done, workers: int = 1, dask: str | None = None,
+             chunk: int | None = None) -> None:
+    """Evaluate ``tasks`` in chunks and call ``done(rows)`` as each chunk finishes (any order)."""
+    if not tasks:
+        return
+    if dask is None and workers <= 1:
+        for part in _chunks(tasks, chunk or 1):
+            done(evaluate_points(part))  # one thread per point: at sweep sizes the thread pools cost more than they save
+        return
+    lanes = workers if dask is None else max(workers, 2)
+    size = chunk or max(1, min(50, math.ceil(len(tasks) / (4 * lanes))))
+    parts = _chunks(tasks, size)
+    if dask is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(evaluate_points, part) for part in parts]
+            try:
+                for future in as_completed(futures):
+                    done(future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return
+    with _dask_client(dask, workers) as client:
+        from distributed import as_completed as dask_completed
+
+        futures = client.map(evaluate_points, parts, pure=False)
+        try:
+            for future in dask_completed(futures):
+                done(future.result())
+        except BaseException:
+            client.cancel(futures)
+            raise
+
+
+class _dask_client:
+    """A ``distributed.Client`` to ``address``, or to a new ``LocalCluster`` when ``address`` is ``local``."""
+
+    def __init__(self, address: str, workers: int) -> None:
+        self.address, self.workers = address, workers
+        self.cluster = self.client = None
+
+    def __enter__(self):
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny",
+                     "distributed.core", "distributed.http.proxy"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        if self.address == "local":
+            self.cluster = LocalCluster(n_workers=max(self.workers, 2) if self.workers > 1 else 2,
+                                        threads_per_worker=1, processes=True, dashboard_address=None,
+                                        silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(self.address, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                from forecast.errors import ForecastError
+
+                raise ForecastError(f"cannot reach the Dask scheduler at {self.address}: {exc} "
+                                    "(start one with `dask scheduler`, or use --dask local)") from None
+        return self.client
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _point_file(folder: Path, key: str) -> Path:
+    return folder / "points" / f"{key[:32]}.json"
+
+
+def _finished(folder: Path, key: str) -> bool:
+    """A point file for ``key`` written by this peakdata version (others are computed again)."""
+    from forecast._version import __version__
+
+    path = _point_file(folder, key)
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return found.get("key") == key and found.get("version") == __version__ and "headline" in found
+
+
+def run_sweep(grid: Grid, out_dir: Path, workers: int = 1, dask: str | None = None,
+              progress: Callable[[int, int], None] | None = None, chunk: int | None = None) -> pd.DataFrame:
+    """Evaluate every point not already in ``out_dir/points/`` and return the sweep table.
+
+    ``progress(done, total)`` is called as points finish (points found on disk count as done).
+    """
+    from forecast._version import __version__
+    from forecast.report.writers import atomic_write_text
+
+    out_dir = Path(out_dir)
+    pts = points(grid)
+    todo = [p for p in pts if not _finished(out_dir, p.key)]
+    total, finished = len(pts), len(pts) - len(todo)
+    if progress is not None:
+        progress(finished, total)
+
+    def done(rows: list[tuple[str, dict[str, float]]]) -> None:
+        nonlocal finished
+        for key, row in rows:
+            atomic_write_text(_point_file(out_dir, key),
+                              json.dumps({"key": key, "version": __version__, "headline": row}, sort_keys=True))
+        finished += len(rows)
+        if progress is not None:
+            progress(finished, total)
+
+    _execute([(p.key, p.scenario) for p in todo], done, workers, dask, chunk)
+    return sweep_table(grid, out_dir, pts)
+
+
+def sweep_table(grid: Grid, out_dir: Path, pts: list[Point] | None = None) -> pd.DataFrame:
+    """The table of a sweep from its point files: point, each axis, seed, the headline figures."""
+    pts = points(grid) if pts is None else pts
+    rows = []
+    for p in pts:
+        found = json.loads(_point_file(Path(out_dir), p.key).read_text(encoding="utf-8"))
+        rows.append({"point": p.index + 1, **p.coords, "seed": p.seed, **found["headline"]})
+    return pd.DataFrame(rows)
+
+
+def stamp(grid: Grid) -> str:
+    """One line naming version, grid, base scenario hash, points and samples per point."""
+    from forecast._version import __version__
+    from forecast.io.scenario import scenario_hash
+
+    samples = grid.samples or grid.base.samples
+    return (f"peakdata {__version__}; sweep {grid.name}; base {grid.base.name} sha256 "
+            f"{scenario_hash(grid.base)[:16]}; points {_count(grid)}; samples {samples} per point; "
+            "seeds from each point's content")
+
+
+def write_sweep(grid: Grid, table: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """``sweep.csv``, ``sweep.xlsx`` and, for two axes, ``heatmap.png`` (+ its CSV) into ``out_dir``."""
+    from forecast.report.writers import atomic_write_bytes, write_csv
+
+    from forecast.report.analysis_charts import style
+    from forecast.report.writers import write_json
+
+    out_dir = Path(out_dir)
+    line = stamp(grid)
+    written = [write_csv(out_dir / "sweep.csv", table)]
+    written.append(atomic_write_bytes(out_dir / "sweep.xlsx", xlsx_table(table, line, grid.name)))
+    written.append(write_json(out_dir / "meta.json", meta(grid)))
+    with style():
+        chart = heatmap(grid, table)
+        if chart is not None:
+            from forecast.report.analysis_charts import save_png
+
+            figure, data = chart
+            written.append(save_png(figure, out_dir / "heatmap.png"))
+            written.append(write_csv(out_dir / "heatmap.csv", data))
+    return written
+
+
+def meta(grid: Grid) -> dict[str, Any]:
+    """Provenance of a sweep's files (``meta.json``): version, grid, base scenario and its hash, axes."""
+    from forecast._version import __version__
+    from forecast.io.scenario import scenario_hash
+
+    return {"peakdata": __version__, "sweep": grid.name, "grid_file": Path(grid.path).name,
+            "base": Path(grid.base_path).name, "base_scenario": grid.base.name,
+            "base_sha256": scenario_hash(grid.base), "points": _count(grid),
+            "samples_per_point": grid.samples or grid.base.samples,
+            "axes": {a.name: [v.text() if is_spec(v) else v for v in a.values] for a in grid.axes},
+            "zip": [list(g) for g in grid.zipped],
+            "set": {k: (v.text() if is_spec(v) else v) for k, v in grid.changes.items()},
+            "seeds": "first 63 bits of SHA-256 of each point scenario's hash"}
+
+
+def xlsx_table(table: pd.DataFrame, stamp_line: str, name: str) -> bytes:
+    """A workbook with the sweep as an Excel table (sheet ``points``) and an ``about`` sheet.
+
+    Written with XlsxWriter, fixed creation date, so the same table gives the same bytes. Kept to
+    this one function so that the project's workbook writers can take it over.
+    """
+    import datetime
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
+    book.set_properties({"title": f"peakdata sweep {name}", "created": datetime.datetime(2000, 1, 1)})
+    sheet = book.add_worksheet("points")
+    columns = list(table.columns)
+    data = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    if data:
+        sheet.add_table(0, 0, len(data), len(columns) - 1,
+                        {"data": data, "columns": [{"header": str(c)} for c in columns], "name": "sweep",
+                         "style": "Table Style Light 9"})
+    sheet.set_column(0, len(columns) - 1, 16)
+    sheet.freeze_panes(1, 1)
+    about = book.add_worksheet("about")
+    about.write(0, 0, stamp_line)
+    about.write(1, 0, "Infinite exhaustion years (after the horizon) show as #NUM!.")
+    book.close()
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def heatmap(grid: Grid, table: pd.DataFrame):
+    """(figure, its numbers) of a metric over two axes, or None when the grid has not two axes."""
+    from forecast.report.analysis_charts import heatmap_figure
+    from forecast.report.headline import format_headline, headline_label
+
+    names = [a.name for a in grid.axes]
+    x, y = grid.chart.get("x"), grid.chart.get("y")
+    if x is None or y is None:
+        if len(names) != 2 or grid.zipped:
+            return None
+        x, y = names[1], names[0]
+    metric = grid.chart.get("metric") or next((k for k in ("exhaustion.p50", "cost.total.p50") if k in table), None)
+    if metric is None or metric not in table:
+        return None
+    kind = "year" if metric.startswith("exhaustion.p") else "usd" if metric.startswith("cost.total") else "fraction"
+    data = table[[x, y, metric]]
+    values = data[metric].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    label = headline_label(metric)
+    if finite.size:
+        pivot = data.pivot_table(index=y, columns=x, values=metric, aggfunc="first")
+        grid_values = np.where(np.isfinite(pivot), pivot, np.nan)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # an all-nan row or column has no range
+            # the mean, over the other axis, of the range the metric spans along this axis
+            spread_x = float(np.nanmean(np.nanmax(grid_values, axis=1) - np.nanmin(grid_values, axis=1)))
+            spread_y = float(np.nanmean(np.nanmax(grid_values, axis=0) - np.nanmin(grid_values, axis=0)))
+        spread_x = spread_x if np.isfinite(spread_x) else 0.0
+        spread_y = spread_y if np.isfinite(spread_y) else 0.0
+        lead = x if spread_x >= spread_y else y
+        title = (f"{label}: {format_headline(metric, float(finite.min()))} to "
+                 f"{format_headline(metric, float(finite.max()))} across the grid; {lead} moves it more over its range")
+    else:
+        title = f"{label} falls after the horizon at every point"
+    samples = grid.samples or grid.base.samples
+    subtitle = (f"{label} by {y} and {x}; {samples:,} samples per point, each point seeded from its "
+                f"content. Base {Path(grid.base_path).name}; grid {Path(grid.path).name}")
+    return heatmap_figure(data, x, y, metric, kind, title, subtitle, field_kind(x), field_kind(y)), data
+
+
+def sweep_view(table: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
+    """The first ``rows`` points of a sweep as strings for the terminal (headline figures formatted)."""
+    from forecast.report.headline import format_headline
+
+    view = table.head(rows).drop(columns=["seed"])
+    out = pd.DataFrame(index=view.index)
+    for column in view.columns:
+        if column.startswith(("exhaustion.", "cost.")):
+            out[column] = [format_headline(column, float(v)) for v in view[column]]
+        else:
+            out[column] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in view[column]]
+    return out

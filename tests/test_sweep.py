@@ -1,0 +1,156 @@
+"""Sweeps: grid files, content-derived seeds, resuming, and identical bytes in-process, on processes and on Dask."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from forecast.cli.app import app
+from forecast.errors import ScenarioError
+from forecast.report.sweep import load_grid, points, run_sweep, write_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+GRIDS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
+
+#: Four points of the baseline at 300 samples each: small enough for a cluster test.
+SMALL = """\
+name: small
+base: {base}
+samples: 300
+set:
+  supply.repetition.multiplier: null
+  supply.repetition.decay_constant: 15.39
+axes:
+  demand.compute.growth: [3x/yr, 5x/yr]
+  supply.repetition.epochs: {{from: 1, to: 4, steps: 2, scale: log}}
+"""
+
+
+@pytest.fixture()
+def small(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL.format(base=ROOT / "scenarios" / "baseline.yaml"), encoding="utf-8")
+    return path
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes()
+            for name in ("sweep.csv", "sweep.xlsx", "heatmap.png", "heatmap.csv", "meta.json")}
+
+
+def _sweep(grid_path: Path, out: Path, **how) -> dict[str, bytes]:
+    grid = load_grid(grid_path)
+    write_sweep(grid, run_sweep(grid, out, **how), out)
+    return _outputs(out)
+
+
+@pytest.mark.parametrize("path", GRIDS, ids=lambda p: p.name)
+def test_shipped_grids_load_and_every_point_validates(path):
+    grid = load_grid(path)
+    found = points(grid)
+    assert len(found) == {"growth-by-epochs": 5 * 7, "gpu-price-by-synthetic-share": 7 * 7}[grid.name]
+    assert len({p.key for p in found}) == len(found)
+    assert grid.chart["x"] in found[0].coords and grid.chart["y"] in found[0].coords
+
+
+def test_shipped_grid_axes_hold_the_documented_values():
+    grid = load_grid(ROOT / "scenarios" / "sweeps" / "growth-by-epochs.yaml")
+    found = points(grid)
+    assert [p.coords["demand.compute.growth"] for p in found[::7]] == [2.0, 3.0, 4.0, 5.0, 6.0]
+    epochs = [p.coords["supply.repetition.epochs"] for p in found[:7]]
+    assert epochs == pytest.approx([1, 2, 4, 8, 16, 32, 64])       # log range 1..64 in 7 steps
+    assert all(p.scenario.samples == 10_000 for p in found)
+
+
+def test_identical_bytes_in_process_on_processes_and_on_a_dask_local_cluster(small, tmp_path):
+    pytest.importorskip("distributed")
+    here = _sweep(small, tmp_path / "here")
+    processes = _sweep(small, tmp_path / "processes", workers=2, chunk=1)
+    dask = _sweep(small, tmp_path / "dask", workers=2, dask="local", chunk=1)
+    assert here == processes == dask
+
+
+def test_a_point_gets_the_same_row_in_any_grid_order(small, tmp_path):
+    reordered = tmp_path / "reordered.yaml"
+    reordered.write_text(small.read_text().replace("[3x/yr, 5x/yr]", "[5x/yr, 3x/yr, 4x/yr]"))
+    first = run_sweep(load_grid(small), tmp_path / "a").drop(columns="point")
+    second = run_sweep(load_grid(reordered), tmp_path / "b").drop(columns="point")
+    key = ["demand.compute.growth", "supply.repetition.epochs"]
+    merged = first.merge(second, on=key, suffixes=("", "_other"))
+    assert len(merged) == 4
+    for column in first.columns:
+        if column not in key:
+            assert (merged[column] == merged[f"{column}_other"]).all(), column
+
+
+def test_an_interrupted_sweep_resumes_with_only_the_missing_points(small, tmp_path):
+    out = tmp_path / "out"
+    complete = _sweep(small, out)
+    files = sorted((out / "points").glob("*.json"))
+    assert len(files) == 4
+    files[1].unlink()
+    files[3].unlink()
+    seen = []
+    grid = load_grid(small)
+    table = run_sweep(grid, out, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(2, 4), (3, 4), (4, 4)]                  # two found on disk, two computed
+    write_sweep(grid, table, out)
+    assert _outputs(out) == complete
+
+
+def test_zipped_axes_move_together_and_crossed_axes_multiply(tmp_path):
+    base = ROOT / "scenarios" / "palmyra-x-004.yaml"
+    text = f"""\
+name: zipped
+base: {base}
+samples: 50
+set: {{cost.compute.market: null}}
+axes:
+  cost.compute.price_per_gpu_hour: [$1, $2, $3]
+  cost.compute.mfu: [30%, 35%, 40%]
+  cost.run.mix.synthetic: [50%, 90%]
+zip: [[cost.compute.price_per_gpu_hour, cost.compute.mfu]]
+"""
+    path = tmp_path / "zipped.yaml"
+    path.write_text(text)
+    found = points(load_grid(path))
+    assert len(found) == 3 * 2
+    pairs = {(p.coords["cost.compute.price_per_gpu_hour"], p.coords["cost.compute.mfu"]) for p in found}
+    assert pairs == {(1.0, 0.3), (2.0, 0.35), (3.0, 0.4)}
+    path.write_text(text.replace("cost.compute.mfu: [30%, 35%, 40%]", "cost.compute.mfu: [30%, 35%]"))
+    with pytest.raises(ScenarioError, match="zipped axes have different lengths"):
+        load_grid(path)
+
+
+def test_bad_grids_are_refused_with_file_line_and_field(tmp_path, small):
+    path = tmp_path / "bad.yaml"
+    path.write_text(small.read_text().replace("steps: 2", "steps: two").replace("samples: 300", "sample: 300"))
+    with pytest.raises(ScenarioError) as info:
+        load_grid(path)
+    text = str(info.value)
+    assert f"{path}:3:1 sample: unknown key 'sample'" in text
+    path.write_text(small.read_text().replace("steps: 2", "steps: two"))
+    with pytest.raises(ScenarioError, match=r"bad.yaml:\d+:\d+ axes.supply.repetition.epochs.steps: steps must be"):
+        load_grid(path)
+    path.write_text(small.read_text().replace("[3x/yr, 5x/yr]", "[3, 5]"))
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "demand.compute.growth" in result.output and "bare number" in result.output
+
+
+def test_cli_writes_the_table_and_the_heatmap(small, tmp_path):
+    out = tmp_path / "cli"
+    result = CliRunner().invoke(app, ["sweep", str(small), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = (out / "sweep.csv").read_text().splitlines()
+    assert lines[0].startswith("point,demand.compute.growth,supply.repetition.epochs,seed,exhaustion.")
+    assert len(lines) == 1 + 4
+    about = json.loads((out / "meta.json").read_text())
+    assert about["sweep"] == "small" and about["points"] == 4 and about["samples_per_point"] == 300
+    assert (out / "heatmap.png").read_bytes().startswith(b"\x89PNG")
+    row = json.loads(next((out / "points").glob("*.json")).read_text())
+    assert set(row) == {"key", "version", "headline"}
+    shutil.rmtree(out / "points")
