@@ -117,16 +117,28 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         from forecast.engine.supply_demand import METRICS, exhaustion, log_paths
 
         paths = log_paths(scenario, values, seed, n, data_dir, notes, threads, derived)
-        summary.events["exhaustion"] = exhaustion(paths, threads)
+        if paths.extra is None:
+            summary.events["exhaustion"] = exhaustion(paths, threads)
         if outputs == "full":
+            from forecast.engine.dynamics import metrics
+
             units.update(METRICS)
+            units.update(metrics(scenario))
     if scenario.cost is not None:
         from forecast.engine.cost import run_cost
 
         tables.update(run_cost(scenario, values, seed, n, data_dir, notes, outcomes))
     draws = {**values, **derived} if keep_samples else {}
     del values, derived  # the per-quarter pass needs only the coefficients: free the drawn inputs first
-    if paths is not None and outputs == "full":
+    if paths is not None and paths.extra is not None:
+        from forecast.engine.dynamics import run_pass
+
+        # a stock with dynamics is not log-linear: exhaustion by a scan, in the pass that summarises
+        first, gap_tables = run_pass(paths, summary if outputs == "full" else None,
+                                     progress if outputs == "full" else None)
+        summary.events["exhaustion"] = first
+        tables.update(gap_tables)
+    elif paths is not None and outputs == "full":
         from forecast.engine.supply_demand import summarise_quarters
 
         summarise_quarters(paths, summary, threads, progress)

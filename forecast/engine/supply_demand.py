@@ -187,6 +187,8 @@ class LogPaths:
     need_b: np.ndarray
     stock_a: list[np.ndarray]
     stock_b: list[np.ndarray]
+    #: stock dynamics and gap prices (:class:`forecast.engine.dynamics.Extra`); None: a log-linear stock
+    extra: Any = None
 
 
 def default_threads() -> int:
@@ -223,8 +225,9 @@ def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
 
     def source(component: str):
         base = f"supply.sources.{component}"
+        quality = values["supply.filter_yield"] if supply.filter_yield is not None else values[f"{base}.quality"]
         a, b = stock.log_stock_coefficients(values[f"{base}.stock"], values[f"{base}.growth"],
-                                            values[f"{base}.quality"], multiplier, ref_years[component], origin)
+                                            quality, multiplier, ref_years[component], origin)
         return _vector(a, n), _vector(b, n)
 
     def historical():
@@ -263,14 +266,25 @@ def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
     else:
         need_a, need_b = done[k]
     need_a, need_b = _vector(need_a, n), _vector(need_b, n)
-    return LogPaths(t_end - origin, need_a, need_b, stock_a, stock_b)
+    paths = LogPaths(t_end - origin, need_a, need_b, stock_a, stock_b)
+    if supply.dynamics is not None or scenario.gap is not None:
+        from forecast.engine.dynamics import extra_inputs
+
+        paths.extra = extra_inputs(scenario, values, _vector(multiplier, n), t_end, data_dir)
+    return paths
 
 
 def exhaustion(paths: LogPaths, threads: int = 1) -> np.ndarray:
     """Per sample, the first quarter (position) with demand ≥ effective stock; ``quarters`` if never.
 
     Samples are independent, so ``threads > 1`` solves contiguous chunks at once, same result.
+    A stock with dynamics (``paths.extra``) is not log-linear: its quarters are scanned
+    (:func:`forecast.engine.dynamics.run_pass`).
     """
+    if paths.extra is not None:
+        from forecast.engine.dynamics import run_pass
+
+        return run_pass(paths)[0]
     n = paths.need_a.size
 
     def solve(lo: int, hi: int) -> np.ndarray:
@@ -393,6 +407,11 @@ def run_supply_demand(scenario: Any, values: dict[str, np.ndarray], seed: int, n
     """
     notes: dict[str, Any] = {}
     paths = log_paths(scenario, values, seed, n, data_dir, notes, threads or 1, derived)
+    if paths.extra is not None:
+        from forecast.engine.dynamics import run_pass
+
+        summary.events["exhaustion"], notes["gap_tables"] = run_pass(paths, summary, progress)
+        return notes
     summary.events["exhaustion"] = exhaustion(paths, threads or 1)
     summarise_quarters(paths, summary, threads, progress)
     return notes

@@ -140,6 +140,8 @@ def stock_component_inputs(scenario: Any, data_dir: Path | None, locate: Locate 
                                     ("quality", "quality", "fraction")):
             if override is not None and getattr(override, field) is not None:
                 continue
+            if field == "quality" and supply.filter_yield is not None:
+                continue  # supply.filter_yield stands in for every component's quality
             key = f"supply.sources.{component}.{field}"
             try:
                 spec = _row_spec(row, prefix, kind, field, "text_stock.csv", line)
@@ -223,7 +225,7 @@ def collect_inputs(scenario: Any, provenance: dict[str, str] | None,
     """
     provenance = provenance or {}
     found: list[tuple[str, Any]] = []
-    for section in ("supply", "demand", "cost", "mixes"):
+    for section in ("supply", "demand", "cost", "mixes", "gap"):
         value = getattr(scenario, section)
         if value is not None:
             _walk(value, (section,), found)

@@ -97,11 +97,15 @@ def data_files(scenario: "Scenario") -> tuple[str, ...]:
       ``notable_models.csv``);
     * a ``cost`` section reads ``hardware.csv`` (peak FLOP/s, TDP, purchase price), plus
       ``loss_fits.csv`` when ``quality.loss.fit`` names a fit, and ``gpu_prices.csv`` when a rental
-      price comes from a ``market`` or ``price_performance`` is ``fit`` (docs/trends.md).
+      price comes from a ``market`` or ``price_performance`` is ``fit`` (docs/trends.md);
+    * ``supply.dynamics.human_share: data`` reads its ``human_share_data`` (default ``human_share.csv``).
     """
     names: set[str] = set()
     if scenario.supply is not None:
         names.add("text_stock.csv")
+        dyn = scenario.supply.dynamics
+        if dyn is not None and dyn.human_share == "data":
+            names.add(dyn.human_share_data)
     demand = scenario.demand
     if (demand is not None and demand.method in ("historical", "mixture") and demand.historical is not None
             and demand.historical.growth == "fit"):

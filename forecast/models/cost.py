@@ -45,6 +45,8 @@ __all__ = [
     "synthetic_selfhosted_cost",
     "training_flop",
     "verification_cost",
+    "useful_synthetic_price",
+    "new_gap_tokens",
 ]
 
 #: Seconds in one hour [s/h] (unit conversion).
@@ -562,3 +564,85 @@ def verification_cost(generated_tokens: ArrayLike, judge_usd_per_mtok: ArrayLike
     return np.asarray(generated_tokens, dtype=float) / TOKENS_PER_MILLION * np.asarray(
         judge_usd_per_mtok, dtype=float
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Price of the synthetic gap
+# --------------------------------------------------------------------------------------------------
+
+
+def useful_synthetic_price(
+    generation_usd_per_mtok: ArrayLike,
+    acceptance_rate: ArrayLike,
+    judge_usd_per_mtok: ArrayLike,
+    synthetic_value: ArrayLike,
+    price_trend: ArrayLike,
+    years: ArrayLike,
+) -> np.ndarray:
+    r"""Cost of one human-equivalent synthetic token ``years`` after the prices' reference date.
+
+    .. math:: p(t) = \frac{(p_\mathrm{gen} + p_\mathrm{judge}) / a}{q \cdot 10^6} \; g^{\,t - t_\mathrm{ref}}
+
+    Every generated token is paid for and judged once (:func:`generated_tokens`,
+    :func:`verification_cost`; Feng et al. 2024), a share ``a`` of them is kept, and a kept token is
+    worth ``q`` human tokens; the price moves by the factor ``g`` per year.
+
+    Parameters
+    ----------
+    generation_usd_per_mtok : array_like
+        Generation cost [USD per million generated tokens].
+    acceptance_rate : array_like
+        Share of generated tokens kept, a [fraction].
+    judge_usd_per_mtok : array_like
+        Verification cost [USD per million generated tokens].
+    synthetic_value : array_like
+        Value of a kept synthetic token relative to a human one, q [ratio].
+    price_trend : array_like
+        Yearly factor on the price, g [factor/yr] (below 1: prices fall).
+    years : array_like
+        Years since the prices' reference date [yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        [USD per human-equivalent token].
+
+    Examples
+    --------
+    $2 to generate and $0.5 to judge a million tokens, half kept, each worth a human token, prices
+    halving yearly, one year on: (2 + 0.5) / 0.5 / 1e6 × 0.5 = $2.5 per million tokens.
+
+    >>> print(f"{useful_synthetic_price(2.0, 0.5, 0.5, 1.0, 0.5, 1.0) * 1e6:.3f}")
+    2.500
+    """
+    generated = generated_tokens(1.0, acceptance_rate)
+    per_token = (generated * np.asarray(generation_usd_per_mtok, dtype=float) / TOKENS_PER_MILLION
+                 + verification_cost(generated, judge_usd_per_mtok))
+    trend = np.power(np.asarray(price_trend, dtype=float), np.asarray(years, dtype=float))
+    return per_token / np.asarray(synthetic_value, dtype=float) * trend
+
+
+def new_gap_tokens(gap: ArrayLike, largest_before: ArrayLike) -> np.ndarray:
+    r"""Tokens to produce this quarter when tokens made earlier are kept: max(gap − max earlier gap, 0).
+
+    Synthetic or licensed tokens once bought can be used again by later runs, so a quarter pays
+    only for the part of its gap above the largest earlier gap (docs/derivations.md §8).
+
+    Parameters
+    ----------
+    gap : array_like
+        This quarter's gap [tokens].
+    largest_before : array_like
+        Largest gap of the earlier quarters [tokens].
+
+    Returns
+    -------
+    numpy.ndarray
+        [tokens].
+
+    Examples
+    --------
+    >>> new_gap_tokens([5.0, 3.0], [4.0, 4.0]).tolist()
+    [1.0, 0.0]
+    """
+    return np.maximum(np.subtract(gap, largest_before), 0.0)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from forecast.schema.cost import CostSection, MixesSection
 from forecast.schema.trends import BacktestSpec, FrontierSpec, ImputeSpec, TrendMethod, TrendSettings
 from forecast.schema.types import QuarterField
-from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens
+from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens, Usd
 from forecast.units import Quarter
 
 __all__ = [
@@ -28,6 +28,8 @@ __all__ = [
     "TrendFit",
     "ComputeDemand",
     "Correlation",
+    "StockDynamics",
+    "GapSection",
     "MAX_SAMPLES",
     "MAX_QUARTERS",
 ]
@@ -99,6 +101,35 @@ class Repetition(_Strict):
         return self
 
 
+class StockDynamics(_Strict):
+    """How the stock changes beyond a fixed exponential: human flow × consent factor + licensed additions.
+
+    Each part is optional; with dynamics on, the exhaustion quarter is found by a scan, not in
+    closed form (:mod:`forecast.models.dynamics`).
+    """
+
+    human_share: Fraction | Literal["data"] | None = Field(
+        None, description="share of newly written public text written by people [fraction], or data: "
+                          "the series in human_share_data")
+    human_share_data: str = Field("human_share.csv", description="CSV in data/ with year, human_share, source")
+    consent_erosion: Fraction | None = Field(
+        None, description="yearly share of the public stock that becomes restricted to crawlers [fraction/yr]")
+    licensed_additions: Tokens | None = Field(
+        None, description="private text bought into the usable stock per year [tokens/yr]")
+    licensed_price_per_mtok: Usd | None = Field(
+        None, description="price of licensed additions [USD per million tokens]; gives the licensed_spend metric")
+    sources: tuple[str, ...] | None = Field(
+        None, description="components the inflow and erosion act on (default: every included one)")
+
+    @model_validator(mode="after")
+    def _something(self) -> "StockDynamics":
+        if self.human_share is None and self.consent_erosion is None and self.licensed_additions is None:
+            raise ValueError("give at least one of human_share, consent_erosion, licensed_additions")
+        if self.licensed_price_per_mtok is not None and self.licensed_additions is None:
+            raise ValueError("licensed_price_per_mtok needs licensed_additions")
+        return self
+
+
 class SupplySection(_Strict):
     """The stock of usable human-written text."""
 
@@ -106,6 +137,10 @@ class SupplySection(_Strict):
                                      description="components of data/text_stock.csv that count")
     sources: dict[str, SourceOverride] = Field(default_factory=dict)
     repetition: Repetition
+    filter_yield: Fraction | None = Field(
+        None, description="share of raw crawl kept by quality filtering, in place of every included "
+                          "component's quality [fraction]")
+    dynamics: StockDynamics | None = None
 
     @model_validator(mode="after")
     def _overrides_included(self) -> "SupplySection":
@@ -114,7 +149,22 @@ class SupplySection(_Strict):
             raise ValueError(f"sources {', '.join(extra)} are not in include")
         if len(set(self.include)) != len(self.include):
             raise ValueError("include lists a component twice")
+        if self.filter_yield is not None:
+            both = sorted(k for k, v in self.sources.items() if v.quality is not None)
+            if both:
+                raise ValueError(f"filter_yield replaces quality; remove the quality of {', '.join(both)}")
+        if self.dynamics is not None and self.dynamics.sources is not None:
+            extra = sorted(set(self.dynamics.sources) - set(self.include))
+            if extra:
+                raise ValueError(f"dynamics.sources {', '.join(extra)} are not in include")
         return self
+
+    @property
+    def dynamic_sources(self) -> tuple[str, ...]:
+        """Components the inflow and erosion act on (empty without dynamics)."""
+        if self.dynamics is None:
+            return ()
+        return self.dynamics.sources if self.dynamics.sources is not None else self.include
 
 
 # --- demand -----------------------------------------------------------------------------------
@@ -206,6 +256,20 @@ class DemandSection(_Strict):
         return self
 
 
+# --- the price of the gap ----------------------------------------------------------------------
+
+class GapSection(_Strict):
+    """Price of the synthetic gap per quarter: generating it versus licensing private human text."""
+
+    generation_per_mtok: Usd = Field(description="cost of generating one million tokens [USD per Mtok]")
+    acceptance_rate: Fraction = Field(description="share of generated tokens kept after filtering [fraction]")
+    verification_per_mtok: Usd = Field(description="judging one million generated tokens [USD per Mtok]")
+    synthetic_value: Number = Field(description="value of a kept synthetic token relative to a human one [ratio]")
+    price_trend: Growth = Field(description="yearly factor on the synthetic price [factor/yr], e.g. 0.6x/yr")
+    price_reference: QuarterField = Field(description="quarter the synthetic prices refer to")
+    license_per_mtok: Usd = Field(description="licensing private human text [USD per million tokens]")
+
+
 # --- the scenario ------------------------------------------------------------------------------
 
 class Scenario(_Strict):
@@ -224,6 +288,7 @@ class Scenario(_Strict):
     demand: DemandSection | None = None
     cost: CostSection | None = None
     mixes: MixesSection | None = None
+    gap: GapSection | None = None
 
     @field_validator("samples", mode="before")
     @classmethod
@@ -238,6 +303,8 @@ class Scenario(_Strict):
             raise ValueError("supply and demand come together: give both or neither")
         if self.supply is None and self.cost is None:
             raise ValueError("a scenario needs supply and demand, or cost")
+        if self.gap is not None and self.supply is None:
+            raise ValueError("gap prices the synthetic gap of supply and demand: it needs both")
         if self.mixes is not None and (self.cost is None or self.cost.target is None):
             raise ValueError("mixes compare shares at equal quality: they need cost.target")
         return self
