@@ -14,6 +14,7 @@ import pandas as pd
 
 from forecast.models import cost as C
 from forecast.models import quality as Q
+from forecast.models import scaling as S
 from forecast.result import CENTRAL_80, MEDIAN, label, quantiles
 
 __all__ = ["run_cost", "run_size", "breakdown_values", "sample_costs", "hardware_row", "CostInputs"]
@@ -98,6 +99,11 @@ class CostInputs:
         self.generations = np.maximum(np.rint(take(q + "collapse.generations")), 0.0)  # whole rounds, ≥ 0
         self.strength = take(q + "collapse.strength")
         self.floor = take(q + "real_data_floor")
+        #: unique synthetic tokens and their R_D* when the run repeats them (None: all tokens new)
+        self.unique = take(s + "unique_tokens") if syn.unique_tokens is not None else None
+        if self.unique is not None:
+            self.decay = take(s + "decay_constant" if syn.decay_constant is not None
+                              else "supply.repetition.decay_constant")
 
     def _shares(self, values: dict[str, np.ndarray], take) -> tuple[np.ndarray, np.ndarray]:
         mix = self.cost.run.mix
@@ -111,6 +117,12 @@ class CostInputs:
 
     def penalty(self, share) -> np.ndarray:
         return Q.collapse_penalty(share, self.generations, self.strength, self.cost.quality.collapse.workflow)
+
+    def plateau(self, share) -> np.ndarray | float:
+        """Loss plateau of the tail-loss workflow [nats/token]; 0.0 for replace and accumulate."""
+        if self.cost.quality.collapse.workflow != "tail_loss":
+            return 0.0
+        return Q.collapse_plateau(share, self.generations, self.strength, "tail_loss")
 
     def data_cost_per_token(self, share, expert) -> np.ndarray:
         """Average cost of one training token of a mix with synthetic ``share`` and ``expert`` share [USD/token]."""
@@ -128,7 +140,11 @@ class CostInputs:
         """The cheapest run reaching the target at synthetic ``share`` and ``expert`` share (arrays (n,))."""
         grid = self.cost.target.params_grid
         col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1) if np.ndim(x) else x  # noqa: E731
-        return Q.cheapest_run(col(self.target_loss()), col(share), col(self.synthetic_value),
+        target = self.target_loss()
+        plateau = self.plateau(share)
+        if np.ndim(plateau):  # the plateau uses up part of the loss budget: L − P with E, A, B unchanged
+            target = target - plateau
+        return Q.cheapest_run(col(target), col(share), col(self.synthetic_value),
                               col(self.penalty(share)), *(col(self.loss[k]) for k in ("E", "A", "B", "alpha", "beta")),
                               col(self.usd_per_flop), col(self.data_cost_per_token(share, expert)),
                               np.geomspace(grid.low, grid.high, grid.points))
@@ -148,12 +164,21 @@ def breakdown_values(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, sha
     human = human_all - expert
     flop = C.training_flop(params, tokens)
     compute = flop * ci.usd_per_flop
+    generated = synthetic  # synthetic tokens generated (and judged): all seen, or the unique ones
+    valued = synthetic     # synthetic tokens as the loss counts them
+    if ci.unique is not None:
+        # repeated synthetic data: generation scales with the unique tokens, value with the
+        # repeated-data law (Muennighoff et al. 2023), as for the human stock
+        generated = np.minimum(ci.unique, synthetic)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            epochs = np.where(generated > 0, synthetic / generated, 0.0)
+        valued = S.effective_repeated_tokens(generated, epochs, ci.decay)
     rows = {
         ("compute", "usd"): compute,
         ("human_data", "usd"): human * ci.human_per_token,
         ("expert_data", "usd"): expert * ci.expert_per_token,
-        ("synthetic_generation", "usd"): synthetic * ci.generation_per_token,
-        ("verification", "usd"): synthetic * ci.verification_per_token,
+        ("synthetic_generation", "usd"): generated * ci.generation_per_token,
+        ("verification", "usd"): generated * ci.verification_per_token,
     }
     rows[("total", "usd")] = sum(rows.values())
     rows[("gpu_hours", "hours")] = C.gpu_hours(flop, ci.peak, ci.mfu)
@@ -163,8 +188,16 @@ def breakdown_values(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, sha
     rows[("tokens", "tokens")] = tokens
     rows[("synthetic_tokens", "tokens")] = synthetic
     penalty = ci.penalty(share)
+    if ci.unique is not None:
+        rows[("synthetic_unique_tokens", "tokens")] = generated
+        rows[("synthetic_epochs", "number")] = epochs
+        rows[("synthetic_effective_tokens", "tokens")] = valued
     rows[("collapse_penalty", "fraction")] = penalty
-    rows[("loss", "number")] = Q.mix_loss(params, human_all, synthetic, ci.synthetic_value, penalty, **ci.loss)
+    plateau = ci.plateau(share)
+    if np.ndim(plateau):
+        rows[("collapse_plateau", "number")] = plateau
+    rows[("loss", "number")] = Q.mix_loss(params, human_all, valued, ci.synthetic_value, penalty, **ci.loss,
+                                          plateau=plateau)
     return rows
 
 

@@ -77,6 +77,9 @@ _COST_LABELS = {
     "gpu_hours": "GPU-hours", "price_per_gpu_hour_at_run_date": "Price per GPU-hour at run date",
     "training_flop": "Training compute", "params": "Parameters (active)", "tokens": "Training tokens",
     "synthetic_tokens": "Synthetic tokens", "collapse_penalty": "Collapse penalty on reducible loss",
+    "synthetic_unique_tokens": "Unique synthetic tokens", "synthetic_epochs": "Epochs over synthetic tokens",
+    "synthetic_effective_tokens": "Synthetic tokens as valued (repeated-data law)",
+    "collapse_plateau": "Collapse plateau [nats/token]",
     "loss": "Loss [nats/token]",
 }
 def cost_table(result: ForecastResult) -> pd.DataFrame:

@@ -221,6 +221,12 @@ class SyntheticDataSpec(_Strict):
     generator_params: Params | None = Field(None, description="selfhosted: active parameters [count]")
     utilisation: Fraction | None = Field(None, description="selfhosted: decode FLOP utilisation [fraction]")
     judge_price_per_mtok: Usd = Field(description="verification [USD per million generated tokens]")
+    unique_tokens: Tokens | None = Field(
+        None, description="unique synthetic tokens generated; the run repeats them (Phi-4: 290B seen "
+                          "~13.8 times) [tokens]; omitted = every synthetic token is new")
+    decay_constant: Number | None = Field(
+        None, description="R_D* of the repeated-data law for synthetic tokens (Muennighoff et al. 2023) "
+                          "[count]; default: supply.repetition.decay_constant")
 
     @model_validator(mode="after")
     def _method(self) -> "SyntheticDataSpec":
@@ -260,11 +266,15 @@ class LossSpec(_Strict):
 
 
 class CollapseSpec(_Strict):
-    """Collapse penalty on the reducible loss (Shumailov et al. 2024; Gerstgrasser et al. 2024)."""
+    """Collapse penalty: replace (linear in generations; Gerstgrasser et al. 2024, Dohmatob et al. 2024
+    "Strong Model Collapse"), accumulate (below π²/6 × one generation; Gerstgrasser et al. 2024, Dey &
+    Donoho 2024) or tail_loss (a loss plateau ∝ synthetic share; Dohmatob et al. 2024 "A Tale of Tails")."""
 
-    workflow: Literal["replace", "accumulate"]
-    generations: Number = Field(description="rounds of training on model-generated data [count]")
-    strength: Number = Field(description="penalty per unit synthetic share and generation [ratio]")
+    workflow: Literal["replace", "accumulate", "tail_loss"]
+    generations: Number = Field(description="generations of model-generated data in the mix [count]")
+    strength: Number = Field(description="replace/accumulate: penalty on the reducible loss per unit synthetic "
+                                         "share and generation [ratio]; tail_loss: plateau of a fully "
+                                         "synthetic mix [nats/token]")
 
 
 class QualitySpec(_Strict):
@@ -290,6 +300,9 @@ class CostSection(_Strict):
     def _target(self) -> "CostSection":
         if self.run.size == "cheapest_for_target" and self.target is None:
             raise ValueError("run.size: cheapest_for_target needs a target: block")
+        if self.synthetic_data.unique_tokens is not None and self.run.size != "given":
+            raise ValueError("synthetic_data.unique_tokens needs run.size: given (params and tokens); "
+                             "a run sized for a target has no fixed synthetic token count to repeat")
         return self
 
 

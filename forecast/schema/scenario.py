@@ -303,6 +303,12 @@ class Scenario(_Strict):
             raise ValueError("supply and demand come together: give both or neither")
         if self.supply is None and self.cost is None:
             raise ValueError("a scenario needs supply and demand, or cost")
+        syn = self.cost.synthetic_data if self.cost is not None else None
+        if syn is not None and syn.unique_tokens is not None and syn.decay_constant is None:
+            rep = self.supply.repetition if self.supply is not None else None
+            if rep is None or rep.decay_constant is None:
+                raise ValueError("cost.synthetic_data.unique_tokens needs decay_constant (R_D* ≈ 15.4, "
+                                 "Muennighoff et al. 2023), or a supply.repetition.decay_constant to share")
         if self.gap is not None and self.supply is None:
             raise ValueError("gap prices the synthetic gap of supply and demand: it needs both")
         if self.mixes is not None and (self.cost is None or self.cost.target is None):
