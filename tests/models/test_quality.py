@@ -278,3 +278,44 @@ def test_cheapest_run_rejects_bad_shapes() -> None:
         _cheapest(np.array([2.0, 2.1]))
     with pytest.raises(ValueError, match="params_grid"):
         _cheapest(2.0, grid=_grid(4)[::-1])
+
+
+# --- collapse shapes after the papers (issue 17) ---------------------------------------------------
+
+def test_accumulate_never_exceeds_pi_squared_over_six_times_one_generation() -> None:
+    from forecast.models.quality import ACCUMULATE_BOUND
+
+    generations = np.arange(0, 2001, dtype=float)
+    one = collapse_penalty(0.7, 1, 0.2, "accumulate")
+    many = collapse_penalty(0.7, generations, 0.2, "accumulate")
+    # 0.2 × 0.7 × Σ 1/k² < 0.14 × π²/6 = 0.230291...
+    assert np.all(many <= ACCUMULATE_BOUND * one)
+    assert many[-1] == pytest.approx(ACCUMULATE_BOUND * one, rel=1e-3)
+    assert ACCUMULATE_BOUND == pytest.approx(1.6449340668, rel=1e-10)
+
+
+def test_more_generations_under_replace_give_a_higher_loss() -> None:
+    from forecast.models.quality import mix_loss
+
+    generations = np.arange(0, 6, dtype=float)
+    penalty = collapse_penalty(0.5, generations, 0.1, "replace")
+    loss = mix_loss(1e9, 1e11, 1e11, 1.0, penalty, 1.8172, 482.01, 2085.43, 0.3478, 0.3658)
+    assert np.all(np.diff(loss) > 0)
+    # replace grows faster than accumulate from the second generation on, equal at g = 0 and 1
+    acc = collapse_penalty(0.5, generations, 0.1, "accumulate")
+    assert penalty[:2].tolist() == pytest.approx(acc[:2].tolist())
+    assert np.all(penalty[2:] > acc[2:])
+
+
+def test_tail_loss_adds_a_plateau_in_proportion_to_the_synthetic_share() -> None:
+    from forecast.models.quality import collapse_plateau, mix_loss, tokens_for_loss
+
+    # 0.05 nats/token × 40% = 0.02, no multiplicative penalty; none without a generation
+    assert float(collapse_plateau(0.4, 1, 0.05, "tail_loss")) == pytest.approx(0.02)
+    assert float(collapse_plateau(0.4, 0, 0.05, "tail_loss")) == 0.0
+    assert float(collapse_penalty(0.4, 3, 0.05, "tail_loss")) == 0.0
+    # E = 1, A = B = 100, α = β = 0.5, N = D = 1e4: 3 without, 3.02 with the plateau
+    assert float(mix_loss(1e4, 1e4, 0.0, 1.0, 0.0, 1.0, 100.0, 100.0, 0.5, 0.5, plateau=0.02)) == pytest.approx(3.02)
+    # the plateau uses up loss budget: reaching 3.02 with it takes the tokens that reach 3.0 without
+    tokens = tokens_for_loss(3.02 - 0.02, 1e4, 0.0, 1.0, 0.0, 1.0, 100.0, 100.0, 0.5, 0.5)
+    assert float(tokens) == pytest.approx(1e4)
