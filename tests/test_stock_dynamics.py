@@ -195,3 +195,43 @@ def test_unique_synthetic_tokens_need_a_given_run_and_a_decay_constant(tmp_path)
                   "palmyra-x-004.yaml")
     with pytest.raises(ScenarioError, match="decay_constant"):
         _scenario(tmp_path, "cost:\n  synthetic_data:\n    decay_constant: null\n", "phi-4.yaml")
+
+
+# --- demand with limits ------------------------------------------------------------------------------
+
+def _limit(ceiling: str, after: str = "1.5x/yr") -> str:
+    return f"demand:\n  compute:\n    limit:\n      ceiling: {ceiling}\n      growth_after: {after}\n"
+
+
+def test_an_unreached_compute_ceiling_changes_nothing(tmp_path):
+    plain = _first(tmp_path, "", "plain")
+    # 1e40 FLOP is never reached by 2040 (1e26 × 5^17 ≈ 7.6e37), so the scanned path is the closed form
+    far = _first(tmp_path, _limit("1e40"), "far")
+    assert np.array_equal(plain, far)
+
+
+def test_a_lower_compute_ceiling_exhausts_later_sample_by_sample(tmp_path):
+    high = _first(tmp_path, _limit("1e30"), "c30")
+    low = _first(tmp_path, _limit("1e27"), "c27")
+    assert np.all(low >= high)
+    assert low.mean() > high.mean()
+
+
+def test_tapered_demand_by_hand(tmp_path):
+    # compute path only, fixed inputs: 1e26 FLOP at 2024Q1 growing 4x/yr, ceiling 1.6e27 (reached
+    # after two years, at the start of 2026), then 2x/yr. Dataset = sqrt(20 × C / 6).
+    body = """demand:
+  method: compute
+  historical_weight: null
+  compute:
+    current_largest: 1e26
+    growth: 4x/yr
+    limit: {ceiling: 1.6e27, growth_after: 2x/yr}
+"""
+    result = run(_scenario(tmp_path, body), samples=50)
+    q = list(result.quarters)
+    demand = result.stats["demand"][:, 0]
+    # 2025Q4 ends at 2026.0: C = 1.6e27, D = sqrt(20 × 1.6e27 / 6) = 7.3030e13
+    assert demand[q.index("2025Q4")] == pytest.approx(np.sqrt(20 * 1.6e27 / 6), rel=1e-9)
+    # 2027Q4 ends at 2028.0: C = 1.6e27 × 2² = 6.4e27, D = sqrt(20 × 6.4e27 / 6) = 1.4606e14 (not 4²× more)
+    assert demand[q.index("2027Q4")] == pytest.approx(np.sqrt(20 * 6.4e27 / 6), rel=1e-9)

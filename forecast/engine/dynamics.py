@@ -62,6 +62,8 @@ class Extra:
     gap_years: np.ndarray | None = None       # per quarter, years since the price reference [yr]
     quarter_years: np.ndarray | None = None   # per quarter, its end [yr]
     has_dynamics: bool = False
+    demand_log_cap: np.ndarray | None = None  # ln of the dataset at the compute ceiling (inf: none) [ln tokens]
+    demand_b_after: np.ndarray | None = None  # ln-growth of the dataset after the ceiling [1/yr]
 
 
 def metrics(scenario: Any) -> dict[str, str]:
@@ -181,7 +183,10 @@ def run_pass(paths: Any, summary: Any = None, progress=None) -> tuple[np.ndarray
             loss += terms["consent_loss"]
         licensed = Y.licensed_stock(extra.licensed_rate, tau) if extra.licensed_rate is not None else np.zeros(n)
         eff = open_stock + other + licensed
-        need = D.log_linear(paths.need_a, paths.need_b, tau)
+        if extra.demand_log_cap is not None:
+            need = D.tapered_log_linear(paths.need_a, paths.need_b, tau, extra.demand_log_cap, extra.demand_b_after)
+        else:
+            need = D.log_linear(paths.need_a, paths.need_b, tau)
         with np.errstate(invalid="ignore"):
             hit = need >= eff
         first[hit & (first == quarters)] = k

@@ -256,6 +256,7 @@ def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
         done = [task() for task in tasks]
     k = len(supply.include)
     stock_a, stock_b = [a for a, _ in done[:k]], [b for _, b in done[:k]]
+    take_hist = None
     if dem.method == "mixture":
         choice = values.get("demand.method_choice")  # given by forecast.engine.evaluate, else drawn
         if choice is None:
@@ -267,10 +268,20 @@ def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
         need_a, need_b = done[k]
     need_a, need_b = _vector(need_a, n), _vector(need_b, n)
     paths = LogPaths(t_end - origin, need_a, need_b, stock_a, stock_b)
-    if supply.dynamics is not None or scenario.gap is not None:
+    limited = dem.method in ("compute", "mixture") and dem.compute.limit is not None
+    if supply.dynamics is not None or scenario.gap is not None or limited:
         from forecast.engine.dynamics import extra_inputs
 
         paths.extra = extra_inputs(scenario, values, _vector(multiplier, n), t_end, data_dir)
+        if limited:
+            cap, after = D.log_compute_coefficients(values["demand.compute.limit.ceiling"],
+                                                    values["demand.compute.limit.growth_after"], 0.0, 0.0,
+                                                    values["demand.compute.tokens_per_param"],
+                                                    values["demand.compute.overtraining"])
+            cap, after = _vector(cap, n), _vector(after, n)
+            if dem.method == "mixture":  # samples on the historical trend keep their log-linear path
+                cap = np.where(take_hist, np.inf, cap)
+            paths.extra.demand_log_cap, paths.extra.demand_b_after = cap, after
     return paths
 
 

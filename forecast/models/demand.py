@@ -23,7 +23,7 @@ from forecast.models.stock import log_values
 
 __all__ = ["exponential_path", "compute_path_tokens", "mixture", "mixture_mean", "synthetic_gap",
            "synthetic_share", "log_exponential_coefficients", "log_compute_coefficients", "log_linear",
-           "synthetic_share_from_ratio"]
+           "synthetic_share_from_ratio", "tapered_log_linear"]
 
 
 def exponential_path(value_ref, growth, years_since_ref):
@@ -200,3 +200,28 @@ def synthetic_share_from_ratio(ratio, out=None):
         out = np.divide(1.0, ratio, out=out)
     np.subtract(1.0, out, out=out)
     return np.maximum(out, 0.0, out=out)
+
+
+def tapered_log_linear(a, b, tau, log_cap, b_after):
+    """exp(ln D) of a log-linear path whose growth slows once it reaches a ceiling [same unit as exp(a)].
+
+    ln D(τ) = a + b·τ until it reaches ``log_cap`` at τ* = (log_cap − a)/b, then
+    log_cap + b_after·(τ − τ*): continuous, slower growth after the ceiling. Frontier compute that
+    tapers once power, chips or investment bind (Sevilla et al. 2024, "Can AI scaling continue
+    through 2030?", Epoch AI: about 2e29 FLOP feasible by 2030, power binding first) gives such a
+    path for the compute-optimal dataset (``log_cap`` and ``b_after`` in dataset terms: half the
+    compute ones, :func:`log_compute_coefficients`). ``log_cap = inf`` leaves the path log-linear.
+
+    Examples
+    --------
+    ln D = 0 + 2τ with a ceiling at ln D = 4 (reached at τ = 2), then growth 0.5 per year: at τ = 1
+    it is e², at τ = 4 it is e^(4 + 0.5 × 2) = e⁵.
+
+    >>> np.log(tapered_log_linear(0.0, 2.0, np.array([1.0, 4.0]), 4.0, 0.5)).round(9).tolist()
+    [2.0, 5.0]
+    """
+    line = np.add(np.multiply(b, tau), a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reached = np.subtract(log_cap, a) / b
+        after = np.add(log_cap, np.multiply(b_after, np.subtract(tau, reached)))
+    return np.exp(np.where(line <= log_cap, line, after))

@@ -27,6 +27,7 @@ __all__ = [
     "HistoricalDemand",
     "TrendFit",
     "ComputeDemand",
+    "ComputeLimit",
     "Correlation",
     "StockDynamics",
     "GapSection",
@@ -227,6 +228,13 @@ class HistoricalDemand(_Strict):
         return self
 
 
+class ComputeLimit(_Strict):
+    """Frontier compute growth that tapers once power, chips or investment bind (Sevilla et al. 2024)."""
+
+    ceiling: Flop = Field(description="training compute at which growth slows [FLOP]")
+    growth_after: Growth = Field(description="yearly growth of frontier compute after the ceiling [factor/yr]")
+
+
 class ComputeDemand(_Strict):
     """Frontier compute grows x/yr; tokens are compute-optimal (Hoffmann et al. 2022) × overtraining."""
 
@@ -235,6 +243,8 @@ class ComputeDemand(_Strict):
     growth: Growth = Field(description="yearly growth of frontier training compute [factor/yr]")
     tokens_per_param: Number = Field(description="compute-optimal tokens per parameter [ratio]")
     overtraining: Number = Field(description="multiplier on tokens per parameter (Villalobos et al. 2024 §2.5) [x]")
+    limit: ComputeLimit | None = Field(None, description="growth slows once compute reaches a ceiling; "
+                                                         "omitted = constant growth")
 
 
 class DemandSection(_Strict):
