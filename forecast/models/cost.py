@@ -626,7 +626,7 @@ def new_gap_tokens(gap: ArrayLike, largest_before: ArrayLike) -> np.ndarray:
     r"""Tokens to produce this quarter when tokens made earlier are kept: max(gap − max earlier gap, 0).
 
     Synthetic or licensed tokens once bought can be used again by later runs, so a quarter pays
-    only for the part of its gap above the largest earlier gap (docs/derivations.md §8).
+    only for the part of its gap above the largest earlier gap (docs/derivations.md §9).
 
     Parameters
     ----------

@@ -19,7 +19,7 @@ stock. Three documented changes to the public web since 2023 break that (see doc
   (data/data_deals.csv), not subject to crawler consent: :math:`L(τ) = l\,τ`.
 
 The usable stock is then :math:`S(τ) = c(τ)\,H(τ) + L(τ)` (plus any source the dynamics do not act
-on): human flow × consent factor + licensed additions (docs/derivations.md §7). With h = 1, r = 0
+on): human flow × consent factor + licensed additions (docs/derivations.md §8). With h = 1, r = 0
 and l = 0 it equals the fixed exponential W(τ) exactly (up to rounding), which the tests check.
 
 Kernels are element-wise numpy; the engine carries ``H`` from quarter to quarter (one row of
