@@ -235,3 +235,23 @@ def test_tapered_demand_by_hand(tmp_path):
     assert demand[q.index("2025Q4")] == pytest.approx(np.sqrt(20 * 1.6e27 / 6), rel=1e-9)
     # 2027Q4 ends at 2028.0: C = 1.6e27 × 2² = 6.4e27, D = sqrt(20 × 6.4e27 / 6) = 1.4606e14 (not 4²× more)
     assert demand[q.index("2027Q4")] == pytest.approx(np.sqrt(20 * 6.4e27 / 6), rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["ai-written-inflow", "licensed-text", "compute-limits"])
+def test_point_estimate_equals_a_one_sample_scan(name, monkeypatch):
+    """The point estimate takes the scan's kernels: a one-sample run with every uniform at 0.5."""
+    from forecast.engine import point
+    from forecast.models import sampling
+
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml").scenario
+    # mixture demand has no median path; compare on each path alone
+    for method in ("historical", "compute"):
+        s = scenario.model_copy(update={"demand": scenario.demand.model_copy(update={"method": method})})
+        p = point(s)
+        with monkeypatch.context() as m:
+            m.setattr(sampling, "uniforms", lambda seed, name, n: np.full(n, 0.5))
+            r = run(s, samples=1)
+        for metric in ("stock", "demand"):
+            np.testing.assert_allclose(r.stats[metric][:, 0], p.series[metric], rtol=1e-12)
+        first = int(r.events["exhaustion"][0])
+        assert p.exhaustion == (r.quarters[first] if first < len(r.quarters) else None)

@@ -24,7 +24,7 @@ from forecast.models import demand as D
 from forecast.models import dynamics as Y
 from forecast.result import CENTRAL_80, quantiles
 
-__all__ = ["Extra", "extra_inputs", "metrics", "run_pass", "TOTAL_YEARS"]
+__all__ = ["Extra", "extra_inputs", "human_share_series", "metrics", "run_pass", "TOTAL_YEARS"]
 
 #: Years whose end the cumulative gap cost is reported at (issue 17: by 2030 and by 2035).
 TOTAL_YEARS = (2030, 2035)
@@ -79,6 +79,11 @@ def metrics(scenario: Any) -> dict[str, str]:
     return out
 
 
+def human_share_series(name: str, data_dir: Path | None, t_end: np.ndarray) -> np.ndarray:
+    """h per quarter from ``data/<name>``: the series at each quarter's middle (quarter ends ``t_end``)."""
+    return _human_share_series(name, data_dir, np.asarray(t_end, dtype=float) - 0.125)
+
+
 def _human_share_series(name: str, data_dir: Path | None, t_mid: np.ndarray) -> np.ndarray:
     from forecast.errors import DataError
     from forecast.io.references import read_reference
@@ -101,7 +106,7 @@ def extra_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np.nd
     if dyn is not None:
         if dyn.human_share == "data":
             # the share of the text written during quarter k: the series at the quarter's middle
-            share_q = _human_share_series(dyn.human_share_data, data_dir, t_end - 0.125)
+            share_q = human_share_series(dyn.human_share_data, data_dir, t_end)
         elif dyn.human_share is not None:
             share_s = values["supply.dynamics.human_share"]
         if dyn.consent_erosion is not None:

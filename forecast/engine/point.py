@@ -194,9 +194,17 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
         method = scenario.demand.method
         growth = col("demand.historical.growth") if method in ("historical", "mixture") else None
         mix = lambda hist, comp: D.mixture_mean(hist, comp, col("demand.historical_weight"))  # noqa: E731
+        dyn = scenario.supply.dynamics
+        share_q = None
+        if dyn is not None and dyn.human_share == "data":
+            from forecast.engine.dynamics import human_share_series
+
+            share_q = human_share_series(dyn.human_share_data, data_dir, years)
         paths = evaluate_paths(scenario, col, years[None, :],
                                read_reference("text_stock.csv", data_dir).set_index("component"),
-                               multiplier, growth, mix)
+                               multiplier, growth, mix, share_q)
+        if share_q is not None:
+            paths["human_share"] = share_q[None, :]
         eff, need = paths["stock"], paths["demand"]
         paths.update({"ratio": need / eff, "synthetic_needed": D.synthetic_gap(need, eff),
                       "synthetic_share": D.synthetic_share_from_ratio(need / eff)})  # as the engine's rows

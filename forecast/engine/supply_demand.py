@@ -125,9 +125,15 @@ def quarter_values(a: np.ndarray, b: np.ndarray, taus: np.ndarray) -> np.ndarray
     return out
 
 
+def _each_quarter(kernel, taus: np.ndarray) -> np.ndarray:
+    """``kernel(tau)`` (shape ``(n,)``) at every quarter, as :func:`forecast.engine.dynamics.run_pass` does."""
+    return np.stack([kernel(float(tau)) for tau in taus], axis=1)
+
+
 def evaluate_paths(scenario: Any, col: Callable[[str], np.ndarray], t: np.ndarray, stock_rows: Any,
                    multiplier: np.ndarray, hist_growth: np.ndarray | None,
-                   mix: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
+                   mix: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                   share_by_quarter: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Stock and demand at quarter-end years ``t`` (shape ``(1, q)``, the whole horizon), with their parts.
 
     ``col(name)`` gives an input as a column ``(n, 1)``; ``mix(hist, comp)`` combines the two demand
@@ -136,7 +142,15 @@ def evaluate_paths(scenario: Any, col: Callable[[str], np.ndarray], t: np.ndarra
     one-sample run at the same inputs gives the same numbers. Returns ``usable.<component>`` per
     included source, ``stock`` (effective), and ``demand.historical``, ``demand.compute`` (those the
     method uses) and ``demand`` [tokens], each ``(n, q)``.
+
+    With stock dynamics, a compute limit or a gap section the Monte Carlo run scans the quarters
+    (:func:`forecast.engine.dynamics.run_pass`); so does this, with the same kernels, adding
+    ``human.<component>`` (human stock of each component the dynamics act on, effective) and the
+    stock's terms ``stock_human_inflow``, ``stock_consent_loss``, ``stock_licensed``.
+    ``share_by_quarter`` is h per quarter when it comes from data.
     """
+    from forecast.models import dynamics as Y
+
     supply, dem = scenario.supply, scenario.demand
     t_end = np.asarray(t, dtype=float).ravel()
     origin = float(t_end[0])
@@ -146,16 +160,48 @@ def evaluate_paths(scenario: Any, col: Callable[[str], np.ndarray], t: np.ndarra
     m = _vector(np.ravel(multiplier), n)
     out: dict[str, np.ndarray] = {}
     stock_total = None
+    dyn = supply.dynamics
+    scanned = dyn is not None or scenario.gap is not None or (
+        dem.method in ("compute", "mixture") and dem.compute.limit is not None)
+    rows = (lambda a, b: _each_quarter(lambda tau: D.log_linear(a, b, tau), taus)) if scanned else \
+        (lambda a, b: quarter_values(a, b, taus))
+    humans: list[np.ndarray] = []
     for component in supply.include:
         base = f"supply.sources.{component}"
         ref_year = float(stock_rows.loc[component, "reference_year"])
-        parts = [flat(f"{base}.stock"), flat(f"{base}.growth"), flat(f"{base}.quality")]
+        quality = flat("supply.filter_yield") if supply.filter_yield is not None else flat(f"{base}.quality")
+        parts = [flat(f"{base}.stock"), flat(f"{base}.growth"), quality]
         u_a, u_b = stock.log_stock_coefficients(*parts, 1.0, ref_year, origin)
-        out[f"usable.{component}"] = quarter_values(_vector(u_a, n), _vector(u_b, n), taus)
+        out[f"usable.{component}"] = rows(_vector(u_a, n), _vector(u_b, n))
         a, b = stock.log_stock_coefficients(*parts, m, ref_year, origin)
-        term = quarter_values(_vector(a, n), _vector(b, n), taus)
+        term = rows(_vector(a, n), _vector(b, n))
+        if dyn is not None and component in supply.dynamic_sources:
+            share = (share_by_quarter if share_by_quarter is not None
+                     else np.ravel(col("supply.dynamics.human_share")) if dyn.human_share is not None else None)
+            human = term.copy()
+            for k in range(1, taus.size):
+                h = 1.0 if share is None else (share[k] if share_by_quarter is not None else share)
+                Y.human_stock_step(human[:, k - 1], term[:, k - 1], term[:, k], h, out=human[:, k])
+            out[f"human.{component}"] = human
+            humans.append(human)
+            continue
         stock_total = term if stock_total is None else stock_total + term
-    out["stock"] = stock_total
+    if dyn is None:
+        out["stock"] = stock_total
+    else:  # the sums in run_pass's order: Σ c·H_i, then the other sources, then licensed text
+        zeros = np.zeros((n, taus.size))
+        consent = (np.stack([Y.consent_factor(flat("supply.dynamics.consent_erosion"), float(x)) for x in taus], 1)
+                   if dyn.consent_erosion is not None else 1.0)
+        licensed = (np.stack([Y.licensed_stock(flat("supply.dynamics.licensed_additions") * m, float(x))
+                              for x in taus], 1) if dyn.licensed_additions is not None else zeros)
+        open_stock, inflow, loss = zeros.copy(), zeros.copy(), zeros.copy()
+        for human in humans:
+            terms = Y.stock_terms(human[:, :1], human, consent, 0.0)
+            open_stock += terms["stock"]
+            inflow += terms["human_inflow"]
+            loss += terms["consent_loss"]
+        out["stock"] = open_stock + (zeros if stock_total is None else stock_total) + licensed
+        out["stock_human_inflow"], out["stock_consent_loss"], out["stock_licensed"] = inflow, loss, licensed
     if dem.method in ("historical", "mixture"):
         h = dem.historical
         factor = np.sqrt(flat("demand.historical.overtraining")) if h.overtraining is not None else 1.0
@@ -167,7 +213,16 @@ def evaluate_paths(scenario: Any, col: Callable[[str], np.ndarray], t: np.ndarra
         a, b = D.log_compute_coefficients(flat("demand.compute.current_largest"), flat("demand.compute.growth"),
                                           _start_year(c.reference), origin, flat("demand.compute.tokens_per_param"),
                                           flat("demand.compute.overtraining"))
-        out["demand.compute"] = quarter_values(_vector(a, n), _vector(b, n), taus)
+        a, b = _vector(a, n), _vector(b, n)
+        if c.limit is not None:  # growth slows at the ceiling (Sevilla et al. 2024), as in run_pass
+            cap, after = D.log_compute_coefficients(flat("demand.compute.limit.ceiling"),
+                                                    flat("demand.compute.limit.growth_after"), 0.0, 0.0,
+                                                    flat("demand.compute.tokens_per_param"),
+                                                    flat("demand.compute.overtraining"))
+            cap, after = _vector(cap, n), _vector(after, n)
+            out["demand.compute"] = _each_quarter(lambda tau: D.tapered_log_linear(a, b, tau, cap, after), taus)
+        else:
+            out["demand.compute"] = rows(a, b)
     if dem.method == "mixture":
         out["demand"] = mix(out["demand.historical"], out["demand.compute"])
     else:
