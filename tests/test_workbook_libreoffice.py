@@ -34,7 +34,10 @@ pytestmark = pytest.mark.skipif(
 
 #: Scenarios of scenarios/ covering the Model sheet: mixture demand, two stock sources, a given run
 #: size, a cheapest-for-target run and a mix comparison; BRANCHES below covers the rest.
-NAMES = ("baseline", "private-text", "gpt-class", "palmyra-x-004", "mix-sweep")
+NAMES = ("baseline", "private-text", "gpt-class", "palmyra-x-004", "mix-sweep",
+         # stock dynamics (human share from data, consent erosion, licensed additions), a compute
+         # ceiling, repeated synthetic tokens
+         "ai-written-inflow", "licensed-text", "compute-limits", "phi-4")
 #: The branches no scenario in scenarios/ takes: repetition from epochs, historical overtraining,
 #: owned (amortised) hardware, synthetic data bought from an API, a mix with an expert share.
 BRANCHES = """\

@@ -111,6 +111,15 @@ def _settings(scenario: Any, data_dir: Path | None) -> list[dict[str, Any]]:
                          "value": float(frame.loc[index, "reference_year"]), "unit": "yr",
                          "source": str(frame.loc[index, "source"]),
                          "set_at": f"data/text_stock.csv:{row_line(frame, index)}"})
+    dyn = scenario.supply.dynamics if scenario.supply is not None else None
+    if dyn is not None and dyn.human_share == "data":
+        from forecast.engine.dynamics import human_share_series
+
+        years = np.array([q.end_year for q in quarters])
+        for q, value in zip(quarters, human_share_series(dyn.human_share_data, data_dir, years)):
+            rows.append({"name": f"supply.dynamics.human_share.{q}", "value": float(value), "unit": "fraction",
+                         "source": f"data/{dyn.human_share_data} interpolated at the middle of {q}",
+                         "set_at": f"data/{dyn.human_share_data}"})
     if scenario.demand is not None:
         for path in ("historical", "compute"):
             section = getattr(scenario.demand, path)
@@ -203,8 +212,6 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
         paths = evaluate_paths(scenario, col, years[None, :],
                                read_reference("text_stock.csv", data_dir).set_index("component"),
                                multiplier, growth, mix, share_q)
-        if share_q is not None:
-            paths["human_share"] = share_q[None, :]
         eff, need = paths["stock"], paths["demand"]
         paths.update({"ratio": need / eff, "synthetic_needed": D.synthetic_gap(need, eff),
                       "synthetic_share": D.synthetic_share_from_ratio(need / eff)})  # as the engine's rows

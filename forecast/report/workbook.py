@@ -372,6 +372,17 @@ class _ModelBlock:
         self.refs[key] = str(self.row + 1)
         self.row += 1
 
+    def per_quarter_first(self, key: str, label: str, unit: str, first: str, template: str,
+                          values: Iterable[Any], num: str | None) -> None:
+        """As :meth:`per_quarter`, with its own formula in the first quarter (a recursion's start)."""
+        self.label(label, unit)
+        for i, value in enumerate(values):
+            col = self.FIRST + i
+            text = (first if i == 0 else template).format(c=_col(col), p=_col(col - 1) if i else "", r=self.row + 1)
+            self.formula(self.row, col, text, value, num)
+        self.refs[key] = str(self.row + 1)
+        self.row += 1
+
     def scalar(self, key: str, label: str, unit: str, text: str, value: Any, num: str | None) -> None:
         self.label(label, unit)
         self.formula(self.row, 2, text, value, num)
@@ -408,11 +419,14 @@ class _ModelBlock:
         self.row += 1
         tokens = FORMATS["tokens"]
         parts = []
+        scenario_supply = self.result_supply()
+        filter_yield = (scen, "supply.filter_yield") in self.book.cells
         for component in self.result_point_components():
             b = f"supply.sources.{component}"
+            quality = self.n("supply.filter_yield") if filter_yield else self.n(b + ".quality")
             self.per_quarter(f"usable.{component}", f"usable stock: {component}", "tokens",
                              f"={self.n(b + '.stock')}*{self.n(b + '.growth')}^({{c}}${years}-"
-                             f"{self.n(b + '.reference_year')})*{self.n(b + '.quality')}",
+                             f"{self.n(b + '.reference_year')})*{quality}",
                              p.series[f"usable.{component}"], tokens)
             parts.append(self.refs[f"usable.{component}"])
         rep = "supply.repetition."
@@ -424,9 +438,12 @@ class _ModelBlock:
             e, r = self.n(rep + "epochs"), self.n(rep + "decay_constant")
             self.scalar("multiplier", "repetition multiplier (Muennighoff et al. 2023, eq. 5)", "x",
                         f"=1+{r}*(1-EXP(-({e}-1)/{r}))", p.scalars["repetition_multiplier"], FORMATS["ratio"])
-        total = "+".join(f"{{c}}{r}" for r in parts)
-        self.per_quarter("stock", "effective stock", "tokens", f"=({total})*{self.refs['multiplier']}",
-                         p.series["stock"], tokens)
+        if any(k.startswith("human.") for k in p.series):
+            self._dynamic_stock(parts, years, scenario_supply)
+        else:
+            total = "+".join(f"{{c}}{r}" for r in parts)
+            self.per_quarter("stock", "effective stock", "tokens", f"=({total})*{self.refs['multiplier']}",
+                             p.series["stock"], tokens)
         dem = "demand."
         if "demand.historical" in p.series:
             h = dem + "historical."
@@ -436,10 +453,18 @@ class _ModelBlock:
                              f"{self.n(h + 'reference_year')}){over}", p.series["demand.historical"], tokens)
         if "demand.compute" in p.series:
             c = dem + "compute."
-            self.per_quarter("comp", "demand: compute path, sqrt(k·r·C/6)", "tokens",
+            path = f"{self.n(c + 'current_largest')}*{self.n(c + 'growth')}^({{c}}${years}-{self.n(c + 'reference_year')})"
+            label = "demand: compute path, sqrt(k·r·C/6)"
+            if (scen, c + "limit.ceiling") in self.book.cells:
+                # growth slows at the ceiling (Sevilla et al. 2024): C = cap·g_after^(t − t*) past it
+                cap, after = self.n(c + "limit.ceiling"), self.n(c + "limit.growth_after")
+                reached = f"LN({cap}/{self.n(c + 'current_largest')})/LN({self.n(c + 'growth')})"
+                path = (f"IF({path}<={cap},{path},{cap}*{after}^({{c}}${years}-{self.n(c + 'reference_year')}"
+                        f"-{reached}))")
+                label = "demand: compute path with a ceiling, sqrt(k·r·C/6)"
+            self.per_quarter("comp", label, "tokens",
                              f"=SQRT({self.n(c + 'overtraining')}*{self.n(c + 'tokens_per_param')}*"
-                             f"{self.n(c + 'current_largest')}*{self.n(c + 'growth')}^({{c}}${years}-"
-                             f"{self.n(c + 'reference_year')})/{self.n('flop_per_param_token')})",
+                             f"{path}/{self.n('flop_per_param_token')})",
                              p.series["demand.compute"], tokens)
         if self.point.methods.get("demand") == "mixture":
             w = self.n("demand.historical_weight")
@@ -457,6 +482,58 @@ class _ModelBlock:
                     end, None)
         self._chart(quarter_row, years, q)
         self.row += 1
+
+    def result_supply(self) -> dict[str, bool]:
+        """Which stock dynamics the scenario's inputs name: human_share, consent_erosion, licensed_additions."""
+        scen = self.result.scenario
+        return {k: (scen, f"supply.dynamics.{k}") in self.book.cells
+                for k in ("human_share", "consent_erosion", "licensed_additions")}
+
+    def _dynamic_stock(self, parts: list[str], years: int, given: dict[str, bool]) -> None:
+        """Human flow × consent factor + licensed additions (docs/derivations.md §8), one row per term."""
+        p, tokens = self.point, FORMATS["tokens"]
+        mult, first_end = self.refs["multiplier"], self.n("horizon.first_quarter_end")
+        scen = self.result.scenario
+        dated = [f"supply.dynamics.human_share.{q}" for q in p.quarters]
+        if (scen, dated[0]) in self.book.cells:  # a dated series from data/ (settings on Inputs), per quarter
+            self.label("human share of new text (data, quarter middle)", "fraction")
+            values = p.settings.set_index("name")["value"]
+            for i, name in enumerate(dated):
+                self.formula(self.row, self.FIRST + i, f"={self.n(name)}", float(values[name]), FORMATS["fraction"])
+            share = f"{{c}}${self.row + 1}"
+            self.row += 1
+        elif given["human_share"]:
+            share = self.n("supply.dynamics.human_share")
+        else:
+            share = "1"
+        dynamic = [k.split(".", 1)[1] for k in p.series if k.startswith("human.")]
+        humans, others = [], []
+        for component, row in zip(self.result_point_components(), parts):
+            if component not in dynamic:
+                others.append(row)
+                continue
+            self.per_quarter_first(f"human.{component}", f"human stock: {component} (effective)", "tokens",
+                                   f"={{c}}{row}*{mult}",
+                                   f"={{p}}{{r}}+{share}*({{c}}{row}-{{p}}{row})*{mult}",
+                                   p.series[f"human.{component}"], tokens)
+            humans.append(self.refs[f"human.{component}"])
+        if given["consent_erosion"]:
+            self.per_quarter("consent", "consent factor (1 − r)^τ", "fraction",
+                             f"=(1-{self.n('supply.dynamics.consent_erosion')})^({{c}}${years}-{first_end})",
+                             _consent(p), FORMATS["fraction"])
+            consent = f"{{c}}${self.refs['consent']}*"
+        else:
+            consent = ""
+        terms = [f"{consent}{{c}}{h}" for h in humans]
+        if others:
+            terms.append("(" + "+".join(f"{{c}}{r}" for r in others) + f")*{mult}")
+        if given["licensed_additions"]:
+            self.per_quarter("licensed", "licensed additions l·τ (effective)", "tokens",
+                             f"={self.n('supply.dynamics.licensed_additions')}*({{c}}${years}-{first_end})*{mult}",
+                             p.series["stock_licensed"], tokens)
+            terms.append(f"{{c}}{self.refs['licensed']}")
+        self.per_quarter("stock", "effective stock: human flow × consent + licensed", "tokens",
+                         "=" + "+".join(terms), p.series["stock"], tokens)
 
     def result_point_components(self) -> list[str]:
         return [k.split(".", 1)[1] for k in self.point.series if k.startswith("usable.")]
@@ -539,6 +616,9 @@ class _ModelBlock:
         self.row += 1
         money, tokens, pct = FORMATS["usd"], FORMATS["tokens"], FORMATS["fraction"]
         mix = "cost.run.mix."
+        unique = "cost.synthetic_data.unique_tokens"
+        # repeated synthetic data: generation and verification paid on the unique tokens only
+        generated = f"MIN({self.n(unique)},E{{x}})" if (scen, unique) in self.book.cells else "E{x}"
         for item in self.point.mixes.itertuples(index=False):
             x = self.row + 1
             label = "the priced run's mix" if item.mix == "run" else f"synthetic share {item.mix.rsplit('.', 1)[1]}"
@@ -563,8 +643,8 @@ class _ModelBlock:
                 (4, f"={r['D']}*B{x}", item.synthetic_tokens, tokens),
                 (5, f"=D{x}*{r['human_pt']}", item.human_data, money),
                 (6, f"={r['D']}*C{x}*{r['expert_pt']}", item.expert_data, money),
-                (7, f"=E{x}*{r['gen_pt']}", item.synthetic_generation, money),
-                (8, f"=E{x}*{r['ver_pt']}", item.verification, money),
+                (7, f"={generated.format(x=x)}*{r['gen_pt']}", item.synthetic_generation, money),
+                (8, f"={generated.format(x=x)}*{r['ver_pt']}", item.verification, money),
                 (9, f"=SUM(F{x}:I{x})", item.data, money),
                 (10, f"={r['compute']}", item.compute, money),
                 (11, f"=K{x}+J{x}", item.total, money),
@@ -583,6 +663,13 @@ class _ModelBlock:
         if spec == "given":
             return f"={self.n(mix + kind)}"
         return None
+
+
+def _consent(p: PointEstimate) -> np.ndarray:
+    """The point estimate's consent factor per quarter, (1 − r)^τ, for the cached values."""
+    r = float(p.values["supply.dynamics.consent_erosion"])
+    years = np.asarray(p.series["years"], dtype=float)
+    return (1.0 - r) ** (years - years[0])
 
 
 def _plain_formulas(ws: Any) -> None:
