@@ -255,3 +255,20 @@ def test_point_estimate_equals_a_one_sample_scan(name, monkeypatch):
             np.testing.assert_allclose(r.stats[metric][:, 0], p.series[metric], rtol=1e-12)
         first = int(r.events["exhaustion"][0])
         assert p.exhaustion == (r.quarters[first] if first < len(r.quarters) else None)
+
+
+def test_keys_added_for_dynamics_change_no_earlier_scenario_hash(tmp_path):
+    import hashlib
+    import json
+
+    from forecast.io.scenario import scenario_hash
+
+    base = load_scenario(SCENARIOS / "baseline.yaml").scenario
+    dumped = base.model_dump(mode="json")
+    # the dump without the unset keys of issue 17 is what scenarios hashed to before them
+    for key in ("filter_yield", "dynamics"):
+        assert dumped["supply"].pop(key) is None
+    assert dumped.pop("gap") is None and dumped["demand"]["compute"].pop("limit") is None
+    before = hashlib.sha256(json.dumps(dumped, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    assert scenario_hash(base) == before
+    assert scenario_hash(_scenario(tmp_path, _dyn(consent_erosion="1%"))) != before

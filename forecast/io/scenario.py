@@ -45,9 +45,25 @@ class ScenarioFile:
         return scenario_hash(self.scenario)
 
 
+#: Optional keys added after scenarios were first archived (issue 17), as paths in the dumped
+#: scenario: hashed only when set, so a scenario that does not use them keeps its earlier hash.
+_LATER_KEYS = (("supply", "filter_yield"), ("supply", "dynamics"), ("gap",), ("demand", "compute", "limit"),
+               ("cost", "synthetic_data", "unique_tokens"), ("cost", "synthetic_data", "decay_constant"))
+
+
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the canonical JSON of a validated scenario (what the models see)."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """SHA-256 of the canonical JSON of a validated scenario (what the models see).
+
+    Keys of :data:`_LATER_KEYS` left unset are left out of the JSON.
+    """
+    dumped = scenario.model_dump(mode="json")
+    for path in _LATER_KEYS:
+        parent = dumped
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and parent.get(path[-1], 0) is None:
+            del parent[path[-1]]
+    text = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
