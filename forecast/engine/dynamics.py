@@ -241,7 +241,8 @@ def _totals(totals: dict[int, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
 
     rows = []
     for year, (syn, lic) in sorted(totals.items()):
-        cheaper = float(np.mean(syn < lic))
+        paid = (syn > 0) | (lic > 0)  # samples with a gap by then; without one neither route is cheaper
+        cheaper = float(np.mean(syn[paid] < lic[paid])) if paid.any() else float("nan")
         for route, values in (("synthetic", syn), ("licensed", lic)):
             q = quantiles(values, CENTRAL_80)
             rows.append({"by_end_of": year, "route": route, "unit": "usd", "mean": float(values.mean()), **q,

@@ -58,6 +58,21 @@ def render_report(result: ForecastResult) -> str:
                   "Tokens a frontier run needs beyond the human stock to stay on trend, and the share "
                   "of its dataset they make up.", "",
                   markdown_table(tables.gap_table(result)), ""]
+        if "stock_human_inflow" in result.stats:
+            parts += ["## How the stock grows: human flow × consent factor + licensed additions", "",
+                      "Human text written since the start of the horizon (only the human share of new "
+                      "text), what consent erosion has restricted, and licensed private text "
+                      "(docs/derivations.md §8). Stock = start + written − restricted + licensed; each "
+                      "column is its own p50.", "",
+                      markdown_table(tables.stock_terms_table(result)), ""]
+        if "gap_cost_synthetic" in result.stats:
+            parts += ["## The price of the gap", "",
+                      "Each quarter's gap priced whole: generated (per useful token: generation and "
+                      "verification ÷ acceptance ÷ synthetic value, on its price trend) or licensed from "
+                      "private human text (docs/derivations.md §9).", "",
+                      markdown_table(tables.gap_cost_table(result)), "",
+                      "Cumulative, each token bought once and reused:", "",
+                      markdown_table(tables.gap_totals_table(result)), ""]
     if "cost_breakdown" in result.tables:
         parts += ["## Training cost of the run", "",
                   "Compute is 6·N·D FLOP at the stated utilisation and price; data costs follow the mix "

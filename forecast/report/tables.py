@@ -63,6 +63,43 @@ def gap_table(result: ForecastResult, every: int = 4) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def stock_terms_table(result: ForecastResult) -> pd.DataFrame:
+    """With stock dynamics: the effective stock and its terms at every Q4 (p50 of each term)."""
+    names = (("stock", "stock"), ("human text written since start", "stock_human_inflow"),
+             ("restricted by consent erosion", "stock_consent_loss"), ("licensed", "stock_licensed"))
+    frames = {label: result.metric(metric) for label, metric in names if metric in result.stats}
+    rows = []
+    for i, q in enumerate(result.quarters):
+        if q.endswith("Q4"):
+            rows.append({"quarter": q, **{f"{label} p50": fmt(frame.iloc[i]["p50"], "tokens")
+                                          for label, frame in frames.items()}})
+    return pd.DataFrame(rows)
+
+
+def gap_cost_table(result: ForecastResult) -> pd.DataFrame:
+    """The price of the gap at every Q4: generated versus licensed, and the chance generating is cheaper."""
+    syn, lic = result.metric("gap_cost_synthetic"), result.metric("gap_cost_licensed")
+    cheaper, needed = result.metric("gap_synthetic_cheaper"), result.metric("synthetic_needed")
+    rows = []
+    for i, q in enumerate(result.quarters):
+        if q.endswith("Q4"):
+            rows.append({"quarter": q, "gap p50": fmt(needed.iloc[i]["p50"], "tokens"),
+                         "synthetic p50": fmt(syn.iloc[i]["p50"], "usd"), "synthetic p90": fmt(syn.iloc[i]["p90"], "usd"),
+                         "licensed p50": fmt(lic.iloc[i]["p50"], "usd"), "licensed p90": fmt(lic.iloc[i]["p90"], "usd"),
+                         "P(synthetic cheaper)": f"{cheaper.iloc[i]['mean']:.1%}"})
+    return pd.DataFrame(rows)
+
+
+def gap_totals_table(result: ForecastResult) -> pd.DataFrame:
+    """Cumulative cost of the gap by the end of 2030 and 2035, tokens bought once and kept."""
+    rows = []
+    for row in result.tables["gap_cost_totals"].itertuples(index=False):
+        rows.append({"by end of": str(row.by_end_of), "route": row.route, "p10": fmt(row.p10, "usd"),
+                     "p50": fmt(row.p50, "usd"), "p90": fmt(row.p90, "usd"),
+                     "P(cheaper route)": f"{row.p_cheaper:.1%}"})
+    return pd.DataFrame(rows)
+
+
 def inputs_table(result: ForecastResult) -> pd.DataFrame:
     """Every uncertain input with its distribution, sample range, source and where it was set."""
     frame = result.inputs.copy()
