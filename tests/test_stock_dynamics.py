@@ -272,3 +272,19 @@ def test_keys_added_for_dynamics_change_no_earlier_scenario_hash(tmp_path):
     before = hashlib.sha256(json.dumps(dumped, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     assert scenario_hash(base) == before
     assert scenario_hash(_scenario(tmp_path, _dyn(consent_erosion="1%"))) != before
+
+
+def test_report_and_exports_carry_the_new_metrics(tmp_path):
+    from forecast.report.exports import iamc_table
+    from forecast.report.markdown import render_report
+
+    result = run(load_scenario(SCENARIOS / "ai-written-inflow.yaml").scenario, samples=500)
+    text = render_report(result)
+    assert "## How the stock grows" in text and "## The price of the gap" in text
+    variables = set(iamc_table([result])["variable"])
+    assert {"Synthetic Gap|Cost|Synthetic|p50", "Human Text|Effective Stock|Consent Loss|p50",
+            "Human Text|Effective Stock|Consent Loss|point"} <= variables
+    totals = result.tables["gap_cost_totals"]
+    # among draws with a gap, one route or the other is cheaper
+    for year in (2030, 2035):
+        assert totals[totals.by_end_of == year]["p_cheaper"].sum() == pytest.approx(1.0)

@@ -37,6 +37,16 @@ IAMC_VARIABLES = {
     "ratio": ("Training Data|Demand over Stock", "ratio"),
     "synthetic_needed": ("Training Data|Synthetic Needed", "tokens"),
     "synthetic_share": ("Training Data|Synthetic Share", "fraction"),
+    "stock_human_inflow": ("Human Text|Effective Stock|Human Inflow", "tokens"),
+    "stock_consent_loss": ("Human Text|Effective Stock|Consent Loss", "tokens"),
+    "stock_licensed": ("Human Text|Effective Stock|Licensed", "tokens"),
+    "licensed_spend": ("Human Text|Licensed Spend", "USD"),
+    "gap_cost_synthetic": ("Synthetic Gap|Cost|Synthetic", "USD"),
+    "gap_cost_licensed": ("Synthetic Gap|Cost|Licensed", "USD"),
+    "gap_cost_synthetic_cumulative": ("Synthetic Gap|Cumulative Cost|Synthetic", "USD"),
+    "gap_cost_licensed_cumulative": ("Synthetic Gap|Cumulative Cost|Licensed", "USD"),
+    "gap_synthetic_cheaper": ("Synthetic Gap|Synthetic Cheaper", "fraction"),
+    "gap_price_synthetic": ("Synthetic Gap|Price per Useful Token", "USD/token"),
 }
 
 #: CSV columns of mix_curve.csv: engine column -> (CSV column, unit), in the report table's order.
