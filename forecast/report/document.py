@@ -368,8 +368,8 @@ class Document:
                      best, title, f"Log scale. Dots: the record up to each quarter, rows dated before {chart['as_of']}; "
                                   f"lines: each method's forecast {steps} quarters on from {chart['as_of']}; "
                                   "bands: its 80% prediction interval.")
-        caption = (f"Trend fits of the {label} as of {chart['as_of']}, all four methods, from "
-                   f"{TREND_SOURCES[name]} (docs/trends.md).")
+        caption = (f"Trend fits of the {label} as of {chart['as_of']}, every method, from "
+                   f"{TREND_SOURCES[name]}; methods in docs/trends.md.")
         self._chart(f"trend_{name}", "trends", fig, title, caption, [], frame, images)
 
     def trends_context(self) -> dict[str, Any] | None:
@@ -377,7 +377,7 @@ class Document:
         (Markdown tables), ``as_of`` (of the charted fits) and ``best`` (series → method)."""
         if self.trends is None:
             return None
-        from forecast.report.trends import SERIES_LABELS, fits_used_frame, report_scorecard
+        from forecast.report.trends import METHOD_NAMES, SERIES_LABELS, fits_used_frame, report_scorecard
 
         shown, raw = report_scorecard(self.trends)
         self.data["trend_scorecard"] = raw
@@ -385,7 +385,8 @@ class Document:
         self.data["trend_fits_used"] = used
         table = pd.DataFrame({
             "scenario": used["scenario"], "input": [f"`{v}`" for v in used["input"]],
-            "method": [m if r in (m, "bootstrap") else f"{m} ({r})" for m, r in zip(used["method"], used["requested"])],
+            "method": [METHOD_NAMES.get(m, m) + ("" if r in (m, "bootstrap") else f" ({r} in its backtest)")
+                       for m, r in zip(used["method"], used["requested"])],
             "as of": used["as_of"], "data": used["data"],
             "growth": [f"{10 ** g:.2f}x/yr" if s != "price_performance" else f"price ÷{10 ** -g:.2f} a year"
                        for g, s in zip(used["growth"], used["series"])]})
@@ -393,7 +394,8 @@ class Document:
                 "scorecard": S.md_table(shown) if not shown.empty else None,
                 "fits_used": S.md_table(table) if not table.empty else None,
                 "as_of": ", ".join(sorted({c["as_of"] for c in self.trends.charts})),
-                "best": [{"series": SERIES_LABELS.get(c["series"], c["series"]), "method": c["best"]}
+                "best": [{"series": SERIES_LABELS.get(c["series"], c["series"]),
+                          "method": METHOD_NAMES.get(c["best"], c["best"])}
                          for c in self.trends.charts if c["best"]]}
 
     # ------------------------------------------------------------------------------------- context

@@ -91,7 +91,7 @@ SERIES_LABELS = {"dataset_tokens": "dataset of the largest training run",
 #: Short names of the methods in titles and tables.
 METHOD_NAMES = {"ols": "OLS", "quantreg": "quantile regression", "ets": "ETS", "prophet": "Prophet"}
 #: The data/ files behind each series, for captions.
-TREND_SOURCES = {"dataset_tokens": "`data/notable_models.csv` (undisclosed datasets imputed from compute)",
+TREND_SOURCES = {"dataset_tokens": "`data/notable_models.csv`, undisclosed datasets imputed from compute",
                  "training_compute": "`data/notable_models.csv`",
                  "price_performance": "`data/gpu_prices.csv` and `data/hardware.csv`",
                  "public_corpus": "`data/datasets.csv`"}
@@ -106,14 +106,28 @@ def report_scorecard(report) -> tuple[pd.DataFrame, pd.DataFrame]:
     card = report.scorecard
     if card.empty:
         return pd.DataFrame(), pd.DataFrame()
-    raw = card[card["horizon"].astype(str) == "all"].reset_index(drop=True)
+    raw = card[card["horizon"].astype(str) == "all"]
+    order = {m: k for k, m in enumerate(METHOD_NAMES)}
+    series = {s: k for k, s in enumerate(dict.fromkeys(raw["series"]))}
+    raw = raw.iloc[sorted(range(len(raw)), key=lambda i: (series[raw["series"].iloc[i]],
+                                                          order.get(raw["method"].iloc[i], len(order))))]
+    raw = raw.reset_index(drop=True)
     shown = pd.DataFrame({
-        "series": raw["series"].map(lambda s: SERIES_LABELS.get(s, s)), "method": raw["method"],
+        "series": raw["series"].map(lambda s: SERIES_LABELS.get(s, s)),
+        "method": raw["method"].map(lambda m: METHOD_NAMES.get(m, m)),
         "forecasts": raw["n"], "MAE [OOM]": raw["mae"].map(lambda v: f"{v:.2f}"),
         "bias [OOM]": raw["bias"].map(lambda v: f"{v:+.2f}"),
         "80% coverage": raw["coverage"].map(lambda v: f"{v:.0%}"),
         "best": (raw["method"] == raw["best"]).map({True: "✓", False: ""})})
     return shown, raw
+
+
+def _fit_data(about: dict) -> str:
+    """What a backtested fit saw, in words: the series' files, the as-of cut, undisclosed runs."""
+    text = f"{TREND_SOURCES[about['series']].split(',')[0]} rows dated before {about['as_of']}"
+    if about["series"] == "dataset_tokens":
+        text += f"; undisclosed runs: {about['undisclosed']} ({about['imputed_rows']} rows)"
+    return text
 
 
 def fits_used_frame(runs) -> pd.DataFrame:
@@ -129,7 +143,7 @@ def fits_used_frame(runs) -> pd.DataFrame:
                 continue
             rows.append({"scenario": run.name, "input": what, "series": about["series"],
                          "requested": about["requested"], "method": about["method"], "as_of": about["as_of"],
-                         "data": "rows dated before the as-of quarter", "growth": float(about["growth"]),
+                         "data": _fit_data(about), "growth": float(about["growth"]),
                          "growth_sd": float(about["growth_sd"]), "growth_factor": 10.0 ** float(about["growth"])})
         trend = notes.get("demand_trend")
         if trend is not None:
