@@ -358,7 +358,7 @@ class Document:
         factor = fits["growth_factor"]
         lo, hi = float(factor.min()), float(factor.max())
         falling = float(factor[best]) < 1
-        who = f"by {METHOD_NAMES[best]}, the best forecaster in the backtest; the {_count(len(fits))} methods"
+        who = f"according to {METHOD_NAMES[best]}, the best forecaster in the backtest; the {_count(len(fits))} methods"
         if falling:  # a price per FLOP: say how fast it falls
             title = f"The {label} falls {1 / factor[best]:.2f}x a year {who} span {1 / hi:.2f}x to {1 / lo:.2f}x"
         else:
