@@ -96,8 +96,12 @@ def test_trend_section_charts_scores_and_names_the_fits(report_dir):
 
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     section = text.split("## Trends behind the forecast", 1)[1].split("\n## ", 1)[0]
+    import textwrap
+
     for series in ("dataset_tokens", "training_compute", "price_performance"):
         assert f"](charts/trend_{series}.png)" in section
+        title = re.search(rf"!\[([^]]+)\]\(charts/trend_{series}\.png\)", section).group(1)
+        assert len(textwrap.wrap(title, 78)) <= 2, title  # charts.py draws two title lines at most
         frame = pd.read_csv(report_dir / "data" / f"trend_{series}.csv")
         # all four methods charted, each 8 quarters on from the as-of quarter, band around the line
         forecast = frame[frame["kind"] == "forecast"]
@@ -133,7 +137,7 @@ def test_fits_used_names_method_and_as_of_of_the_shipped_scenarios():
     row = frame.loc["backtested-trend"]
     assert (row["series"], row["requested"], row["as_of"]) == ("dataset_tokens", "best", "2024Q2")
     assert row["method"] in ("ols", "quantreg", "ets", "prophet")
-    assert "before 2024Q2" in row["data"] and "impute" in row["data"]
+    assert "before 2024Q2" in row["data"] and "imputed from compute" in row["data"]
     base = frame.loc["baseline"]
     assert (base["requested"], base["as_of"]) == ("bootstrap", "2025Q1")
     assert "2018–2024" in base["data"]

@@ -358,11 +358,11 @@ class Document:
         factor = fits["growth_factor"]
         lo, hi = float(factor.min()), float(factor.max())
         falling = float(factor[best]) < 1
-        who = f"according to {METHOD_NAMES[best]}, the best forecaster in the backtest; the {_count(len(fits))} methods"
+        who = f"({METHOD_NAMES[best]}, best in the backtest); the {_count(len(fits))} methods span"
         if falling:  # a price per FLOP: say how fast it falls
-            title = f"The {label} falls {1 / factor[best]:.2f}x a year {who} span {1 / hi:.2f}x to {1 / lo:.2f}x"
+            title = f"The {label} falls {1 / factor[best]:.2f}x a year {who} {1 / hi:.2f}x to {1 / lo:.2f}x"
         else:
-            title = f"The {label} grows {factor[best]:.2f}x a year {who} span {lo:.2f}x to {hi:.2f}x"
+            title = f"The {label} grows {factor[best]:.2f}x a year {who} {lo:.2f}x to {hi:.2f}x"
         steps = int(frame[frame["kind"] == "forecast"].groupby("method").size().max())
         fig = _later(C.trend_chart, frame[["method", "quarter", "kind", "value", "lower", "upper"]], chart["unit"],
                      best, title, f"Log scale. Dots: the record up to each quarter, rows dated before {chart['as_of']}; "

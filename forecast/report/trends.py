@@ -126,7 +126,9 @@ def _fit_data(about: dict) -> str:
     """What a backtested fit saw, in words: the series' files, the as-of cut, undisclosed runs."""
     text = f"{TREND_SOURCES[about['series']].split(',')[0]} rows dated before {about['as_of']}"
     if about["series"] == "dataset_tokens":
-        text += f"; undisclosed runs: {about['undisclosed']} ({about['imputed_rows']} rows)"
+        how = {"impute": "imputed from compute", "censored": "entered as lower bounds",
+               "disclosed": "left out"}.get(about["undisclosed"], about["undisclosed"])
+        text += f"; undisclosed datasets {how} ({about['imputed_rows']} rows)"
     return text
 
 
