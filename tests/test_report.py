@@ -27,7 +27,11 @@ FILES = ["mini-supply.yaml", "mini-slow.yaml", "mini-gpt.yaml", "mini-mix.yaml"]
 ARGS = [*FILES, "--compare", "waterfall.yaml", "--quarter", "2026Q4"]
 #: Every chart the small set must produce (two supply scenarios, a mix sweep, one waterfall).
 CHARTS = {"fan_mini-supply", "fan_mini-slow", "exhaustion_probability", "synthetic_gap", "cost_components",
-          "cost_vs_share_mini-mix", "sensitivity_exhaustion", "sensitivity_cost", "waterfall_mini-waterfall"}
+          "cost_vs_share_mini-mix", "sensitivity_exhaustion", "sensitivity_cost", "waterfall_mini-waterfall",
+          "trend_dataset_tokens", "trend_training_compute", "trend_price_performance"}
+#: The spreadsheet exports beside the report (docs/report.md, docs/exports.md).
+EXPORTS = {"long.csv", "iamc.csv", "meta.json", "peakdata-2026Q4.xlsx", "wide_stock.csv", "wide_demand.csv",
+           "wide_ratio.csv", "wide_synthetic_needed.csv", "wide_synthetic_share.csv"}
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +63,105 @@ def test_writes_the_document_charts_data_and_pages(report_dir):
     assert not list(report_dir.parent.glob(".*.tmp")), "staging folder left behind"
 
 
+def test_spreadsheet_exports_are_beside_the_report_and_linked(report_dir):
+    import json
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    folder = report_dir / "exports"
+    assert {p.name for p in folder.iterdir()} == EXPORTS
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    section = text.split("## Spreadsheets", 1)[1].split("\n## ", 1)[0]
+    for name in EXPORTS:
+        assert f"](exports/{name})" in section, name
+    # every scenario of the report, in the long table and the workbook
+    long = pd.read_csv(folder / "long.csv")
+    assert set(long["scenario"]) == {Path(f).stem for f in FILES}
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert sorted(s["scenario"] for s in meta["scenarios"]) == sorted(Path(f).stem for f in FILES)
+    # the stock p50 of the wide table is the report's own figure (fan chart numbers)
+    wide = pd.read_csv(folder / "wide_stock.csv").set_index(["scenario", "quarter"])
+    fan = pd.read_csv(report_dir / "data" / "fan_mini-supply.csv")
+    fan = fan[fan["metric"] == "stock"].set_index("quarter")
+    for quarter in ("2026Q4", "2030Q4"):
+        assert wide.loc[("mini-supply", quarter), "p50"] == pytest.approx(fan.loc[quarter, "p50"], rel=1e-5)
+    book = load_workbook(folder / "peakdata-2026Q4.xlsx", read_only=True)
+    assert "Model" in book.sheetnames
+    book.close()
+
+
+def test_trend_section_charts_scores_and_names_the_fits(report_dir):
+    import pandas as pd
+
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    section = text.split("## Trends behind the forecast", 1)[1].split("\n## ", 1)[0]
+    import textwrap
+
+    for series in ("dataset_tokens", "training_compute", "price_performance"):
+        assert f"](charts/trend_{series}.png)" in section
+        title = re.search(rf"!\[([^]]+)\]\(charts/trend_{series}\.png\)", section).group(1)
+        assert len(textwrap.wrap(title, 78)) <= 2, title  # charts.py draws two title lines at most
+        frame = pd.read_csv(report_dir / "data" / f"trend_{series}.csv")
+        # all four methods charted, each 8 quarters on from the as-of quarter, band around the line
+        forecast = frame[frame["kind"] == "forecast"]
+        assert forecast.groupby("method").size().to_dict() == {"ets": 8, "ols": 8, "prophet": 8, "quantreg": 8}
+        assert (forecast["lower"] <= forecast["value"]).all() and (forecast["value"] <= forecast["upper"]).all()
+        assert (frame[frame["kind"] == "observed"]["value"] > 0).all()
+    card = pd.read_csv(report_dir / "data" / "trend_scorecard.csv")
+    # one pooled row per series and method, and exactly one method picked per series
+    assert len(card) == 12 and set(card["horizon"]) == {"all"}
+    for series, part in card.groupby("series"):
+        best = part.loc[part["mae"].idxmin(), "method"]
+        assert set(part["best"]) == {best}, series
+        assert part[part["method"] == best]["mae"].iloc[0] == part["mae"].min()
+    assert section.count("✓") == 3  # one best method per series in the table
+    # the small set fits no trend (growth given directly), and says so
+    assert "No scenario of this report fits a trend." in section
+
+
+def test_fits_used_names_method_and_as_of_of_the_shipped_scenarios():
+    """backtested-trend.yaml fits dataset_tokens with method best as of 2024Q2; the baseline uses the
+    bootstrapped log-linear fit of models dated 2018-2024 (scenarios/*.yaml)."""
+    from types import SimpleNamespace
+
+    import forecast.engine as engine
+    from forecast.io.scenario import load_scenario
+    from forecast.report.trends import fits_used_frame
+
+    runs = []
+    for name in ("backtested-trend", "baseline"):
+        item = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        runs.append(SimpleNamespace(name=name, file=item, result=engine.run(item.scenario, samples=200)))
+    frame = fits_used_frame(runs).set_index("scenario")
+    row = frame.loc["backtested-trend"]
+    assert (row["series"], row["requested"], row["as_of"]) == ("dataset_tokens", "best", "2024Q2")
+    assert row["method"] in ("ols", "quantreg", "ets", "prophet")
+    assert "before 2024Q2" in row["data"] and "imputed from compute" in row["data"]
+    base = frame.loc["baseline"]
+    assert (base["requested"], base["as_of"]) == ("bootstrap", "2025Q1")
+    assert "2018–2024" in base["data"]
+    assert base["growth_factor"] == pytest.approx(10 ** base["growth"])
+
+
+def test_trend_methods_option(tmp_path, monkeypatch):
+    monkeypatch.chdir(SET)
+    out = tmp_path / "r"
+    args = ["report", "mini-supply.yaml", "--quarter", "2026Q4", "--out", str(out), "-n", "200"]
+    bad = CliRunner().invoke(app, args + ["--trend-methods", "ols,arima"])
+    assert bad.exit_code == 2 and "--trend-methods ols,arima: unknown method arima" in bad.output
+    assert not (out / "2026Q4").exists()
+    assert CliRunner().invoke(app, args + ["--trend-methods", "none"]).exit_code == 0
+    text = (out / "2026Q4" / "report.md").read_text(encoding="utf-8")
+    assert "## Trends behind the forecast" not in text and "## Spreadsheets" in text
+    assert not list((out / "2026Q4" / "charts").glob("trend_*.png"))
+
+
 def test_sections_come_in_the_documented_order(report_dir):
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
     assert headings == ["Summary", "Changes since last quarter", "All scenarios side by side", "Charts",
-                        "Assumptions", "Method", "Provenance"]
+                        "Trends behind the forecast", "Spreadsheets", "Assumptions", "Method", "Provenance"]
     assert "No earlier quarter in the archive" in text or "Against " in text
 
 
@@ -177,8 +275,11 @@ def test_second_process_writes_identical_bytes(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = tmp_path / "reports"
     copies = []
+    # Prophet is the one trend method whose fit draws random numbers: it alone is charted here, fitted
+    # afresh in each process (PEAKDATA_CACHE=off), so its seeding is what this compares.
     for k in range(2):
-        subprocess.run([sys.executable, "-m", "forecast", "report", *ARGS, "--out", str(out), "-n", "400"],
+        subprocess.run([sys.executable, "-m", "forecast", "report", *ARGS, "--out", str(out), "-n", "400",
+                        "--trend-methods", "prophet"],
                        cwd=SET, env=env, check=True, capture_output=True)
         copies.append(tmp_path / f"copy{k}")
         shutil.copytree(out / "2026Q4", copies[-1])
@@ -187,6 +288,8 @@ def test_second_process_writes_identical_bytes(tmp_path):
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
     assert any(name.suffix == ".png" for name in first)
+    assert {Path("exports/peakdata-2026Q4.xlsx"), Path("exports/long.csv"),
+            Path("charts/trend_dataset_tokens.png")} <= set(first)
 
 
 def test_failed_report_leaves_the_previous_one_intact(tmp_path, monkeypatch):

@@ -183,6 +183,23 @@ def run(
         _interrupted(folder)
 
 
+def _trend_methods(text: str) -> tuple[str, ...] | None:
+    """``--trend-methods``: None for all, () for none, else the methods named (checked here, before
+    anything runs)."""
+    from forecast.fit.methods import METHODS
+
+    words = [w.strip().lower() for w in text.split(",") if w.strip()]
+    if words == ["all"]:
+        return None
+    if words == ["none"]:
+        return ()
+    unknown = [w for w in words if w not in METHODS]
+    if unknown or not words:
+        _fail(ValueError(f"--trend-methods {text}: unknown method {', '.join(unknown) or '(empty)'} "
+                         f"(choose from {', '.join(METHODS)}, or all, or none)"))
+    return tuple(dict.fromkeys(words))
+
+
 @app.command()
 def report(
     scenarios: Optional[List[Path]] = typer.Argument(
@@ -199,10 +216,14 @@ def report(
                                                  help="Compare file (waterfall) to add; repeatable."),
     archive: Optional[Path] = typer.Option(None, "--archive", metavar="FILE",
                                            help="Run archive (default: OUT/archive.sqlite)."),
+    trend_methods: str = typer.Option("all", "--trend-methods", metavar="LIST",
+                                      help="Trend methods charted and scored in \"Trends behind the forecast\", "
+                                           "comma-separated (ols,quantreg,ets,prophet), all, or none."),
 ) -> None:
     """Write the quarterly report: one document across all scenarios with summary, comparison,
-    charts, the Palmyra-versus-GPT-class waterfall, assumptions and provenance, as Markdown and HTML,
-    with every chart's numbers as CSV and a page per scenario."""
+    charts, the Palmyra-versus-GPT-class waterfall, the trend fits behind the forecast, assumptions
+    and provenance, as Markdown and HTML, with every chart's numbers as CSV, a page per scenario and
+    the spreadsheet exports (CSV and XLSX)."""
     from forecast.cli.render import step_progress
     from forecast.errors import ForecastError
     from forecast.report.quarterly import build_report, current_quarter
@@ -217,6 +238,7 @@ def report(
         label = str(Quarter.parse(quarter)) if quarter is not None else current_quarter()
     except ValueError as exc:
         _fail(ValueError(f"--quarter {quarter}: {exc}"))
+    methods = _trend_methods(trend_methods)
     paths = list(scenarios or [])
     compares = list(compare or [])
     if not paths:
@@ -228,7 +250,8 @@ def report(
     try:
         with step_progress("report") as progress:
             output = build_report(paths, label, out, samples=samples, template_dir=template,
-                                  compare_paths=compares, archive_path=archive, progress=progress)
+                                  compare_paths=compares, archive_path=archive, progress=progress,
+                                  trend_methods=methods)
     except ForecastError as exc:
         _fail(exc)
     console = _console()

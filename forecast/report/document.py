@@ -25,6 +25,13 @@ from forecast.units import format_quantity
 __all__ = ["Document", "render_template", "waterfall_markdown", "waterfall_table"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Folder of the spreadsheet exports inside the report folder (docs/report.md, docs/exports.md).
+EXPORTS = "exports"
+
+
+def workbook_name(quarter: str) -> str:
+    """File name of the report's workbook: ``peakdata-2026Q4.xlsx``."""
+    return f"peakdata-{quarter}.xlsx"
 
 
 def render_template(name: str, context: dict[str, Any], template_dir: Path | None = None) -> str:
@@ -100,6 +107,10 @@ def _draw(spec: tuple) -> bytes:
         return C.png_bytes(builder(*args, **kwargs))
 
 
+def _count(n: int) -> str:
+    return ("one", "two", "three", "four", "five")[n - 1] if 1 <= n <= 5 else str(n)
+
+
 def _q(value: float) -> str:
     return format_headline("exhaustion.p50", value)
 
@@ -108,13 +119,14 @@ class Document:
     """Everything the report shows, built once from the runs."""
 
     def __init__(self, runs: Sequence[ScenarioRun], waterfalls: Sequence[Any], quarter: str, data_dir: Path,
-                 changes: dict[str, Any] | None, archive_path: Path) -> None:
+                 changes: dict[str, Any] | None, archive_path: Path, trends: Any = None) -> None:
         self.runs = list(runs)
         self.waterfalls = list(waterfalls)
         self.quarter = quarter
         self.data_dir = data_dir
         self.changes = changes
         self.archive_path = archive_path
+        self.trends = trends  # a forecast.engine.trends.TrendReport, or None: no trend section
         self.supply = [r for r in self.runs if S.is_supply(r)]
         self.cost = [r for r in self.runs if S.is_cost(r)]
         self.data: dict[str, pd.DataFrame] = {}
@@ -162,6 +174,9 @@ class Document:
             self._sensitivity_chart(lead_cost, "cost.total", images)
         for wf in self.waterfalls:
             self._waterfall(wf, images)
+        if self.trends is not None:
+            for chart in self.trends.charts:
+                self._trend(chart, images)
         specs = list(images.values())
         workers = max(1, min(int(workers), len(specs)))
         if workers == 1:
@@ -328,6 +343,61 @@ class Document:
                     frame, images)
         self.data[f"waterfall_{wf.name}_marks"] = wf.marks
 
+    def _trend(self, chart: dict[str, Any], images: dict[str, bytes]) -> None:
+        from forecast.report.trends import METHOD_NAMES, SERIES_LABELS, TREND_SOURCES
+
+        name = chart["series"]
+        bands = self.trends.bands
+        frame = bands[bands["series"] == name].reset_index(drop=True)
+        fits = self.trends.fits
+        fits = fits[fits["series"] == name].set_index("method")
+        label = SERIES_LABELS[name]
+        best = chart["best"]
+        if frame.empty or best not in fits.index:
+            return
+        factor = fits["growth_factor"]
+        lo, hi = float(factor.min()), float(factor.max())
+        falling = float(factor[best]) < 1
+        who = f"({METHOD_NAMES[best]}, best in the backtest); the {_count(len(fits))} methods span"
+        if falling:  # a price per FLOP: say how fast it falls
+            title = f"The {label} falls {1 / factor[best]:.2f}x a year {who} {1 / hi:.2f}x to {1 / lo:.2f}x"
+        else:
+            title = f"The {label} grows {factor[best]:.2f}x a year {who} {lo:.2f}x to {hi:.2f}x"
+        steps = int(frame[frame["kind"] == "forecast"].groupby("method").size().max())
+        fig = _later(C.trend_chart, frame[["method", "quarter", "kind", "value", "lower", "upper"]], chart["unit"],
+                     best, title, f"Log scale. Dots: the record up to each quarter, rows dated before {chart['as_of']}; "
+                                  f"lines: each method's forecast {steps} quarters on from {chart['as_of']}; "
+                                  "bands: its 80% prediction interval.")
+        caption = (f"Trend fits of the {label} as of {chart['as_of']}, every method, from "
+                   f"{TREND_SOURCES[name]}; methods in docs/trends.md.")
+        self._chart(f"trend_{name}", "trends", fig, title, caption, [], frame, images)
+
+    def trends_context(self) -> dict[str, Any] | None:
+        """The "Trends behind the forecast" context: ``charts``, ``scorecard`` and ``fits_used``
+        (Markdown tables), ``as_of`` (of the charted fits) and ``best`` (series → method)."""
+        if self.trends is None:
+            return None
+        from forecast.report.trends import METHOD_NAMES, SERIES_LABELS, fits_used_frame, report_scorecard
+
+        shown, raw = report_scorecard(self.trends)
+        self.data["trend_scorecard"] = raw
+        used = fits_used_frame(self.runs)
+        self.data["trend_fits_used"] = used
+        table = pd.DataFrame({
+            "scenario": used["scenario"], "input": [f"`{v}`" for v in used["input"]],
+            "method": [METHOD_NAMES.get(m, m) + ("" if r in (m, "bootstrap") else f" ({r} in its backtest)")
+                       for m, r in zip(used["method"], used["requested"])],
+            "as of": used["as_of"], "data": used["data"],
+            "growth": [f"{10 ** g:.2f}x/yr" if s != "price_performance" else f"price ÷{10 ** -g:.2f} a year"
+                       for g, s in zip(used["growth"], used["series"])]})
+        return {"charts": [c for c in self.charts if c["section"] == "trends"],
+                "scorecard": S.md_table(shown) if not shown.empty else None,
+                "fits_used": S.md_table(table) if not table.empty else None,
+                "as_of": ", ".join(sorted({c["as_of"] for c in self.trends.charts})),
+                "best": [{"series": SERIES_LABELS.get(c["series"], c["series"]),
+                          "method": METHOD_NAMES.get(c["best"], c["best"])}
+                         for c in self.trends.charts if c["best"]]}
+
     # ------------------------------------------------------------------------------------- context
     def context(self) -> dict[str, Any]:
         """The template context (every value a string, list or dict of strings)."""
@@ -386,12 +456,23 @@ class Document:
             "comparison": S.md_table(comparison), "variants": variants,
             "charts": {k: sections.get(k, []) for k in ("supply", "cost", "sensitivity", "waterfall")},
             "waterfalls": waterfalls, "changes": self.changes, "archive": str(self.archive_path),
+            "spreadsheets": self.spreadsheets(), "trends": self.trends_context(),
             "assumptions": S.md_table(assumptions), "assumption_count": len(assumptions),
             "provenance": {"runs": S.md_table(provenance.assign(sha256=[f"`{h[:16]}`" for h in provenance["sha256"]])),
                            "data": S.md_table(data_files.assign(sha256=[f"`{h}`" for h in data_files["sha256"]])),
                            "seeds": ", ".join(str(s) for s in seeds),
                            "samples": ", ".join(f"{s:,}" for s in samples)},
         }
+
+    def spreadsheets(self) -> dict[str, Any]:
+        """Paths (relative to report.md) of the spreadsheet exports written beside the report:
+        ``workbook``, ``long``, ``wide`` (list of ``{metric, file}``), ``iamc``, ``meta``."""
+        from forecast.report.writers import IAMC_CSV, LONG_CSV
+
+        metrics = list(dict.fromkeys(m for r in self.runs for m in r.result.stats))
+        return {"folder": f"{EXPORTS}/", "workbook": f"{EXPORTS}/{workbook_name(self.quarter)}",
+                "long": f"{EXPORTS}/{LONG_CSV}", "iamc": f"{EXPORTS}/{IAMC_CSV}", "meta": f"{EXPORTS}/meta.json",
+                "wide": [{"metric": m, "file": f"{EXPORTS}/wide_{m}.csv"} for m in metrics]}
 
     def meta(self) -> dict[str, Any]:
         """Provenance of the report's ``data/*.csv`` (``data/meta.json``): version, quarter, each

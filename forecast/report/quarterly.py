@@ -9,6 +9,9 @@ the Palmyra-versus-GPT-class waterfall, assumptions, method and provenance.
     OUT/<quarter>/charts/*.png        every chart
     OUT/<quarter>/data/*.csv          the numbers behind every chart and table
     OUT/<quarter>/scenarios/<name>.md one detail page per scenario
+    OUT/<quarter>/exports/            the spreadsheet exports of every scenario: long.csv,
+                                      wide_<metric>.csv, iamc.csv, meta.json and the workbook
+                                      peakdata-<quarter>.xlsx (docs/exports.md)
 
 The folder is written in a staging folder beside it and swapped in whole, so an interrupted or
 failed report leaves the previous one intact. The quarter is a label only: nothing in the output
@@ -122,15 +125,20 @@ def changes_section(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun
 def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: int | None = None,
                  template_dir: Path | None = None, compare_paths: Sequence[str | Path] = (),
                  data_dir: Path | None = None, archive_path: Path | None = None,
-                 progress: ReportProgress | None = None, workers: int | None = None) -> ReportOutput:
-    """Run the scenarios and write the quarter's report folder; see the module docstring."""
+                 progress: ReportProgress | None = None, workers: int | None = None,
+                 trend_methods: Sequence[str] | None = None) -> ReportOutput:
+    """Run the scenarios and write the quarter's report folder; see the module docstring.
+
+    ``trend_methods``: the methods of "Trends behind the forecast" (default: all four; an empty
+    sequence leaves the section out).
+    """
     from forecast.io.references import data_dir as default_data_dir
     from forecast.units import Quarter
 
     quarter = str(Quarter.parse(quarter))
     if workers is None:  # the machine's cores, at most 4: scenarios are few and memory matters more
         workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-    total = len(paths) + len(compare_paths) + 3
+    total = len(paths) + len(compare_paths) + 4
     done = [0]
 
     def tick(label: str) -> None:
@@ -160,9 +168,17 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir) for cf in compares]
     archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
     changes = changes_section(archive_path, quarter, runs, data_dir)
+    trends = None
+    if trend_methods is None or len(trend_methods):
+        from forecast.engine.trends import trend_report
+        from forecast.report.trends import REPORT_SERIES
+
+        trends = trend_report(REPORT_SERIES, methods=trend_methods, data_dir=data_dir)
+    tick("fitted trends")
     from forecast.report.document import Document
 
-    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes, archive_path)
+    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes, archive_path,
+                   trends)
     figures = doc.build_charts(workers=workers)
     tick("drew charts")
     markdown = doc.render(template_dir)
@@ -208,7 +224,8 @@ def _umask() -> int:
 
 
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
-    from forecast.report.writers import atomic_write_text, write_csv, write_json
+    from forecast.report.document import EXPORTS, workbook_name
+    from forecast.report.writers import atomic_write_text, write_csv, write_exports, write_json
 
     for parent in (folder, *folder.parents):
         if parent.exists() and not parent.is_dir():
@@ -230,6 +247,9 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
             written.append(f"data/{name}.csv")
         write_json(staging / "data" / "meta.json", doc.meta())
         written.append("data/meta.json")
+        written += [p.relative_to(staging).as_posix() for p in write_exports(
+            [r.result for r in doc.runs], staging / EXPORTS,
+            workbook_path=staging / EXPORTS / workbook_name(doc.quarter))]
         for name, text in doc.pages().items():
             atomic_write_text(staging / name, text)
             written.append(name)

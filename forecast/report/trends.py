@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from forecast.units import format_quantity
 
-__all__ = ["fits_view", "scorecard_view", "undisclosed_view", "write_trend_outputs", "TREND_FILES"]
+__all__ = ["REPORT_SERIES", "fits_used_frame", "fits_view", "report_scorecard", "scorecard_view", "undisclosed_view",
+           "write_trend_outputs", "TREND_FILES"]
 
 #: file name -> TrendReport attribute
 TREND_FILES = {"trend_fits.csv": "fits", "trend_bands.csv": "bands", "trend_scorecard.csv": "scorecard",
@@ -76,3 +78,84 @@ def write_trend_outputs(report, out_dir: Path, stamp: str) -> list[Path]:
 
     out_dir = Path(out_dir)
     return [write_csv(out_dir / name, getattr(report, attr), stamp) for name, attr in TREND_FILES.items()]
+
+
+#: Series the quarterly report charts, in its order (``public_corpus`` is left to ``peakdata trends``).
+REPORT_SERIES = ("dataset_tokens", "training_compute", "price_performance")
+#: What each series is, in planners' words.
+SERIES_LABELS = {"dataset_tokens": "dataset of the largest training run",
+                 "training_compute": "compute of the largest training run",
+                 "price_performance": "price of rented compute per FLOP",
+                 "public_corpus": "largest public corpus"}
+
+#: Short names of the methods in titles and tables.
+METHOD_NAMES = {"ols": "OLS", "quantreg": "quantile regression", "ets": "ETS", "prophet": "Prophet"}
+#: The data/ files behind each series, for captions.
+TREND_SOURCES = {"dataset_tokens": "`data/notable_models.csv`, undisclosed datasets imputed from compute",
+                 "training_compute": "`data/notable_models.csv`",
+                 "price_performance": "`data/gpu_prices.csv` and `data/hardware.csv`",
+                 "public_corpus": "`data/datasets.csv`"}
+
+
+def report_scorecard(report) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The backtest scorecard pooled over horizons, as the quarterly report shows it, and its numbers.
+
+    Returns (shown, raw): shown has series, method, forecasts, MAE [OOM], bias [OOM], 80% coverage
+    and best (✓ for the method ``best`` picks); raw is the scorecard's ``all`` rows unformatted.
+    """
+    card = report.scorecard
+    if card.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    raw = card[card["horizon"].astype(str) == "all"]
+    order = {m: k for k, m in enumerate(METHOD_NAMES)}
+    series = {s: k for k, s in enumerate(dict.fromkeys(raw["series"]))}
+    raw = raw.iloc[sorted(range(len(raw)), key=lambda i: (series[raw["series"].iloc[i]],
+                                                          order.get(raw["method"].iloc[i], len(order))))]
+    raw = raw.reset_index(drop=True)
+    shown = pd.DataFrame({
+        "series": raw["series"].map(lambda s: SERIES_LABELS.get(s, s)),
+        "method": raw["method"].map(lambda m: METHOD_NAMES.get(m, m)),
+        "forecasts": raw["n"], "MAE [OOM]": raw["mae"].map(lambda v: f"{v:.2f}"),
+        "bias [OOM]": raw["bias"].map(lambda v: f"{v:+.2f}"),
+        "80% coverage": raw["coverage"].map(lambda v: f"{v:.0%}"),
+        "best": (raw["method"] == raw["best"]).map({True: "✓", False: ""})})
+    return shown, raw
+
+
+def _fit_data(about: dict) -> str:
+    """What a backtested fit saw, in words: the series' files, the as-of cut, undisclosed runs."""
+    text = f"{TREND_SOURCES[about['series']].split(',')[0]} rows dated before {about['as_of']}"
+    if about["series"] == "dataset_tokens":
+        how = {"impute": "imputed from compute", "censored": "entered as lower bounds",
+               "disclosed": "left out"}.get(about["undisclosed"], about["undisclosed"])
+        text += f"; undisclosed datasets {how} ({about['imputed_rows']} rows)"
+    return text
+
+
+def fits_used_frame(runs) -> pd.DataFrame:
+    """Every trend fit the report's scenarios use: scenario, input, series, method (requested and
+    used), as of, fitted growth [OOM/yr] and its factor [x/yr]; one row per scenario and input."""
+    rows = []
+    for run in runs:
+        notes = run.result.notes
+        for key, what in (("demand_trend_fit", "demand.historical.growth"),
+                          ("price_performance_fit", "cost.compute.price_performance")):
+            about = notes.get(key)
+            if about is None:
+                continue
+            rows.append({"scenario": run.name, "input": what, "series": about["series"],
+                         "requested": about["requested"], "method": about["method"], "as_of": about["as_of"],
+                         "data": _fit_data(about), "growth": float(about["growth"]),
+                         "growth_sd": float(about["growth_sd"]), "growth_factor": 10.0 ** float(about["growth"])})
+        trend = notes.get("demand_trend")
+        if trend is not None:
+            fit = run.file.scenario.demand.historical.fit
+            rows.append({"scenario": run.name, "input": "demand.historical.growth", "series": "dataset_tokens",
+                         "requested": "bootstrap", "method": f"log-linear OLS, {fit.bootstrap:,} bootstrap resamples",
+                         "as_of": str(fit.end_year + 1) + "Q1",
+                         "data": f"{trend.n} models dated {fit.start_year}–{fit.end_year} ({fit.data})",
+                         "growth": float(trend.slope), "growth_sd": float(np.std(trend.bootstrap)),
+                         "growth_factor": float(trend.growth)})
+    columns = ["scenario", "input", "series", "requested", "method", "as_of", "data", "growth", "growth_sd",
+               "growth_factor"]
+    return pd.DataFrame(rows, columns=columns)
