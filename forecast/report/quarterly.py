@@ -217,15 +217,10 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
             f"<title>{html_lib.escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
     from forecast.report.document import EXPORTS, workbook_name
-    from forecast.report.writers import atomic_write_text, write_csv, write_exports, write_json
+    from forecast.report.writers import (atomic_write_text, current_umask, swap_in, write_csv, write_exports,
+                                         write_json)
 
     for parent in (folder, *folder.parents):
         if parent.exists() and not parent.is_dir():
@@ -256,19 +251,12 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
         atomic_write_text(staging / "report.md", markdown)
         atomic_write_text(staging / "report.html", html)
         written += ["report.md", "report.html"]
-        mode = 0o777 & ~_umask()
+        mode = 0o777 & ~current_umask()
         for path in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
             os.chmod(path, mode)
         for path in (p for p in staging.rglob("*") if p.is_file()):
-            os.chmod(path, 0o666 & ~_umask())
-        if folder.is_dir():
-            backup = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(backup, ignore_errors=True)
-            os.replace(folder, backup)
-            os.replace(staging, folder)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(staging, folder)
+            os.chmod(path, 0o666 & ~current_umask())
+        swap_in(staging, folder)
     except OSError as exc:
         raise ExportError(f"cannot write {folder}: {exc.strerror or exc}") from None
     finally:

@@ -36,7 +36,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files owner-only; outputs are ordinary files
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes files owner-only; outputs are ordinary files
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -112,6 +112,24 @@ def check_writable(out_dir: Path) -> None:
                           "e.g. --out reports") from None
 
 
+def swap_in(staging: Path, folder: Path) -> None:
+    """Put the finished ``staging`` folder in place of ``folder`` (two renames, then clean up).
+
+    The previous folder is moved aside first and removed only once the new one is in place, so
+    at every moment either the old or the new set is there whole.
+    """
+    import shutil
+
+    if folder.is_dir():
+        backup = folder.with_name(f".{folder.name}.old")
+        shutil.rmtree(backup, ignore_errors=True)
+        os.replace(folder, backup)
+        os.replace(staging, folder)
+        shutil.rmtree(backup, ignore_errors=True)
+    else:
+        os.replace(staging, folder)
+
+
 def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
     """Write all of a result's files into ``out_dir`` and return their paths.
 
@@ -134,23 +152,17 @@ def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
             for entry in out_dir.iterdir():
                 if entry.name not in names:
                     shutil.move(str(entry), str(staging / entry.name))
-            backup = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(backup, ignore_errors=True)
-            os.replace(out_dir, backup)
-            os.replace(staging, out_dir)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(staging, out_dir)
+        swap_in(staging, out_dir)
     except OSError as exc:
         raise ExportError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    os.chmod(out_dir, 0o777 & ~_umask())
+    os.chmod(out_dir, 0o777 & ~current_umask())
     return [out_dir / name for name in names]
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
