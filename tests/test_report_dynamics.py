@@ -1,0 +1,82 @@
+"""The report's charts of stock dynamics and the gap's price (issue 17 item 5), built from the
+shipped scenarios ai-written-inflow.yaml (consent erosion, AI-written inflow, a priced gap) and
+licensed-text.yaml (licensed additions, no gap prices) with the baseline beside them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.report.document import Document
+from forecast.report.runs import run_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def doc():
+    paths = [ROOT / "scenarios" / n for n in ("baseline.yaml", "ai-written-inflow.yaml", "licensed-text.yaml")]
+    runs = run_scenarios(paths, samples=2000, keep_samples=True)
+    document = Document(runs, [], "2026Q4", ROOT / "data", None, Path("unused.sqlite"))
+    images = document.build_charts()
+    return document, images, {r.name: r for r in runs}
+
+
+def test_the_dynamic_scenarios_get_their_charts(doc):
+    document, images, _ = doc
+    dynamics = {c["name"] for c in document.charts if c["section"] == "dynamics"}
+    # the baseline has no dynamics: no stock terms of its own; licensed-text prices no gap
+    assert dynamics == {"stock_terms_ai-written-inflow", "stock_terms_licensed-text", "gap_cost_ai-written-inflow",
+                        "synthetic_share_record"}
+    for name in dynamics:
+        assert images[f"charts/{name}.png"].startswith(b"\x89PNG")
+        assert name in document.data
+
+
+def test_stock_terms_are_the_engine_metrics(doc):
+    document, _, runs = doc
+    frame = document.data["stock_terms_licensed-text"]
+    r = runs["licensed-text"].result
+    for term in ("stock", "stock_human_inflow", "stock_licensed", "stock_consent_loss"):
+        part = frame[frame["term"] == term]
+        np.testing.assert_array_equal(part["p50"].to_numpy(), r.metric(term)["p50"].to_numpy())
+    # licensed-text buys text in but erodes nothing: its consent loss is zero throughout
+    assert (frame.loc[frame["term"] == "stock_consent_loss", "p90"] == 0).all()
+    assert (frame.loc[frame["term"] == "stock_licensed", "p50"].iloc[1:] > 0).all()
+
+
+def test_gap_cost_title_names_the_cheaper_route_of_the_totals(doc):
+    document, _, runs = doc
+    chart = next(c for c in document.charts if c["name"] == "gap_cost_ai-written-inflow")
+    totals = runs["ai-written-inflow"].result.tables["gap_cost_totals"]
+    last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
+    cheaper = "generating" if last.loc["synthetic", "p50"] <= last.loc["licensed", "p50"] else "licensing"
+    assert chart["title"].startswith(f"ai-written-inflow: {cheaper} the gap is cheaper")
+    assert f"end of {int(last['by_end_of'].iloc[0])}" in chart["title"]
+    frame = document.data["gap_cost_ai-written-inflow"]
+    assert set(frame["route"]) == {"synthetic", "licensed"}
+    assert (frame["p10"] <= frame["p50"]).all() and (frame["p50"] <= frame["p90"]).all()
+    assert "gap_cost_totals_ai-written-inflow" in document.data
+
+
+def test_share_record_carries_every_row_of_the_record_and_its_sources(doc):
+    document, _, _ = doc
+    record = pd.read_csv(ROOT / "data" / "synthetic_shares.csv", comment="#")
+    frame = document.data["synthetic_share_record"]
+    on_record = frame[frame["kind"] != "model"]
+    assert list(on_record["item"]) == list(record["item"])
+    assert list(on_record["p50"]) == list(record["synthetic_share"])
+    chart = next(c for c in document.charts if c["name"] == "synthetic_share_record")
+    for source in record["source"]:
+        assert source in chart["caption"]
+    # the model's share of 2024: no gap yet in the baseline's median run (Phi-4 used 40%)
+    assert "0% synthetic share for the largest run of 2024" in chart["title"]
+
+
+def test_dynamics_charts_are_byte_identical_when_drawn_again(doc):
+    document, images, _ = doc
+    again = Document(document.runs, [], "2026Q4", ROOT / "data", None, Path("unused.sqlite")).build_charts()
+    for name in ("stock_terms_ai-written-inflow", "gap_cost_ai-written-inflow", "synthetic_share_record"):
+        assert again[f"charts/{name}.png"] == images[f"charts/{name}.png"], name
