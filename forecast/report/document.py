@@ -111,6 +111,18 @@ def _count(n: int) -> str:
     return ("one", "two", "three", "four", "five")[n - 1] if 1 <= n <= 5 else str(n)
 
 
+#: "What moves the answer": rows of the Sobol design, samples per swing of a probability, inputs shown.
+#: Modest, so the report stays quick (docs/report.md); `peakdata sensitivity` runs the full budget.
+MOVES_BUDGET, MOVES_SWING_SAMPLES, MOVES_TOP = 8192, 2000, 8
+
+
+def _input(value: float) -> str:
+    """An input's value in a table: 3 significant digits, large values with a suffix."""
+    if abs(value) >= 1e4:
+        return format_quantity(value, "tokens", digits=3).removesuffix(" tokens")
+    return f"{value:.3g}"
+
+
 def _q(value: float) -> str:
     return format_headline("exhaustion.p50", value)
 
@@ -175,10 +187,15 @@ class Document:
         lead_supply = next((r for r in self.supply if not self._sensitivity[(r.name, "exhaustion")].empty), None)
         lead_cost = next((r for r in self._cost_order() if not self._sensitivity[(r.name, "cost.total")].empty),
                          None)
-        if lead_supply is not None:
-            self._sensitivity_chart(lead_supply, "exhaustion", images)
-        if lead_cost is not None:
-            self._sensitivity_chart(lead_cost, "cost.total", images)
+        # "What moves the answer": swings and Sobol indices of the baseline's exhaustion date and
+        # palmyra-x-004's cost (or the first supply and cost runs when those are not in the report)
+        named = {r.name: r for r in self.runs}
+        supply_lead = named.get("baseline") if named.get("baseline") in self.supply else lead_supply
+        cost_lead = named.get("palmyra-x-004") if named.get("palmyra-x-004") in self.cost else lead_cost
+        if supply_lead is not None:
+            self._what_moves(supply_lead, "exhaustion", images)
+        if cost_lead is not None:
+            self._what_moves(cost_lead, "cost.total", images)
         for wf in self.waterfalls:
             self._waterfall(wf, images)
         if self.trends is not None:
@@ -437,6 +454,48 @@ class Document:
         caption = (f"Which inputs move {what} most in {run.name} ({self._files([run])}); every scenario's "
                    "ranking is on its detail page.")
         self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
+
+    def _what_moves(self, run: ScenarioRun, outcome: str, images: dict[str, bytes]) -> None:
+        """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.report.sensitivity)."""
+        from forecast.report import moves_charts as MC
+        from forecast.report.analysis_charts import format_value
+        from forecast.report.sensitivity import output_kind, sensitivity
+
+        full = sensitivity(run.file.scenario, budget=MOVES_BUDGET, data_dir=self.data_dir,
+                           swing_samples=MOVES_SWING_SAMPLES)
+        rows = full[full["output"] == outcome].sort_values("swing", ascending=False, kind="stable")
+        rows = rows[rows["swing"] > 0].head(MOVES_TOP).reset_index(drop=True)
+        if rows.empty:
+            return
+        kind = output_kind(outcome)
+        labels = [S.DERIVED_LABELS.get(n, n.removeprefix("cost.")) for n in rows["input"]]
+        frame = rows.assign(label=labels, scenario=run.name, evaluations=int(full.attrs.get("evaluations", 0)))
+        top = frame.iloc[0]
+        what = "the exhaustion date" if outcome == "exhaustion" else "the cost of the run"
+        title = (f"{run.name}: {top['label']} moves {what} most, {format_value(top['at_p10'], kind)} to "
+                 f"{format_value(top['at_p90'], kind)} from its p10 to its p90")
+        unit = "quarter of exhaustion" if outcome == "exhaustion" else "total training cost, USD"
+        subtitle = (f"{'Quarter of exhaustion' if outcome == 'exhaustion' else 'Total training cost, USD'}: each input at its p10 or p90, the others at their medians (base "
+                    f"{format_value(float(top['base']), kind)}, the line). S1, ST: first-order and total Sobol "
+                    f"indices, {frame['evaluations'].iloc[0]:,} model runs; inputs treated as independent.")
+        tick = (lambda v: format_value(v, kind)) if kind != "usd" else (lambda v: format_quantity(v, "usd", digits=3))
+        fig = _later(MC.sobol_tornado_chart, frame[["label", "base", "at_p10", "at_p90", "S1", "ST"]], tick, title,
+                     subtitle, unit)
+        name = "sensitivity_exhaustion" if outcome == "exhaustion" else "sensitivity_cost"
+        caption = (f"What moves {what} in {run.name} ({self._files([run])}): swings with every other input at its "
+                   "median, and the share of the outcome's variance each input explains alone (S1) and with "
+                   "others (ST), from a Sobol design (Saltelli et al. 2010; SALib); `peakdata sensitivity` "
+                   "computes it at more runs. Rank correlations of every scenario are on its detail page.")
+        self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
+        shown = pd.DataFrame({
+            "input": frame["label"],
+            "input p10 – p90": [f"{_input(a)} – {_input(b)}"
+                                for a, b in zip(frame["input_p10"], frame["input_p90"])],
+            "at p10": [format_value(v, kind) for v in frame["at_p10"]],
+            "at p90": [format_value(v, kind) for v in frame["at_p90"]],
+            "S1": [f"{v:.2f} ± {c:.2f}" if np.isfinite(v) else "n/a" for v, c in zip(frame["S1"], frame["S1_conf"])],
+            "ST": [f"{v:.2f} ± {c:.2f}" if np.isfinite(v) else "n/a" for v, c in zip(frame["ST"], frame["ST_conf"])]})
+        self.charts[-1]["table"] = S.md_table(shown)
 
     def _waterfall(self, wf, images: dict[str, bytes]) -> None:
         frame = wf.frame()
