@@ -478,8 +478,7 @@ class Document:
         subtitle = (f"{'Quarter of exhaustion' if outcome == 'exhaustion' else 'Total training cost, USD'}: each input at its p10 or p90, the others at their medians (base "
                     f"{format_value(float(top['base']), kind)}, the line). S1, ST: first-order and total Sobol "
                     f"indices, {frame['evaluations'].iloc[0]:,} model runs; inputs treated as independent.")
-        tick = (lambda v: format_value(v, kind)) if kind != "usd" else (lambda v: format_quantity(v, "usd", digits=3))
-        fig = _later(MC.sobol_tornado_chart, frame[["label", "base", "at_p10", "at_p90", "S1", "ST"]], tick, title,
+        fig = _later(MC.sobol_tornado_chart, frame[["label", "base", "at_p10", "at_p90", "S1", "ST"]], kind, title,
                      subtitle, unit)
         name = "sensitivity_exhaustion" if outcome == "exhaustion" else "sensitivity_cost"
         caption = (f"What moves {what} in {run.name} ({self._files([run])}): swings with every other input at its "

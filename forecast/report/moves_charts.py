@@ -13,11 +13,19 @@ from forecast.report.charts import _new_figure, _title, colour
 __all__ = ["sobol_tornado_chart"]
 
 
-def sobol_tornado_chart(frame: pd.DataFrame, tick, title: str, subtitle: str, xlabel: str):
+def _tick(value: float, kind: str) -> str:
+    from forecast.report.analysis_charts import format_value
+    from forecast.units import format_quantity
+
+    return format_quantity(value, "usd", digits=3) if kind == "usd" else format_value(value, kind)
+
+
+def sobol_tornado_chart(frame: pd.DataFrame, kind: str, title: str, subtitle: str, xlabel: str):
     """Bars from the base value to the outcome with each input at its p10 and at its p90.
 
     ``frame`` columns: label, base, at_p10, at_p90 (the outcome, in the unit ``tick`` formats),
-    S1, ST; one row per input, drawn in the given order from the top. ``tick(value) -> str``.
+    S1, ST; one row per input, drawn in the given order from the top. ``kind``: ``year`` (a
+    decimal year, ticks as quarters) or ``usd``.
     """
     from matplotlib.ticker import FuncFormatter
 
@@ -38,7 +46,7 @@ def sobol_tornado_chart(frame: pd.DataFrame, tick, title: str, subtitle: str, xl
     hi = float(np.nanmax([low.max(), high.max(), base]))
     pad = (hi - lo) * 0.06 or 1.0
     ax.set_xlim(lo - pad, hi + pad)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v, kind)))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower right")
