@@ -116,13 +116,6 @@ def _count(n: int) -> str:
 MOVES_BUDGET, MOVES_SWING_SAMPLES, MOVES_TOP = 8192, 2000, 8
 
 
-def _input(value: float) -> str:
-    """An input's value in a table: 3 significant digits, large values with a suffix."""
-    if abs(value) >= 1e4:
-        return format_quantity(value, "tokens", digits=3).removesuffix(" tokens")
-    return f"{value:.3g}"
-
-
 def _q(value: float) -> str:
     return format_headline("exhaustion.p50", value)
 
@@ -457,6 +450,7 @@ class Document:
 
     def _what_moves(self, run: ScenarioRun, outcome: str, images: dict[str, bytes]) -> None:
         """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.report.sensitivity)."""
+        from forecast.engine.evaluate import axes
         from forecast.report import moves_charts as MC
         from forecast.report.analysis_charts import format_value
         from forecast.report.sensitivity import output_kind, sensitivity
@@ -468,6 +462,7 @@ class Document:
         if rows.empty:
             return
         kind = output_kind(outcome)
+        kinds = {name: axis.kind for name, axis in axes(run.file.scenario, self.data_dir).items()}
         labels = [S.DERIVED_LABELS.get(n, n.removeprefix("cost.")) for n in rows["input"]]
         frame = rows.assign(label=labels, scenario=run.name, evaluations=int(full.attrs.get("evaluations", 0)))
         top = frame.iloc[0]
@@ -488,8 +483,8 @@ class Document:
         self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
         shown = pd.DataFrame({
             "input": frame["label"],
-            "input p10 – p90": [f"{_input(a)} – {_input(b)}"
-                                for a, b in zip(frame["input_p10"], frame["input_p90"])],
+            "input p10 – p90": [f"{format_value(a, kinds.get(n, ''))} – {format_value(b, kinds.get(n, ''))}"
+                                for n, a, b in zip(frame["input"], frame["input_p10"], frame["input_p90"])],
             "at p10": [format_value(v, kind) for v in frame["at_p10"]],
             "at p90": [format_value(v, kind) for v in frame["at_p90"]],
             "S1": [f"{v:.2f} ± {c:.2f}" if np.isfinite(v) else "n/a" for v, c in zip(frame["S1"], frame["S1_conf"])],
