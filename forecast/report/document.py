@@ -356,7 +356,8 @@ class Document:
         record = read_reference("synthetic_shares.csv", self.data_dir)
         dates = pd.to_datetime(record["date"])
         record = record.assign(year=(dates.dt.year + (dates.dt.day_of_year - 1) / 365.25).round(3))
-        shown = [self.supply[0]] + [r for r in self.supply[1:] if "stock_human_inflow" in r.result.stats]
+        lead = next((r for r in self.supply if r.name == "baseline"), self.supply[0])
+        shown = [lead] + [r for r in self.supply if r is not lead and "stock_human_inflow" in r.result.stats]
         frames = []
         for run in shown:
             m = run.result.metric("synthetic_share")
