@@ -20,7 +20,7 @@ import pandas as pd
 from forecast.units import format_quantity
 
 __all__ = ["PALETTE", "WIDTH", "HEIGHT", "DPI", "colour", "cost_components_chart", "cost_vs_share_chart",
-           "exhaustion_probability_chart", "fan_chart", "png_bytes", "sensitivity_chart", "style",
+           "exhaustion_probability_chart", "fan_chart", "png_bytes", "style",
            "synthetic_gap_chart", "trend_chart", "waterfall_chart"]
 
 #: Okabe–Ito colours without black and yellow (too light on white), in drawing order.
@@ -270,32 +270,6 @@ def cost_vs_share_chart(frame: pd.DataFrame, best_share: float, title: str, subt
     ax.set_ylabel("cheapest run reaching the target (USD)")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left")
-    _title(fig, ax, title, subtitle)
-    return fig
-
-
-def sensitivity_chart(frame: pd.DataFrame, title: str, subtitle: str, xlabel: str,
-                      legend: tuple[str, str] = ("higher input, higher outcome", "higher input, lower outcome")):
-    """Sorted horizontal bars of rank correlation (Spearman's rho) of each input with an outcome.
-
-    ``frame`` columns: input, label, rho [−1, 1]; drawn largest |rho| on top.
-    """
-    fig, (ax,) = _new_figure(left=0.40, bottom=0.13)
-    part = frame.iloc[::-1]
-    rho = part["rho"].to_numpy(dtype=float)
-    ax.barh(part["label"], rho, color=[colour(0) if r >= 0 else colour(1) for r in rho],
-            hatch=None, height=0.65)
-    for i, r in enumerate(rho):
-        ax.annotate(f"{r:+.2f}" if round(r, 2) != 0 else "0.00", (r, i), xytext=(3 if r >= 0 else -3, 0), textcoords="offset points",
-                    ha="left" if r >= 0 else "right", va="center", fontsize=7.5)
-    ax.set_xlim(-1.1, 1.1)
-    ax.axvline(0, color="#444444", linewidth=0.8)
-    from matplotlib.patches import Patch
-
-    ax.legend([Patch(color=colour(0)), Patch(color=colour(1))], legend, loc="best")
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="y", visible=False)
-    ax.tick_params(axis="y", labelsize=7.5)
     _title(fig, ax, title, subtitle)
     return fig
 

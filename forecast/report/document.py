@@ -429,26 +429,6 @@ class Document:
         caption = f"Cheapest run for the target quality by synthetic share: {self._files([run])}."
         self._chart(f"cost_vs_share_{run.name}", "cost", fig, title, caption, [run.name], frame, images)
 
-    def _sensitivity_chart(self, run: ScenarioRun, outcome: str, images: dict[str, bytes]) -> None:
-        frame = self._sensitivity[(run.name, outcome)].copy()
-        top = frame.iloc[0]
-        what = "the exhaustion date" if outcome == "exhaustion" else "the cost"
-        title = f"{run.name}: {top['label']} moves {what} most (rank correlation {top['rho']:+.2f})"
-        xlabel = ("rank correlation with the exhaustion quarter (+: later)" if outcome == "exhaustion"
-                  else "rank correlation with the total cost (+: dearer)")
-        legend = (("higher input, later exhaustion", "higher input, earlier exhaustion") if outcome == "exhaustion"
-                  else ("higher input, dearer run", "higher input, cheaper run"))
-        fig = _later(C.sensitivity_chart, frame, title, "Spearman's rho of each drawn input with the outcome, "
-                                                 f"from the same {run.result.samples:,} samples; inputs within sampling noise "
-                                                 f"(|rho| < {2 / np.sqrt(run.result.samples - 1):.2f}) left out.",
-                                  xlabel, legend)
-        frame.insert(0, "outcome", outcome)
-        frame.insert(0, "scenario", run.name)
-        name = "sensitivity_exhaustion" if outcome == "exhaustion" else "sensitivity_cost"
-        caption = (f"Which inputs move {what} most in {run.name} ({self._files([run])}); every scenario's "
-                   "ranking is on its detail page.")
-        self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
-
     def _what_moves(self, run: ScenarioRun, outcome: str, images: dict[str, bytes]) -> None:
         """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.report.sensitivity)."""
         from forecast.engine.evaluate import axes
