@@ -20,8 +20,6 @@ depends on the clock, so the same scenarios, data, seed and quarter give byte-id
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -219,19 +217,11 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
 
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
     from forecast.report.document import EXPORTS, workbook_name
-    from forecast.report.writers import (atomic_write_text, current_umask, swap_in, write_csv, write_exports,
+    from forecast.report.writers import (atomic_write_text, current_umask, staged, write_csv, write_exports,
                                          write_json)
 
-    for parent in (folder, *folder.parents):
-        if parent.exists() and not parent.is_dir():
-            raise ExportError(f"cannot write into {folder}: {parent} is a file, not a folder (choose another --out)")
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    except OSError as exc:
-        raise ExportError(f"cannot write into {folder.parent}: {exc.strerror or exc}") from None
     written: list[str] = []
-    try:
+    with staged(folder) as staging:
         for name, body in figures.items():
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -256,12 +246,6 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
             os.chmod(path, mode)
         for path in (p for p in staging.rglob("*") if p.is_file()):
             os.chmod(path, 0o666 & ~current_umask())
-        swap_in(staging, folder)
-    except OSError as exc:
-        raise ExportError(f"cannot write {folder}: {exc.strerror or exc}") from None
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     return [folder / name for name in written]
 
 

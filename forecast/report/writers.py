@@ -9,8 +9,10 @@ byte-identical files.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -130,6 +132,33 @@ def swap_in(staging: Path, folder: Path) -> None:
         os.replace(staging, folder)
 
 
+@contextlib.contextmanager
+def staged(folder: Path) -> Iterator[Path]:
+    """A staging folder beside ``folder``: fill it inside the ``with`` block; it replaces ``folder``
+    whole when the block ends (:func:`swap_in`).
+
+    On any error, or Ctrl-C, the staging folder is removed and ``folder`` is left as it was.
+    An ``OSError`` becomes an :class:`ExportError` naming the folder.
+    """
+    import shutil
+
+    folder = Path(folder)
+    _not_a_folder(folder)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write into {folder.parent}: {exc.strerror or exc}") from None
+    try:
+        yield staging
+        swap_in(staging, folder)
+    except OSError as exc:
+        raise ExportError(f"cannot write {folder}: {exc.strerror or exc}") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
 def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
     """Write all of a result's files into ``out_dir`` and return their paths.
 
@@ -140,24 +169,12 @@ def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
     import shutil
 
     out_dir = Path(out_dir)
-    _not_a_folder(out_dir)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-    except OSError as exc:
-        raise ExportError(f"cannot write into {out_dir.parent}: {exc.strerror or exc}") from None
-    try:
+    with staged(out_dir) as staging:
         names = [p.name for p in _write_set(result, staging)]
         if out_dir.is_dir():
             for entry in out_dir.iterdir():
                 if entry.name not in names:
                     shutil.move(str(entry), str(staging / entry.name))
-        swap_in(staging, out_dir)
-    except OSError as exc:
-        raise ExportError(f"cannot write {out_dir}: {exc.strerror or exc}") from None
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     os.chmod(out_dir, 0o777 & ~current_umask())
     return [out_dir / name for name in names]
 
