@@ -79,7 +79,7 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         ``result.outcomes``) for rank correlations; off by default (results stay small).
     outputs : {"full", "headline"}
         ``"headline"``: events, cost tables and notes only (no per-quarter ``stats``, no inputs
-        table); the same numbers as the full run for those.
+        table, no point estimate); the same numbers as the full run for those.
     threads : int, optional
         Threads for drawing inputs and summarising quarters (default: the cores this process may
         use). Results do not depend on it.
@@ -145,7 +145,10 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     from forecast.io.references import data_file_hashes
 
     notes["data_files"] = data_file_hashes(scenario, data_dir)
-    estimate = point(scenario, seed, provenance, data_dir, trend=notes.get("demand_trend"))
+    # the point estimate feeds the workbook and exports of a full run; callers of the headline
+    # path (sweeps, goal-seek, sensitivity) run it hundreds of times and never read it
+    estimate = (point(scenario, seed, provenance, data_dir, trend=notes.get("demand_trend"))
+                if outputs == "full" else None)
     return ForecastResult(
         scenario=scenario.name, scenario_hash=scenario_hash(scenario), seed=seed, samples=n,
         version=__version__, quarters=tuple(str(q) for q in quarters), stats=summary.stats,
