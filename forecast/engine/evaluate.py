@@ -80,34 +80,6 @@ def _spec_axis(item: Any) -> Axis:
                 item.spec.text())
 
 
-def _fitted_growth_ppf(scenario: Any, data_dir: Path | None) -> Callable[[np.ndarray], np.ndarray]:
-    """Inverse CDF of a fitted historical growth, as the engine draws it (``_demand_growth``)."""
-    from forecast.engine import supply_demand as SD
-
-    fit = scenario.demand.historical.fit
-    if fit.method is not None:
-        from forecast.engine.trends import chosen_fit
-
-        chosen, _ = chosen_fit("dataset_tokens", fit.settings(), data_dir,
-                               SD._fit_seed(scenario.seed, "demand.historical.fit"), start_year=fit.start_year,
-                               models_csv=fit.data)
-        return lambda u, c=chosen: c.growth_ppf(np.asarray(u, dtype=float))
-    trend = SD.fit_demand_trend(fit, scenario.seed, data_dir)
-    return lambda u, t=trend: t.growth_ppf(np.asarray(u, dtype=float))
-
-
-def _price_performance_ppf(scenario: Any, data_dir: Path | None) -> Callable[[np.ndarray], np.ndarray]:
-    """Inverse CDF of a fitted price-performance growth [factor/yr] (``trends.price_performance_draws``).
-
-    FLOP per dollar grows 10^(−slope) per year, so the growth at probability u is the slope at 1 − u.
-    """
-    from forecast.engine.trends import chosen_fit
-
-    seed = int(sampling.input_rng(scenario.seed, "cost.compute.price_performance_fit").integers(0, 2**31 - 1))
-    chosen, _ = chosen_fit("price_performance", scenario.cost.compute.price_performance_fit, data_dir, seed)
-    return lambda u, c=chosen: 10.0 ** (-c.growth_ppf(1.0 - np.asarray(u, dtype=float), oom=True))
-
-
 def axes(scenario: Any, data_dir: Path | None = None) -> dict[str, Axis]:
     """Every input of ``scenario`` with a spread, by dotted name (sorted)."""
     inputs = collect_inputs(scenario, None, data_dir)
@@ -115,10 +87,15 @@ def axes(scenario: Any, data_dir: Path | None = None) -> dict[str, Axis]:
            if not isinstance(item.spec.to_distribution(), sampling.Fixed)}
     dem = scenario.demand
     if dem is not None and dem.historical is not None and dem.historical.growth == "fit":
-        out[FITTED_GROWTH] = Axis(FITTED_GROWTH, "growth", _fitted_growth_ppf(scenario, data_dir),
+        from forecast.engine.supply_demand import fitted_growth_ppf
+
+        out[FITTED_GROWTH] = Axis(FITTED_GROWTH, "growth", fitted_growth_ppf(scenario, scenario.seed, data_dir)[0],
                                   f"fitted on {dem.historical.fit.data} (bootstrap)")
     if scenario.cost is not None and scenario.cost.compute.price_performance == "fit":
-        out[PRICE_PERFORMANCE] = Axis(PRICE_PERFORMANCE, "growth", _price_performance_ppf(scenario, data_dir),
+        from forecast.engine.trends import price_performance_ppf
+
+        ppf, _ = price_performance_ppf(scenario.cost.compute.price_performance_fit, scenario.seed, data_dir)
+        out[PRICE_PERFORMANCE] = Axis(PRICE_PERFORMANCE, "growth", ppf,
                                       "fitted on data/gpu_prices.csv ÷ data/hardware.csv")
     if dem is not None and dem.method == "mixture":
         weight = inputs["demand.historical_weight"].spec.to_distribution()

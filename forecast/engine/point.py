@@ -54,38 +54,27 @@ def _inputs(scenario: Any, provenance: dict[str, str], data_dir: Path | None, se
                      "set_at": item.set_at})
     demand = scenario.demand
     hist = demand.historical if demand is not None and demand.method in ("historical", "mixture") else None
+    levels = np.array([0.05, 0.5, 0.95])
     if scenario.supply is not None and hist is not None and hist.growth == "fit":
-        from forecast.engine.supply_demand import fit_demand_trend
+        from forecast.engine.supply_demand import fitted_growth_ppf
 
         fit = hist.fit
-        levels = np.array([0.05, 0.5, 0.95])
-        if fit.method is not None:  # a named trend method (docs/trends.md), as the Monte Carlo run uses
-            from forecast.engine.supply_demand import _fit_seed
-            from forecast.engine.trends import chosen_fit
-
-            chosen, about = chosen_fit("dataset_tokens", fit.settings(), data_dir,
-                                       _fit_seed(seed, "demand.historical.fit"),
-                                       start_year=fit.start_year, models_csv=fit.data)
-            p5, p50, p95 = chosen.growth_ppf(levels)
+        ppf, about = fitted_growth_ppf(scenario, seed, data_dir, trend)
+        p5, p50, p95 = ppf(levels)
+        if about is not None:  # a named trend method (docs/trends.md), as the Monte Carlo run uses
             distribution = f"{about['method']} fit of data/{fit.data} as of {about['as_of']}"
             source = f"trend fit of data/{fit.data} ({about['method']}, as of {about['as_of']})"
         else:
-            trend = trend if trend is not None else fit_demand_trend(fit, seed, data_dir)
-            p5, p50, p95 = trend.growth_ppf(levels)
             distribution = f"bootstrap of a log-linear fit to data/{fit.data}, {fit.start_year}-{fit.end_year}"
             source = f"fit of data/{fit.data} (log-linear OLS, {fit.bootstrap} bootstrap resamples)"
         rows.append({"input": "demand.historical.growth", "kind": "growth", "value": float(p50),
                      "p5": float(p5), "p95": float(p95), "distribution": distribution, "source": source,
                      "set_at": provenance.get("demand.historical.fit", provenance.get("demand.historical.growth", ""))})
     if scenario.cost is not None and scenario.cost.compute.price_performance == "fit":
-        from forecast.engine.trends import chosen_fit
-        from forecast.models import sampling
+        from forecast.engine.trends import price_performance_ppf
 
-        spec = scenario.cost.compute.price_performance_fit
-        fit_seed = int(sampling.input_rng(seed, "cost.compute.price_performance_fit").integers(0, 2**31 - 1))
-        chosen, about = chosen_fit("price_performance", spec, data_dir, fit_seed)
-        # FLOP per dollar grows 10^(-slope) per year: the slope's upper quantile is growth's lower one
-        p5, p50, p95 = 10.0 ** (-chosen.growth_ppf(np.array([0.95, 0.5, 0.05]), oom=True))
+        ppf, about = price_performance_ppf(scenario.cost.compute.price_performance_fit, seed, data_dir)
+        p5, p50, p95 = ppf(levels)
         rows.append({"input": "cost.compute.price_performance", "kind": "growth", "value": float(p50),
                      "p5": float(p5), "p95": float(p95),
                      "distribution": f"{about['method']} fit of price-performance as of {about['as_of']}",

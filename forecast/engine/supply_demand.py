@@ -75,6 +75,26 @@ def fit_demand_trend(fit: Any, seed: int, data_dir: Path | None):
     return found
 
 
+def fitted_growth_ppf(scenario: Any, seed: int, data_dir: Path | None,
+                      trend: Any = None) -> tuple[Callable[[np.ndarray], np.ndarray], dict | None]:
+    """Inverse CDF of a fitted historical dataset growth [factor/yr] and the named fit's notes.
+
+    The same fit :func:`_demand_growth` draws from: a named trend method (``demand.historical.fit
+    .method``, docs/trends.md; notes from :func:`forecast.engine.trends.chosen_fit`) or the
+    bootstrapped log-linear fit (notes ``None``; pass ``trend`` when it is already fitted).
+    """
+    fit = scenario.demand.historical.fit
+    if fit.method is not None:
+        from forecast.engine.trends import chosen_fit
+
+        chosen, about = chosen_fit("dataset_tokens", fit.settings(), data_dir,
+                                   _fit_seed(seed, "demand.historical.fit"), start_year=fit.start_year,
+                                   models_csv=fit.data)
+        return (lambda u: chosen.growth_ppf(np.asarray(u, dtype=float))), about
+    trend = trend if trend is not None else fit_demand_trend(fit, seed, data_dir)
+    return (lambda u: trend.growth_ppf(np.asarray(u, dtype=float))), None
+
+
 def _fit_seed(seed: int, name: str) -> int:
     """Seed of a trend fit (Prophet's sampler), from the scenario seed and the input's name."""
     return int(sampling.input_rng(seed, name).integers(0, 2**31 - 1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -233,6 +233,20 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
         notes.update(growth_sd_imputation=extra, growth_sd=sd)
         fit = SeriesFit(**{**fit.__dict__, "growth_sd": sd})
     return fit, notes
+
+
+def price_performance_ppf(spec: TrendSettings, seed: int,
+                          data_dir: Path | None) -> tuple[Callable[[np.ndarray], np.ndarray], dict]:
+    """Inverse CDF of the fitted yearly growth of FLOP per dollar [factor/yr] and the fit's notes.
+
+    The fit :func:`price_performance_draws` draws from. FLOP per dollar grows 10^(−slope) per year,
+    so the growth at probability u is the slope at 1 − u.
+    """
+    from forecast.models import sampling
+
+    fit_seed = int(sampling.input_rng(seed, "cost.compute.price_performance_fit").integers(0, 2**31 - 1))
+    fit, notes = chosen_fit("price_performance", spec, data_dir, fit_seed)
+    return (lambda u: 10.0 ** (-fit.growth_ppf(1.0 - np.asarray(u, dtype=float), oom=True))), notes
 
 
 def price_performance_draws(spec: TrendSettings, seed: int, n: int,
