@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from forecast.cli.app import app
+from forecast.fit import methods
+from pinned_fits import PinnedFits, install
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
@@ -28,9 +31,21 @@ def test_validate_three_mistakes(golden, monkeypatch):
     golden("validate_three_mistakes.txt", result.stderr)
 
 
-def test_quarterly_report_markdown(golden, monkeypatch, tmp_path):
+@pytest.fixture
+def pinned_fits(request, monkeypatch):
+    """Every trend fit from tests/golden/report/fits.json (tests/pinned_fits.py says why)."""
+    store = PinnedFits(GOLDEN_DIR / "report" / "fits.json", request.config.getoption("--update-golden"))
+    install(monkeypatch, store)
+    yield store
+    methods.clear_cache()
+    if store.record:
+        store.save()
+
+
+def test_quarterly_report_markdown(golden, monkeypatch, tmp_path, pinned_fits):
     """``peakdata report`` on the small set in tests/golden/report/: the document and one detail page.
 
+    Its trend fits are pinned (``pinned_fits``), so no digit depends on this machine's optimizer.
     The output folder is a temporary path; it is written ``OUT`` in the snapshot.
     """
     monkeypatch.chdir(GOLDEN_DIR / "report")
