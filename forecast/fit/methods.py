@@ -29,11 +29,13 @@ the half-width of the interval at the last step turned into a yearly rate.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Literal
 
 import numpy as np
@@ -288,25 +290,38 @@ _CACHE_MAX = 8192
 _STATS = {"hits": 0, "misses": 0, "disk": 0}
 
 
-#: Version of these adapters in the cache key: bump it when a change here changes any fit.
-FIT_VERSION = 1
+#: Libraries whose versions can change a fit: the fitting libraries and what they compute with.
+FIT_LIBRARIES = ("numpy", "scipy", "pandas", "statsmodels", "prophet", "cmdstanpy")
 
 
-def _versions() -> str:
+@functools.lru_cache(maxsize=1)
+def fit_provenance() -> str:
+    """What produced a fit, for the cache key: peakdata's version, a digest of the fit code in
+    ``forecast/fit/`` (so an edited adapter never serves a fit cached before the edit, released or
+    not) and the installed version of each of :data:`FIT_LIBRARIES`.
+
+    >>> fit_provenance().startswith("peakdata ")
+    True
+    """
     from importlib.metadata import PackageNotFoundError, version
 
-    out = [str(FIT_VERSION)]
-    for name in ("statsmodels", "prophet"):
+    from forecast._version import __version__
+
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    out = [f"peakdata {__version__}", f"fit-code {code.hexdigest()[:16]}"]
+    for name in FIT_LIBRARIES:
         try:
-            out.append(version(name))
-        except PackageNotFoundError:  # pragma: no cover
-            out.append("-")
-    return "/".join(out)
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:  # pragma: no cover - prophet is optional for some methods
+            out.append(f"{name} -")
+    return "; ".join(out)
 
 
 def _key(method: str, data: FitInput, steps: int, coverage: float, seed: int) -> str:
     h = hashlib.sha256(data.key())
-    h.update(f"|{method}|{steps}|{coverage!r}|{seed}|{PROPHET_SAMPLES}|{ENVELOPE_TAU}|{_versions()}".encode())
+    h.update(f"|{method}|{steps}|{coverage!r}|{seed}|{PROPHET_SAMPLES}|{ENVELOPE_TAU}|{fit_provenance()}".encode())
     return h.hexdigest()
 
 

@@ -1,8 +1,9 @@
 """On-disk cache of trend fits, so a report whose data did not change does not refit.
 
 A fit is stored under a key that hashes its data rows (as the fit saw them), method and settings
-together with the adapters' ``FIT_VERSION`` and the versions of statsmodels and Prophet
-(``forecast.fit.methods``), as one
+together with what produced it (``forecast.fit.methods.fit_provenance``: peakdata's version, a
+digest of the fit code, and the versions of numpy, scipy, pandas, statsmodels, Prophet and
+cmdstanpy), so an upgrade or an edit of the fit code never serves a stale fit. Each is one
 pickle file in ``$PEAKDATA_CACHE``, else ``$XDG_CACHE_HOME/peakdata/fits``, else
 ``~/.cache/peakdata/fits``. ``PEAKDATA_CACHE=off`` turns it off. A file that cannot be read is
 ignored and refitted; one that cannot be written is skipped (the cache is an optimisation only).
