@@ -1,13 +1,14 @@
 # Two commands set up a fresh machine (see README):
 #   make report   create .venv if missing, install peakdata, write this quarter's report of every
 #                 scenario in scenarios/ into reports/<quarter>/
-#   make test     the same install, then the test suite
+#   make test     the same install, then the test suite (and the doctests in forecast/)
+# Both install the library versions CI tested, from constraints.txt; `make constraints` refreshes it.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install report test bench golden clean
+.PHONY: install report test bench golden constraints clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -20,9 +21,9 @@ $(BIN)/python:
 	  fi; \
 	  $(PYTHON) -m venv $(VENV); }
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -40,6 +41,17 @@ bench: install
 
 golden: install
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+# Resolve the newest libraries pyproject.toml allows into a scratch venv and write their versions to
+# constraints.txt. Then run `make clean test` and commit constraints.txt only if the suite passes.
+constraints:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/python -m pip install --quiet --upgrade pip
+	.constraints-venv/bin/python -m pip install --quiet -e '.[test]'
+	{ echo "# Library versions the test suite passed with (make constraints; see README)."; \
+	  .constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' | sort -f; } > constraints.txt
+	rm -rf .constraints-venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
