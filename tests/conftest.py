@@ -31,8 +31,9 @@ settings.register_profile("fuzz", max_examples=10_000, deadline=None, print_blob
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 # Tests never read or write the user's on-disk fit cache (forecast.io.fit_cache); a test that
-# needs one points PEAKDATA_CACHE at its tmp_path.
-os.environ["PEAKDATA_CACHE"] = "off"
+# needs one points PEAKDATA_CACHE at its tmp_path. To run the whole suite against a disk cache
+# (cold, then warm: the results must not change), name a folder in PEAKDATA_TEST_CACHE.
+os.environ["PEAKDATA_CACHE"] = os.environ.get("PEAKDATA_TEST_CACHE") or "off"
 # As the CLI does (forecast/cli/app.py): one BLAS thread for the many tiny matrix operations of fits.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
