@@ -179,10 +179,11 @@ def test_imputation_widens_growth_sd_by_the_overtraining_ends_read_as_a_90_perce
     assert "growth_sd_imputation" not in notes
 
 
-def test_price_performance_ppf_increases_with_probability():
+def test_price_performance_ppf_increases_with_probability_and_gives_the_draws():
     from scipy.stats import norm
 
-    from forecast.engine.trends import price_performance_ppf
+    from forecast.engine.trends import price_performance_draws, price_performance_ppf
+    from forecast.models import sampling
     from forecast.schema.trends import TrendSettings
 
     spec = TrendSettings(method="ols", as_of="2024Q1")
@@ -196,3 +197,8 @@ def test_price_performance_ppf_increases_with_probability():
     assert slope < 0
     assert ppf(np.array([0.5]))[0] == pytest.approx(10 ** -slope, rel=1e-12)
     assert ppf(np.array([0.9]))[0] == pytest.approx(10 ** -(slope + norm.ppf(0.1) * sd), rel=1e-12)
+    # a run's draws are this inverse CDF at the input's own uniforms (they were its mirror image,
+    # ppf(1 − u): the same distribution, but a sample's value disagreed with evaluate's axis and with
+    # a stated price_performance drawn on the same stream)
+    draws, _ = price_performance_draws(spec, 3, 500, None)
+    assert np.array_equal(draws, ppf(sampling.uniforms(3, "cost.compute.price_performance", 500)))
