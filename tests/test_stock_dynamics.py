@@ -288,3 +288,27 @@ def test_report_and_exports_carry_the_new_metrics(tmp_path):
     # among draws with a gap, one route or the other is cheaper
     for year in (2030, 2035):
         assert totals[totals.by_end_of == year]["p_cheaper"].sum() == pytest.approx(1.0)
+
+
+def test_each_route_is_cheaper_with_its_hand_computed_probability(tmp_path):
+    # every synthetic price fixed and flat: ($2 + $0.5) / 50% / 1 = $5 per useful Mtok at every
+    # quarter; the licence uniform on $2–$12. The cumulative costs are then Σ new × $5 against
+    # Σ new × licence, so generating is cheaper exactly when the licence is above $5:
+    # P = (12 − 5) / (12 − 2) = 70%, licensing 30%, among the draws with a gap by then (the licence
+    # is drawn independently of the gap). A 20x repetition multiplier leaves about half of the draws
+    # without a gap by 2030: counting them would give 70% × their share. The per-quarter flag
+    # (price below the licence) is the same 70%, over all draws.
+    body = ("supply:\n  repetition:\n    multiplier: 20\n"
+            "gap:\n  generation_per_mtok: $2\n  acceptance_rate: 50%\n  verification_per_mtok: $0.5\n"
+            "  synthetic_value: 1\n  price_trend: 1x/yr\n  license_per_mtok: {dist: uniform, low: $2, high: $12}\n")
+    result = run(_scenario(tmp_path, body, "ai-written-inflow.yaml", "flat"), samples=N)
+    assert result.stats["gap_price_synthetic"][:, 0] == pytest.approx(5e-6, rel=1e-12)   # the mean, every quarter
+    totals = result.tables["gap_cost_totals"].set_index(["by_end_of", "route"])["p_cheaper"]
+    quarters = list(result.quarters)
+    paid_2030 = float(np.mean(result.events["exhaustion"] <= quarters.index("2030Q4")))
+    assert 0.3 < paid_2030 < 0.6
+    for year in (2030, 2035):
+        # ±0.05: 3.5 binomial standard errors for the ~1,800 draws with a gap by 2030
+        assert totals[year, "synthetic"] == pytest.approx(0.7, abs=0.05)
+        assert totals[year, "licensed"] == pytest.approx(0.3, abs=0.05)
+    assert result.metric("gap_synthetic_cheaper")["mean"].to_numpy() == pytest.approx(0.7, abs=0.03)
