@@ -277,3 +277,62 @@ def test_a_run_that_fails_on_the_other_data_is_noted_not_split(quarters, monkeyp
     assert median.total == median.new - median.old != 0 and median.from_scenario is None
     assert mini.inputs and mini.data_files == ("text_stock.csv",)
     assert "mini: the move is not split: a re-run on the other quarter's data failed" in changes_markdown(changes)
+
+
+def _set_archive(db, sql: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+def test_another_version_whose_code_moved_a_figure_shows_it_from_the_model(quarters):
+    """The archive of 2026Q3 says 0.0.9 computed a median one year earlier than this code does on the
+    same scenario and data: with a changed input too, the year is the model's and the rest the input's."""
+    original = headline(quarters.old_runs[0].result)["exhaustion.p50"]
+    _set_archive(quarters.db, "UPDATE report_run SET version = '0.0.9'")
+    _set_archive(quarters.db, "UPDATE headline SET value = value - 1 WHERE key = 'exhaustion.p50'")
+    quarters.change_input()
+    runs, changes = quarters.now()
+    median = {m.key: m for m in changes.scenarios[0].moves}["exhaustion.p50"]
+    new = headline(runs[0].result)["exhaustion.p50"]
+    assert (median.old, median.new) == (original - 1, new)
+    assert median.from_model == 1.0                       # the old scenario re-run by this code, minus the archive
+    assert median.from_scenario == new - original and median.from_data == 0.0
+    assert median.from_model + median.from_scenario == median.total
+
+
+def _changes_at(quarters, samples):
+    runs = run_scenarios([quarters.scenario], samples=samples, data_dir=quarters.new_data)
+    return runs, changes_since(quarters.db, "2026Q4", runs, data_dir=quarters.new_data)
+
+
+def test_another_sample_count_is_a_changed_input_not_a_model_change(quarters):
+    """2026Q3 ran the file's 1,000 samples, 2026Q4 runs 600 (``report -n 600``): the samples are listed
+    as an input that changed, and every move is the inputs', none the model's."""
+    runs, changes = _changes_at(quarters, 600)
+    (mini,) = changes.scenarios
+    assert mini.inputs == (InputChange("samples", "1000", "600"),)
+    archived, now = headline(quarters.old_runs[0].result), headline(runs[0].result)
+    assert mini.moved                                       # 600 draws do not give 1,000 draws' figures
+    for move in mini.moves:
+        if math.isfinite(move.old):
+            assert (move.from_scenario, move.from_data, move.from_model) == (now[move.key] - archived[move.key],
+                                                                             0.0, 0.0), move.key
+    text = changes_markdown(changes)
+    assert "| mini | `samples` | 1000 | 600 |" in text and "From the model" not in text
+
+
+def test_another_version_and_sample_count_re_runs_the_old_scenario_at_its_own_samples(quarters):
+    """Re-run at the archive's 1,000 samples, this (unchanged) code gives the archived figures again:
+    nothing is the model's, and the sample count's move stays with the inputs."""
+    _set_archive(quarters.db, "UPDATE report_run SET version = '0.0.9'")
+    runs, changes = _changes_at(quarters, 600)
+    (mini,) = changes.scenarios
+    archived, now = headline(quarters.old_runs[0].result), headline(runs[0].result)
+    assert changes.old_version == "0.0.9" and mini.moved
+    for move in mini.moves:
+        if math.isfinite(move.old):
+            assert move.from_model == 0.0, move.key
+            assert move.from_scenario == now[move.key] - archived[move.key], move.key
+    assert "| mini | `samples` | 1000 | 600 |" in changes_markdown(changes)

@@ -141,3 +141,46 @@ def test_sensitivity_and_its_tornado_are_deterministic(tmp_path):
     a = save_png(tornado_figure(first, "exhaustion", "baseline"), tmp_path / "a.png").read_bytes()
     b = save_png(tornado_figure(second, "exhaustion", "baseline"), tmp_path / "b.png").read_bytes()
     assert a == b and a.startswith(b"\x89PNG")
+
+
+#: No randomness but the repetition multiplier M: 100T of text that does not grow, demand 1T at the
+#: start of 2024 doubling yearly (tests/test_solve.py). A draw is exhausted in the quarter whose end
+#: first reaches t* = 2024 + log2(100 M): 2030Q4 (end 2031.0) for 1.076 < M ≤ 1.28 (2^6.75/100, 2^7/100).
+BOUNDARY = """\
+name: boundary
+horizon: {{start: 2024Q1, end: 2040Q4}}
+samples: 20000
+seed: 1
+supply:
+  include: [indexed_web]
+  sources:
+    indexed_web: {{stock: 100T, growth: 1x/yr, quality: 100%}}
+  repetition:
+    multiplier: {{dist: uniform, low: {low}, high: {high}}}
+demand:
+  method: historical
+  historical:
+    current_largest: 1T
+    reference: 2024Q1
+    growth: 2x/yr
+"""
+
+
+def test_p_by_2030_counts_an_exhaustion_in_2030q4_and_not_one_in_2031q1(tmp_path):
+    path = tmp_path / "boundary.yaml"
+    # every draw (and its p10 and p90) in 2030Q4: exhausted by the end of 2030 with certainty
+    path.write_text(BOUNDARY.format(low=1.1, high=1.2), encoding="utf-8")
+    frame = one_at_a_time(load_scenario(path).scenario).set_index("output")
+    by_2030 = frame.loc["exhaustion.by_2030"]
+    assert (by_2030["base"], by_2030["at_p10"], by_2030["at_p90"]) == (1.0, 1.0, 1.0)
+    assert frame.loc["exhaustion", "base"] == 2031.0                        # 2030Q4's end
+    from forecast.report.headline import headline
+
+    assert headline(engine.headline_run(load_scenario(path).scenario, samples=200))["exhaustion.by_2030"] == 1.0
+    # M uniform on 1–1.5: 2030Q3 or 2030Q4 up to M = 1.28, 2031Q1 or later above it, so
+    # P(by end of 2030) = (1.28 − 1)/0.5 = 0.56 (±0.015: 4 binomial s.e. at 20,000 draws); at its
+    # p10 (M = 1.05, 2030Q3) 1, at its p90 (M = 1.45, 2031Q1) 0
+    path.write_text(BOUNDARY.format(low=1.0, high=1.5), encoding="utf-8")
+    by_2030 = one_at_a_time(load_scenario(path).scenario).set_index("output").loc["exhaustion.by_2030"]
+    assert by_2030["base"] == pytest.approx(0.56, abs=0.015)
+    assert (by_2030["at_p10"], by_2030["at_p90"]) == (1.0, 0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -117,3 +118,30 @@ def test_shifting_keeps_the_spread():
     assert after[1] == pytest.approx(0.5) and after[2] - after[0] == pytest.approx(q(norm)[2] - q(norm)[0])
     assert math.isclose(shifted(value_at(load_scenario(ROOT / "scenarios" / "gpt-class.yaml").scenario,
                                          "cost.run.params"), 7e10).value, 7e10)
+
+
+def test_a_lognormal_given_by_mu_and_sigma_is_solved_for_its_median(tmp_path):
+    """The hand case with the multiplier lognormal by its native parameters: mu = ln 3, sigma = 0.5.
+
+    Every draw exhausts at 2024 + log2(100 M); with 11 draws the median quarter is the median draw's,
+    M̃ = e^mu · e^(sigma·z̃) (z̃ the median of the input's normal draws, the same at every step: the
+    seed is kept). 2032Q1 or later needs M̃ > 2.56, so the median e^mu the input must have is
+    2.56 · e^mu₀ / M̃₀ — the spread (sigma) unchanged.
+    """
+    import forecast.engine as engine
+
+    text = HAND.replace("samples: 10", "samples: 11").replace(
+        "    multiplier: 3", "    multiplier: {dist: lognormal, mu: 1.0986122886681098, sigma: 0.5}")
+    path = tmp_path / "hand-lognormal.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path).scenario
+    draws = engine.run(scenario, keep_samples=True).draws["supply.repetition.multiplier"]
+    median_draw = float(np.sort(draws)[5])
+    expected = 2.56 * 3.0 / median_draw
+    assert abs(median_draw / 3.0 - 1) > 0.01                # the sample median is not the spec's median
+    sol = solve(scenario, "median(exhaustion) >= 2032Q1", "supply.repetition.multiplier")
+    assert sol.baseline_value == pytest.approx(3.0, rel=1e-12)
+    assert expected * (1 - 1e-12) <= sol.value <= expected * (1 + 1e-3)   # the bisection's tolerance, met side
+    assert sol.metric == 2032.25
+    moved = shifted(value_at(scenario, "supply.repetition.multiplier"), sol.value)
+    assert (moved.mu, moved.sigma) == (pytest.approx(math.log(sol.value), rel=1e-12), 0.5)

@@ -288,3 +288,89 @@ def test_report_and_exports_carry_the_new_metrics(tmp_path):
     # among draws with a gap, one route or the other is cheaper
     for year in (2030, 2035):
         assert totals[totals.by_end_of == year]["p_cheaper"].sum() == pytest.approx(1.0)
+
+
+def test_each_route_is_cheaper_with_its_hand_computed_probability(tmp_path):
+    # every synthetic price fixed and flat: ($2 + $0.5) / 50% / 1 = $5 per useful Mtok at every
+    # quarter; the licence uniform on $2–$12. The cumulative costs are then Σ new × $5 against
+    # Σ new × licence, so generating is cheaper exactly when the licence is above $5:
+    # P = (12 − 5) / (12 − 2) = 70%, licensing 30%, among the draws with a gap by then (the licence
+    # is drawn independently of the gap). A 20x repetition multiplier leaves about half of the draws
+    # without a gap by 2030: counting them would give 70% × their share. The per-quarter flag
+    # (price below the licence) is the same 70%, over all draws.
+    body = ("supply:\n  repetition:\n    multiplier: 20\n"
+            "gap:\n  generation_per_mtok: $2\n  acceptance_rate: 50%\n  verification_per_mtok: $0.5\n"
+            "  synthetic_value: 1\n  price_trend: 1x/yr\n  license_per_mtok: {dist: uniform, low: $2, high: $12}\n")
+    result = run(_scenario(tmp_path, body, "ai-written-inflow.yaml", "flat"), samples=N)
+    assert result.stats["gap_price_synthetic"][:, 0] == pytest.approx(5e-6, rel=1e-12)   # the mean, every quarter
+    totals = result.tables["gap_cost_totals"].set_index(["by_end_of", "route"])["p_cheaper"]
+    quarters = list(result.quarters)
+    paid_2030 = float(np.mean(result.events["exhaustion"] <= quarters.index("2030Q4")))
+    assert 0.3 < paid_2030 < 0.6
+    for year in (2030, 2035):
+        # ±0.05: 3.5 binomial standard errors for the ~1,800 draws with a gap by 2030
+        assert totals[year, "synthetic"] == pytest.approx(0.7, abs=0.05)
+        assert totals[year, "licensed"] == pytest.approx(0.3, abs=0.05)
+    assert result.metric("gap_synthetic_cheaper")["mean"].to_numpy() == pytest.approx(0.7, abs=0.03)
+
+
+class _Rows:
+    """Stands in for the engine's summariser and keeps every per-sample row of a pass."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[int, np.ndarray]] = {}
+
+    def table(self, name: str) -> None:
+        self.rows.setdefault(name, {})
+
+    def add_row(self, name: str, k: int, row: np.ndarray) -> None:
+        self.rows[name][k] = row
+
+
+def test_human_share_is_read_at_the_middle_of_the_quarter_the_text_is_written_in(tmp_path, monkeypatch):
+    # A human share falling linearly from 1 in 2020.0 to 0 in 2040.0 (then 0). The text written in quarter k
+    # is W_k − W_{k−1} (W at the quarter ends) and counts at h(middle of k) = 1 − (end_k − 0.125 −
+    # 2020)/20, so H_k − H_0 = Σ_{j=1..k} h(end_j − 0.125)·(W_j − W_{j−1}) for every draw. Reading h at
+    # the quarter's end (0.006 lower) or the previous quarter's middle (0.0125 higher) moves it by ~1%.
+    import shutil
+
+    from forecast.engine.dynamics import run_pass
+    from forecast.models.demand import log_linear
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data", data)
+    (data / "share_line.csv").write_text("year,human_share,source\n2020.0,1.0,test\n2040.0,0.0,test\n",
+                                         encoding="utf-8")
+    path = tmp_path / "line.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: line\n"
+                    + _dyn(human_share="data", human_share_data="share_line.csv"), encoding="utf-8")
+    scenario = load_scenario(path, data_dir=data).scenario
+    paths = log_paths(scenario, _values(scenario), scenario.seed, 200, data, {})
+    rows = _Rows()
+    run_pass(paths, rows)
+    ends = np.array([q.end_year for q in scenario.horizon.quarters])
+
+    def inflow(share_years):
+        h = np.clip(1.0 - (share_years - 2020.0) / 20.0, 0.0, 1.0)   # held at 0 after 2040.0
+        total = np.zeros((200, ends.size))
+        for dynamic, a, b in zip(paths.extra.dynamic, paths.stock_a, paths.stock_b):
+            if dynamic:
+                web = np.stack([log_linear(a, b, float(tau)) for tau in paths.taus], axis=1)
+                new = np.diff(web, axis=1) * h[1:]
+                total[:, 1:] += np.cumsum(new, axis=1)
+        return total
+
+    got = np.stack([rows.rows["stock_human_inflow"][k] for k in range(ends.size)], axis=1)
+    expected = inflow(ends - 0.125)
+    assert got[:, 1:] == pytest.approx(expected[:, 1:], rel=1e-9)
+    assert np.all(got[:, 0] == 0.0)
+    for wrong in (ends, np.concatenate(([ends[0]], ends[:-1] - 0.125))):  # the end; the quarter before
+        assert not np.allclose(got[:, 4:], inflow(wrong)[:, 4:], rtol=1e-3)
+    # the point estimate takes the same instant: it equals a one-draw run at every uniform ½
+    from forecast.engine import point
+    from forecast.models import sampling
+
+    estimate = point(scenario, data_dir=data)
+    monkeypatch.setattr(sampling, "uniforms", lambda seed, name, n: np.full(n, 0.5))
+    one = run(scenario, samples=1, data_dir=data)
+    assert estimate.series["stock_human_inflow"] == pytest.approx(one.stats["stock_human_inflow"][:, 0], rel=1e-12)

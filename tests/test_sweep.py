@@ -154,3 +154,53 @@ def test_cli_writes_the_table_and_the_heatmap(small, tmp_path):
     row = json.loads(next((out / "points").glob("*.json")).read_text())
     assert set(row) == {"key", "version", "headline"}
     shutil.rmtree(out / "points")
+
+
+def test_a_points_seed_is_the_first_63_bits_of_sha256_of_its_scenario_hash(small, monkeypatch):
+    import hashlib
+
+    from forecast.io import scenario as scenario_module
+    from forecast.io.overrides import with_values
+    from forecast.io.scenario import scenario_hash
+    from forecast.report.sweep import point_seed
+
+    grid = load_grid(small)
+    found = points(grid)
+    for p in found:
+        # the point's scenario before its seed is set: base + set + the point's values + samples
+        unseeded = with_values(grid.base, {**grid.changes, **p.values, "samples": 300})
+        digest = hashlib.sha256(scenario_hash(unseeded).encode("ascii")).digest()
+        assert p.seed == p.scenario.seed == int.from_bytes(digest[:8], "big") & (2**63 - 1)
+        assert p.key == scenario_hash(p.scenario)
+    assert len({p.seed for p in found}) == 4
+    # the function itself, on two hashes worked out by hand: SHA-256 of 64 × "0" starts 60e05bd1b195af2f,
+    # of 64 × "f" df0790f236013511, whose top bit the 63-bit mask clears (0x5f0790f236013511)
+    for text, seed in (("0" * 64, 6980680378609938223), ("f" * 64, 6847601128402662673)):
+        monkeypatch.setattr(scenario_module, "scenario_hash", lambda scenario, text=text: text)
+        assert point_seed(grid.base) == seed
+
+
+def test_point_files_of_another_version_or_point_are_computed_again(small, tmp_path):
+    import forecast
+    from forecast.report import sweep as sweep_module
+
+    grid = load_grid(small)
+    out = tmp_path / "out"
+    fresh = run_sweep(grid, out)
+    files = sorted((out / "points").glob("*.json"))
+    stale = json.loads(files[0].read_text())
+    # a previous version's row for the same point: same key, another version, other figures
+    files[0].write_text(json.dumps({**stale, "version": "0.0.1",
+                                    "headline": {k: 1900.0 for k in stale["headline"]}}))
+    # a row of another point under this point's file name (a key that only shares its first 32 characters)
+    other = json.loads(files[1].read_text())
+    files[1].write_text(json.dumps({**other, "key": other["key"][:32] + "0" * 32,
+                                    "headline": {k: 1900.0 for k in other["headline"]}}))
+    seen = []
+    again = run_sweep(grid, out, progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (2, 4)                                  # two kept, two computed again
+    assert again.equals(fresh)
+    for path in files[:2]:
+        row = json.loads(path.read_text())
+        assert row["version"] == forecast.__version__ and 1900.0 not in row["headline"].values()
+    assert sweep_module._finished(out, stale["key"])

@@ -145,3 +145,60 @@ def test_each_undisclosed_choice_changes_what_the_fit_sees():
         assert about["imputed_rows"] == (0 if how == "disclosed" else 6)
     # lower bounds sit between leaving the runs out and imputing them at k = sqrt(5)
     assert growth["disclosed"] < growth["censored"] < growth["impute"]
+
+
+def _fit_at(spec, overtraining=None):
+    """The OLS fit of dataset_tokens as of spec.as_of, the imputed rows at ``overtraining`` (k, k)."""
+    from forecast.engine.trends import series_observations
+    from forecast.fit.frontier import FrontierRule, fit_input
+    from forecast.fit.methods import fit_method
+
+    obs = series_observations("dataset_tokens", spec, None, overtraining)
+    rule = FrontierRule(spec.frontier.rule, spec.frontier.k, spec.frontier.window)
+    return fit_method("ols", fit_input(obs, spec.as_of, rule), max(spec.backtest.horizons),
+                      spec.backtest.coverage, 0)
+
+
+def test_imputation_widens_growth_sd_by_the_overtraining_ends_read_as_a_90_percent_interval():
+    from forecast.engine.trends import chosen_fit
+    from forecast.schema.trends import TrendSettings
+
+    spec = TrendSettings(method="ols", as_of="2024Q2", undisclosed="impute")
+    fit, about = chosen_fit("dataset_tokens", spec, None, seed=0)
+    central = _fit_at(spec)                          # imputed at √(1·5)
+    low, high = _fit_at(spec, (1.0, 1.0)).growth, _fit_at(spec, (5.0, 5.0)).growth
+    # by hand: the two ends span a 90% interval, ±1.6449 sd, so sd_imputation = |Δ| / (2 × 1.6449),
+    # added in quadrature to the slope's standard error
+    extra = abs(high - low) / (2 * 1.6448536269514722)
+    assert about["growth_sd_imputation"] == pytest.approx(extra, rel=1e-12)
+    assert fit.growth_sd == about["growth_sd"] == pytest.approx(math.hypot(central.growth_sd, extra), rel=1e-12)
+    assert fit.growth == central.growth                  # the centre is the central imputation's
+    assert extra > 0                                 # the ends differ (0.0057 against 0.092 OOM/yr here)
+    # without imputation there is nothing to widen
+    disclosed, notes = chosen_fit("dataset_tokens", spec.model_copy(update={"undisclosed": "disclosed"}), None, 0)
+    assert "growth_sd_imputation" not in notes
+
+
+def test_price_performance_ppf_increases_with_probability_and_gives_the_draws():
+    from scipy.stats import norm
+
+    from forecast.engine.trends import price_performance_draws, price_performance_ppf
+    from forecast.models import sampling
+    from forecast.schema.trends import TrendSettings
+
+    spec = TrendSettings(method="ols", as_of="2024Q1")
+    ppf, about = price_performance_ppf(spec, 3, None)
+    u = np.linspace(0.01, 0.99, 99)
+    growth = ppf(u)
+    assert np.all(np.diff(growth) > 0)               # an inverse CDF increases with its probability
+    # FLOP per dollar grows 10^(−s) a year, s ~ N(slope, sd) of log10 USD per FLOP: the median is
+    # 10^(−slope) and the 90th percentile 10^(−(slope − 1.2816·sd)) (a smaller slope, a faster fall)
+    slope, sd = about["growth"], about["growth_sd"]
+    assert slope < 0
+    assert ppf(np.array([0.5]))[0] == pytest.approx(10 ** -slope, rel=1e-12)
+    assert ppf(np.array([0.9]))[0] == pytest.approx(10 ** -(slope + norm.ppf(0.1) * sd), rel=1e-12)
+    # a run's draws are this inverse CDF at the input's own uniforms (they were its mirror image,
+    # ppf(1 − u): the same distribution, but a sample's value disagreed with evaluate's axis and with
+    # a stated price_performance drawn on the same stream)
+    draws, _ = price_performance_draws(spec, 3, 500, None)
+    assert np.array_equal(draws, ppf(sampling.uniforms(3, "cost.compute.price_performance", 500)))

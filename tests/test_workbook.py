@@ -147,3 +147,21 @@ def test_number_formats_frozen_headers_and_chart(book):
 
 def test_workbook_is_byte_identical_for_identical_results(results):
     assert workbook_bytes(results) == workbook_bytes(results)
+
+
+def test_exhaustion_cdf_is_the_results_event_cdf(results, book):
+    """Supply-Demand's P(exhausted by quarter end) is ForecastResult.event_cdf, quarter by quarter."""
+    _, _, cached = book
+    ws = cached["Supply-Demand"]
+    header = [c.value for c in ws[1]]
+    col = header.index("P(exhausted by quarter end)")
+    baseline = results[0]
+    rows = [(r[1], r[col]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == baseline.scenario]
+    cdf = baseline.event_cdf()
+    expected = cdf.loc[cdf["event"] == "exhaustion", ["quarter", "probability"]]
+    assert [q for q, _ in rows] == list(baseline.quarters) == expected["quarter"].tolist()
+    assert [p for _, p in rows] == pytest.approx(expected["probability"].tolist(), abs=1e-15)
+    # the curve rises through the horizon at 300 samples, so a shift by one quarter would show
+    probs = np.array([p for _, p in rows])
+    assert probs[0] < 0.5 < probs[-1] and np.count_nonzero(np.diff(probs)) > 5
+    assert probs[-1] == pytest.approx(baseline.event_probability("exhaustion"))

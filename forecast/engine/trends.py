@@ -253,12 +253,12 @@ def price_performance_draws(spec: TrendSettings, seed: int, n: int,
                             data_dir: Path | None) -> tuple[np.ndarray, dict]:
     """Yearly growth of FLOP per dollar [factor/yr], ``n`` draws from the fit of ``price_performance``.
 
-    The fitted slope s of log10(USD/FLOP) is drawn as normal (mean ``growth``, sd ``growth_sd``)
-    from the input's own stream; FLOP per dollar then grows 10^(−s) per year.
+    The fitted slope s of log10(USD/FLOP) is normal (mean ``growth``, sd ``growth_sd``); FLOP per
+    dollar then grows 10^(−s) per year. Each draw is :func:`price_performance_ppf` at the input's
+    own uniform, so a larger uniform is a faster fall, as for a stated ``price_performance``, and
+    a run, the point estimate and evaluate's axes map a probability to the same value.
     """
     from forecast.models import sampling
 
-    fit_seed = int(sampling.input_rng(seed, "cost.compute.price_performance_fit").integers(0, 2**31 - 1))
-    fit, notes = chosen_fit("price_performance", spec, data_dir, fit_seed)
-    slope = fit.growth_ppf(sampling.uniforms(seed, "cost.compute.price_performance", n), oom=True)
-    return 10.0 ** (-slope), notes
+    ppf, notes = price_performance_ppf(spec, seed, data_dir)
+    return ppf(sampling.uniforms(seed, "cost.compute.price_performance", n)), notes
