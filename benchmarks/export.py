@@ -2,7 +2,7 @@
 
 Runs the baseline once (``--samples``, default 2,000; untimed), makes ``--scenarios`` copies under
 other names (the exports do the same work whatever the numbers are), then times
-``forecast.report.writers.write_exports`` for CSV, for XLSX and for both, best of ``--repeat``,
+``forecast.export.writers.write_exports`` for CSV, for XLSX and for both, best of ``--repeat``,
 with ``time.perf_counter`` (wall) and ``time.process_time`` (CPU, steadier on a busy machine). Prints a table, the Model sheet's formula count and the target check.
 
     .venv/bin/python benchmarks/export.py
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import forecast.engine as engine
     from forecast.io.scenario import load_scenario
-    from forecast.report.writers import write_exports
+    from forecast.export.writers import write_exports
 
     item = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     base = engine.run(item.scenario, samples=args.samples, provenance=item.provenance)

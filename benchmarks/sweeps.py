@@ -50,7 +50,7 @@ axes:
 
 def _sweep(grid: Path, out: Path, dask: str | None, workers: int) -> tuple[float, int]:
     sys.path.insert(0, str(ROOT))
-    from forecast.report.sweep import load_grid, run_sweep, write_sweep
+    from forecast.analysis.sweep import load_grid, run_sweep, write_sweep
 
     start = time.perf_counter()
     spec = load_grid(grid)
@@ -62,7 +62,7 @@ def _sweep(grid: Path, out: Path, dask: str | None, workers: int) -> tuple[float
 def _sensitivity_child(budget: int) -> None:
     sys.path.insert(0, str(ROOT))
     from forecast.io.scenario import load_scenario
-    from forecast.report.sensitivity import sensitivity
+    from forecast.analysis.sensitivity import sensitivity
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario
     start = time.perf_counter()

@@ -48,9 +48,9 @@ _LAZY = {
     "DataError": "forecast.errors",
     "FitError": "forecast.errors",
     "ExportError": "forecast.errors",
-    "write_outputs": "forecast.report.writers",
+    "write_outputs": "forecast.export.writers",
     "trend_report": "forecast.engine.trends",
-    "write_exports": "forecast.report.writers",
+    "write_exports": "forecast.export.writers",
 }
 
 

@@ -18,10 +18,10 @@ from forecast.cli.app import app
 from forecast.errors import ArchiveError
 from forecast.io.references import data_files, read_reference
 from forecast.io.scenario import load_resolved, load_scenario, scenario_hash
-from forecast.report import archive
-from forecast.report.archive import latest_before, list_runs, load_run, record_report
-from forecast.report.headline import format_headline, headline
-from forecast.report.runs import run_scenarios
+from forecast.store import archive
+from forecast.store.archive import latest_before, list_runs, load_run, record_report
+from forecast.outputs import format_headline, headline
+from forecast.engine.runs import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -285,7 +285,7 @@ def test_data_files_lists_exactly_what_validate_and_run_read(write_yaml, monkeyp
 
 
 def test_resolved_yaml_reads_back_for_every_shipped_scenario():
-    from forecast.report.runs import resolved_yaml
+    from forecast.engine.runs import resolved_yaml
 
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         item = load_scenario(path)

@@ -11,13 +11,13 @@ import pytest
 from markdown_it import MarkdownIt
 
 import forecast.engine as engine
-from forecast.report import changes as changes_module
-from forecast.report.archive import load_run, record_report
-from forecast.report.changes import (FileChange, InputChange, RowChange, changes_markdown,
+from forecast.analysis import changes as changes_module
+from forecast.store.archive import load_run, record_report
+from forecast.analysis.changes import (FileChange, InputChange, RowChange, changes_markdown,
                                      changes_markdown_context, changes_since, diff_csv, diff_scenarios,
                                      format_change, section)
-from forecast.report.headline import headline
-from forecast.report.runs import run_scenarios
+from forecast.outputs import headline
+from forecast.engine.runs import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -224,7 +224,7 @@ def test_diff_scenarios_reports_values_then_sources():
     import yaml
 
     from forecast.io.scenario import load_scenario
-    from forecast.report.runs import resolved_yaml
+    from forecast.engine.runs import resolved_yaml
 
     base = resolved_yaml(load_scenario(ROOT / "scenarios" / "baseline.yaml"))
     data = yaml.safe_load(base)
@@ -254,7 +254,7 @@ def test_format_change_in_planners_words():
 
 
 def test_a_figure_leaving_the_horizon_is_stated_not_split():
-    from forecast.report.changes import HeadlineMove, _move_row
+    from forecast.analysis.changes import HeadlineMove, _move_row
 
     row = _move_row("mini", HeadlineMove("exhaustion.p90", 2031.0, math.inf, None, None, None, None))
     assert (row["old"], row["new"], row["change"], row["from_data"]) == (

@@ -14,7 +14,7 @@ import pytest
 import forecast.engine as engine
 from forecast.errors import ScenarioError
 from forecast.io.scenario import load_scenario
-from forecast.report.published_runs import published_runs_table
+from forecast.analysis.published_runs import published_runs_table
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

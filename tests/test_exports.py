@@ -17,8 +17,8 @@ import forecast
 import forecast.engine as engine
 from forecast.cli.app import app
 from forecast.io.scenario import load_scenario
-from forecast.report import exports
-from forecast.report.writers import FLOAT_FORMAT, write_exports, write_outputs
+from forecast.export import tables as exports
+from forecast.export.writers import FLOAT_FORMAT, write_exports, write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from forecast.report.headline import format_headline, headline
+from forecast.outputs import format_headline, headline
 from forecast.result import ForecastResult
 
 QUARTERS = tuple(f"{y}Q{q}" for y in range(2027, 2031) for q in range(1, 5))  # 2027Q1..2030Q4

@@ -84,7 +84,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(forecast.__path__, prefix
 
 def test_package_has_modules():
     assert {"forecast.io.yamlload", "forecast.io.scenario", "forecast.schema", "forecast.engine",
-            "forecast.cli.app", "forecast.report.writers", "forecast.errors"} <= set(MODULES)
+            "forecast.cli.app", "forecast.export.writers", "forecast.errors"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("module_name", MODULES)

@@ -68,7 +68,7 @@ def test_run_refuses_two_scenarios_with_the_same_name(tmp_path, no_engine):
 
 def test_the_report_runner_refuses_two_scenarios_with_the_same_name(tmp_path, no_engine):
     from forecast.errors import ScenarioError
-    from forecast.report.runs import run_scenarios
+    from forecast.engine.runs import run_scenarios
 
     first = variant(tmp_path, "", name="one")
     with pytest.raises(ScenarioError, match=f"name: 'one' is also the name of {first}"):

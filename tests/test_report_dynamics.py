@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from forecast.report.document import Document
-from forecast.report.runs import run_scenarios
+from forecast.engine.runs import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,5 @@
 """The report's "what moves the answer" section: the Sobol/one-at-a-time analysis of
-forecast.report.sensitivity for the baseline's exhaustion date and palmyra-x-004's cost."""
+forecast.analysis.sensitivity for the baseline's exhaustion date and palmyra-x-004's cost."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from forecast.report import document as D
-from forecast.report.runs import run_scenarios
-from forecast.report.sensitivity import sensitivity
+from forecast.engine.runs import run_scenarios
+from forecast.analysis.sensitivity import sensitivity
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ import pytest
 import forecast.engine as engine
 from forecast.engine.evaluate import axes, evaluate
 from forecast.io.scenario import load_scenario
-from forecast.report.analysis_charts import save_png, tornado_figure
-from forecast.report.sensitivity import one_at_a_time, sensitivity, sobol
+from forecast.report.charts.analysis import save_png, tornado_figure
+from forecast.analysis.sensitivity import one_at_a_time, sensitivity, sobol
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -174,7 +174,7 @@ def test_p_by_2030_counts_an_exhaustion_in_2030q4_and_not_one_in_2031q1(tmp_path
     by_2030 = frame.loc["exhaustion.by_2030"]
     assert (by_2030["base"], by_2030["at_p10"], by_2030["at_p90"]) == (1.0, 1.0, 1.0)
     assert frame.loc["exhaustion", "base"] == 2031.0                        # 2030Q4's end
-    from forecast.report.headline import headline
+    from forecast.outputs import headline
 
     assert headline(engine.headline_run(load_scenario(path).scenario, samples=200))["exhaustion.by_2030"] == 1.0
     # M uniform on 1–1.5: 2030Q3 or 2030Q4 up to M = 1.28, 2031Q1 or later above it, so

@@ -12,7 +12,7 @@ from forecast.cli.app import app
 from forecast.errors import ScenarioError
 from forecast.io.overrides import value_at
 from forecast.io.scenario import load_scenario
-from forecast.report.solve import parse_target, shifted, solve
+from forecast.analysis.solve import parse_target, shifted, solve
 from forecast.schema.uncertain import LogNormalSpec, NormalSpec
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -275,7 +275,7 @@ def test_keys_added_for_dynamics_change_no_earlier_scenario_hash(tmp_path):
 
 
 def test_report_and_exports_carry_the_new_metrics(tmp_path):
-    from forecast.report.exports import iamc_table
+    from forecast.export.tables import iamc_table
     from forecast.report.markdown import render_report
 
     result = run(load_scenario(SCENARIOS / "ai-written-inflow.yaml").scenario, samples=500)

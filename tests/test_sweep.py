@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from forecast.cli.app import app
 from forecast.errors import ScenarioError
-from forecast.report.sweep import load_grid, points, run_sweep, write_sweep
+from forecast.analysis.sweep import load_grid, points, run_sweep, write_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
@@ -162,7 +162,7 @@ def test_a_points_seed_is_the_first_63_bits_of_sha256_of_its_scenario_hash(small
     from forecast.io import scenario as scenario_module
     from forecast.io.overrides import with_values
     from forecast.io.scenario import scenario_hash
-    from forecast.report.sweep import point_seed
+    from forecast.analysis.sweep import point_seed
 
     grid = load_grid(small)
     found = points(grid)
@@ -182,7 +182,7 @@ def test_a_points_seed_is_the_first_63_bits_of_sha256_of_its_scenario_hash(small
 
 def test_point_files_of_another_version_or_point_are_computed_again(small, tmp_path):
     import forecast
-    from forecast.report import sweep as sweep_module
+    from forecast.analysis import sweep as sweep_module
 
     grid = load_grid(small)
     out = tmp_path / "out"

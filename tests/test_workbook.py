@@ -17,7 +17,7 @@ from openpyxl.formula.translate import Translator
 
 import forecast.engine as engine
 from forecast.io.scenario import load_scenario
-from forecast.report.workbook import workbook_bytes
+from forecast.export.workbook import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ import pytest
 
 import forecast.engine as engine
 from forecast.io.scenario import load_scenario
-from forecast.report.workbook import INPUTS_SHEET, MODEL_SHEET, workbook_bytes
+from forecast.export.workbook import INPUTS_SHEET, MODEL_SHEET, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

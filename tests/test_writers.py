@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from forecast.errors import ExportError
-from forecast.report import writers
-from forecast.report.writers import atomic_write_text
+from forecast.export import writers
+from forecast.export.writers import atomic_write_text
 
 TEXT = "quarter,metric\r\n2024Q1,stock\n" + "x" * 100_000 + "\n"
 
@@ -139,7 +139,7 @@ def test_write_outputs_writes_csv_without_comment_lines_and_meta_json(tmp_path, 
 
 def test_output_set_is_swapped_in_whole_and_keeps_foreign_files(tmp_path, monkeypatch):
     import forecast.engine as engine
-    from forecast.report import writers
+    from forecast.export import writers
     from forecast.io.scenario import load_scenario
     from pathlib import Path as _P
 

@@ -1,6 +1,6 @@
 """Changes since last quarter: which headline figures moved, by how much, and why.
 
-Compares this quarter's runs with the latest archived earlier quarter (:mod:`forecast.report.archive`).
+Compares this quarter's runs with the latest archived earlier quarter (:mod:`forecast.store.archive`).
 For every scenario run in both quarters it lists
 
 * the scenario inputs that changed, input by input, old → new (from the two resolved YAML texts);
@@ -35,19 +35,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from forecast.errors import ForecastError
-from forecast.report.archive import ArchivedRun, latest_before
-from forecast.report.headline import format_headline, headline, headline_label
+from forecast.store.archive import ArchivedRun, latest_before
+from forecast.outputs import format_headline, headline, headline_label
 from forecast.units import Quarter, format_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from forecast.report.runs import ScenarioRun
+    from forecast.engine.runs import ScenarioRun
     from forecast.schema import Scenario
 
 __all__ = ["Changes", "FileChange", "HeadlineMove", "InputChange", "RowChange", "ScenarioChanges",
            "changes_markdown", "changes_markdown_context", "changes_since", "diff_csv", "diff_scenarios",
            "format_change", "section"]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
 
 #: Keys of a resolved scenario that are not model inputs.
 _NOT_INPUTS = ("name", "description")
@@ -337,7 +337,7 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
     quarter : str or Quarter
         This report's quarter; the comparison is with the latest archived quarter before it.
     runs : sequence of ScenarioRun
-        This quarter's runs (:func:`forecast.report.runs.run_scenarios`).
+        This quarter's runs (:func:`forecast.engine.runs.run_scenarios`).
     data_dir : Path, optional
         The folder of reference CSVs the runs read (default: the project's ``data/``).
 

@@ -212,7 +212,7 @@ def sensitivity(scenario: Any, budget: int = 100_000, data_dir: Path | None = No
     Columns :data:`COLUMNS`; within each output, rows are sorted by total index (``rank`` 1 = the
     input that explains most of the output's variance, alone and with others), then by swing.
     This is the table the quarterly report's "what moves the answer" section shows, with
-    :func:`forecast.report.analysis_charts.tornado_figure`.
+    :func:`forecast.report.charts.analysis.tornado_figure`.
     """
     swings = one_at_a_time(scenario, data_dir, swing_samples, threads)
     indices = sobol_indices(scenario, budget, data_dir, threads=threads)
@@ -236,7 +236,7 @@ CHARTED = ("exhaustion", f"exhaustion.by_{BY_YEAR}", "cost.total", "cost.cheapes
 
 
 def _format(value: float, kind: str) -> str:
-    from forecast.report.analysis_charts import format_value
+    from forecast.report.charts.analysis import format_value
 
     return format_value(value, kind)
 
@@ -265,11 +265,11 @@ def write_sensitivity(frame: pd.DataFrame, scenario: Any, folder: Path) -> list[
     """``sensitivity.csv`` and ``tornado-<output>.png`` for each charted output, into ``folder``."""
     from forecast._version import __version__
     from forecast.io.scenario import scenario_hash
-    from forecast.report.analysis_charts import save_png, tornado_figure
-    from forecast.report.writers import write_csv
+    from forecast.report.charts.analysis import save_png, tornado_figure
+    from forecast.export.writers import write_csv
 
-    from forecast.report.analysis_charts import style
-    from forecast.report.writers import write_json
+    from forecast.report.charts.analysis import style
+    from forecast.export.writers import write_json
 
     folder = Path(folder)
     written = [write_csv(folder / "sensitivity.csv", frame)]

@@ -26,7 +26,7 @@ import numpy as np
 
 from forecast.errors import Problem, ScenarioError
 from forecast.io.overrides import fixed, is_spec, value_at, with_values
-from forecast.report.headline import format_headline, headline, headline_label
+from forecast.outputs import format_headline, headline, headline_label
 from forecast.units import Quarter, parse_quantity
 
 __all__ = ["Solution", "Target", "parse_target", "shifted", "solve"]
@@ -247,7 +247,7 @@ def solve(scenario: Any, target: Target | str, vary: str, low: float | None = No
 
 def describe(sol: Solution) -> str:
     """The answer in one or two sentences (what ``peakdata solve`` prints)."""
-    from forecast.report.analysis_charts import format_value
+    from forecast.report.charts.analysis import format_value
 
     def fmt(v: float) -> str:
         return format_value(v, sol.kind)
@@ -279,7 +279,7 @@ def steps_view(sol: Solution) -> "Any":
     """Every evaluation of a solve as strings: input value, headline output, target met."""
     import pandas as pd
 
-    from forecast.report.analysis_charts import format_value
+    from forecast.report.charts.analysis import format_value
 
     return pd.DataFrame({
         sol.vary: [format_value(x, sol.kind) for x, _ in sol.steps],

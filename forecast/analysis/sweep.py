@@ -256,7 +256,7 @@ def _describe(values: dict[str, Any]) -> str:
 def evaluate_points(items: Sequence[tuple[str, Scenario]], threads: int | None = 1) -> list[tuple[str, dict[str, float]]]:
     """``(key, headline)`` of every ``(key, scenario)``: the work of a worker (pure, picklable)."""
     import forecast.engine as engine
-    from forecast.report.headline import headline
+    from forecast.outputs import headline
 
     return [(key, headline(engine.headline_run(scenario, threads=threads))) for key, scenario in items]
 
@@ -366,7 +366,7 @@ def run_sweep(grid: Grid, out_dir: Path, workers: int = 1, dask: str | None = No
     ``progress(done, total)`` is called as points finish (points found on disk count as done).
     """
     from forecast._version import __version__
-    from forecast.report.writers import atomic_write_text
+    from forecast.export.writers import atomic_write_text
 
     out_dir = Path(out_dir)
     pts = points(grid)
@@ -411,10 +411,10 @@ def stamp(grid: Grid) -> str:
 
 def write_sweep(grid: Grid, table: pd.DataFrame, out_dir: Path) -> list[Path]:
     """``sweep.csv``, ``sweep.xlsx`` and, for two axes, ``heatmap.png`` (+ its CSV) into ``out_dir``."""
-    from forecast.report.writers import atomic_write_bytes, write_csv
+    from forecast.export.writers import atomic_write_bytes, write_csv
 
-    from forecast.report.analysis_charts import style
-    from forecast.report.writers import write_json
+    from forecast.report.charts.analysis import style
+    from forecast.export.writers import write_json
 
     out_dir = Path(out_dir)
     line = stamp(grid)
@@ -424,7 +424,7 @@ def write_sweep(grid: Grid, table: pd.DataFrame, out_dir: Path) -> list[Path]:
     with style():
         chart = heatmap(grid, table)
         if chart is not None:
-            from forecast.report.analysis_charts import save_png
+            from forecast.report.charts.analysis import save_png
 
             figure, data = chart
             written.append(save_png(figure, out_dir / "heatmap.png"))
@@ -485,8 +485,8 @@ def _cell(value: Any) -> Any:
 
 def heatmap(grid: Grid, table: pd.DataFrame):
     """(figure, its numbers) of a metric over two axes, or None when the grid has not two axes."""
-    from forecast.report.analysis_charts import heatmap_figure
-    from forecast.report.headline import format_headline, headline_label
+    from forecast.report.charts.analysis import heatmap_figure
+    from forecast.outputs import format_headline, headline_label
 
     names = [a.name for a in grid.axes]
     x, y = grid.chart.get("x"), grid.chart.get("y")
@@ -525,7 +525,7 @@ def heatmap(grid: Grid, table: pd.DataFrame):
 
 def sweep_view(table: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
     """The first ``rows`` points of a sweep as strings for the terminal (headline figures formatted)."""
-    from forecast.report.headline import format_headline
+    from forecast.outputs import format_headline
 
     view = table.head(rows).drop(columns=["seed"])
     out = pd.DataFrame(index=view.index)

@@ -146,7 +146,7 @@ def run(
     from forecast.cli.render import print_result, progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
-    from forecast.report.writers import check_writable, write_outputs
+    from forecast.export.writers import check_writable, write_outputs
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
 
@@ -307,7 +307,7 @@ def export(
     from forecast.cli.render import progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
-    from forecast.report.writers import check_writable, write_exports
+    from forecast.export.writers import check_writable, write_exports
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
 
@@ -342,7 +342,7 @@ def published_runs() -> None:
     and rental cost, to check the compute-cost model against what developers reported."""
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
-    from forecast.report.published_runs import published_runs_table
+    from forecast.analysis.published_runs import published_runs_table
     from forecast.report.tables import published_runs_view
 
     try:
@@ -363,7 +363,7 @@ def history(
     samples, and the headline median exhaustion quarter or p50 cost."""
     from forecast.cli.render import print_frame
     from forecast.errors import ArchiveError, ForecastError
-    from forecast.report.archive import list_runs
+    from forecast.store.archive import list_runs
     from forecast.report.tables import history_table
 
     try:
@@ -464,9 +464,9 @@ def sensitivity(
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
     from forecast.io.scenario import load_scenario
-    from forecast.report.sensitivity import sensitivity as analyse
-    from forecast.report.sensitivity import ranking_view, write_sensitivity
-    from forecast.report.writers import check_writable
+    from forecast.analysis.sensitivity import sensitivity as analyse
+    from forecast.analysis.sensitivity import ranking_view, write_sensitivity
+    from forecast.export.writers import check_writable
     from forecast.schema import MAX_SAMPLES
 
     if samples > MAX_SAMPLES:
@@ -514,7 +514,7 @@ def solve(
     from forecast.errors import ForecastError, Problem, ScenarioError
     from forecast.io.overrides import field_kind, parse_assignment, with_values
     from forecast.io.scenario import load_scenario
-    from forecast.report.solve import describe, parse_target, solve as goal_seek, steps_view
+    from forecast.analysis.solve import describe, parse_target, solve as goal_seek, steps_view
     from forecast.units import parse_quantity
 
     console = _console()
@@ -563,8 +563,8 @@ def sweep(
     so results are identical in-process, on processes and on Dask; an interrupted sweep resumes."""
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
-    from forecast.report.sweep import load_grid, run_sweep, sweep_view, write_sweep
-    from forecast.report.writers import check_writable
+    from forecast.analysis.sweep import load_grid, run_sweep, sweep_view, write_sweep
+    from forecast.export.writers import check_writable
 
     console = _console()
     folder = None

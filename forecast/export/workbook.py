@@ -215,7 +215,7 @@ def _supply_demand(book: _Book, results: list[ForecastResult]) -> None:
     book.header(ws, 0, columns, [18, 9, 11] + [11] * 6 + [12])
     ws.freeze_panes(1, 3)
     tokens, pct = book.style(FORMATS["tokens"]), book.style(FORMATS["fraction"])
-    from forecast.report.exports import quarter_end
+    from forecast.export.tables import quarter_end
     from forecast.result import STAT_COLUMNS
 
     picks = [STAT_COLUMNS.index(s) for s in ("p10", "p50", "p90")]
@@ -248,7 +248,7 @@ def _costs(book: _Book, results: list[ForecastResult]) -> None:
     ws = book.wb.add_worksheet("Costs by mix")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 12, 14)
-    from forecast.report.exports import MIX_COLUMNS
+    from forecast.export.tables import MIX_COLUMNS
     from forecast.report.tables import _COST_LABELS
 
     row = 0

@@ -59,7 +59,7 @@ def write_csv(path: Path, frame: pd.DataFrame, stamp: str | None = None) -> Path
     accepted for old callers and not written: provenance belongs in ``meta.json``
     (:func:`write_json`), where a spreadsheet does not read it as data.
     """
-    from forecast.report.exports import with_quarter_end
+    from forecast.export.tables import with_quarter_end
 
     frame = with_quarter_end(frame)
     floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
@@ -186,7 +186,7 @@ def current_umask() -> int:
 
 
 def _write_set(result: ForecastResult, out_dir: Path) -> list[Path]:
-    from forecast.report.exports import csv_view, metadata
+    from forecast.export.tables import csv_view, metadata
 
     written = []
     tables = {}
@@ -217,11 +217,11 @@ def write_exports(runs_results: list[ForecastResult], out_dir: Path,
     ``csv``: ``long.csv`` (every scenario, metric, quarter and statistic), ``wide_<metric>.csv``
     (a row per scenario and quarter, a column per statistic), ``iamc.csv`` (IAMC format, for pyam)
     and ``meta.json`` (provenance). ``xlsx``: ``peakdata.xlsx`` (or ``workbook_path``), the workbook
-    of :mod:`forecast.report.workbook` with the point model as live formulas. Columns and units:
+    of :mod:`forecast.export.workbook` with the point model as live formulas. Columns and units:
     docs/exports.md. Returns the written paths.
     """
     from forecast.errors import ExportError
-    from forecast.report.exports import iamc_table, long_table, metadata, wide_table
+    from forecast.export.tables import iamc_table, long_table, metadata, wide_table
 
     results = list(runs_results)
     unknown = sorted(set(formats) - {"csv", "xlsx"})
@@ -244,7 +244,7 @@ def write_exports(runs_results: list[ForecastResult], out_dir: Path,
         meta["files"] = sorted(p.name for p in written)
         written.append(write_json(out_dir / "meta.json", meta))
     if "xlsx" in formats:
-        from forecast.report.workbook import workbook_bytes
+        from forecast.export.workbook import workbook_bytes
 
         written.append(atomic_write_bytes(workbook_path or out_dir / WORKBOOK, workbook_bytes(results)))
     return written

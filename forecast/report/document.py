@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from forecast._version import __version__
-from forecast.report import charts as C
+from forecast.report.charts import base as C
 from forecast.report import sections as S
-from forecast.report.headline import format_headline, headline
+from forecast.outputs import format_headline, headline
 from forecast.report.markdown import render_report
-from forecast.report.runs import ScenarioRun
+from forecast.engine.runs import ScenarioRun
 from forecast.units import format_quantity
 
 __all__ = ["Document", "render_template", "waterfall_markdown", "waterfall_table"]
@@ -286,7 +286,7 @@ class Document:
 
     # ------------------------------------------------------------------- stock dynamics and the gap
     def _stock_terms(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
-        from forecast.report import dynamics_charts as DC
+        from forecast.report.charts import dynamics as DC
 
         r = run.result
         frames = []
@@ -316,7 +316,7 @@ class Document:
         self._chart(f"stock_terms_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images)
 
     def _gap_cost(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
-        from forecast.report import dynamics_charts as DC
+        from forecast.report.charts import dynamics as DC
 
         r = run.result
         frames = []
@@ -351,7 +351,7 @@ class Document:
 
     def _share_record(self, images: dict[str, bytes]) -> None:
         from forecast.io.references import read_reference
-        from forecast.report import dynamics_charts as DC
+        from forecast.report.charts import dynamics as DC
 
         record = read_reference("synthetic_shares.csv", self.data_dir)
         dates = pd.to_datetime(record["date"])
@@ -430,11 +430,11 @@ class Document:
         self._chart(f"cost_vs_share_{run.name}", "cost", fig, title, caption, [run.name], frame, images)
 
     def _what_moves(self, run: ScenarioRun, outcome: str, images: dict[str, bytes]) -> None:
-        """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.report.sensitivity)."""
+        """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.analysis.sensitivity)."""
         from forecast.engine.evaluate import axes
-        from forecast.report import moves_charts as MC
-        from forecast.report.analysis_charts import format_value
-        from forecast.report.sensitivity import output_kind, sensitivity
+        from forecast.report.charts import moves as MC
+        from forecast.report.charts.analysis import format_value
+        from forecast.analysis.sensitivity import output_kind, sensitivity
 
         full = sensitivity(run.file.scenario, budget=MOVES_BUDGET, data_dir=self.data_dir,
                            swing_samples=MOVES_SWING_SAMPLES)
@@ -612,7 +612,7 @@ class Document:
     def spreadsheets(self) -> dict[str, Any]:
         """Paths (relative to report.md) of the spreadsheet exports written beside the report:
         ``workbook``, ``long``, ``wide`` (list of ``{metric, file}``), ``iamc``, ``meta``."""
-        from forecast.report.writers import IAMC_CSV, LONG_CSV
+        from forecast.export.writers import IAMC_CSV, LONG_CSV
 
         metrics = list(dict.fromkeys(m for r in self.runs for m in r.result.stats))
         return {"folder": f"{EXPORTS}/", "workbook": f"{EXPORTS}/{workbook_name(self.quarter)}",

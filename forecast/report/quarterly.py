@@ -28,10 +28,10 @@ import pandas as pd
 
 from forecast._version import __version__
 from forecast.errors import ExportError
-from forecast.report import charts as C
+from forecast.report.charts import base as C
 from forecast.report import sections as S
-from forecast.report.headline import format_headline, headline
-from forecast.report.runs import ScenarioRun, run_scenarios
+from forecast.outputs import format_headline, headline
+from forecast.engine.runs import ScenarioRun, run_scenarios
 
 __all__ = ["ReportOutput", "Waterfall", "build_report", "current_quarter", "render_html", "run_waterfall"]
 
@@ -112,10 +112,10 @@ def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int |
 
 def changes_section(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun],
                     data_dir: Path | None) -> dict[str, Any] | None:
-    """The "Changes since last quarter" context (:func:`forecast.report.changes.section`):
+    """The "Changes since last quarter" context (:func:`forecast.analysis.changes.section`):
     ``{"against": "2026Q3", "markdown": ..., "context": ...}``, or ``None`` when no earlier quarter
     is archived."""
-    from forecast.report import changes
+    from forecast.analysis import changes
 
     return changes.section(archive_path, quarter, runs, data_dir)
 
@@ -144,7 +144,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         if progress is not None:
             progress(label, done[0], total)
 
-    from forecast.report.writers import check_writable
+    from forecast.export.writers import check_writable
 
     check_writable(Path(out) / quarter)  # refuse an unwritable --out before computing anything
     if progress is not None:
@@ -184,7 +184,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     folder = Path(out) / quarter
     files = _write_folder(folder, doc, figures, markdown, html)
     tick("wrote report")
-    from forecast.report.archive import record_report
+    from forecast.store.archive import record_report
 
     record_report(archive_path, quarter, runs, data_dir)  # one transaction, after the folder is in place
     tick("archived")
@@ -217,7 +217,7 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
 
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
     from forecast.report.document import EXPORTS, workbook_name
-    from forecast.report.writers import (atomic_write_text, current_umask, staged, write_csv, write_exports,
+    from forecast.export.writers import (atomic_write_text, current_umask, staged, write_csv, write_exports,
                                          write_json)
 
     written: list[str] = []

@@ -1,4 +1,4 @@
-"""Tables of the quarterly report, built from a list of :class:`~forecast.report.runs.ScenarioRun`.
+"""Tables of the quarterly report, built from a list of :class:`~forecast.engine.runs.ScenarioRun`.
 
 Each builder returns a DataFrame of raw numbers (written to ``data/*.csv``) or of planner-formatted
 strings (rendered as a Markdown pipe table); none of them prints or writes.
@@ -15,9 +15,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.report.headline import CALENDAR_YEARS, format_headline, headline, headline_label
+from forecast.outputs import CALENDAR_YEARS, format_headline, headline, headline_label
 from forecast.report.markdown import markdown_table
-from forecast.report.runs import ScenarioRun
+from forecast.engine.runs import ScenarioRun
 
 __all__ = ["assumptions_frame", "comparison_frame", "data_files_frame", "headline_change", "md_table",
            "parent_of", "provenance_frame", "sensitivity_frame", "summary_cost_frame", "summary_supply_frame",

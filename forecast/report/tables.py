@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forecast.report.headline import format_headline
+from forecast.outputs import format_headline
 from forecast.result import ForecastResult, PointEstimate
 from forecast.units import format_quantity
 
@@ -178,7 +178,7 @@ def cheapest_share_text(result: ForecastResult) -> str:
 
 
 def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
-    """Formatted view of :func:`forecast.report.published_runs.published_runs_table`."""
+    """Formatted view of :func:`forecast.analysis.published_runs.published_runs_table`."""
     price_col = [c for c in table.columns if c.startswith("cost_at_") and c != "cost_at_stated_price"][0]
     out = pd.DataFrame({
         "model": table["model"], "accelerator": table["accelerator"],
@@ -194,7 +194,7 @@ def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def history_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Archived report runs (:func:`forecast.report.archive.list_runs`) for people: one row per
+    """Archived report runs (:func:`forecast.store.archive.list_runs`) for people: one row per
     quarter and scenario, the hash shortened to 12 characters, figures formatted, "–" where a
     scenario has no such figure."""
     def figure(key: str, value: float) -> str:

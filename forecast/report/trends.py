@@ -74,7 +74,7 @@ def undisclosed_view(report) -> pd.DataFrame:
 
 def write_trend_outputs(report, out_dir: Path, stamp: str) -> list[Path]:
     """Write the report's tables as CSV files into ``out_dir`` (atomic, one stamp line each)."""
-    from forecast.report.writers import write_csv
+    from forecast.export.writers import write_csv
 
     out_dir = Path(out_dir)
     return [write_csv(out_dir / name, getattr(report, attr), stamp) for name, attr in TREND_FILES.items()]

@@ -2,9 +2,9 @@
 
 A report run stores, for its quarter: the peakdata version; each scenario as run (its resolved YAML,
 content hash, seed and samples); the CSVs of ``data/`` it read, by name and SHA-256, each distinct
-content stored once; the headline figures (:func:`forecast.report.headline.headline`); and the
+content stored once; the headline figures (:func:`forecast.outputs.headline`); and the
 quantiles per quarter and metric (``ForecastResult.summary()``). "Changes since last quarter"
-(:mod:`forecast.report.changes`) reads the previous quarter back from here.
+(:mod:`forecast.analysis.changes`) reads the previous quarter back from here.
 
 Each :func:`record_report` is one transaction: it replaces that quarter's run (a quarter is never
 archived twice) or, if anything fails part-way, leaves the file as it was. The schema carries its
@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 import pandas as pd
 
 from forecast.errors import ArchiveError, DataError
-from forecast.report.headline import headline
+from forecast.outputs import headline
 from forecast.result import STAT_COLUMNS
 from forecast.units import Quarter
 
 if TYPE_CHECKING:  # pragma: no cover
-    from forecast.report.runs import ScenarioRun
+    from forecast.engine.runs import ScenarioRun
     from forecast.schema import Scenario
 
 __all__ = ["ArchivedRun", "ArchivedScenario", "DEFAULT_ARCHIVE", "SCHEMA_VERSION", "latest_before",
@@ -114,7 +114,7 @@ CREATE TABLE quantile (
 class ArchivedScenario:
     """One scenario of an archived report run.
 
-    ``headline`` is :func:`forecast.report.headline.headline` of its result (``nan`` where the
+    ``headline`` is :func:`forecast.outputs.headline` of its result (``nan`` where the
     figure was not a number); ``summary`` the result's quantiles per quarter and metric, columns
     ``quarter, metric, unit, mean, p5, p10, p50, p90, p95``; ``files`` the CSVs of ``data/`` it read.
     """
@@ -284,7 +284,7 @@ def record_report(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
     quarter : str or Quarter
         The report's quarter, ``2026Q4``.
     runs : sequence of ScenarioRun
-        The scenarios of the report with their results (:func:`forecast.report.runs.run_scenarios`).
+        The scenarios of the report with their results (:func:`forecast.engine.runs.run_scenarios`).
     data_dir : Path, optional
         The folder of reference CSVs the runs read (default: the project's ``data/``); the files each
         scenario read (:func:`forecast.io.references.data_files`) are stored from here.

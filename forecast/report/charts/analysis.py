@@ -60,7 +60,7 @@ def save_png(figure: Any, path: Path) -> Path:
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from forecast.report.writers import atomic_write_bytes
+    from forecast.export.writers import atomic_write_bytes
 
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)
@@ -78,10 +78,10 @@ def _new_figure(width: float, height: float):
 def tornado_figure(frame: pd.DataFrame, output: str, scenario: str, top: int = 10) -> Any:
     """Horizontal bars from the base value to the output with each input at its p10 and its p90.
 
-    ``frame`` is :func:`forecast.report.sensitivity.sensitivity`'s table; inputs are ordered by
+    ``frame`` is :func:`forecast.analysis.sensitivity.sensitivity`'s table; inputs are ordered by
     swing, largest on top, with their total Sobol index printed beside the bars.
     """
-    from forecast.report.sensitivity import output_kind, output_label
+    from forecast.analysis.sensitivity import output_kind, output_label
 
     rows = frame[frame["output"] == output].sort_values("swing", ascending=False, kind="stable").head(top)
     rows = rows.iloc[::-1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.report.charts import LINESTYLES, _axis_formatter, _new_figure, _title, _year, _years, colour
+from forecast.report.charts.base import LINESTYLES, _axis_formatter, _new_figure, _title, _year, _years, colour
 
 __all__ = ["STOCK_TERM_LABELS", "gap_cost_chart", "stock_terms_chart", "synthetic_share_record_chart"]
 
