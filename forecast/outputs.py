@@ -1,11 +1,20 @@
-"""The headline figures of a run: what the one-minute summary, the comparison table, the archive and
-"changes since last quarter" all quote, computed once.
+"""What a run's outputs are called, in which unit, and how they are written: one vocabulary for the
+terminal, Markdown, charts, CSV and XLSX, and the headline figures of a run computed once.
 
-Quarters are carried as the decimal year at the quarter's **end** (``2029Q1`` → 2029.25, as the
-kernels evaluate them), ``inf`` when the event falls after the horizon, so two headlines subtract
-into "moved by 0.75 years". Probabilities are by the end of fixed calendar years (2026, 2028, 2030,
-2032), so two scenarios or two quarters line up whatever their horizons; ``nan`` where a year lies
-outside the horizon. Costs are USD.
+**Headline** (:func:`headline`): what the one-minute summary, the comparison table, the archive, sweeps,
+goal-seek and "changes since last quarter" all quote. Quarters are carried as the decimal year at the
+quarter's **end** (``2029Q1`` → 2029.25, as the kernels evaluate them), ``inf`` when the event falls
+after the horizon, so two headlines subtract into "moved by 0.75 years". Probabilities are by the end
+of fixed calendar years (2026, 2028, 2030, 2032), so two scenarios or two quarters line up whatever
+their horizons; ``nan`` where a year lies outside the horizon. Costs are USD.
+
+**Vocabulary**: the planner's words for headline keys (:func:`headline_label`), analysis outputs
+(:func:`output_label`), cost items (:data:`COST_LABELS`), unit kinds (:data:`UNIT_WORDS`) and the
+engine's derived draws (:data:`DERIVED_LABELS`); the unit kind of a key (:func:`headline_kind`,
+:func:`output_kind`); how a value of a kind is written for people (:func:`format_value`,
+:func:`format_headline`, :func:`format_stat`); the columns, variables and units of the spreadsheet
+exports (:data:`MIX_COLUMNS`, :data:`IAMC_VARIABLES`) and the Excel number formats of the workbook
+(:data:`XLSX_FORMATS`). Key names are documented in docs/nomenclature.md.
 """
 from __future__ import annotations
 
@@ -16,7 +25,10 @@ import numpy as np
 from forecast.result import CENTRAL_80, ForecastResult, label
 from forecast.units import Quarter, format_quantity
 
-__all__ = ["CALENDAR_YEARS", "EXHAUSTION_LEVELS", "format_headline", "headline", "headline_label"]
+__all__ = ["BY_YEAR", "CALENDAR_YEARS", "COST_COMPONENTS", "COST_LABELS", "DERIVED_LABELS", "EXHAUSTION_LEVELS",
+           "IAMC_VARIABLES", "MIX_COLUMNS", "OUTPUT_LABELS", "TITLES", "UNIT_WORDS", "XLSX_FORMATS", "XLSX_UNITS",
+           "format_headline", "format_stat", "format_value", "headline", "headline_kind", "headline_label",
+           "input_unit", "output_kind", "output_label"]
 
 #: P(exhausted by the end of each year) in every summary.
 CALENDAR_YEARS = (2026, 2028, 2030, 2032)
@@ -87,17 +99,169 @@ def headline_label(key: str) -> str:
     return _LABELS.get(key, key)
 
 
+def headline_kind(key: str) -> str | None:
+    """Unit kind of a headline key: ``year`` (a quarter's end), ``probability``, ``fraction`` or ``usd``;
+    None for a key that is not a headline figure."""
+    if key.startswith("exhaustion.p"):
+        return "year"
+    if key.startswith("exhaustion.by_") or key == "cost.p_cheapest":
+        return "probability"
+    if key == "cost.cheapest_share":
+        return "fraction"
+    if key.startswith("cost.total"):
+        return "usd"
+    return None
+
+
 def format_headline(key: str, value: float) -> str:
     """``2029Q1``, ``after horizon``, ``37%``, ``$4.71M`` — as the report prints it."""
+    kind = headline_kind(key)
+    if kind is None and not (value is None or (isinstance(value, float) and math.isnan(value))):
+        return f"{value:.4g}"
+    return format_value(value, kind or "")
+
+
+def format_value(value: float, kind: str) -> str:
+    """A value of a unit kind as a planner reads it: ``2029Q1`` (``year``: a quarter's end, ``after
+    horizon`` when infinite), ``37%`` (``probability``, ``fraction``), ``$4.71M`` (``usd``), ``300T``
+    (``tokens``, ``growth``, ``flop``, ``params``); ``n/a`` for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if key.startswith("exhaustion.p"):
+    if kind == "year":
         if math.isinf(value):
             return "after horizon"
-        ordinal = round(value * 4) - 1          # quarter end → that quarter
-        return str(Quarter.from_ordinal(ordinal))
-    if key.startswith("exhaustion.by_") or key == "cost.p_cheapest" or key == "cost.cheapest_share":
+        return str(Quarter.from_ordinal(round(value * 4) - 1))      # quarter end → that quarter
+    if kind in ("probability", "fraction"):
         return f"{value * 100:.0f}%"
-    if key.startswith("cost.total"):
+    if kind == "usd":
         return format_quantity(value, "usd")
-    return f"{value:.4g}"
+    return format_quantity(value, kind) if kind in ("tokens", "growth", "flop", "params") else f"{value:.3g}"
+
+
+#: A result's unit (``ForecastResult.units``, the ``unit`` of cost tables) → the kind :func:`format_stat`
+#: writes it as; ``number`` rows (the loss) get four decimals, ``ratio`` the general format.
+_STAT_KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd", "hours": "hours",
+              "flop": "flop", "params": "params"}
+
+
+def format_stat(value: float, unit: str) -> str:
+    """A statistic of a result for people (``300T``, ``35%``, ``$4.6M``); NaN is "–", infinity "unreachable"."""
+    if value != value:  # NaN
+        return "–"
+    if value in (float("inf"), float("-inf")):
+        return "unreachable"
+    if unit == "number":
+        return f"{value:.4f}"
+    return format_quantity(float(value), _STAT_KIND.get(unit, "number"))
+
+
+# --------------------------------------------------------------------------- analysis outputs
+
+#: Year whose end P(exhausted by …) the sensitivity analysis takes.
+BY_YEAR = 2030
+#: Outputs of the sensitivity analysis (per model evaluation; forecast.analysis.sensitivity).
+OUTPUT_LABELS = {
+    "exhaustion": "Exhaustion quarter",
+    f"exhaustion.by_{BY_YEAR}": f"P(exhausted by end of {BY_YEAR})",
+    "cost.total": "Cost of the run",
+    "cost.cheapest_share": "Cheapest synthetic share",
+}
+
+
+def output_label(key: str) -> str:
+    """Planner's words for an analysis output (``cost.mix.0.5`` → ``Cost at 50% synthetic``)."""
+    if key.startswith("cost.mix."):
+        return f"Cost at {float(key[len('cost.mix.'):]) * 100:.0f}% synthetic"
+    return OUTPUT_LABELS.get(key, key)
+
+
+def output_kind(key: str) -> str:
+    """Unit kind of an analysis output: ``year``, ``probability``, ``usd`` or ``fraction``."""
+    if key == "exhaustion":
+        return "year"
+    if key.startswith("exhaustion.by_"):
+        return "probability"
+    return "fraction" if key == "cost.cheapest_share" else "usd"
+
+
+# --------------------------------------------------------------------------- names and units
+
+#: Items of a priced run (``cost_breakdown``) in planners' words: terminal, Markdown and workbook.
+COST_LABELS = {
+    "compute": "Compute", "human_data": "Human data", "expert_data": "Expert-written data",
+    "synthetic_generation": "Synthetic generation", "verification": "Verification", "total": "Total",
+    "gpu_hours": "GPU-hours", "price_per_gpu_hour_at_run_date": "Price per GPU-hour at run date",
+    "training_flop": "Training compute", "params": "Parameters (active)", "tokens": "Training tokens",
+    "synthetic_tokens": "Synthetic tokens", "collapse_penalty": "Collapse penalty on reducible loss",
+    "synthetic_unique_tokens": "Unique synthetic tokens", "synthetic_epochs": "Epochs over synthetic tokens",
+    "synthetic_effective_tokens": "Synthetic tokens as valued (repeated-data law)",
+    "collapse_plateau": "Collapse plateau [nats/token]",
+    "loss": "Loss [nats/token]",
+}
+#: The cost items that add up to a run's total, in stacking order (the cost-components chart).
+COST_COMPONENTS = ("compute", "human_data", "expert_data", "synthetic_generation", "verification")
+#: Titles shared by the terminal, the Markdown summary and the workbook.
+TITLES = {"cost": "Training cost of the run",
+          "mix_curve": "Cheapest run for the target quality, by synthetic share"}
+#: Unit kind of an input → planners' words (the report's assumptions table).
+UNIT_WORDS = {"tokens": "tokens", "params": "parameters", "flop": "FLOP", "usd": "USD",
+              "fraction": "share", "growth": "factor per year", "number": "number", "hours": "hours"}
+#: Per-sample draws the engine makes outside the inputs, in planners' words.
+DERIVED_LABELS = {"demand.historical.growth": "dataset growth drawn from the fitted trend",
+                  "demand.method_choice": "demand path (historical trend or compute)"}
+
+#: CSV columns of mix_curve.csv: engine column -> (CSV column, unit), in the report table's order.
+MIX_COLUMNS = {
+    "synthetic_share": ("synthetic_share", "fraction"),
+    "params_p50": ("params_p50", "count"),
+    "tokens_p50": ("tokens_p50", "tokens"),
+    "compute_p50": ("compute_usd_p50", "USD"),
+    "data_p50": ("data_usd_p50", "USD"),
+    "total_p10": ("total_usd_p10", "USD"),
+    "total_p50": ("total_usd_p50", "USD"),
+    "total_p90": ("total_usd_p90", "USD"),
+    "p_cheapest": ("p_cheapest", "fraction of draws"),
+    "p_below_real_data_floor": ("p_below_real_data_floor", "fraction of draws"),
+}
+#: metric -> (IAMC variable, unit) for the per-quarter metrics.
+IAMC_VARIABLES = {
+    "stock": ("Human Text|Effective Stock", "tokens"),
+    "demand": ("Training Data|Largest Run", "tokens"),
+    "ratio": ("Training Data|Demand over Stock", "ratio"),
+    "synthetic_needed": ("Training Data|Synthetic Needed", "tokens"),
+    "synthetic_share": ("Training Data|Synthetic Share", "fraction"),
+    "stock_human_inflow": ("Human Text|Effective Stock|Human Inflow", "tokens"),
+    "stock_consent_loss": ("Human Text|Effective Stock|Consent Loss", "tokens"),
+    "stock_licensed": ("Human Text|Effective Stock|Licensed", "tokens"),
+    "licensed_spend": ("Human Text|Licensed Spend", "USD"),
+    "gap_cost_synthetic": ("Synthetic Gap|Cost|Synthetic", "USD"),
+    "gap_cost_licensed": ("Synthetic Gap|Cost|Licensed", "USD"),
+    "gap_cost_synthetic_cumulative": ("Synthetic Gap|Cumulative Cost|Synthetic", "USD"),
+    "gap_cost_licensed_cumulative": ("Synthetic Gap|Cumulative Cost|Licensed", "USD"),
+    "gap_synthetic_cheaper": ("Synthetic Gap|Synthetic Cheaper", "fraction"),
+    "gap_price_synthetic": ("Synthetic Gap|Price per Useful Token", "USD/token"),
+}
+
+#: Excel number formats of the workbook by unit (each trailing comma divides by 1000).
+XLSX_FORMATS = {
+    "tokens": '0.0,,,,"T"', "params": '0.0,,,"B"', "count": '0.0,,,"B"', "flop": "0.00E+00",
+    "usd": '$#,##0.00,,"M"', "price": "$#,##0.000", "per_token": "0.000E+00", "fraction": "0.0%",
+    "growth": '0.000"x/yr"', "ratio": "0.000", "number": "0.0000", "hours": "#,##0", "yr": "0.00",
+    "FLOP/s": "0.00E+00", "W": "#,##0",
+}
+#: Unit kind of an input → its unit on the workbook's Inputs sheet (:func:`input_unit`).
+XLSX_UNITS = {"tokens": "tokens", "params": "count", "flop": "FLOP", "usd": "USD", "fraction": "fraction",
+              "growth": "factor/yr", "hours": "hours", "number": "number"}
+
+
+def input_unit(kind: str, name: str) -> str:
+    """Unit of an input in the workbook: prices by what they are per (``USD/Mtok``, ``USD/GPU-hour``,
+    ``USD/kWh``), else :data:`XLSX_UNITS`."""
+    if kind == "usd":
+        if name.endswith("_per_mtok"):
+            return "USD/Mtok"
+        if name.endswith("price_per_gpu_hour"):
+            return "USD/GPU-hour"
+        if name.endswith("electricity_price"):
+            return "USD/kWh"
+    return XLSX_UNITS.get(kind, kind)

@@ -37,39 +37,14 @@ import numpy as np
 import pandas as pd
 
 from forecast.engine.evaluate import Outcomes, axes, evaluate
+from forecast.outputs import BY_YEAR, format_value, output_kind, output_label
 
-__all__ = ["CHARTED", "COLUMNS", "OUTPUT_LABELS", "design_size", "one_at_a_time", "ranking_view", "sobol",
+__all__ = ["CHARTED", "COLUMNS", "design_size", "one_at_a_time", "ranking_view", "sobol",
            "sobol_indices", "sensitivity", "top_inputs", "write_sensitivity"]
 
 #: Columns of :func:`sensitivity`.
 COLUMNS = ["output", "input", "distribution", "input_p10", "input_p50", "input_p90", "base", "at_p10",
            "at_p90", "swing", "S1", "S1_conf", "ST", "ST_conf", "rank"]
-#: Year whose end P(exhausted by …) is taken at.
-BY_YEAR = 2030
-OUTPUT_LABELS = {
-    "exhaustion": "Exhaustion quarter",
-    f"exhaustion.by_{BY_YEAR}": f"P(exhausted by end of {BY_YEAR})",
-    "cost.total": "Cost of the run",
-    "cost.cheapest_share": "Cheapest synthetic share",
-}
-
-
-def output_label(key: str) -> str:
-    """Planner's words for an output key (``cost.mix.0.5`` → ``Cost at 50% synthetic``)."""
-    if key.startswith("cost.mix."):
-        return f"Cost at {float(key[len('cost.mix.'):]) * 100:.0f}% synthetic"
-    return OUTPUT_LABELS.get(key, key)
-
-
-def output_kind(key: str) -> str:
-    """Unit of an output: ``year``, ``probability``, ``usd`` or ``fraction``."""
-    if key == "exhaustion":
-        return "year"
-    if key.startswith("exhaustion.by_"):
-        return "probability"
-    return "fraction" if key == "cost.cheapest_share" else "usd"
-
-
 def _outputs(scenario: Any, out: Outcomes) -> dict[str, np.ndarray]:
     """Finite per-evaluation outputs (censored as the module docstring says)."""
     found: dict[str, np.ndarray] = {}
@@ -235,12 +210,6 @@ def top_inputs(frame: pd.DataFrame, output: str, count: int = 5) -> pd.DataFrame
 CHARTED = ("exhaustion", f"exhaustion.by_{BY_YEAR}", "cost.total", "cost.cheapest_share")
 
 
-def _format(value: float, kind: str) -> str:
-    from forecast.report.charts.analysis import format_value
-
-    return format_value(value, kind)
-
-
 def ranking_view(frame: pd.DataFrame, top: int = 5) -> list[tuple[str, pd.DataFrame]]:
     """Per output, a table of strings for the terminal: rank, input, S1 ± 95%, ST ± 95%, the swing."""
     out = []
@@ -252,10 +221,10 @@ def ranking_view(frame: pd.DataFrame, top: int = 5) -> list[tuple[str, pd.DataFr
             "input": rows["input"],
             "S1": [f"{a:.2f} ± {b:.2f}" if np.isfinite(a) else "n/a" for a, b in zip(rows["S1"], rows["S1_conf"])],
             "ST": [f"{a:.2f} ± {b:.2f}" if np.isfinite(a) else "n/a" for a, b in zip(rows["ST"], rows["ST_conf"])],
-            "input p10 → output": [_format(v, kind) for v in rows["at_p10"]],
-            "input p90 → output": [_format(v, kind) for v in rows["at_p90"]],
+            "input p10 → output": [format_value(v, kind) for v in rows["at_p10"]],
+            "input p90 → output": [format_value(v, kind) for v in rows["at_p90"]],
         })
-        base = _format(float(rows["base"].iloc[0]), kind) if len(rows) else "n/a"
+        base = format_value(float(rows["base"].iloc[0]), kind) if len(rows) else "n/a"
         where = "inputs drawn" if kind == "probability" else "all inputs at medians"
         out.append((f"{output_label(output)} ({where}: {base})", view))
     return out

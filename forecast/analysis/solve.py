@@ -26,7 +26,7 @@ import numpy as np
 
 from forecast.errors import Problem, ScenarioError
 from forecast.io.overrides import fixed, is_spec, value_at, with_values
-from forecast.outputs import format_headline, headline, headline_label
+from forecast.outputs import format_headline, format_value, headline, headline_kind, headline_label
 from forecast.units import Quarter, parse_quantity
 
 __all__ = ["Solution", "Target", "parse_target", "shifted", "solve"]
@@ -62,9 +62,10 @@ def _bad_target(text: str, why: str) -> ScenarioError:
 def _threshold(key: str, raw: str, text: str) -> float:
     raw = raw.strip()
     try:
-        if key.startswith("exhaustion.p"):
+        kind = headline_kind(key)
+        if kind == "year":
             return Quarter.parse(raw).end_year
-        if key.startswith("cost.total"):
+        if kind == "usd":
             return parse_quantity(raw, "usd")
         return parse_quantity(raw, "fraction")
     except ValueError as exc:
@@ -247,8 +248,6 @@ def solve(scenario: Any, target: Target | str, vary: str, low: float | None = No
 
 def describe(sol: Solution) -> str:
     """The answer in one or two sentences (what ``peakdata solve`` prints)."""
-    from forecast.report.charts.analysis import format_value
-
     def fmt(v: float) -> str:
         return format_value(v, sol.kind)
 
@@ -278,8 +277,6 @@ def _increasing(sol: Solution) -> bool:
 def steps_view(sol: Solution) -> "Any":
     """Every evaluation of a solve as strings: input value, headline output, target met."""
     import pandas as pd
-
-    from forecast.report.charts.analysis import format_value
 
     return pd.DataFrame({
         sol.vary: [format_value(x, sol.kind) for x, _ in sol.steps],

@@ -486,7 +486,7 @@ def _cell(value: Any) -> Any:
 def heatmap(grid: Grid, table: pd.DataFrame):
     """(figure, its numbers) of a metric over two axes, or None when the grid has not two axes."""
     from forecast.report.charts.analysis import heatmap_figure
-    from forecast.outputs import format_headline, headline_label
+    from forecast.outputs import format_headline, headline_kind, headline_label
 
     names = [a.name for a in grid.axes]
     x, y = grid.chart.get("x"), grid.chart.get("y")
@@ -497,7 +497,7 @@ def heatmap(grid: Grid, table: pd.DataFrame):
     metric = grid.chart.get("metric") or next((k for k in ("exhaustion.p50", "cost.total.p50") if k in table), None)
     if metric is None or metric not in table:
         return None
-    kind = "year" if metric.startswith("exhaustion.p") else "usd" if metric.startswith("cost.total") else "fraction"
+    kind = headline_kind(metric) or "fraction"
     data = table[[x, y, metric]]
     values = data[metric].to_numpy(dtype=float)
     finite = values[np.isfinite(values)]

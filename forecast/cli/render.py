@@ -9,6 +9,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from forecast.outputs import TITLES
 from forecast.report import tables
 from forecast.result import ForecastResult, PointEstimate
 
@@ -41,14 +42,14 @@ def print_cost(console: Console, result: ForecastResult) -> None:
     """Cost breakdown, target quality and the mix comparison, when the result has them."""
     if "cost_breakdown" not in result.tables:
         return
-    print_frame(console, tables.cost_table(result), "Training cost of the run (USD)")
+    print_frame(console, tables.cost_table(result), f"{TITLES['cost']} (USD)")
     if tables.run_reach_text(result):
         console.print(tables.run_reach_text(result), markup=False)
     target = result.notes.get("target_loss")
     if target is not None:
         console.print(f"Target loss p50 {target['p50']:.4f} nats/token", markup=False)
     if "mix_curve" in result.tables:
-        print_frame(console, tables.mix_table(result), "Cheapest run for the target quality, by synthetic share")
+        print_frame(console, tables.mix_table(result), TITLES["mix_curve"])
         console.print(tables.cheapest_share_text(result), markup=False)
 
 

@@ -8,8 +8,9 @@
   ``scenario`` column, ``quarter_end`` beside every ``quarter``, and the columns in the order of
   the report's tables.
 
-Numbers stay in base units (tokens, USD, fractions); ``unit`` says which. Columns and units are
-documented in docs/exports.md.
+Numbers stay in base units (tokens, USD, fractions); ``unit`` says which (names and units of the
+mix columns and IAMC variables: :mod:`forecast.outputs`). Columns and units are documented in
+docs/exports.md.
 """
 from __future__ import annotations
 
@@ -19,49 +20,17 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from forecast.outputs import IAMC_VARIABLES, MIX_COLUMNS
 from forecast.result import STAT_COLUMNS, ForecastResult
 from forecast.units import Quarter
 
-__all__ = ["LONG_COLUMNS", "IAMC_VARIABLES", "csv_view", "iamc_table", "long_table", "metadata",
+__all__ = ["LONG_COLUMNS", "STATISTICS", "csv_view", "iamc_table", "long_table", "metadata",
            "quarter_end", "wide_table", "with_quarter_end"]
 
 LONG_COLUMNS = ["scenario", "metric", "quarter", "quarter_end", "statistic", "value", "unit"]
 
 #: Statistics of the long and wide tables: the Monte Carlo ones, then the point estimate.
 STATISTICS = (*STAT_COLUMNS, "point")
-
-#: metric -> (IAMC variable, unit) for the per-quarter metrics.
-IAMC_VARIABLES = {
-    "stock": ("Human Text|Effective Stock", "tokens"),
-    "demand": ("Training Data|Largest Run", "tokens"),
-    "ratio": ("Training Data|Demand over Stock", "ratio"),
-    "synthetic_needed": ("Training Data|Synthetic Needed", "tokens"),
-    "synthetic_share": ("Training Data|Synthetic Share", "fraction"),
-    "stock_human_inflow": ("Human Text|Effective Stock|Human Inflow", "tokens"),
-    "stock_consent_loss": ("Human Text|Effective Stock|Consent Loss", "tokens"),
-    "stock_licensed": ("Human Text|Effective Stock|Licensed", "tokens"),
-    "licensed_spend": ("Human Text|Licensed Spend", "USD"),
-    "gap_cost_synthetic": ("Synthetic Gap|Cost|Synthetic", "USD"),
-    "gap_cost_licensed": ("Synthetic Gap|Cost|Licensed", "USD"),
-    "gap_cost_synthetic_cumulative": ("Synthetic Gap|Cumulative Cost|Synthetic", "USD"),
-    "gap_cost_licensed_cumulative": ("Synthetic Gap|Cumulative Cost|Licensed", "USD"),
-    "gap_synthetic_cheaper": ("Synthetic Gap|Synthetic Cheaper", "fraction"),
-    "gap_price_synthetic": ("Synthetic Gap|Price per Useful Token", "USD/token"),
-}
-
-#: CSV columns of mix_curve.csv: engine column -> (CSV column, unit), in the report table's order.
-MIX_COLUMNS = {
-    "synthetic_share": ("synthetic_share", "fraction"),
-    "params_p50": ("params_p50", "count"),
-    "tokens_p50": ("tokens_p50", "tokens"),
-    "compute_p50": ("compute_usd_p50", "USD"),
-    "data_p50": ("data_usd_p50", "USD"),
-    "total_p10": ("total_usd_p10", "USD"),
-    "total_p50": ("total_usd_p50", "USD"),
-    "total_p90": ("total_usd_p90", "USD"),
-    "p_cheapest": ("p_cheapest", "fraction of draws"),
-    "p_below_real_data_floor": ("p_below_real_data_floor", "fraction of draws"),
-}
 
 
 def quarter_end(labels: Iterable[str]) -> list[str]:

@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from forecast.outputs import COST_LABELS, MIX_COLUMNS, TITLES, XLSX_FORMATS, input_unit
 from forecast.result import ForecastResult, PointEstimate
 
 __all__ = ["workbook_bytes", "MODEL_SHEET", "INPUTS_SHEET", "CREATED"]
@@ -28,16 +29,6 @@ __all__ = ["workbook_bytes", "MODEL_SHEET", "INPUTS_SHEET", "CREATED"]
 MODEL_SHEET, INPUTS_SHEET = "Model", "Inputs"
 #: Fixed creation date written into the workbook's properties, so the bytes do not depend on the clock.
 CREATED = datetime(2024, 1, 1)
-
-#: Number formats by unit (Excel codes: each trailing comma divides by 1000).
-FORMATS = {
-    "tokens": '0.0,,,,"T"', "params": '0.0,,,"B"', "count": '0.0,,,"B"', "flop": "0.00E+00",
-    "usd": '$#,##0.00,,"M"', "price": "$#,##0.000", "per_token": "0.000E+00", "fraction": "0.0%",
-    "growth": '0.000"x/yr"', "ratio": "0.000", "number": "0.0000", "hours": "#,##0", "yr": "0.00",
-    "FLOP/s": "0.00E+00", "W": "#,##0",
-}
-_KIND_UNIT = {"tokens": "tokens", "params": "count", "flop": "FLOP", "usd": "USD", "fraction": "fraction",
-              "growth": "factor/yr", "hours": "hours", "number": "number"}
 
 
 def _name_part(text: str) -> str:
@@ -66,21 +57,10 @@ class _Names:
         return f"{self.prefix(scenario)}_{_name_part(dotted)}"
 
 
-def _unit(kind: str, name: str) -> str:
-    if kind == "usd":
-        if name.endswith("_per_mtok"):
-            return "USD/Mtok"
-        if name.endswith("price_per_gpu_hour"):
-            return "USD/GPU-hour"
-        if name.endswith("electricity_price"):
-            return "USD/kWh"
-    return _KIND_UNIT.get(kind, kind)
-
-
 def _input_format(kind: str, name: str) -> str:
     if kind == "usd":
-        return FORMATS["price"]
-    return FORMATS.get(kind, "General")
+        return XLSX_FORMATS["price"]
+    return XLSX_FORMATS.get(kind, "General")
 
 
 def _col(index: int) -> str:
@@ -185,7 +165,7 @@ def _summary(book: _Book, results: list[ForecastResult]) -> None:
                "total cost p10", "total cost p50", "total cost p90", "point total cost", "description"]
     book.header(ws, 0, columns, [18, 14, 20, 12, 14, 14, 14, 14, 14, 80])
     ws.freeze_panes(1, 1)
-    money, pct = book.style(FORMATS["usd"]), book.style(FORMATS["fraction"])
+    money, pct = book.style(XLSX_FORMATS["usd"]), book.style(XLSX_FORMATS["fraction"])
     for r, result in enumerate(results, 1):
         ws.write_string(r, 0, result.scenario)
         if "exhaustion" in result.events:
@@ -214,7 +194,7 @@ def _supply_demand(book: _Book, results: list[ForecastResult]) -> None:
     columns += ["P(exhausted by quarter end)"]
     book.header(ws, 0, columns, [18, 9, 11] + [11] * 6 + [12])
     ws.freeze_panes(1, 3)
-    tokens, pct = book.style(FORMATS["tokens"]), book.style(FORMATS["fraction"])
+    tokens, pct = book.style(XLSX_FORMATS["tokens"]), book.style(XLSX_FORMATS["fraction"])
     from forecast.export.tables import quarter_end
     from forecast.result import STAT_COLUMNS
 
@@ -248,9 +228,6 @@ def _costs(book: _Book, results: list[ForecastResult]) -> None:
     ws = book.wb.add_worksheet("Costs by mix")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 12, 14)
-    from forecast.export.tables import MIX_COLUMNS
-    from forecast.report.tables import _COST_LABELS
-
     row = 0
     ws.write_string(row, 0, "Cost of the priced run (USD unless stated)", book.style(role="title"))
     row += 1
@@ -262,14 +239,14 @@ def _costs(book: _Book, results: list[ForecastResult]) -> None:
             continue
         for item in table.itertuples(index=False):
             row += 1
-            num = book.style(FORMATS["usd"] if item.unit == "usd" else FORMATS.get(item.unit, "General"))
+            num = book.style(XLSX_FORMATS["usd"] if item.unit == "usd" else XLSX_FORMATS.get(item.unit, "General"))
             ws.write_string(row, 0, result.scenario)
-            ws.write_string(row, 1, _COST_LABELS.get(item.item, item.item))
+            ws.write_string(row, 1, COST_LABELS.get(item.item, item.item))
             ws.write_string(row, 2, item.unit)
             for c, stat in enumerate(("p10", "p50", "p90", "mean"), 3):
                 ws.write(row, c, _num(getattr(item, stat)), num)
     row += 2
-    ws.write_string(row, 0, "Cheapest run for the target quality, by synthetic share", book.style(role="title"))
+    ws.write_string(row, 0, TITLES["mix_curve"], book.style(role="title"))
     row += 1
     book.header(ws, row, ["scenario"] + [v[0] for v in MIX_COLUMNS.values()])
     units = {k: v[1] for k, v in MIX_COLUMNS.items()}
@@ -282,8 +259,8 @@ def _costs(book: _Book, results: list[ForecastResult]) -> None:
             ws.write_string(row, 0, result.scenario)
             for c, column in enumerate(MIX_COLUMNS, 1):
                 unit = units[column]
-                num = {"USD": FORMATS["usd"], "tokens": FORMATS["tokens"], "count": FORMATS["count"]}.get(
-                    unit, FORMATS["fraction"])
+                num = {"USD": XLSX_FORMATS["usd"], "tokens": XLSX_FORMATS["tokens"], "count": XLSX_FORMATS["count"]}.get(
+                    unit, XLSX_FORMATS["fraction"])
                 ws.write(row, c, _num(getattr(item, column)), book.style(num))
 
 
@@ -306,7 +283,7 @@ def _inputs(book: _Book, results: list[ForecastResult]) -> None:
             name = book.names.name(result.scenario, item.input)
             num = _input_format(item.kind, item.input)
             ws.write_string(row, 0, item.input)
-            ws.write_string(row, 1, _unit(item.kind, item.input))
+            ws.write_string(row, 1, input_unit(item.kind, item.input))
             ws.write(row, 2, _num(item.p5), book.style(num))
             ws.write_number(row, 3, float(item.value), book.style(num, "input"))
             ws.write(row, 4, _num(item.p95), book.style(num))
@@ -324,7 +301,7 @@ def _inputs(book: _Book, results: list[ForecastResult]) -> None:
             name = book.names.name(result.scenario, item.name)
             ws.write_string(row, 0, item.name)
             ws.write_string(row, 1, item.unit)
-            ws.write_number(row, 3, float(item.value), book.style(FORMATS.get(item.unit, "General"), "input"))
+            ws.write_number(row, 3, float(item.value), book.style(XLSX_FORMATS.get(item.unit, "General"), "input"))
             ws.write_string(row, 6, str(item.source))
             ws.write_string(row, 7, str(item.set_at))
             ws.write_string(row, 8, name)
@@ -408,7 +385,7 @@ class _ModelBlock:
         self.book.header(ws, self.row, ["quarter", "unit", ""] + list(p.quarters))
         quarter_row = self.row + 1
         self.row += 1
-        yr = FORMATS["yr"]
+        yr = XLSX_FORMATS["yr"]
         self.label("quarter end", "yr")
         for i, value in enumerate(p.series["years"]):
             col = self.FIRST + i
@@ -417,7 +394,7 @@ class _ModelBlock:
             self.formula(self.row, col, text, value, yr)
         years = self.row + 1
         self.row += 1
-        tokens = FORMATS["tokens"]
+        tokens = XLSX_FORMATS["tokens"]
         parts = []
         scenario_supply = self.result_supply()
         filter_yield = (scen, "supply.filter_yield") in self.book.cells
@@ -433,11 +410,11 @@ class _ModelBlock:
         if (scen, rep + "multiplier") in self.book.cells:
             mult = f"{self.n(rep + 'multiplier')}"
             self.scalar("multiplier", "repetition multiplier", "x", f"={mult}",
-                        p.scalars["repetition_multiplier"], FORMATS["ratio"])
+                        p.scalars["repetition_multiplier"], XLSX_FORMATS["ratio"])
         else:
             e, r = self.n(rep + "epochs"), self.n(rep + "decay_constant")
             self.scalar("multiplier", "repetition multiplier (Muennighoff et al. 2023, eq. 5)", "x",
-                        f"=1+{r}*(1-EXP(-({e}-1)/{r}))", p.scalars["repetition_multiplier"], FORMATS["ratio"])
+                        f"=1+{r}*(1-EXP(-({e}-1)/{r}))", p.scalars["repetition_multiplier"], XLSX_FORMATS["ratio"])
         if any(k.startswith("human.") for k in p.series):
             self._dynamic_stock(parts, years, scenario_supply)
         else:
@@ -491,7 +468,7 @@ class _ModelBlock:
 
     def _dynamic_stock(self, parts: list[str], years: int, given: dict[str, bool]) -> None:
         """Human flow × consent factor + licensed additions (docs/derivations.md §8), one row per term."""
-        p, tokens = self.point, FORMATS["tokens"]
+        p, tokens = self.point, XLSX_FORMATS["tokens"]
         mult, first_end = self.refs["multiplier"], self.n("horizon.first_quarter_end")
         scen = self.result.scenario
         dated = [f"supply.dynamics.human_share.{q}" for q in p.quarters]
@@ -499,7 +476,7 @@ class _ModelBlock:
             self.label("human share of new text (data, quarter middle)", "fraction")
             values = p.settings.set_index("name")["value"]
             for i, name in enumerate(dated):
-                self.formula(self.row, self.FIRST + i, f"={self.n(name)}", float(values[name]), FORMATS["fraction"])
+                self.formula(self.row, self.FIRST + i, f"={self.n(name)}", float(values[name]), XLSX_FORMATS["fraction"])
             share = f"{{c}}${self.row + 1}"
             self.row += 1
         elif given["human_share"]:
@@ -520,7 +497,7 @@ class _ModelBlock:
         if given["consent_erosion"]:
             self.per_quarter("consent", "consent factor (1 − r)^τ", "fraction",
                              f"=(1-{self.n('supply.dynamics.consent_erosion')})^({{c}}${years}-{first_end})",
-                             _consent(p), FORMATS["fraction"])
+                             _consent(p), XLSX_FORMATS["fraction"])
             consent = f"{{c}}${self.refs['consent']}*"
         else:
             consent = ""
@@ -558,18 +535,18 @@ class _ModelBlock:
         p, scen = self.point, self.result.scenario
         sc = p.scalars
         methods = p.methods
-        money, flop = FORMATS["usd"], FORMATS["flop"]
+        money, flop = XLSX_FORMATS["usd"], XLSX_FORMATS["flop"]
         self.book.header(self.ws, self.row, ["priced run", "unit", "value"])
         self.row += 1
-        self.scalar("N", "active parameters N", "count", f"={self.n('cost.run.params')}", sc["params"], FORMATS["params"])
-        self.scalar("D", "training tokens D", "tokens", f"={self.n('cost.run.tokens')}", sc["tokens"], FORMATS["tokens"])
+        self.scalar("N", "active parameters N", "count", f"={self.n('cost.run.params')}", sc["params"], XLSX_FORMATS["params"])
+        self.scalar("D", "training tokens D", "tokens", f"={self.n('cost.run.tokens')}", sc["tokens"], XLSX_FORMATS["tokens"])
         r = self.refs
         self.scalar("flop", "training compute 6·N·D", "FLOP", f"={self.n('flop_per_param_token')}*{r['N']}*{r['D']}",
                     sc["training_flop"], flop)
         comp = "cost.compute."
         self.scalar("factor", "price-performance factor at the run date", "ratio",
                     f"={self.n(comp + 'price_performance')}^({self.n(comp + 'price_reference_year')}-"
-                    f"{self.n('cost.run.date_year')})", sc["price_factor"], FORMATS["number"])
+                    f"{self.n('cost.run.date_year')})", sc["price_factor"], XLSX_FORMATS["number"])
         if methods["compute"] == "rental":
             hourly = f"={self.n(comp + 'price_per_gpu_hour')}*{r['factor']}"
         else:
@@ -579,14 +556,14 @@ class _ModelBlock:
                       f"+{self.n(comp + 'tdp_w')}/{self.n('watts_per_kilowatt')}*{self.n(a + 'server_power_ratio')}"
                       f"*{self.n(a + 'tdp_fraction')}*{self.n(a + 'pue')}*{self.n(a + 'electricity_price')})*{r['factor']}")
         self.scalar("hourly", "price per GPU-hour at the run date", "USD/GPU-hour", hourly, sc["usd_per_gpu_hour"],
-                    FORMATS["price"])
+                    XLSX_FORMATS["price"])
         self.scalar("gpuh", "GPU-hours", "GPU-hours",
                     f"={r['flop']}/({self.n(comp + 'peak_flops')}*{self.n(comp + 'mfu')}*{self.n('seconds_per_hour')})",
-                    sc["gpu_hours"], FORMATS["hours"])
+                    sc["gpu_hours"], XLSX_FORMATS["hours"])
         self.scalar("compute", "compute cost", "USD", f"={r['gpuh']}*{r['hourly']}", sc["compute"], money)
         h, s_ = "cost.human_data.", "cost.synthetic_data."
         tpm = self.n("tokens_per_million")
-        per = FORMATS["per_token"]
+        per = XLSX_FORMATS["per_token"]
         self.scalar("human_pt", "human text, per token", "USD/token",
                     f"=({self.n(h + 'license_per_mtok')}+{self.n(h + 'processing_per_mtok')})/{tpm}",
                     sc["human_per_token"], per)
@@ -614,7 +591,7 @@ class _ModelBlock:
                    "expert data", "synthetic generation", "verification", "data cost", "compute cost", "total cost"]
         self.book.header(ws, self.row, columns)
         self.row += 1
-        money, tokens, pct = FORMATS["usd"], FORMATS["tokens"], FORMATS["fraction"]
+        money, tokens, pct = XLSX_FORMATS["usd"], XLSX_FORMATS["tokens"], XLSX_FORMATS["fraction"]
         mix = "cost.run.mix."
         unique = "cost.synthetic_data.unique_tokens"
         # repeated synthetic data: generation and verification paid on the unique tokens only

@@ -433,8 +433,8 @@ class Document:
         """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.analysis.sensitivity)."""
         from forecast.engine.evaluate import axes
         from forecast.report.charts import moves as MC
-        from forecast.report.charts.analysis import format_value
-        from forecast.analysis.sensitivity import output_kind, sensitivity
+        from forecast.analysis.sensitivity import sensitivity
+        from forecast.outputs import DERIVED_LABELS, format_value, output_kind
 
         full = sensitivity(run.file.scenario, budget=MOVES_BUDGET, data_dir=self.data_dir,
                            swing_samples=MOVES_SWING_SAMPLES)
@@ -444,7 +444,7 @@ class Document:
             return
         kind = output_kind(outcome)
         kinds = {name: axis.kind for name, axis in axes(run.file.scenario, self.data_dir).items()}
-        labels = [S.DERIVED_LABELS.get(n, n.removeprefix("cost.")) for n in rows["input"]]
+        labels = [DERIVED_LABELS.get(n, n.removeprefix("cost.")) for n in rows["input"]]
         frame = rows.assign(label=labels, scenario=run.name, evaluations=int(full.attrs.get("evaluations", 0)))
         top = frame.iloc[0]
         what = "the exhaustion date" if outcome == "exhaustion" else "the cost of the run"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from forecast.outputs import TITLES
 from forecast.report import tables
 from forecast.result import ForecastResult
 
@@ -74,7 +75,7 @@ def render_report(result: ForecastResult) -> str:
                       "Cumulative, each token bought once and reused:", "",
                       markdown_table(tables.gap_totals_table(result)), ""]
     if "cost_breakdown" in result.tables:
-        parts += ["## Training cost of the run", "",
+        parts += [f"## {TITLES['cost']}", "",
                   "Compute is 6·N·D FLOP at the stated utilisation and price; data costs follow the mix "
                   "(human, expert-written, synthetic generation divided by the acceptance rate, and "
                   "verification). Percentiles over samples; the mean is in the last column.", "",
@@ -89,7 +90,7 @@ def render_report(result: ForecastResult) -> str:
         if about is not None:
             parts += [trend_fit_sentence("Price-performance", about, "the cheapest rented FLOP"), ""]
     if "mix_curve" in result.tables:
-        parts += ["## Cheapest run for the target quality, by synthetic share", "",
+        parts += [f"## {TITLES['mix_curve']}", "",
                   markdown_table(tables.mix_table(result)), "",
                   f"{tables.cheapest_share_text(result)}.", ""]
     parts += ["## Inputs and their sources", "",

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.outputs import CALENDAR_YEARS, format_headline, headline, headline_label
+from forecast.outputs import CALENDAR_YEARS, DERIVED_LABELS, UNIT_WORDS, format_headline, headline, headline_label
 from forecast.report.markdown import markdown_table
 from forecast.engine.runs import ScenarioRun
 
@@ -23,12 +23,6 @@ __all__ = ["assumptions_frame", "comparison_frame", "data_files_frame", "headlin
            "parent_of", "provenance_frame", "sensitivity_frame", "summary_cost_frame", "summary_supply_frame",
            "variant_changes", "variant_headline"]
 
-#: Unit kind of an input → planners' words.
-UNIT_WORDS = {"tokens": "tokens", "params": "parameters", "flop": "FLOP", "usd": "USD",
-              "fraction": "share", "growth": "factor per year", "number": "number", "hours": "hours"}
-#: Per-sample draws the engine makes outside the inputs, in planners' words.
-DERIVED_LABELS = {"demand.historical.growth": "dataset growth drawn from the fitted trend",
-                  "demand.method_choice": "demand path (historical trend or compute)"}
 
 
 def md_table(frame: pd.DataFrame) -> str:

@@ -1,29 +1,15 @@
-"""Planner-facing tables built from a result: one builder feeds the terminal, Markdown and CSV."""
+"""Planner-facing tables built from a result: one builder feeds the terminal and Markdown (values written
+with :func:`forecast.outputs.format_stat`, labels from :mod:`forecast.outputs`)."""
 from __future__ import annotations
 
 import pandas as pd
 
-from forecast.outputs import format_headline
+from forecast.outputs import COST_LABELS, format_headline, format_stat
 from forecast.result import ForecastResult, PointEstimate
 from forecast.units import format_quantity
 
 __all__ = ["exhaustion_table", "gap_table", "history_table", "inputs_table", "cost_table", "mix_table",
-           "cheapest_share_text", "run_reach_text", "fmt", "point_tables"]
-
-#: Result unit -> units.Kind; "number" rows (the loss) get four decimals, "ratio" the general format.
-_KIND = {"tokens": "tokens", "fraction": "fraction", "ratio": "number", "usd": "usd", "hours": "hours",
-         "flop": "flop", "params": "params"}
-
-
-def fmt(value: float, unit: str) -> str:
-    """Format a statistic for people (``300T``, ``35%``, ``$4.6M``); NaN is "–", infinity "unreachable"."""
-    if value != value:  # NaN
-        return "–"
-    if value in (float("inf"), float("-inf")):
-        return "unreachable"
-    if unit == "number":
-        return f"{value:.4f}"
-    return format_quantity(float(value), _KIND.get(unit, "number"))
+           "cheapest_share_text", "run_reach_text", "point_tables"]
 
 
 def exhaustion_table(result: ForecastResult) -> pd.DataFrame:
@@ -52,13 +38,13 @@ def gap_table(result: ForecastResult, every: int = 4) -> pd.DataFrame:
         if (q.endswith("Q4") and every == 4) or (every != 4 and i % every == 0):
             rows.append({
                 "quarter": q,
-                "stock p50": fmt(stock.iloc[i]["p50"], "tokens"),
-                "demand p50": fmt(demand.iloc[i]["p50"], "tokens"),
+                "stock p50": format_stat(stock.iloc[i]["p50"], "tokens"),
+                "demand p50": format_stat(demand.iloc[i]["p50"], "tokens"),
                 "P(exhausted)": f"{cdf[q]:.0%}",
-                "synthetic needed p50": fmt(needed.iloc[i]["p50"], "tokens"),
-                "synthetic needed p90": fmt(needed.iloc[i]["p90"], "tokens"),
-                "synthetic share p50": fmt(share.iloc[i]["p50"], "fraction"),
-                "synthetic share p90": fmt(share.iloc[i]["p90"], "fraction"),
+                "synthetic needed p50": format_stat(needed.iloc[i]["p50"], "tokens"),
+                "synthetic needed p90": format_stat(needed.iloc[i]["p90"], "tokens"),
+                "synthetic share p50": format_stat(share.iloc[i]["p50"], "fraction"),
+                "synthetic share p90": format_stat(share.iloc[i]["p90"], "fraction"),
             })
     return pd.DataFrame(rows)
 
@@ -71,7 +57,7 @@ def stock_terms_table(result: ForecastResult) -> pd.DataFrame:
     rows = []
     for i, q in enumerate(result.quarters):
         if q.endswith("Q4"):
-            rows.append({"quarter": q, **{f"{label} p50": fmt(frame.iloc[i]["p50"], "tokens")
+            rows.append({"quarter": q, **{f"{label} p50": format_stat(frame.iloc[i]["p50"], "tokens")
                                           for label, frame in frames.items()}})
     return pd.DataFrame(rows)
 
@@ -83,9 +69,9 @@ def gap_cost_table(result: ForecastResult) -> pd.DataFrame:
     rows = []
     for i, q in enumerate(result.quarters):
         if q.endswith("Q4"):
-            rows.append({"quarter": q, "gap p50": fmt(needed.iloc[i]["p50"], "tokens"),
-                         "synthetic p50": fmt(syn.iloc[i]["p50"], "usd"), "synthetic p90": fmt(syn.iloc[i]["p90"], "usd"),
-                         "licensed p50": fmt(lic.iloc[i]["p50"], "usd"), "licensed p90": fmt(lic.iloc[i]["p90"], "usd"),
+            rows.append({"quarter": q, "gap p50": format_stat(needed.iloc[i]["p50"], "tokens"),
+                         "synthetic p50": format_stat(syn.iloc[i]["p50"], "usd"), "synthetic p90": format_stat(syn.iloc[i]["p90"], "usd"),
+                         "licensed p50": format_stat(lic.iloc[i]["p50"], "usd"), "licensed p90": format_stat(lic.iloc[i]["p90"], "usd"),
                          "P(synthetic cheaper)": f"{cheaper.iloc[i]['mean']:.1%}"})
     return pd.DataFrame(rows)
 
@@ -94,8 +80,8 @@ def gap_totals_table(result: ForecastResult) -> pd.DataFrame:
     """Cumulative cost of the gap by the end of 2030 and 2035, tokens bought once and kept."""
     rows = []
     for row in result.tables["gap_cost_totals"].itertuples(index=False):
-        rows.append({"by end of": str(row.by_end_of), "route": row.route, "p10": fmt(row.p10, "usd"),
-                     "p50": fmt(row.p50, "usd"), "p90": fmt(row.p90, "usd"),
+        rows.append({"by end of": str(row.by_end_of), "route": row.route, "p10": format_stat(row.p10, "usd"),
+                     "p50": format_stat(row.p50, "usd"), "p90": format_stat(row.p90, "usd"),
                      "P(cheaper route)": f"{row.p_cheaper:.1%}"})
     return pd.DataFrame(rows)
 
@@ -108,24 +94,13 @@ def inputs_table(result: ForecastResult) -> pd.DataFrame:
     return frame[["input", "distribution", "p5", "p50", "p95", "source", "set_at"]]
 
 
-_COST_LABELS = {
-    "compute": "Compute", "human_data": "Human data", "expert_data": "Expert-written data",
-    "synthetic_generation": "Synthetic generation", "verification": "Verification", "total": "Total",
-    "gpu_hours": "GPU-hours", "price_per_gpu_hour_at_run_date": "Price per GPU-hour at run date",
-    "training_flop": "Training compute", "params": "Parameters (active)", "tokens": "Training tokens",
-    "synthetic_tokens": "Synthetic tokens", "collapse_penalty": "Collapse penalty on reducible loss",
-    "synthetic_unique_tokens": "Unique synthetic tokens", "synthetic_epochs": "Epochs over synthetic tokens",
-    "synthetic_effective_tokens": "Synthetic tokens as valued (repeated-data law)",
-    "collapse_plateau": "Collapse plateau [nats/token]",
-    "loss": "Loss [nats/token]",
-}
 def cost_table(result: ForecastResult) -> pd.DataFrame:
     """The priced run: each cost component and the run's size, as p10 / p50 / p90 and mean."""
     table = result.tables["cost_breakdown"]
     rows = []
     for row in table.itertuples(index=False):
-        rows.append({"item": _COST_LABELS.get(row.item, row.item),
-                     **{k: fmt(getattr(row, k), row.unit) for k in ("p10", "p50", "p90", "mean")}})
+        rows.append({"item": COST_LABELS.get(row.item, row.item),
+                     **{k: format_stat(getattr(row, k), row.unit) for k in ("p10", "p50", "p90", "mean")}})
     return pd.DataFrame(rows)
 
 
@@ -136,13 +111,13 @@ def mix_table(result: ForecastResult) -> pd.DataFrame:
     for row in table.itertuples(index=False):
         rows.append({
             "synthetic share": format_quantity(row.synthetic_share, "fraction"),
-            "params p50": fmt(row.params_p50, "params"),
-            "tokens p50": fmt(row.tokens_p50, "tokens"),
-            "compute p50": fmt(row.compute_p50, "usd"),
-            "data p50": fmt(row.data_p50, "usd"),
-            "total p10": fmt(row.total_p10, "usd"),
-            "total p50": fmt(row.total_p50, "usd"),
-            "total p90": fmt(row.total_p90, "usd"),
+            "params p50": format_stat(row.params_p50, "params"),
+            "tokens p50": format_stat(row.tokens_p50, "tokens"),
+            "compute p50": format_stat(row.compute_p50, "usd"),
+            "data p50": format_stat(row.data_p50, "usd"),
+            "total p10": format_stat(row.total_p10, "usd"),
+            "total p50": format_stat(row.total_p50, "usd"),
+            "total p90": format_stat(row.total_p90, "usd"),
             "P(cheapest)": "–" if row.p_cheapest != row.p_cheapest else f"{row.p_cheapest:.0%}",
             "P(human share < floor)": f"{row.p_below_real_data_floor:.0%}",
         })
@@ -182,13 +157,13 @@ def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
     price_col = [c for c in table.columns if c.startswith("cost_at_") and c != "cost_at_stated_price"][0]
     out = pd.DataFrame({
         "model": table["model"], "accelerator": table["accelerator"],
-        "6ND FLOP": [fmt(v, "flop") for v in table["training_flop"]],
-        "GPU-hours (stated)": [fmt(v, "hours") for v in table["gpu_hours_stated"]],
-        "implied MFU": [fmt(v, "fraction") for v in table["implied_mfu"]],
-        "cost at stated price": [fmt(v, "usd") for v in table["cost_at_stated_price"]],
-        "stated cost": [fmt(v, "usd") for v in table["stated_cost_usd"]],
+        "6ND FLOP": [format_stat(v, "flop") for v in table["training_flop"]],
+        "GPU-hours (stated)": [format_stat(v, "hours") for v in table["gpu_hours_stated"]],
+        "implied MFU": [format_stat(v, "fraction") for v in table["implied_mfu"]],
+        "cost at stated price": [format_stat(v, "usd") for v in table["cost_at_stated_price"]],
+        "stated cost": [format_stat(v, "usd") for v in table["stated_cost_usd"]],
         price_col.replace("cost_at_", "cost at $").replace("usd_per_gpu_hour", "/GPU-h"):
-            [fmt(v, "usd") for v in table[price_col]],
+            [format_stat(v, "usd") for v in table[price_col]],
     })
     return out
 
@@ -221,10 +196,10 @@ def point_tables(point: PointEstimate) -> dict[str, pd.DataFrame]:
         rows = []
         for i, q in enumerate(point.quarters):
             if q.endswith("Q4"):
-                rows.append({"quarter": q, "stock": fmt(point.series["stock"][i], "tokens"),
-                             "demand": fmt(point.series["demand"][i], "tokens"),
+                rows.append({"quarter": q, "stock": format_stat(point.series["stock"][i], "tokens"),
+                             "demand": format_stat(point.series["demand"][i], "tokens"),
                              "demand ÷ stock": f"{point.series['ratio'][i]:.2f}",
-                             "synthetic share": fmt(point.series["synthetic_share"][i], "fraction")})
+                             "synthetic share": format_stat(point.series["synthetic_share"][i], "fraction")})
         out["Point stock and demand (Q4s)"] = pd.DataFrame(rows)
     if point.mixes is not None:
         sc = point.scalars
@@ -233,10 +208,10 @@ def point_tables(point: PointEstimate) -> dict[str, pd.DataFrame]:
                  ("price_per_gpu_hour_at_run_date", "usd"), ("training_flop", "flop"), ("params", "params"),
                  ("tokens", "tokens")]
         out["Point cost of the run (USD)"] = pd.DataFrame(
-            [{"item": _COST_LABELS.get(k, k), "value": fmt(sc[k], u)} for k, u in items])
+            [{"item": COST_LABELS.get(k, k), "value": format_stat(sc[k], u)} for k, u in items])
         if len(point.mixes) > 1:
             out["Point cost of the same run by synthetic share"] = pd.DataFrame([
-                {"synthetic share": format_quantity(r.synthetic_share, "fraction"), "data": fmt(r.data, "usd"),
-                 "compute": fmt(r.compute, "usd"), "total": fmt(r.total, "usd")}
+                {"synthetic share": format_quantity(r.synthetic_share, "fraction"), "data": format_stat(r.data, "usd"),
+                 "compute": format_stat(r.compute, "usd"), "total": format_stat(r.total, "usd")}
                 for r in point.mixes.itertuples(index=False) if r.mix != "run"])
     return out

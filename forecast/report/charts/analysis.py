@@ -9,34 +9,19 @@ readable in grey. Each title states the finding; the subtitle states the unit an
 from __future__ import annotations
 
 import contextlib
-import math
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
 
-from forecast.units import Quarter, format_quantity
+from forecast.outputs import format_value, output_kind, output_label
+from forecast.units import format_quantity
 
-__all__ = ["BLUE", "ORANGE", "format_value", "heatmap_figure", "save_png", "style", "tornado_figure"]
+__all__ = ["BLUE", "ORANGE", "heatmap_figure", "save_png", "style", "tornado_figure"]
 
 #: Okabe–Ito blue and orange.
 BLUE, ORANGE = "#0072B2", "#E69F00"
-
-
-def format_value(value: float, kind: str) -> str:
-    """A value as a planner reads it: ``2029Q1``, ``37%``, ``$4.71M``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if kind == "year":
-        if math.isinf(value):
-            return "after horizon"
-        return str(Quarter.from_ordinal(round(value * 4) - 1))
-    if kind in ("probability", "fraction"):
-        return f"{value * 100:.0f}%"
-    if kind == "usd":
-        return format_quantity(value, "usd")
-    return format_quantity(value, kind) if kind in ("tokens", "growth", "flop", "params") else f"{value:.3g}"
 
 
 @contextlib.contextmanager
@@ -81,8 +66,6 @@ def tornado_figure(frame: pd.DataFrame, output: str, scenario: str, top: int = 1
     ``frame`` is :func:`forecast.analysis.sensitivity.sensitivity`'s table; inputs are ordered by
     swing, largest on top, with their total Sobol index printed beside the bars.
     """
-    from forecast.analysis.sensitivity import output_kind, output_label
-
     rows = frame[frame["output"] == output].sort_values("swing", ascending=False, kind="stable").head(top)
     rows = rows.iloc[::-1]
     kind = output_kind(output)

@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from forecast.outputs import COST_COMPONENTS, COST_LABELS
 from forecast.units import format_quantity
 
 __all__ = ["PALETTE", "WIDTH", "HEIGHT", "DPI", "colour", "cost_components_chart", "cost_vs_share_chart",
@@ -217,8 +218,8 @@ def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str):
     return fig
 
 
-COMPONENT_LABELS = {"compute": "Compute", "human_data": "Human data", "expert_data": "Expert-written data",
-                    "synthetic_generation": "Synthetic generation", "verification": "Verification"}
+#: The cost components, stacked in this order, as the legend names them.
+COMPONENT_LABELS = {key: COST_LABELS[key] for key in COST_COMPONENTS}
 
 
 def cost_components_chart(frame: pd.DataFrame, title: str, subtitle: str):

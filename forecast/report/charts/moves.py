@@ -8,15 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.outputs import format_value
 from forecast.report.charts.base import _new_figure, _title, colour
+from forecast.units import format_quantity
 
 __all__ = ["sobol_tornado_chart"]
 
 
 def _tick(value: float, kind: str) -> str:
-    from forecast.report.charts.analysis import format_value
-    from forecast.units import format_quantity
-
     return format_quantity(value, "usd", digits=3) if kind == "usd" else format_value(value, kind)
 
 
