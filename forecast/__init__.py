@@ -48,7 +48,7 @@ _LAZY = {
     "DataError": "forecast.errors",
     "FitError": "forecast.errors",
     "ExportError": "forecast.errors",
-    "write_outputs": "forecast.export.writers",
+    "write_outputs": "forecast.report.scenario_folder",
     "trend_report": "forecast.engine.trends",
     "write_exports": "forecast.export.writers",
 }

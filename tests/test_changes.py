@@ -13,9 +13,8 @@ from markdown_it import MarkdownIt
 import forecast.engine as engine
 from forecast.analysis import changes as changes_module
 from forecast.store.archive import load_run, record_report
-from forecast.analysis.changes import (FileChange, InputChange, RowChange, changes_markdown,
-                                     changes_markdown_context, changes_since, diff_csv, diff_scenarios,
-                                     format_change, section)
+from forecast.analysis.changes import FileChange, InputChange, RowChange, changes_since, diff_csv, diff_scenarios
+from forecast.report.changes import changes_markdown, changes_markdown_context, format_change, section
 from forecast.outputs import headline
 from forecast.engine.runs import run_scenarios
 
@@ -254,7 +253,8 @@ def test_format_change_in_planners_words():
 
 
 def test_a_figure_leaving_the_horizon_is_stated_not_split():
-    from forecast.analysis.changes import HeadlineMove, _move_row
+    from forecast.analysis.changes import HeadlineMove
+    from forecast.report.changes import _move_row
 
     row = _move_row("mini", HeadlineMove("exhaustion.p90", 2031.0, math.inf, None, None, None, None))
     assert (row["old"], row["new"], row["change"], row["from_data"]) == (

@@ -18,7 +18,8 @@ import forecast.engine as engine
 from forecast.cli.app import app
 from forecast.io.scenario import load_scenario
 from forecast.export import tables as exports
-from forecast.export.writers import FLOAT_FORMAT, write_exports, write_outputs
+from forecast.export.writers import FLOAT_FORMAT, write_exports
+from forecast.report.scenario_folder import write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -9,7 +9,7 @@ import pytest
 import forecast.engine as engine
 from forecast.engine.evaluate import axes, evaluate
 from forecast.io.scenario import load_scenario
-from forecast.report.charts.analysis import save_png, tornado_figure
+from forecast.report.charts.analysis import png_bytes, tornado_figure
 from forecast.analysis.sensitivity import one_at_a_time, sensitivity, sobol
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,8 +138,8 @@ def test_sensitivity_and_its_tornado_are_deterministic(tmp_path):
     first = sensitivity(scenario, budget=1100, swing_samples=500)
     second = sensitivity(scenario, budget=1100, swing_samples=500)
     assert first.equals(second)
-    a = save_png(tornado_figure(first, "exhaustion", "baseline"), tmp_path / "a.png").read_bytes()
-    b = save_png(tornado_figure(second, "exhaustion", "baseline"), tmp_path / "b.png").read_bytes()
+    a = png_bytes(tornado_figure(first, "exhaustion", "baseline"))
+    b = png_bytes(tornado_figure(second, "exhaustion", "baseline"))
     assert a == b and a.startswith(b"\x89PNG")
 
 

@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 
 from forecast.cli.app import app
 from forecast.errors import ScenarioError
-from forecast.analysis.sweep import load_grid, points, run_sweep, write_sweep
+from forecast.analysis.sweep import load_grid, points, run_sweep
+from forecast.export.sweep import read_point, run_resumable, write_sweep
+from forecast.report.charts.analysis import heatmap_png
 
 ROOT = Path(__file__).resolve().parents[1]
 GRIDS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
@@ -43,7 +45,8 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 def _sweep(grid_path: Path, out: Path, **how) -> dict[str, bytes]:
     grid = load_grid(grid_path)
-    write_sweep(grid, run_sweep(grid, out, **how), out)
+    table = run_resumable(grid, out, **how)
+    write_sweep(grid, table, out, heatmap_png(grid, table))
     return _outputs(out)
 
 
@@ -76,8 +79,8 @@ def test_identical_bytes_in_process_on_processes_and_on_a_dask_local_cluster(sma
 def test_a_point_gets_the_same_row_in_any_grid_order(small, tmp_path):
     reordered = tmp_path / "reordered.yaml"
     reordered.write_text(small.read_text().replace("[3x/yr, 5x/yr]", "[5x/yr, 3x/yr, 4x/yr]"))
-    first = run_sweep(load_grid(small), tmp_path / "a").drop(columns="point")
-    second = run_sweep(load_grid(reordered), tmp_path / "b").drop(columns="point")
+    first = run_sweep(load_grid(small)).drop(columns="point")
+    second = run_sweep(load_grid(reordered)).drop(columns="point")
     key = ["demand.compute.growth", "supply.repetition.epochs"]
     merged = first.merge(second, on=key, suffixes=("", "_other"))
     assert len(merged) == 4
@@ -95,9 +98,9 @@ def test_an_interrupted_sweep_resumes_with_only_the_missing_points(small, tmp_pa
     files[3].unlink()
     seen = []
     grid = load_grid(small)
-    table = run_sweep(grid, out, progress=lambda done, total: seen.append((done, total)))
+    table = run_resumable(grid, out, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(2, 4), (3, 4), (4, 4)]                  # two found on disk, two computed
-    write_sweep(grid, table, out)
+    write_sweep(grid, table, out, heatmap_png(grid, table))
     assert _outputs(out) == complete
 
 
@@ -182,11 +185,10 @@ def test_a_points_seed_is_the_first_63_bits_of_sha256_of_its_scenario_hash(small
 
 def test_point_files_of_another_version_or_point_are_computed_again(small, tmp_path):
     import forecast
-    from forecast.analysis import sweep as sweep_module
 
     grid = load_grid(small)
     out = tmp_path / "out"
-    fresh = run_sweep(grid, out)
+    fresh = run_resumable(grid, out)
     files = sorted((out / "points").glob("*.json"))
     stale = json.loads(files[0].read_text())
     # a previous version's row for the same point: same key, another version, other figures
@@ -197,10 +199,10 @@ def test_point_files_of_another_version_or_point_are_computed_again(small, tmp_p
     files[1].write_text(json.dumps({**other, "key": other["key"][:32] + "0" * 32,
                                     "headline": {k: 1900.0 for k in other["headline"]}}))
     seen = []
-    again = run_sweep(grid, out, progress=lambda done, total: seen.append((done, total)))
+    again = run_resumable(grid, out, progress=lambda done, total: seen.append((done, total)))
     assert seen[0] == (2, 4)                                  # two kept, two computed again
     assert again.equals(fresh)
     for path in files[:2]:
         row = json.loads(path.read_text())
         assert row["version"] == forecast.__version__ and 1900.0 not in row["headline"].values()
-    assert sweep_module._finished(out, stale["key"])
+    assert read_point(out, stale["key"]) is not None

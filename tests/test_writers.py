@@ -15,6 +15,7 @@ import pytest
 from forecast.errors import ExportError
 from forecast.export import writers
 from forecast.export.writers import atomic_write_text
+from forecast.report.scenario_folder import write_outputs
 
 TEXT = "quarter,metric\r\n2024Q1,stock\n" + "x" * 100_000 + "\n"
 
@@ -127,7 +128,7 @@ def test_write_outputs_writes_csv_without_comment_lines_and_meta_json(tmp_path, 
 
     loaded = load_scenario(write_yaml("mini.yaml", mini_text))
     result = engine.run(loaded.scenario, samples=300, provenance=loaded.provenance)
-    written = writers.write_outputs(result, tmp_path / "out" / "mini")
+    written = write_outputs(result, tmp_path / "out" / "mini")
     names = sorted(Path(p).name for p in written)
     assert names == ["exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "meta.json", "report.md", "summary.csv"]
     assert sorted(p.name for p in (tmp_path / "out" / "mini").iterdir()) == names
@@ -146,25 +147,24 @@ def test_output_set_is_swapped_in_whole_and_keeps_foreign_files(tmp_path, monkey
     root = _P(__file__).resolve().parents[1]
     result = engine.run(load_scenario(root / "scenarios" / "baseline.yaml").scenario, samples=300)
     out = tmp_path / "baseline"
-    first = writers.write_outputs(result, out)
+    first = write_outputs(result, out)
     (out / "my-notes.txt").write_text("planner's own file", encoding="utf-8")
     before = {p.name: p.read_bytes() for p in first}
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writers, "render_report", broken, raising=False)
     import forecast.report.markdown as markdown
     monkeypatch.setattr(markdown, "render_report", broken)
     from forecast.errors import ExportError
 
     with pytest.raises(ExportError, match="No space left"):
-        writers.write_outputs(result, out)
+        write_outputs(result, out)
     # the failed second write left the first set exactly as it was, and no staging folders
     assert {p.name: p.read_bytes() for p in first} == before
     assert (out / "my-notes.txt").read_text(encoding="utf-8") == "planner's own file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline"]
     monkeypatch.undo()
-    writers.write_outputs(result, out)
+    write_outputs(result, out)
     assert (out / "my-notes.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline"]

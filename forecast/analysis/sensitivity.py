@@ -37,10 +37,9 @@ import numpy as np
 import pandas as pd
 
 from forecast.engine.evaluate import Outcomes, axes, evaluate
-from forecast.outputs import BY_YEAR, format_value, output_kind, output_label
+from forecast.outputs import BY_YEAR
 
-__all__ = ["CHARTED", "COLUMNS", "design_size", "one_at_a_time", "ranking_view", "sobol",
-           "sobol_indices", "sensitivity", "top_inputs", "write_sensitivity"]
+__all__ = ["COLUMNS", "design_size", "one_at_a_time", "sobol", "sobol_indices", "sensitivity", "top_inputs"]
 
 #: Columns of :func:`sensitivity`.
 COLUMNS = ["output", "input", "distribution", "input_p10", "input_p50", "input_p90", "base", "at_p10",
@@ -204,52 +203,3 @@ def sensitivity(scenario: Any, budget: int = 100_000, data_dir: Path | None = No
 def top_inputs(frame: pd.DataFrame, output: str, count: int = 5) -> pd.DataFrame:
     """The ``count`` highest-ranked inputs of one output."""
     return frame[frame["output"] == output].head(count)
-
-
-#: Outputs that get a tornado chart (the mix costs are in the table only).
-CHARTED = ("exhaustion", f"exhaustion.by_{BY_YEAR}", "cost.total", "cost.cheapest_share")
-
-
-def ranking_view(frame: pd.DataFrame, top: int = 5) -> list[tuple[str, pd.DataFrame]]:
-    """Per output, a table of strings for the terminal: rank, input, S1 ± 95%, ST ± 95%, the swing."""
-    out = []
-    for output, rows in frame.groupby("output", sort=False):
-        kind = output_kind(output)
-        rows = rows.head(top)
-        view = pd.DataFrame({
-            "rank": rows["rank"].astype(int).astype(str),
-            "input": rows["input"],
-            "S1": [f"{a:.2f} ± {b:.2f}" if np.isfinite(a) else "n/a" for a, b in zip(rows["S1"], rows["S1_conf"])],
-            "ST": [f"{a:.2f} ± {b:.2f}" if np.isfinite(a) else "n/a" for a, b in zip(rows["ST"], rows["ST_conf"])],
-            "input p10 → output": [format_value(v, kind) for v in rows["at_p10"]],
-            "input p90 → output": [format_value(v, kind) for v in rows["at_p90"]],
-        })
-        base = format_value(float(rows["base"].iloc[0]), kind) if len(rows) else "n/a"
-        where = "inputs drawn" if kind == "probability" else "all inputs at medians"
-        out.append((f"{output_label(output)} ({where}: {base})", view))
-    return out
-
-
-def write_sensitivity(frame: pd.DataFrame, scenario: Any, folder: Path) -> list[Path]:
-    """``sensitivity.csv`` and ``tornado-<output>.png`` for each charted output, into ``folder``."""
-    from forecast._version import __version__
-    from forecast.io.scenario import scenario_hash
-    from forecast.report.charts.analysis import save_png, tornado_figure
-    from forecast.export.writers import write_csv
-
-    from forecast.report.charts.analysis import style
-    from forecast.export.writers import write_json
-
-    folder = Path(folder)
-    written = [write_csv(folder / "sensitivity.csv", frame)]
-    written.append(write_json(folder / "meta.json", {
-        "peakdata": __version__, "scenario": scenario.name, "scenario_sha256": scenario_hash(scenario),
-        "seed": scenario.seed, "sobol_evaluations": int(frame.attrs.get("evaluations", 0)),
-        "method": "one-at-a-time swings (p10/p90, others at medians) and Sobol indices (SALib, "
-                  "first-order and total, 95% bootstrap intervals)"}))
-    for output in CHARTED:
-        if output in set(frame["output"]):
-            with style():
-                written.append(save_png(tornado_figure(frame, output, scenario.name),
-                                        folder / f"tornado-{output}.png"))
-    return written

@@ -26,7 +26,7 @@ import numpy as np
 
 from forecast.errors import Problem, ScenarioError
 from forecast.io.overrides import fixed, is_spec, value_at, with_values
-from forecast.outputs import format_headline, format_value, headline, headline_kind, headline_label
+from forecast.outputs import headline, headline_kind
 from forecast.units import Quarter, parse_quantity
 
 __all__ = ["Solution", "Target", "parse_target", "shifted", "solve"]
@@ -244,42 +244,3 @@ def solve(scenario: Any, target: Target | str, vary: str, low: float | None = No
         sol.value, sol.metric = x, metric(x)
     sol.steps = sorted(cache.items())
     return sol
-
-
-def describe(sol: Solution) -> str:
-    """The answer in one or two sentences (what ``peakdata solve`` prints)."""
-    def fmt(v: float) -> str:
-        return format_value(v, sol.kind)
-
-    what = headline_label(sol.target.key)
-    now = f"now {fmt(sol.baseline_value)} gives {format_headline(sol.target.key, sol.baseline_metric)}"
-    if sol.value is None:
-        return (f"No value of {sol.vary} from {fmt(sol.low)} to {fmt(sol.high)} meets {sol.target.text}: "
-                f"the best is {fmt(sol.best_value)}, giving {what} {format_headline(sol.target.key, sol.best_metric)} "
-                f"({now}).")
-    if sol.met_everywhere:
-        return (f"{sol.target.text} holds over the whole range of {sol.vary} searched, from {fmt(sol.low)} "
-                f"({what} {format_headline(sol.target.key, sol.metric)}); {now}.")
-    edge = "at least" if sol.steps and _increasing(sol) else "at most"
-    text = (f"{sol.vary} {edge} {fmt(sol.value)} meets {sol.target.text} ({what} "
-            f"{format_headline(sol.target.key, sol.metric)}); {now}.")
-    if not sol.monotone:
-        text += " The output is not monotone in this input over the range: this is the first crossing."
-    return text
-
-
-def _increasing(sol: Solution) -> bool:
-    """Whether meeting the target needs a larger input value (met at the high end of the range)."""
-    top = sol.steps[-1][1]
-    return sol.target.met(top)
-
-
-def steps_view(sol: Solution) -> "Any":
-    """Every evaluation of a solve as strings: input value, headline output, target met."""
-    import pandas as pd
-
-    return pd.DataFrame({
-        sol.vary: [format_value(x, sol.kind) for x, _ in sol.steps],
-        headline_label(sol.target.key): [format_headline(sol.target.key, v) for _, v in sol.steps],
-        "meets target": ["yes" if sol.target.met(v) else "no" for _, v in sol.steps],
-    })

@@ -11,18 +11,19 @@ scenario's hash (:func:`forecast.io.scenario.scenario_hash`, which covers every 
 seed and the sample count). Not its position, not the worker: the same point gives the same row
 in-process, on local processes and on Dask, in any order, and in any grid that contains it.
 
-**Resuming.** Every finished point is written at once to ``OUT/points/<point hash>.json``; a run
-that is stopped keeps them, and the next run over the same folder computes only the points still
-missing. The table (``sweep.csv``, ``sweep.xlsx``) is assembled from those files in grid order, so
-it is byte-identical however the points were computed.
+**Resuming.** :func:`run_sweep` takes the headlines of points already evaluated and reports each
+chunk of points as it finishes, so a caller can keep them: :func:`forecast.export.sweep.run_resumable`
+writes every finished point at once to ``OUT/points/<point hash>.json``, and the next run over the
+same folder computes only the points still missing. The table lists the points in grid order with
+their figures in key order, so it is byte-identical however and wherever the points were computed.
+Nothing here writes a file or draws a chart (the sweep's files: :mod:`forecast.export.sweep`; its
+heatmap: :func:`forecast.report.charts.analysis.heatmap`).
 """
 from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import math
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -35,8 +36,8 @@ from forecast.io.overrides import field_kind, fixed, is_spec, value_at, with_val
 from forecast.io.yamlload import LoadedYaml, load_yaml
 from forecast.schema import MAX_SAMPLES, Scenario
 
-__all__ = ["Grid", "Point", "evaluate_points", "load_grid", "point_seed", "points", "run_sweep",
-           "sweep_table", "write_sweep"]
+__all__ = ["Axis", "Grid", "Point", "evaluate_points", "load_grid", "point_count", "point_seed", "points",
+           "run_sweep", "sweep_table"]
 
 _GRID_KEYS = {"name", "description", "base", "set", "axes", "zip", "samples", "chart"}
 #: Most points one grid may hold.
@@ -194,7 +195,7 @@ def load_grid(path: str | Path) -> Grid:
         raise ScenarioError(problems)
     grid = Grid(str(data["name"]), str(path), str(data.get("description", "")), str(base_path), base,
                 dict(changes), tuple(axes), tuple(zipped), samples, dict(chart))
-    count = _count(grid)
+    count = point_count(grid)
     if count > MAX_POINTS:
         raise ScenarioError([_problem(doc, ("axes",), f"{count:,} points is above the limit of {MAX_POINTS:,}")])
     return grid
@@ -213,7 +214,8 @@ def _groups(grid: Grid) -> list[list[Axis]]:
     return groups
 
 
-def _count(grid: Grid) -> int:
+def point_count(grid: Grid) -> int:
+    """How many points the grid has."""
     return math.prod(len(g[0].values) for g in _groups(grid))
 
 
@@ -343,195 +345,53 @@ class _dask_client:
             self.cluster.close()
 
 
-def _point_file(folder: Path, key: str) -> Path:
-    return folder / "points" / f"{key[:32]}.json"
+def run_sweep(grid: Grid, workers: int = 1, dask: str | None = None,
+              progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
+              pts: Sequence[Point] | None = None, known: dict[str, dict[str, float]] | None = None,
+              on_done: Done | None = None) -> pd.DataFrame:
+    """Evaluate every point of ``grid`` whose headline is not in ``known`` and return the sweep table.
 
-
-def _finished(folder: Path, key: str) -> bool:
-    """A point file for ``key`` written by this peakdata version (others are computed again)."""
-    from forecast._version import __version__
-
-    path = _point_file(folder, key)
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return found.get("key") == key and found.get("version") == __version__ and "headline" in found
-
-
-def run_sweep(grid: Grid, out_dir: Path, workers: int = 1, dask: str | None = None,
-              progress: Callable[[int, int], None] | None = None, chunk: int | None = None) -> pd.DataFrame:
-    """Evaluate every point not already in ``out_dir/points/`` and return the sweep table.
-
-    ``progress(done, total)`` is called as points finish (points found on disk count as done).
+    Parameters
+    ----------
+    workers, dask, chunk
+        Where the points run: in this process (``workers=1``), on local processes, or on a Dask
+        scheduler (``dask``: an address or ``local``); ``chunk`` points per task.
+    progress : callable, optional
+        ``progress(done, total)`` as points finish (points in ``known`` count as done).
+    pts : sequence of Point, optional
+        The grid's points (:func:`points`), when the caller has them already.
+    known : dict, optional
+        Headlines of points already evaluated, by point key (a resumed sweep's saved points).
+    on_done : callable, optional
+        ``on_done(rows)`` with the ``(key, headline)`` of each chunk of points as it finishes (to
+        save them as they come: :func:`forecast.export.sweep.run_resumable`).
     """
-    from forecast._version import __version__
-    from forecast.export.writers import atomic_write_text
-
-    out_dir = Path(out_dir)
-    pts = points(grid)
-    todo = [p for p in pts if not _finished(out_dir, p.key)]
+    pts = points(grid) if pts is None else list(pts)
+    found = {p.key: dict(known[p.key]) for p in pts if known and p.key in known}
+    todo = [p for p in pts if p.key not in found]
     total, finished = len(pts), len(pts) - len(todo)
     if progress is not None:
         progress(finished, total)
 
     def done(rows: list[tuple[str, dict[str, float]]]) -> None:
         nonlocal finished
-        for key, row in rows:
-            atomic_write_text(_point_file(out_dir, key),
-                              json.dumps({"key": key, "version": __version__, "headline": row}, sort_keys=True))
+        found.update(rows)
+        if on_done is not None:
+            on_done(rows)
         finished += len(rows)
         if progress is not None:
             progress(finished, total)
 
     _execute([(p.key, p.scenario) for p in todo], done, workers, dask, chunk)
-    return sweep_table(grid, out_dir, pts)
+    return sweep_table(grid, found, pts)
 
 
-def sweep_table(grid: Grid, out_dir: Path, pts: list[Point] | None = None) -> pd.DataFrame:
-    """The table of a sweep from its point files: point, each axis, seed, the headline figures."""
+def sweep_table(grid: Grid, headlines: dict[str, dict[str, float]], pts: Sequence[Point] | None = None) -> pd.DataFrame:
+    """The table of a sweep: point (1-based, grid order), each axis, seed, then the headline figures of
+    each point (``headlines`` by point key) in the order of their keys."""
     pts = points(grid) if pts is None else pts
     rows = []
     for p in pts:
-        found = json.loads(_point_file(Path(out_dir), p.key).read_text(encoding="utf-8"))
-        rows.append({"point": p.index + 1, **p.coords, "seed": p.seed, **found["headline"]})
+        figures = headlines[p.key]
+        rows.append({"point": p.index + 1, **p.coords, "seed": p.seed, **{k: figures[k] for k in sorted(figures)}})
     return pd.DataFrame(rows)
-
-
-def stamp(grid: Grid) -> str:
-    """One line naming version, grid, base scenario hash, points and samples per point."""
-    from forecast._version import __version__
-    from forecast.io.scenario import scenario_hash
-
-    samples = grid.samples or grid.base.samples
-    return (f"peakdata {__version__}; sweep {grid.name}; base {grid.base.name} sha256 "
-            f"{scenario_hash(grid.base)[:16]}; points {_count(grid)}; samples {samples} per point; "
-            "seeds from each point's content")
-
-
-def write_sweep(grid: Grid, table: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """``sweep.csv``, ``sweep.xlsx`` and, for two axes, ``heatmap.png`` (+ its CSV) into ``out_dir``."""
-    from forecast.export.writers import atomic_write_bytes, write_csv
-
-    from forecast.report.charts.analysis import style
-    from forecast.export.writers import write_json
-
-    out_dir = Path(out_dir)
-    line = stamp(grid)
-    written = [write_csv(out_dir / "sweep.csv", table)]
-    written.append(atomic_write_bytes(out_dir / "sweep.xlsx", xlsx_table(table, line, grid.name)))
-    written.append(write_json(out_dir / "meta.json", meta(grid)))
-    with style():
-        chart = heatmap(grid, table)
-        if chart is not None:
-            from forecast.report.charts.analysis import save_png
-
-            figure, data = chart
-            written.append(save_png(figure, out_dir / "heatmap.png"))
-            written.append(write_csv(out_dir / "heatmap.csv", data))
-    return written
-
-
-def meta(grid: Grid) -> dict[str, Any]:
-    """Provenance of a sweep's files (``meta.json``): version, grid, base scenario and its hash, axes."""
-    from forecast._version import __version__
-    from forecast.io.scenario import scenario_hash
-
-    return {"peakdata": __version__, "sweep": grid.name, "grid_file": Path(grid.path).name,
-            "base": Path(grid.base_path).name, "base_scenario": grid.base.name,
-            "base_sha256": scenario_hash(grid.base), "points": _count(grid),
-            "samples_per_point": grid.samples or grid.base.samples,
-            "axes": {a.name: [v.text() if is_spec(v) else v for v in a.values] for a in grid.axes},
-            "zip": [list(g) for g in grid.zipped],
-            "set": {k: (v.text() if is_spec(v) else v) for k, v in grid.changes.items()},
-            "seeds": "first 63 bits of SHA-256 of each point scenario's hash"}
-
-
-def xlsx_table(table: pd.DataFrame, stamp_line: str, name: str) -> bytes:
-    """A workbook with the sweep as an Excel table (sheet ``points``) and an ``about`` sheet.
-
-    Written with XlsxWriter, fixed creation date, so the same table gives the same bytes. Kept to
-    this one function so that the project's workbook writers can take it over.
-    """
-    import datetime
-    import io
-
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
-    book.set_properties({"title": f"peakdata sweep {name}", "created": datetime.datetime(2000, 1, 1)})
-    sheet = book.add_worksheet("points")
-    columns = list(table.columns)
-    data = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
-    if data:
-        sheet.add_table(0, 0, len(data), len(columns) - 1,
-                        {"data": data, "columns": [{"header": str(c)} for c in columns], "name": "sweep",
-                         "style": "Table Style Light 9"})
-    sheet.set_column(0, len(columns) - 1, 16)
-    sheet.freeze_panes(1, 1)
-    about = book.add_worksheet("about")
-    about.write(0, 0, stamp_line)
-    about.write(1, 0, "Infinite exhaustion years (after the horizon) show as #NUM!.")
-    book.close()
-    return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    return value
-
-
-def heatmap(grid: Grid, table: pd.DataFrame):
-    """(figure, its numbers) of a metric over two axes, or None when the grid has not two axes."""
-    from forecast.report.charts.analysis import heatmap_figure
-    from forecast.outputs import format_headline, headline_kind, headline_label
-
-    names = [a.name for a in grid.axes]
-    x, y = grid.chart.get("x"), grid.chart.get("y")
-    if x is None or y is None:
-        if len(names) != 2 or grid.zipped:
-            return None
-        x, y = names[1], names[0]
-    metric = grid.chart.get("metric") or next((k for k in ("exhaustion.p50", "cost.total.p50") if k in table), None)
-    if metric is None or metric not in table:
-        return None
-    kind = headline_kind(metric) or "fraction"
-    data = table[[x, y, metric]]
-    values = data[metric].to_numpy(dtype=float)
-    finite = values[np.isfinite(values)]
-    label = headline_label(metric)
-    if finite.size:
-        pivot = data.pivot_table(index=y, columns=x, values=metric, aggfunc="first")
-        grid_values = np.where(np.isfinite(pivot), pivot, np.nan)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)   # an all-nan row or column has no range
-            # the mean, over the other axis, of the range the metric spans along this axis
-            spread_x = float(np.nanmean(np.nanmax(grid_values, axis=1) - np.nanmin(grid_values, axis=1)))
-            spread_y = float(np.nanmean(np.nanmax(grid_values, axis=0) - np.nanmin(grid_values, axis=0)))
-        spread_x = spread_x if np.isfinite(spread_x) else 0.0
-        spread_y = spread_y if np.isfinite(spread_y) else 0.0
-        lead = x if spread_x >= spread_y else y
-        title = (f"{label}: {format_headline(metric, float(finite.min()))} to "
-                 f"{format_headline(metric, float(finite.max()))} across the grid; {lead} moves it more over its range")
-    else:
-        title = f"{label} falls after the horizon at every point"
-    samples = grid.samples or grid.base.samples
-    subtitle = (f"{label} by {y} and {x}; {samples:,} samples per point, each point seeded from its "
-                f"content. Base {Path(grid.base_path).name}; grid {Path(grid.path).name}")
-    return heatmap_figure(data, x, y, metric, kind, title, subtitle, field_kind(x), field_kind(y)), data
-
-
-def sweep_view(table: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
-    """The first ``rows`` points of a sweep as strings for the terminal (headline figures formatted)."""
-    from forecast.outputs import format_headline
-
-    view = table.head(rows).drop(columns=["seed"])
-    out = pd.DataFrame(index=view.index)
-    for column in view.columns:
-        if column.startswith(("exhaustion.", "cost.")):
-            out[column] = [format_headline(column, float(v)) for v in view[column]]
-        else:
-            out[column] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in view[column]]
-    return out

@@ -146,7 +146,8 @@ def run(
     from forecast.cli.render import print_result, progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
-    from forecast.export.writers import check_writable, write_outputs
+    from forecast.export.writers import check_writable
+    from forecast.report.scenario_folder import write_outputs
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
 
@@ -417,7 +418,8 @@ def trends(
     from forecast.cli.render import print_frame
     from forecast.engine.trends import trend_report
     from forecast.errors import ForecastError, Problem, ScenarioError
-    from forecast.report.trends import fits_view, scorecard_view, undisclosed_view, write_trend_outputs
+    from forecast.export.trends import write_trend_outputs
+    from forecast.report.trends import fits_view, scorecard_view, undisclosed_view
     from forecast.schema.trends import TrendSettings
 
     try:
@@ -461,12 +463,14 @@ def sensitivity(
     """Which inputs move the headline answers: each input swung to its p10 and p90 (the others at their
     medians), and first-order and total Sobol indices (SALib, seeded, 95% intervals). Prints the
     ranking; writes sensitivity.csv and a tornado chart per output."""
+    from forecast.analysis.sensitivity import sensitivity as analyse
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
-    from forecast.io.scenario import load_scenario
-    from forecast.analysis.sensitivity import sensitivity as analyse
-    from forecast.analysis.sensitivity import ranking_view, write_sensitivity
+    from forecast.export.sensitivity import write_sensitivity
     from forecast.export.writers import check_writable
+    from forecast.io.scenario import load_scenario
+    from forecast.report.charts.analysis import tornado_pngs
+    from forecast.report.views import ranking_view
     from forecast.schema import MAX_SAMPLES
 
     if samples > MAX_SAMPLES:
@@ -479,7 +483,7 @@ def sensitivity(
         check_writable(folder)
         _print_warnings(_console(stderr=True), [item])
         table = analyse(item.scenario, budget=samples)
-        written = write_sensitivity(table, item.scenario, folder)
+        written = write_sensitivity(table, item.scenario, folder, tornado_pngs(table, item.scenario.name))
     except ForecastError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -510,11 +514,12 @@ def solve(
     """Goal-seek: the value of one input (its median, keeping its spread) that meets a target on a
     headline output, by bracketing and bisection. Exit code 2 when no value in the range meets it,
     naming the best reachable one."""
+    from forecast.analysis.solve import parse_target, solve as goal_seek
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError, Problem, ScenarioError
     from forecast.io.overrides import field_kind, parse_assignment, with_values
     from forecast.io.scenario import load_scenario
-    from forecast.analysis.solve import describe, parse_target, solve as goal_seek, steps_view
+    from forecast.report.views import describe, steps_view
     from forecast.units import parse_quantity
 
     console = _console()
@@ -561,10 +566,13 @@ def sweep(
     """Run every point of a grid of scenarios and write one row per point with its headline figures
     (sweep.csv, sweep.xlsx) and, for two axes, a heatmap. Each point's seed comes from its content,
     so results are identical in-process, on processes and on Dask; an interrupted sweep resumes."""
+    from forecast.analysis.sweep import load_grid
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
-    from forecast.analysis.sweep import load_grid, run_sweep, sweep_view, write_sweep
+    from forecast.export.sweep import run_resumable, write_sweep
     from forecast.export.writers import check_writable
+    from forecast.report.charts.analysis import heatmap_png
+    from forecast.report.views import sweep_view
 
     console = _console()
     folder = None
@@ -573,8 +581,8 @@ def sweep(
         folder = out or Path("reports") / "sweeps" / spec.name
         check_writable(folder)
         with _points_progress(spec.name, "points") as progress:
-            table = run_sweep(spec, folder, workers=workers, dask=dask, progress=progress)
-        written = write_sweep(spec, table, folder)
+            table = run_resumable(spec, folder, workers=workers, dask=dask, progress=progress)
+        written = write_sweep(spec, table, folder, heatmap_png(spec, table))
     except ForecastError as exc:
         _fail(exc)
     except KeyboardInterrupt:

@@ -14,13 +14,13 @@ depends on the clock.
 """
 from __future__ import annotations
 
-import io
 import re
 from datetime import datetime
 from typing import Any, Iterable
 
 import numpy as np
 
+from forecast.export.xlsx import XlsxBook, column_name, number
 from forecast.outputs import COST_LABELS, MIX_COLUMNS, TITLES, XLSX_FORMATS, input_unit
 from forecast.result import ForecastResult, PointEstimate
 
@@ -63,57 +63,15 @@ def _input_format(kind: str, name: str) -> str:
     return XLSX_FORMATS.get(kind, "General")
 
 
-def _col(index: int) -> str:
-    """Column letters of a 0-based index: 0 → A, 3 → D, 26 → AA."""
-    from xlsxwriter.utility import xl_col_to_name
+class _Book(XlsxBook):
+    """The export workbook: its fixed title, author and date, and the defined names of the Model sheet."""
 
-    return xl_col_to_name(index)
-
-
-def _num(value: Any) -> float | None:
-    value = float(value)
-    return value if np.isfinite(value) else None
-
-
-class _Book:
     def __init__(self) -> None:
-        import xlsxwriter
-
-        self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_numbers": False,
-                                                    "nan_inf_to_errors": True})
-        self.wb.set_properties({"title": "peakdata forecasts and point model", "author": "peakdata",
-                                "created": CREATED})
+        super().__init__("peakdata forecasts and point model", CREATED, author="peakdata")
         self.names = _Names()
-        self.fmt: dict[tuple, Any] = {}
         #: (scenario, dotted name) -> defined name, for the Model sheet
         self.cells: dict[tuple[str, str], str] = {}
         self.formula_count = 0
-
-    def style(self, num: str | None = None, role: str = "plain") -> Any:
-        key = (num, role)
-        if key not in self.fmt:
-            props: dict[str, Any] = {}
-            if num:
-                props["num_format"] = num
-            if role == "input":  # FAST: inputs styled apart (blue on pale yellow), the only cells to edit
-                props.update({"font_color": "#0000FF", "bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF"})
-            elif role == "header":
-                props.update({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
-            elif role == "title":
-                props.update({"bold": True, "font_size": 13})
-            elif role == "formula":
-                props.update({"font_color": "#000000"})
-            elif role == "wrap":
-                props.update({"text_wrap": True, "valign": "top"})
-            self.fmt[key] = self.wb.add_format(props)
-        return self.fmt[key]
-
-    def header(self, ws: Any, row: int, columns: list[str], widths: list[float] | None = None) -> None:
-        for c, text in enumerate(columns):
-            ws.write_string(row, c, text, self.style(role="header"))
-        for c, width in enumerate(widths or []):
-            ws.set_column(c, c, width)
 
 
 def _readme(book: _Book, results: list[ForecastResult]) -> None:
@@ -179,9 +137,9 @@ def _summary(book: _Book, results: list[ForecastResult]) -> None:
         if table is not None:
             total = table.set_index("item").loc["total"]
             for c, stat in zip((5, 6, 7), ("p10", "p50", "p90")):
-                ws.write(r, c, _num(total[stat]), money)
+                ws.write(r, c, number(total[stat]), money)
             if result.point is not None:
-                ws.write(r, 8, _num(result.point.scalars["total"]), money)
+                ws.write(r, 8, number(result.point.scalars["total"]), money)
         ws.write_string(r, 9, result.description.strip())
 
 
@@ -217,7 +175,7 @@ def _supply_demand(book: _Book, results: list[ForecastResult]) -> None:
             c = 3
             for block in blocks:
                 for v in block[i]:
-                    ws.write(row, c, _num(v), tokens)
+                    ws.write(row, c, number(v), tokens)
                     c += 1
             if cdf is not None:
                 ws.write_number(row, c, float(cdf[i]), pct)
@@ -244,7 +202,7 @@ def _costs(book: _Book, results: list[ForecastResult]) -> None:
             ws.write_string(row, 1, COST_LABELS.get(item.item, item.item))
             ws.write_string(row, 2, item.unit)
             for c, stat in enumerate(("p10", "p50", "p90", "mean"), 3):
-                ws.write(row, c, _num(getattr(item, stat)), num)
+                ws.write(row, c, number(getattr(item, stat)), num)
     row += 2
     ws.write_string(row, 0, TITLES["mix_curve"], book.style(role="title"))
     row += 1
@@ -261,7 +219,7 @@ def _costs(book: _Book, results: list[ForecastResult]) -> None:
                 unit = units[column]
                 num = {"USD": XLSX_FORMATS["usd"], "tokens": XLSX_FORMATS["tokens"], "count": XLSX_FORMATS["count"]}.get(
                     unit, XLSX_FORMATS["fraction"])
-                ws.write(row, c, _num(getattr(item, column)), book.style(num))
+                ws.write(row, c, number(getattr(item, column)), book.style(num))
 
 
 def _inputs(book: _Book, results: list[ForecastResult]) -> None:
@@ -284,9 +242,9 @@ def _inputs(book: _Book, results: list[ForecastResult]) -> None:
             num = _input_format(item.kind, item.input)
             ws.write_string(row, 0, item.input)
             ws.write_string(row, 1, input_unit(item.kind, item.input))
-            ws.write(row, 2, _num(item.p5), book.style(num))
+            ws.write(row, 2, number(item.p5), book.style(num))
             ws.write_number(row, 3, float(item.value), book.style(num, "input"))
-            ws.write(row, 4, _num(item.p95), book.style(num))
+            ws.write(row, 4, number(item.p95), book.style(num))
             ws.write_string(row, 5, str(item.distribution))
             ws.write_string(row, 6, str(item.source))
             ws.write_string(row, 7, str(item.set_at))
@@ -344,7 +302,7 @@ class _ModelBlock:
         self.label(label, unit)
         for i, value in enumerate(values):
             col = self.FIRST + i
-            text = template.format(c=_col(col), p=_col(col - 1) if col > self.FIRST else "", r=self.row + 1)
+            text = template.format(c=column_name(col), p=column_name(col - 1) if col > self.FIRST else "", r=self.row + 1)
             self.formula(self.row, col, text, value, num)
         self.refs[key] = str(self.row + 1)
         self.row += 1
@@ -355,7 +313,7 @@ class _ModelBlock:
         self.label(label, unit)
         for i, value in enumerate(values):
             col = self.FIRST + i
-            text = (first if i == 0 else template).format(c=_col(col), p=_col(col - 1) if i else "", r=self.row + 1)
+            text = (first if i == 0 else template).format(c=column_name(col), p=column_name(col - 1) if i else "", r=self.row + 1)
             self.formula(self.row, col, text, value, num)
         self.refs[key] = str(self.row + 1)
         self.row += 1
@@ -380,8 +338,8 @@ class _ModelBlock:
         ws, p, s = self.ws, self.point, self.result.scenario
         scen = self.result.scenario
         q = len(p.quarters)
-        last = _col(self.FIRST + q - 1)
-        first = _col(self.FIRST)
+        last = column_name(self.FIRST + q - 1)
+        first = column_name(self.FIRST)
         self.book.header(ws, self.row, ["quarter", "unit", ""] + list(p.quarters))
         quarter_row = self.row + 1
         self.row += 1
@@ -390,7 +348,7 @@ class _ModelBlock:
         for i, value in enumerate(p.series["years"]):
             col = self.FIRST + i
             text = (f"={self.n('horizon.first_quarter_end')}" if i == 0
-                    else f"={_col(col - 1)}{self.row + 1}+{self.n('years_per_quarter')}")
+                    else f"={column_name(col - 1)}{self.row + 1}+{self.n('years_per_quarter')}")
             self.formula(self.row, col, text, value, yr)
         years = self.row + 1
         self.row += 1
@@ -684,5 +642,4 @@ def workbook_bytes(results: Iterable[ForecastResult]) -> bytes:
             continue
         row = _ModelBlock(book, ws, result, row).write() + 1
     ws.write_string(row + 1, 0, f"{book.formula_count} formulas on this sheet")
-    book.wb.close()
-    return book.buffer.getvalue()
+    return book.close()

@@ -1,10 +1,10 @@
-"""Write a result's files: CSVs that open by double-click, ``meta.json`` and a Markdown summary.
+"""Write outputs: CSVs that open by double-click, ``meta.json``, text files, staged and swapped in whole.
 
 Every file is written to a temporary file in the same folder and renamed into place, so a crash
 never leaves a half-written output. A CSV holds one header row and plain numbers, nothing else
 (``pandas.read_csv(path)`` reads it as written); its provenance (version, scenario, content hash,
-seed, samples, SHA-256 of the data files) is in ``meta.json`` beside it, and ``report.md`` carries
-the stamp under its title. Nothing changes between runs, so the same scenario and seed give
+seed, samples, SHA-256 of the data files) is in ``meta.json`` beside it, and a run's ``report.md``
+(:mod:`forecast.report.scenario_folder`) carries the stamp under its title. Nothing changes between runs, so the same scenario and seed give
 byte-identical files.
 """
 from __future__ import annotations
@@ -12,17 +12,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from forecast.errors import ExportError
-from forecast.report.markdown import render_report
 from forecast.result import ForecastResult
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "write_csv", "write_exports",
-           "write_json", "write_outputs"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "staged", "write_csv", "write_exports",
+           "write_json", "write_run_files"]
 
 FLOAT_FORMAT = "%.6g"
 
@@ -90,7 +89,7 @@ def _not_a_folder(out_dir: Path) -> None:
 
 
 def check_writable(out_dir: Path) -> None:
-    """Refuse, before anything is computed, an output folder that :func:`write_outputs` could not fill.
+    """Refuse, before anything is computed, an output folder that :func:`write_run_files` could not fill.
 
     The outputs are staged beside ``out_dir``, so its parent (or the nearest folder that exists above
     it, where the missing ones will be made) must accept a new folder. Checked by making and removing
@@ -159,18 +158,23 @@ def staged(folder: Path) -> Iterator[Path]:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_outputs(result: ForecastResult, out_dir: Path) -> list[Path]:
-    """Write all of a result's files into ``out_dir`` and return their paths.
+#: Text files of a run's folder beside its tables: ``pages(result)`` → file name → text.
+Pages = Callable[[ForecastResult], Mapping[str, str]]
+
+
+def write_run_files(result: ForecastResult, out_dir: Path, pages: Pages | None = None) -> list[Path]:
+    """Write a result's tables (CSV), ``meta.json`` and the text files ``pages(result)`` gives into
+    ``out_dir``, and return their paths.
 
     The set is written into a temporary folder beside ``out_dir`` and swapped in whole, so a
-    failure leaves the previous set untouched, never a mix of old and new files. Files in
-    ``out_dir`` that peakdata did not write are kept.
+    failure (writing, or making the pages) leaves the previous set untouched, never a mix of old
+    and new files. Files in ``out_dir`` that peakdata did not write are kept.
     """
     import shutil
 
     out_dir = Path(out_dir)
     with staged(out_dir) as staging:
-        names = [p.name for p in _write_set(result, staging)]
+        names = [p.name for p in _write_set(result, staging, pages)]
         if out_dir.is_dir():
             for entry in out_dir.iterdir():
                 if entry.name not in names:
@@ -185,7 +189,7 @@ def current_umask() -> int:
     return mask
 
 
-def _write_set(result: ForecastResult, out_dir: Path) -> list[Path]:
+def _write_set(result: ForecastResult, out_dir: Path, pages: Pages | None) -> list[Path]:
     from forecast.export.tables import csv_view, metadata
 
     written = []
@@ -199,10 +203,12 @@ def _write_set(result: ForecastResult, out_dir: Path) -> list[Path]:
     tables["inputs"] = result.inputs
     for name, table in tables.items():
         written.append(write_csv(out_dir / f"{name}.csv", csv_view(result, name, table)))
+    texts = dict(pages(result)) if pages is not None else {}
     meta = metadata([result])
-    meta["files"] = sorted(p.name for p in written) + ["report.md"]
+    meta["files"] = sorted(p.name for p in written) + list(texts)
     written.append(write_json(out_dir / "meta.json", meta))
-    written.append(atomic_write_text(out_dir / "report.md", render_report(result)))
+    for name, text in texts.items():
+        written.append(atomic_write_text(out_dir / name, text))
     return written
 
 

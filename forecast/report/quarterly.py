@@ -37,7 +37,6 @@ __all__ = ["ReportOutput", "Waterfall", "build_report", "current_quarter", "rend
 
 #: ``progress(description, done, total)``.
 ReportProgress = Callable[[str, int, int], None]
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def current_quarter(today=None) -> str:
@@ -112,10 +111,10 @@ def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int |
 
 def changes_section(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun],
                     data_dir: Path | None) -> dict[str, Any] | None:
-    """The "Changes since last quarter" context (:func:`forecast.analysis.changes.section`):
+    """The "Changes since last quarter" context (:func:`forecast.report.changes.section`):
     ``{"against": "2026Q3", "markdown": ..., "context": ...}``, or ``None`` when no earlier quarter
     is archived."""
-    from forecast.analysis import changes
+    from forecast.report import changes
 
     return changes.section(archive_path, quarter, runs, data_dir)
 

@@ -1,24 +1,18 @@
-"""Planner-facing views of a :class:`~forecast.engine.trends.TrendReport`, and its CSV files.
+"""Planner-facing views of a :class:`~forecast.engine.trends.TrendReport`.
 
-The views feed the terminal (``peakdata trends``) and Markdown; the CSVs hold the unformatted
-numbers. The quarterly report charts :attr:`TrendReport.charts` (numbers only) and these tables.
+The views feed the terminal (``peakdata trends``) and Markdown; its CSV files, with the unformatted
+numbers, are written by :mod:`forecast.export.trends`. The quarterly report charts :attr:`TrendReport.charts`
+(numbers only) and these tables.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from forecast.units import format_quantity
 
-__all__ = ["REPORT_SERIES", "fits_used_frame", "fits_view", "report_scorecard", "scorecard_view", "undisclosed_view",
-           "write_trend_outputs", "TREND_FILES"]
-
-#: file name -> TrendReport attribute
-TREND_FILES = {"trend_fits.csv": "fits", "trend_bands.csv": "bands", "trend_scorecard.csv": "scorecard",
-               "trend_backtest.csv": "backtest", "trend_skipped.csv": "skipped",
-               "trend_undisclosed.csv": "undisclosed"}
+__all__ = ["REPORT_SERIES", "fits_used_frame", "fits_view", "report_scorecard", "scorecard_view",
+           "undisclosed_view"]
 
 
 def _value(v: float, unit: str) -> str:
@@ -70,14 +64,6 @@ def undisclosed_view(report) -> pd.DataFrame:
     return pd.DataFrame({"method": u["method"], "rows touched": u["rows_touched"],
                          "imputed (default)": grow("growth_impute"), "censored (lower bounds)":
                          grow("growth_censored"), "disclosed only": grow("growth_disclosed")})
-
-
-def write_trend_outputs(report, out_dir: Path, stamp: str) -> list[Path]:
-    """Write the report's tables as CSV files into ``out_dir`` (atomic, one stamp line each)."""
-    from forecast.export.writers import write_csv
-
-    out_dir = Path(out_dir)
-    return [write_csv(out_dir / name, getattr(report, attr), stamp) for name, attr in TREND_FILES.items()]
 
 
 #: Series the quarterly report charts, in its order (``public_corpus`` is left to ``peakdata trends``).

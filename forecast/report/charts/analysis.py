@@ -1,6 +1,7 @@
-"""Charts of sensitivity and sweeps: matplotlib figures (Agg, no pyplot state), deterministic PNGs.
+"""Charts of sensitivity and sweeps: matplotlib figures (Agg, no pyplot state), deterministic PNG bytes.
 
-Build and save them inside :func:`style` (fixed rcParams) for byte-identical PNGs.
+Build and render them inside :func:`style` (fixed rcParams) for byte-identical PNGs
+(:func:`tornado_pngs` and :func:`heatmap_png` do); writing them is :mod:`forecast.export`'s.
 
 Colours are the Okabe–Ito palette (Okabe & Ito 2008), which stays distinct under the common colour
 vision deficiencies; heatmaps use ``cividis`` (Nuñez et al. 2018), uniform in lightness and
@@ -10,18 +11,26 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 import pandas as pd
 
-from forecast.outputs import format_value, output_kind, output_label
+from forecast.io.overrides import field_kind
+from forecast.outputs import (BY_YEAR, format_headline, format_value, headline_kind, headline_label, output_kind,
+                              output_label)
 from forecast.units import format_quantity
 
-__all__ = ["BLUE", "ORANGE", "heatmap_figure", "save_png", "style", "tornado_figure"]
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.analysis.sweep import Grid
+
+__all__ = ["BLUE", "CHARTED", "ORANGE", "heatmap", "heatmap_figure", "heatmap_png", "png_bytes", "style",
+           "tornado_figure", "tornado_pngs"]
 
 #: Okabe–Ito blue and orange.
 BLUE, ORANGE = "#0072B2", "#E69F00"
+#: Outputs of the sensitivity analysis that get a tornado chart (the mix costs are in the table only).
+CHARTED = ("exhaustion", f"exhaustion.by_{BY_YEAR}", "cost.total", "cost.cheapest_share")
 
 
 @contextlib.contextmanager
@@ -39,19 +48,17 @@ def style() -> Iterator[None]:
         yield
 
 
-def save_png(figure: Any, path: Path) -> Path:
-    """Write ``figure`` as a PNG with no timestamp or version in its metadata (same bytes every run)."""
+def png_bytes(figure: Any) -> bytes:
+    """``figure`` as PNG bytes with no timestamp or version in its metadata (same bytes every run)."""
     import io
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from forecast.export.writers import atomic_write_bytes
 
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
-    return atomic_write_bytes(Path(path), buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _new_figure(width: float, height: float):
@@ -151,3 +158,69 @@ def heatmap_figure(table: pd.DataFrame, x: str, y: str, metric: str, kind: str, 
     fig.supxlabel("\n".join(textwrap.wrap(subtitle, int(width * 1.25))), x=0.01, ha="left", fontsize=8,
                   parse_math=False)
     return fig
+
+
+def tornado_pngs(frame: pd.DataFrame, scenario: str) -> dict[str, bytes]:
+    """``tornado-<output>.png`` → PNG bytes of every :data:`CHARTED` output in ``frame`` (the table of
+    :func:`forecast.analysis.sensitivity.sensitivity`), each drawn inside :func:`style`."""
+    found = set(frame["output"])
+    out = {}
+    for output in CHARTED:
+        if output in found:
+            with style():
+                out[f"tornado-{output}.png"] = png_bytes(tornado_figure(frame, output, scenario))
+    return out
+
+
+def heatmap(grid: "Grid", table: pd.DataFrame):
+    """(figure, its numbers) of a metric over two axes of a sweep, or None when the grid has not two axes.
+
+    The axes are the grid's ``chart`` x and y (else its two axes, the second across); the metric is
+    the chart's (else ``exhaustion.p50`` or ``cost.total.p50``). The title says the metric's range over
+    the grid and which axis moves it more: the one whose range, averaged over the other axis, is wider.
+    """
+    import warnings
+
+    names = [a.name for a in grid.axes]
+    x, y = grid.chart.get("x"), grid.chart.get("y")
+    if x is None or y is None:
+        if len(names) != 2 or grid.zipped:
+            return None
+        x, y = names[1], names[0]
+    metric = grid.chart.get("metric") or next((k for k in ("exhaustion.p50", "cost.total.p50") if k in table), None)
+    if metric is None or metric not in table:
+        return None
+    kind = headline_kind(metric) or "fraction"
+    data = table[[x, y, metric]]
+    values = data[metric].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    label = headline_label(metric)
+    if finite.size:
+        pivot = data.pivot_table(index=y, columns=x, values=metric, aggfunc="first")
+        grid_values = np.where(np.isfinite(pivot), pivot, np.nan)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)   # an all-nan row or column has no range
+            # the mean, over the other axis, of the range the metric spans along this axis
+            spread_x = float(np.nanmean(np.nanmax(grid_values, axis=1) - np.nanmin(grid_values, axis=1)))
+            spread_y = float(np.nanmean(np.nanmax(grid_values, axis=0) - np.nanmin(grid_values, axis=0)))
+        spread_x = spread_x if np.isfinite(spread_x) else 0.0
+        spread_y = spread_y if np.isfinite(spread_y) else 0.0
+        lead = x if spread_x >= spread_y else y
+        title = (f"{label}: {format_headline(metric, float(finite.min()))} to "
+                 f"{format_headline(metric, float(finite.max()))} across the grid; {lead} moves it more over its range")
+    else:
+        title = f"{label} falls after the horizon at every point"
+    samples = grid.samples or grid.base.samples
+    subtitle = (f"{label} by {y} and {x}; {samples:,} samples per point, each point seeded from its "
+                f"content. Base {Path(grid.base_path).name}; grid {Path(grid.path).name}")
+    return heatmap_figure(data, x, y, metric, kind, title, subtitle, field_kind(x), field_kind(y)), data
+
+
+def heatmap_png(grid: "Grid", table: pd.DataFrame) -> tuple[bytes, pd.DataFrame] | None:
+    """(PNG bytes, its numbers) of :func:`heatmap`, drawn inside :func:`style`; None without two axes."""
+    with style():
+        chart = heatmap(grid, table)
+        if chart is None:
+            return None
+        figure, data = chart
+        return png_bytes(figure), data

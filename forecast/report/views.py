@@ -1,0 +1,83 @@
+"""The analyses for people: tables of strings and sentences for the terminal, from the data frames and
+dataclasses of :mod:`forecast.analysis` (values written with :mod:`forecast.outputs`)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.analysis.solve import Solution
+from forecast.outputs import format_headline, format_value, headline_label, output_kind, output_label
+
+__all__ = ["describe", "ranking_view", "steps_view", "sweep_view"]
+
+
+def ranking_view(frame: pd.DataFrame, top: int = 5) -> list[tuple[str, pd.DataFrame]]:
+    """Per output of :func:`forecast.analysis.sensitivity.sensitivity`, a title and a table of strings:
+    rank, input, S1 ± 95%, ST ± 95%, the output with the input at its p10 and at its p90."""
+    out = []
+    for output, rows in frame.groupby("output", sort=False):
+        kind = output_kind(output)
+        rows = rows.head(top)
+        view = pd.DataFrame({
+            "rank": rows["rank"].astype(int).astype(str),
+            "input": rows["input"],
+            "S1": [f"{a:.2f} ± {b:.2f}" if np.isfinite(a) else "n/a" for a, b in zip(rows["S1"], rows["S1_conf"])],
+            "ST": [f"{a:.2f} ± {b:.2f}" if np.isfinite(a) else "n/a" for a, b in zip(rows["ST"], rows["ST_conf"])],
+            "input p10 → output": [format_value(v, kind) for v in rows["at_p10"]],
+            "input p90 → output": [format_value(v, kind) for v in rows["at_p90"]],
+        })
+        base = format_value(float(rows["base"].iloc[0]), kind) if len(rows) else "n/a"
+        where = "inputs drawn" if kind == "probability" else "all inputs at medians"
+        out.append((f"{output_label(output)} ({where}: {base})", view))
+    return out
+
+
+def describe(sol: Solution) -> str:
+    """The answer of a goal-seek (:func:`forecast.analysis.solve.solve`) in one or two sentences
+    (what ``peakdata solve`` prints)."""
+    def fmt(v: float) -> str:
+        return format_value(v, sol.kind)
+
+    what = headline_label(sol.target.key)
+    now = f"now {fmt(sol.baseline_value)} gives {format_headline(sol.target.key, sol.baseline_metric)}"
+    if sol.value is None:
+        return (f"No value of {sol.vary} from {fmt(sol.low)} to {fmt(sol.high)} meets {sol.target.text}: "
+                f"the best is {fmt(sol.best_value)}, giving {what} {format_headline(sol.target.key, sol.best_metric)} "
+                f"({now}).")
+    if sol.met_everywhere:
+        return (f"{sol.target.text} holds over the whole range of {sol.vary} searched, from {fmt(sol.low)} "
+                f"({what} {format_headline(sol.target.key, sol.metric)}); {now}.")
+    edge = "at least" if sol.steps and _increasing(sol) else "at most"
+    text = (f"{sol.vary} {edge} {fmt(sol.value)} meets {sol.target.text} ({what} "
+            f"{format_headline(sol.target.key, sol.metric)}); {now}.")
+    if not sol.monotone:
+        text += " The output is not monotone in this input over the range: this is the first crossing."
+    return text
+
+
+def _increasing(sol: Solution) -> bool:
+    """Whether meeting the target needs a larger input value (met at the high end of the range)."""
+    top = sol.steps[-1][1]
+    return sol.target.met(top)
+
+
+def steps_view(sol: Solution) -> pd.DataFrame:
+    """Every evaluation of a goal-seek as strings: input value, headline output, target met."""
+    return pd.DataFrame({
+        sol.vary: [format_value(x, sol.kind) for x, _ in sol.steps],
+        headline_label(sol.target.key): [format_headline(sol.target.key, v) for _, v in sol.steps],
+        "meets target": ["yes" if sol.target.met(v) else "no" for _, v in sol.steps],
+    })
+
+
+def sweep_view(table: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
+    """The first ``rows`` points of a sweep table (:func:`forecast.analysis.sweep.run_sweep`) as strings
+    for the terminal, headline figures formatted."""
+    view = table.head(rows).drop(columns=["seed"])
+    out = pd.DataFrame(index=view.index)
+    for column in view.columns:
+        if column.startswith(("exhaustion.", "cost.")):
+            out[column] = [format_headline(column, float(v)) for v in view[column]]
+        else:
+            out[column] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in view[column]]
+    return out
