@@ -16,6 +16,8 @@ import pandas as pd
 
 from forecast._version import __version__
 from forecast.report.charts import base as C
+from forecast.report.charts import costs, fans
+from forecast.report.charts.trends import trend_chart
 from forecast.report import sections as S
 from forecast.outputs import format_headline, headline
 from forecast.report.markdown import render_report
@@ -220,7 +222,7 @@ class Document:
         else:
             title = (f"{run.name}: demand overtakes the human-text stock in {_q(h['exhaustion.p50'])} "
                      f"(median; 80% interval {_q(h['exhaustion.p10'])} to {_q(h['exhaustion.p90'])})")
-        fig = _later(C.fan_chart, frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval. "
+        fig = _later(fans.fan_chart, frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval. "
                                                 "Dotted: the median of each sample's own exhaustion quarter.",
                           h["exhaustion.p50"] - 0.125, _q(h["exhaustion.p50"]))
         caption = (f"Effective stock of human text against the dataset of the largest training run, "
@@ -243,7 +245,7 @@ class Document:
         else:
             title = (f"Median exhaustion ranges from {_q(medians[first])} ({first}) "
                      f"to {_q(medians[last])} ({last})")
-        fig = _later(C.exhaustion_probability_chart, frame, title, "Probability that demand has met the stock by the "
+        fig = _later(fans.exhaustion_probability_chart, frame, title, "Probability that demand has met the stock by the "
                                                            "end of each quarter; dotted line: 50%.")
         caption = f"Share of samples exhausted by the end of each quarter: {self._files(self.supply)}."
         self._chart("exhaustion_probability", "supply", fig, title, caption, [r.name for r in self.supply],
@@ -269,7 +271,7 @@ class Document:
                      f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({lead.name}, median)")
         else:
             title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
-        fig = _later(C.synthetic_gap_chart, frame, title, "Left: synthetic tokens needed beyond the human stock (log "
+        fig = _later(fans.synthetic_gap_chart, frame, title, "Left: synthetic tokens needed beyond the human stock (log "
                                                   "scale). Right: their share of the dataset. Medians.")
         caption = f"Tokens the largest run needs beyond the effective human stock: {self._files(self.supply)}."
         self._chart("synthetic_gap", "supply", fig, title, caption, [r.name for r in self.supply], frame, images)
@@ -383,7 +385,7 @@ class Document:
         rows = []
         for run in self.cost:
             table = run.result.tables["cost_breakdown"].set_index("item")
-            for component in C.COMPONENT_LABELS:
+            for component in costs.COMPONENT_LABELS:
                 rows.append({"scenario": run.name, "component": component, "unit": "usd",
                              "mean": float(table.loc[component, "mean"]), "p10": float(table.loc[component, "p10"]),
                              "p50": float(table.loc[component, "p50"]), "p90": float(table.loc[component, "p90"])})
@@ -391,12 +393,12 @@ class Document:
         largest = {name: part.loc[part["mean"].idxmax(), "component"] for name, part in frame.groupby("scenario")}
         kinds = set(largest.values())
         if len(kinds) == 1:
-            title = f"{C.COMPONENT_LABELS[kinds.pop()]} is the largest cost of every priced run"
+            title = f"{costs.COMPONENT_LABELS[kinds.pop()]} is the largest cost of every priced run"
         else:
             counts = pd.Series(list(largest.values())).value_counts()
-            title = (f"{C.COMPONENT_LABELS[counts.index[0]]} is the largest cost in {counts.iloc[0]} of "
+            title = (f"{costs.COMPONENT_LABELS[counts.index[0]]} is the largest cost in {counts.iloc[0]} of "
                      f"{len(largest)} priced runs")
-        fig = _later(C.cost_components_chart, frame, title, "Mean of samples per component (means add up to the "
+        fig = _later(costs.cost_components_chart, frame, title, "Mean of samples per component (means add up to the "
                                                     "mean total), USD.")
         caption = f"Training cost by component: {self._files(self.cost)}."
         self._chart("cost_components", "cost", fig, title, caption, [r.name for r in self.cost], frame, images)
@@ -414,7 +416,7 @@ class Document:
             k = int(np.argmin(np.abs(curve["synthetic_share"].to_numpy() - best)))
             title = (f"{run.name}: {best:.0%} synthetic is cheapest, {format_quantity(curve['total_p50'].iloc[k], 'usd')} "
                      f"median (cheapest in {h['cost.p_cheapest']:.0%} of samples)")
-        fig = _later(C.cost_vs_share_chart, frame, best, title, "Cost of the cheapest run that reaches the target "
+        fig = _later(costs.cost_vs_share_chart, frame, best, title, "Cost of the cheapest run that reaches the target "
                                                          "quality at each synthetic share, USD.")
         caption = f"Cheapest run for the target quality by synthetic share: {self._files([run])}."
         self._chart(f"cost_vs_share_{run.name}", "cost", fig, title, caption, [run.name], frame, images)
@@ -469,7 +471,7 @@ class Document:
         biggest = steps.loc[(np.log(steps["factor"]).abs()).idxmax()]
         title = (f"The largest step is \"{biggest['label']}\"; in all, {format_quantity(frame['total_p50'].iloc[0], 'usd')} "
                  f"to {format_quantity(frame['total_p50'].iloc[-1], 'usd')} ({ratio:.1f}x cheaper)")
-        fig = _later(C.waterfall_chart, frame, wf.marks, title, "Total training cost, median of samples; each "
+        fig = _later(costs.waterfall_chart, frame, wf.marks, title, "Total training cost, median of samples; each "
                                                         "middle bar is the change one step makes. Diamonds: "
                                                         "published figures.", f"Result: {wf.runs[-1].name}")
         caption = (f"{wf.title}, each bar a model run: {self._files(wf.runs)} (`{wf.path}`). "
@@ -499,7 +501,7 @@ class Document:
         else:
             title = f"The {label} grows {factor[best]:.2f}x a year {who} {lo:.2f}x to {hi:.2f}x"
         steps = int(frame[frame["kind"] == "forecast"].groupby("method").size().max())
-        fig = _later(C.trend_chart, frame[["method", "quarter", "kind", "value", "lower", "upper"]], chart["unit"],
+        fig = _later(trend_chart, frame[["method", "quarter", "kind", "value", "lower", "upper"]], chart["unit"],
                      best, title, f"Log scale. Dots: the record up to each quarter, rows dated before {chart['as_of']}; "
                                   f"lines: each method's forecast {steps} quarters on from {chart['as_of']}; "
                                   "bands: its 80% prediction interval.")

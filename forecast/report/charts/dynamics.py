@@ -1,15 +1,16 @@
 """Charts of the stock dynamics and the price of the gap (issue 17): pure builders from tidy frames
-to matplotlib ``Figure``, in the conventions of :mod:`forecast.report.charts` (Agg canvas, fixed
+to matplotlib ``Figure``, in the conventions of :mod:`forecast.report.charts.base` (Agg canvas, fixed
 size and DPI, Okabe–Ito colours with distinct line styles, the title states the finding, log axes
-for tokens and money). Render them with :func:`forecast.report.charts.png_bytes` inside
-:func:`forecast.report.charts.style`.
+for tokens and money). Render them with :func:`forecast.report.charts.base.png_bytes` inside
+:func:`forecast.report.charts.base.style`.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from forecast.report.charts.base import LINESTYLES, _axis_formatter, _new_figure, _title, _year, _years, colour
+from forecast.report.charts.base import (LINESTYLES, add_title, axis_formatter, colour, new_figure, quarter_years,
+                                         year_axis)
 
 __all__ = ["STOCK_TERM_LABELS", "gap_cost_chart", "stock_terms_chart", "synthetic_share_record_chart"]
 
@@ -28,12 +29,12 @@ def stock_terms_chart(frame: pd.DataFrame, title: str, subtitle: str):
     ``frame`` columns: quarter, term (a key of :data:`STOCK_TERM_LABELS`), p10, p50, p90 [tokens].
     Zero medians are left out (a log axis has no zero).
     """
-    fig, (ax,) = _new_figure(left=0.115)
+    fig, (ax,) = new_figure(left=0.115)
     for k, (term, label) in enumerate(STOCK_TERM_LABELS.items()):
         part = frame[frame["term"] == term]
         if part.empty or not (part["p50"] > 0).any():
             continue
-        x = _year(part["quarter"])
+        x = quarter_years(part["quarter"])
         p50 = part["p50"].to_numpy(dtype=float)
         if term == "stock":
             ax.fill_between(x, part["p10"], part["p90"], color=colour(k), alpha=0.18, linewidth=0,
@@ -41,11 +42,11 @@ def stock_terms_chart(frame: pd.DataFrame, title: str, subtitle: str):
         ax.plot(x, np.where(p50 > 0, p50, np.nan), color=colour(k), linestyle=LINESTYLES[k],
                 label=f"{label}, median")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(_axis_formatter("tokens"))
+    ax.yaxis.set_major_formatter(axis_formatter("tokens"))
     ax.set_ylabel("tokens (T = trillion)")
-    _years(ax, _year(frame["quarter"]))
+    year_axis(ax, quarter_years(frame["quarter"]))
     ax.legend(loc="lower right")
-    _title(fig, ax, title, subtitle)
+    add_title(fig, ax, title, subtitle)
     return fig
 
 
@@ -56,13 +57,13 @@ def gap_cost_chart(frame: pd.DataFrame, title: str, subtitle: str):
     """
     from matplotlib.ticker import FuncFormatter
 
-    fig, (ax,) = _new_figure(left=0.11)
+    fig, (ax,) = new_figure(left=0.11)
     labels = {"synthetic": "Generate synthetic text", "licensed": "License human text"}
     values = frame[["p10", "p50"]].to_numpy(dtype=float)
     floor = float(values[values > 0].min()) / 3 if (values > 0).any() else 1.0
     for k, route in enumerate(("synthetic", "licensed")):
         part = frame[frame["route"] == route]
-        x = _year(part["quarter"])
+        x = quarter_years(part["quarter"])
         lo, mid, hi = (part[c].to_numpy(dtype=float) for c in ("p10", "p50", "p90"))
         show = hi > 0
         ax.fill_between(x[show], np.maximum(lo[show], floor), hi[show], color=colour(k),
@@ -73,9 +74,9 @@ def gap_cost_chart(frame: pd.DataFrame, title: str, subtitle: str):
     ax.set_ylim(bottom=floor)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _usd_tick(v)))
     ax.set_ylabel("cost of the quarter's gap (USD)")
-    _years(ax, _year(frame["quarter"]))
+    year_axis(ax, quarter_years(frame["quarter"]))
     ax.legend(loc="upper left")
-    _title(fig, ax, title, subtitle)
+    add_title(fig, ax, title, subtitle)
     return fig
 
 
@@ -95,9 +96,9 @@ def synthetic_share_record_chart(model: pd.DataFrame, record: pd.DataFrame, titl
     """
     import textwrap
 
-    fig, (ax,) = _new_figure(right=0.66)
+    fig, (ax,) = new_figure(right=0.66)
     for k, (name, part) in enumerate(model.groupby("scenario", sort=False)):
-        x = _year(part["quarter"])
+        x = quarter_years(part["quarter"])
         if k == 0:
             ax.fill_between(x, part["p10"], part["p90"], color=colour(k), alpha=0.18, linewidth=0,
                             label=f"{name}, 80% interval")
@@ -110,9 +111,9 @@ def synthetic_share_record_chart(model: pd.DataFrame, record: pd.DataFrame, titl
                    label=textwrap.fill(f"{row.item} ({f'made {row.date[:4]}, other scope' if forecast else row.kind}): "
                                        f"{row.synthetic_share:.0%}", 40))
     ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(_axis_formatter("percent"))
+    ax.yaxis.set_major_formatter(axis_formatter("percent"))
     ax.set_ylabel("synthetic share of the training data")
-    _years(ax, np.concatenate([_year(model["quarter"]), record["year"].to_numpy(dtype=float)]))
+    year_axis(ax, np.concatenate([quarter_years(model["quarter"]), record["year"].to_numpy(dtype=float)]))
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7.5, borderaxespad=0.0)
-    _title(fig, ax, title, subtitle)
+    add_title(fig, ax, title, subtitle)
     return fig

@@ -1,7 +1,7 @@
 """The report's "what moves the answer" tornado: one-at-a-time swings with Sobol indices beside
-them, in the conventions of :mod:`forecast.report.charts` (Agg, fixed size and DPI, Okabe–Ito
-colours, the title states the finding). Render with :func:`forecast.report.charts.png_bytes`
-inside :func:`forecast.report.charts.style`.
+them, in the conventions of :mod:`forecast.report.charts.base` (Agg, fixed size and DPI, Okabe–Ito
+colours, the title states the finding). Render with :func:`forecast.report.charts.base.png_bytes`
+inside :func:`forecast.report.charts.base.style`.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.outputs import format_value
-from forecast.report.charts.base import _new_figure, _title, colour
+from forecast.report.charts.base import add_title, colour, new_figure
 from forecast.units import format_quantity
 
 __all__ = ["sobol_tornado_chart"]
@@ -28,7 +28,7 @@ def sobol_tornado_chart(frame: pd.DataFrame, kind: str, title: str, subtitle: st
     """
     from matplotlib.ticker import FuncFormatter
 
-    fig, (ax,) = _new_figure(left=0.36, bottom=0.13)
+    fig, (ax,) = new_figure(left=0.36, bottom=0.13)
     rows = frame.iloc[::-1]
     y = np.arange(len(rows))
     base = float(rows["base"].iloc[0])
@@ -49,5 +49,5 @@ def sobol_tornado_chart(frame: pd.DataFrame, kind: str, title: str, subtitle: st
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(xlabel)
     ax.legend(loc="lower right")
-    _title(fig, ax, title, subtitle)
+    add_title(fig, ax, title, subtitle)
     return fig
