@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from forecast.report import document as D
+from forecast.report import document_costs as DC
 from forecast.engine.runs import run_scenarios
 from forecast.analysis.sensitivity import sensitivity
 
@@ -32,14 +33,14 @@ def test_section_shows_the_named_scenarios_sobol_indices(doc, name, outcome, sce
     chart = next(c for c in document.charts if c["name"] == name)
     assert chart["scenarios"] == [scenario] and chart["title"].startswith(f"{scenario}: ")
     frame = document.data[name]
-    full = sensitivity(runs[scenario].file.scenario, budget=D.MOVES_BUDGET, data_dir=ROOT / "data",
-                       swing_samples=D.MOVES_SWING_SAMPLES)
+    full = sensitivity(runs[scenario].file.scenario, budget=DC.MOVES_BUDGET, data_dir=ROOT / "data",
+                       swing_samples=DC.MOVES_SWING_SAMPLES)
     mine = full[full["output"] == outcome].set_index("input")
     for row in frame.itertuples(index=False):
         assert row.S1 == mine.loc[row.input, "S1"] and row.ST == mine.loc[row.input, "ST"]
     # a tornado: largest swing on top, no input without a swing, at most MOVES_TOP of them
     assert list(frame["swing"]) == sorted(frame["swing"], reverse=True)
-    assert (frame["swing"] > 0).all() and 1 <= len(frame) <= D.MOVES_TOP
+    assert (frame["swing"] > 0).all() and 1 <= len(frame) <= DC.MOVES_TOP
     top = frame.iloc[0]
     assert top["label"] in chart["title"]
     # the table beside the chart has one row per charted input, with S1 and ST

@@ -1,0 +1,190 @@
+"""The document's charts of the stock against demand: a fan per scenario, the probability of
+exhaustion, the synthetic gap, and with stock dynamics the stock's terms, the gap's price and the
+synthetic share beside the shares on record (builders: :mod:`forecast.report.charts.fans`,
+:mod:`forecast.report.charts.dynamics`)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from forecast.engine.runs import ScenarioRun
+from forecast.outputs import headline
+from forecast.report.charts import dynamics as DC
+from forecast.report.charts import fans
+from forecast.report.charts.base import tick_tokens
+from forecast.report.document_base import ChartSections, chart_spec, quarter_of
+from forecast.units import format_quantity
+
+__all__ = ["SupplyCharts"]
+
+
+class SupplyCharts(ChartSections):
+    """Charts of supply and demand, added to ``images`` (path → chart to draw) by :meth:`build_charts`."""
+
+    def _fan(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
+        r = run.result
+        frames = []
+        for metric in ("stock", "demand"):
+            m = r.metric(metric)
+            frames.append(pd.DataFrame({"scenario": run.name, "quarter": list(r.quarters), "metric": metric,
+                                        "unit": "tokens", "p10": m["p10"].to_numpy(), "p50": m["p50"].to_numpy(),
+                                        "p90": m["p90"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        h = headline(r)
+        if math.isinf(h["exhaustion.p50"]):
+            title = f"{run.name}: the human-text stock outlasts demand to {r.quarters[-1]} in most samples"
+        else:
+            title = (f"{run.name}: demand overtakes the human-text stock in {quarter_of(h['exhaustion.p50'])} "
+                     f"(median; 80% interval {quarter_of(h['exhaustion.p10'])} to {quarter_of(h['exhaustion.p90'])})")
+        fig = chart_spec(fans.fan_chart, frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval. "
+                                                "Dotted: the median of each sample's own exhaustion quarter.",
+                          h["exhaustion.p50"] - 0.125, quarter_of(h["exhaustion.p50"]))
+        caption = (f"Effective stock of human text against the dataset of the largest training run, "
+                   f"{run.name} ({self._files([run])}).")
+        self._chart(f"fan_{run.name}", "supply", fig, title, caption, [run.name], frame, images)
+
+    def _exhaustion(self, images: dict[str, bytes]) -> None:
+        frames = []
+        for run in self.supply:
+            cdf = run.result.event_cdf()
+            cdf = cdf[cdf["event"] == "exhaustion"]
+            frames.append(pd.DataFrame({"scenario": run.name, "quarter": cdf["quarter"].to_numpy(),
+                                        "probability": cdf["probability"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        medians = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
+        first = min(medians, key=lambda k: medians[k])
+        last = max(medians, key=lambda k: medians[k])
+        if first == last:
+            title = f"Median exhaustion: {quarter_of(medians[first])} ({first})"
+        else:
+            title = (f"Median exhaustion ranges from {quarter_of(medians[first])} ({first}) "
+                     f"to {quarter_of(medians[last])} ({last})")
+        fig = chart_spec(fans.exhaustion_probability_chart, frame, title, "Probability that demand has met the stock by the "
+                                                           "end of each quarter; dotted line: 50%.")
+        caption = f"Share of samples exhausted by the end of each quarter: {self._files(self.supply)}."
+        self._chart("exhaustion_probability", "supply", fig, title, caption, [r.name for r in self.supply],
+                    frame, images)
+
+    def _gap(self, images: dict[str, bytes]) -> None:
+        frames = []
+        for run in self.supply:
+            r = run.result
+            frames.append(pd.DataFrame({
+                "scenario": run.name, "quarter": list(r.quarters),
+                "synthetic_needed_p50": r.metric("synthetic_needed")["p50"].to_numpy(),
+                "synthetic_needed_p90": r.metric("synthetic_needed")["p90"].to_numpy(),
+                "synthetic_share_p50": r.metric("synthetic_share")["p50"].to_numpy(),
+                "synthetic_share_p90": r.metric("synthetic_share")["p90"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        lead = self.supply[0]
+        part = frame[frame["scenario"] == lead.name]
+        at = "2030Q4" if "2030Q4" in set(part["quarter"]) else str(part["quarter"].iloc[-1])
+        row = part[part["quarter"] == at].iloc[0]
+        if row["synthetic_needed_p50"] > 0:
+            title = (f"By {at} the largest run needs {tick_tokens(row['synthetic_needed_p50'])} "
+                     f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({lead.name}, median)")
+        else:
+            title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
+        fig = chart_spec(fans.synthetic_gap_chart, frame, title, "Left: synthetic tokens needed beyond the human stock (log "
+                                                  "scale). Right: their share of the dataset. Medians.")
+        caption = f"Tokens the largest run needs beyond the effective human stock: {self._files(self.supply)}."
+        self._chart("synthetic_gap", "supply", fig, title, caption, [r.name for r in self.supply], frame, images)
+
+    def _stock_terms(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
+        r = run.result
+        frames = []
+        for term in DC.STOCK_TERM_LABELS:
+            m = r.metric(term)
+            frames.append(pd.DataFrame({"scenario": run.name, "quarter": list(r.quarters), "term": term,
+                                        "unit": "tokens", "p10": m["p10"].to_numpy(), "p50": m["p50"].to_numpy(),
+                                        "p90": m["p90"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        at = "2030Q4" if "2030Q4" in set(r.quarters) else str(r.quarters[-1])
+        end = frame[frame["quarter"] == at].set_index("term")["p50"]
+        parts = [(DC.STOCK_TERM_LABELS[t].split(" (")[0].lower(), float(end[t]), sign)
+                 for t, sign in (("stock_human_inflow", "+"), ("stock_licensed", "+"), ("stock_consent_loss", "−"))
+                 if float(end[t]) > 0]
+        if parts:
+            name, value, sign = max(parts, key=lambda p: p[1])
+            title = (f"{run.name}: by {at} the largest change to the stock is {name}, "
+                     f"{sign}{tick_tokens(value)} of an effective {tick_tokens(float(end['stock']))} (medians)")
+        else:
+            title = f"{run.name}: no stock term moves the median stock by {at}"
+        fig = chart_spec(DC.stock_terms_chart, frame, title,
+                     "Tokens, log scale; medians of samples, band: 80% interval of the effective stock. Effective "
+                     "stock = opening stock × consent factor + human flow × consent factor + licensed additions.")
+        caption = (f"The terms of the usable human-text stock of {run.name} ({self._files([run])}): human text "
+                   "written since the start of the horizon, text closed to crawlers since then (consent erosion) "
+                   "and licensed private text (docs/nomenclature.md).")
+        self._chart(f"stock_terms_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images)
+
+    def _gap_cost(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
+        r = run.result
+        frames = []
+        for route in ("synthetic", "licensed"):
+            m = r.metric(f"gap_cost_{route}")
+            frames.append(pd.DataFrame({"scenario": run.name, "quarter": list(r.quarters), "route": route,
+                                        "unit": "usd", "p10": m["p10"].to_numpy(), "p50": m["p50"].to_numpy(),
+                                        "p90": m["p90"].to_numpy()}))
+        frame = pd.concat(frames, ignore_index=True)
+        totals = r.tables.get("gap_cost_totals")
+        title = f"{run.name}: the median run has no gap to pay for"
+        if totals is not None and not totals.empty:
+            last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
+            year = int(last["by_end_of"].iloc[0])
+            syn, lic = float(last.loc["synthetic", "p50"]), float(last.loc["licensed", "p50"])
+            p = float(last.loc["synthetic", "p_cheaper"])
+            if syn > 0 or lic > 0:
+                cheap, dear = ("generating", "licensing") if syn <= lic else ("licensing", "generating")
+                lo, hi = sorted((syn, lic))
+                chance = p if syn <= lic else 1.0 - p
+                title = (f"{run.name}: {cheap} the gap is cheaper than {dear}: {format_quantity(lo, 'usd')} "
+                         f"against {format_quantity(hi, 'usd')} to the end of {year} (medians; cheaper in "
+                         f"{chance:.0%} of samples with a gap)")
+            self.data[f"gap_cost_totals_{run.name}"] = totals.assign(scenario=run.name)
+        fig = chart_spec(DC.gap_cost_chart, frame, title,
+                     "USD per quarter, log scale: the quarter's gap (synthetic tokens needed) × the price per token "
+                     "of each route. Lines: medians; bands: 80% interval; a band reaching the floor: its p10 has no gap.")
+        caption = (f"What filling the synthetic gap of {run.name} costs each quarter, generated (generation, "
+                   f"acceptance, verification, value per token) or licensed ({self._files([run])}, key `gap`); "
+                   f"totals to date in data/gap_cost_totals_{run.name}.csv.")
+        self._chart(f"gap_cost_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images)
+
+    def _share_record(self, images: dict[str, bytes]) -> None:
+        from forecast.io.references import read_reference
+        record = read_reference("synthetic_shares.csv", self.data_dir)
+        dates = pd.to_datetime(record["date"])
+        record = record.assign(year=(dates.dt.year + (dates.dt.day_of_year - 1) / 365.25).round(3))
+        lead = next((r for r in self.supply if r.name == "baseline"), self.supply[0])
+        shown = [lead] + [r for r in self.supply if r is not lead and "stock_human_inflow" in r.result.stats]
+        frames = []
+        for run in shown:
+            m = run.result.metric("synthetic_share")
+            frames.append(pd.DataFrame({"scenario": run.name, "quarter": list(run.result.quarters),
+                                        "p10": m["p10"].to_numpy(), "p50": m["p50"].to_numpy(),
+                                        "p90": m["p90"].to_numpy()}))
+        model = pd.concat(frames, ignore_index=True)
+        lead = model[model["scenario"] == shown[0].name]
+        disclosed = record[record["kind"] != "forecast"]
+        if not disclosed.empty:
+            top = disclosed.loc[disclosed["synthetic_share"].idxmax()]
+            year = int(top["year"])
+            at = f"{year}Q4"
+            row = lead[lead["quarter"] == at]
+            implied = float(row["p50"].iloc[0]) if not row.empty else float("nan")
+            title = (f"The model implies a {implied:.0%} synthetic share for the largest run of {year} "
+                     f"({shown[0].name}, median); {top['item']} already used {top['synthetic_share']:.0%}")
+        else:
+            title = f"The model's synthetic share of the largest run ({shown[0].name})"
+        fig = chart_spec(DC.synthetic_share_record_chart, model, record[["item", "kind", "date", "year", "synthetic_share"]],
+                     title, "Share of the largest run's dataset that must be synthetic (the gap beyond the "
+                            "effective human stock), medians. Points: shares on record; hollow: a forecast.")
+        frame = pd.concat([model.assign(kind="model", item="", source=""),
+                           record[["item", "kind", "date", "scope", "synthetic_share", "source"]].rename(
+                               columns={"synthetic_share": "p50"})], ignore_index=True)
+        sources = " ".join(f"{row.item} ({row.scope}): {row.source}." for row in record.itertuples(index=False))
+        caption = (f"The model's synthetic share ({self._files(shown)}) beside the shares on record "
+                   f"(data/synthetic_shares.csv). The model counts only what the human stock cannot supply; "
+                   f"labs mix in synthetic text for quality long before. Sources: {sources}")
+        self._chart("synthetic_share_record", "dynamics", fig, title, caption, [r.name for r in shown], frame, images)
