@@ -1,4 +1,5 @@
-"""Tests of forecast.models.sampling: families, interval constructors, streams, rank correlation.
+"""Tests of forecast.models.sampling (with its families in distributions and beta): families, interval
+constructors, streams, rank correlation.
 
 The families delegate ppf and mean to scipy.stats, so reference values come from closed forms
 written out in the test (evaluated with the standard library), from hashlib, or, for the fitted
@@ -14,6 +15,7 @@ import math
 import pickle
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import numpy as np
@@ -549,8 +551,9 @@ def test_scipy_stats_is_imported_on_the_first_draw_only():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
-def test_module_level_imports_are_numpy_and_scipy_special_only():
-    tree = ast.parse(Path(sampling.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", ["sampling", "distributions", "beta"])
+def test_module_level_imports_are_numpy_and_scipy_special_only(module):
+    tree = ast.parse((Path(sampling.__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
     imported = set()
     for node in tree.body:  # module level only; scipy.stats and scipy.optimize load lazily
         if isinstance(node, ast.Import):
@@ -561,10 +564,12 @@ def test_module_level_imports_are_numpy_and_scipy_special_only():
     assert third_party == {"numpy", "scipy.special"}
     stdlib = {name.split(".")[0] for name in imported} - {"numpy", "scipy"}
     assert stdlib <= {"__future__", "hashlib", "math", "numbers", "struct", "collections",
-                      "dataclasses", "typing"}
+                      "dataclasses", "typing", "forecast"}   # forecast: the sibling kernels of models/
+    assert {name for name in imported if name.startswith("forecast")} <= {
+        f"forecast.models.{m}.{n}" for m in ("distributions", "beta") for n in dir(import_module(f"forecast.models.{m}"))}
 
 
 def test_docstring_examples():
-    result = doctest.testmod(sampling, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 10
-    assert result.failed == 0
+    modules = [import_module(f"forecast.models.{m}") for m in ("sampling", "distributions", "beta")]
+    results = [doctest.testmod(m, optionflags=doctest.NORMALIZE_WHITESPACE) for m in modules]
+    assert all(r.failed == 0 for r in results) and sum(r.attempted for r in results) > 10
