@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.models import cost as C
+from forecast.models import compute_cost as C
 
 __all__ = ["published_runs_table", "COMPARISON_PRICE"]
 

@@ -1,4 +1,5 @@
-"""Tests for forecast.models.cost: published figures worked by hand, invariants, broadcasting."""
+"""Tests for forecast.models.compute_cost and data_cost (under one name in forecast.models.cost): published
+figures worked by hand, invariants, broadcasting."""
 
 from __future__ import annotations
 
@@ -10,31 +11,42 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from forecast.models import cost
-from forecast.models.cost import (
+from forecast.models import compute_cost as compute_cost_module
+from forecast.models import cost, data_cost
+from forecast.models.compute_cost import (
     HOURS_PER_YEAR,
     compute_cost,
     energy_cost_per_hour,
-    generated_tokens,
     gpu_hours,
     hardware_cost_per_hour,
-    human_data_cost,
     price_performance_factor,
     rental_cost,
+    training_flop,
+)
+from forecast.models.data_cost import (
+    generated_tokens,
+    human_data_cost,
     split_mix,
     synthetic_api_cost,
     synthetic_selfhosted_cost,
-    training_flop,
     verification_cost,
 )
 
 H100_BF16_PEAK = 9.89e14  # FLOP/s, dense BF16 (NVIDIA H100 SXM5 datasheet, 2022; data/hardware.csv)
 
 
-def test_doctests_pass() -> None:
-    result = doctest.testmod(cost)
+@pytest.mark.parametrize("module", [compute_cost_module, data_cost], ids=lambda m: m.__name__)
+def test_doctests_pass(module) -> None:
+    result = doctest.testmod(module)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_cost_holds_both_modules_kernels_under_one_name() -> None:
+    """The engine reaches every kernel as forecast.models.cost.<name>."""
+    for module in (compute_cost_module, data_cost):
+        assert all(getattr(cost, name) is getattr(module, name) for name in module.__all__)
+    assert set(cost.__all__) == set(compute_cost_module.__all__) | set(data_cost.__all__)
 
 
 # --- training compute -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.models import cost as C
+from forecast.models import data_cost as C
 from forecast.models import dynamics as Y
 
 

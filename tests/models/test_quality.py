@@ -10,11 +10,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from forecast.models import quality
+from forecast.models import collapse, quality
+from forecast.models.collapse import collapse_penalty
 from forecast.models.quality import (
     cheapest_run,
     chinchilla_loss,
-    collapse_penalty,
     effective_tokens,
     mix_loss,
     tokens_for_loss,
@@ -26,8 +26,9 @@ LAW = dict(E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658)
 COST_PER_FLOP = 2.0 / (9.89e14 * 0.4 * 3600.0)
 
 
-def test_doctests_pass() -> None:
-    result = doctest.testmod(quality)
+@pytest.mark.parametrize("module", [quality, collapse], ids=lambda m: m.__name__)
+def test_doctests_pass(module) -> None:
+    result = doctest.testmod(module)
     assert result.attempted > 0
     assert result.failed == 0
 
@@ -283,7 +284,7 @@ def test_cheapest_run_rejects_bad_shapes() -> None:
 # --- collapse shapes after the papers (issue 17) ---------------------------------------------------
 
 def test_accumulate_never_exceeds_pi_squared_over_six_times_one_generation() -> None:
-    from forecast.models.quality import ACCUMULATE_BOUND
+    from forecast.models.collapse import ACCUMULATE_BOUND
 
     generations = np.arange(0, 2001, dtype=float)
     one = collapse_penalty(0.7, 1, 0.2, "accumulate")
@@ -308,7 +309,8 @@ def test_more_generations_under_replace_give_a_higher_loss() -> None:
 
 
 def test_tail_loss_adds_a_plateau_in_proportion_to_the_synthetic_share() -> None:
-    from forecast.models.quality import collapse_plateau, mix_loss, tokens_for_loss
+    from forecast.models.collapse import collapse_plateau
+    from forecast.models.quality import mix_loss, tokens_for_loss
 
     # 0.05 nats/token × 40% = 0.02, no multiplicative penalty; none without a generation
     assert float(collapse_plateau(0.4, 1, 0.05, "tail_loss")) == pytest.approx(0.02)
