@@ -50,12 +50,14 @@ axes:
 
 def _sweep(grid: Path, out: Path, dask: str | None, workers: int) -> tuple[float, int]:
     sys.path.insert(0, str(ROOT))
-    from forecast.analysis.sweep import load_grid, run_sweep, write_sweep
+    from forecast.analysis.sweep import load_grid
+    from forecast.export.sweep import run_resumable, write_sweep
+    from forecast.report.charts.analysis import heatmap_png
 
     start = time.perf_counter()
     spec = load_grid(grid)
-    table = run_sweep(spec, out, workers=workers, dask=dask)
-    write_sweep(spec, table, out)
+    table = run_resumable(spec, out, workers=workers, dask=dask)
+    write_sweep(spec, table, out, heatmap_png(spec, table))
     return time.perf_counter() - start, len(table)
 
 
