@@ -1,10 +1,13 @@
-"""forecast/report/headline.py on a hand-made result whose answers can be counted by eye."""
+"""forecast/outputs.py: the headline on a hand-made result whose answers can be counted by eye, and the
+vocabulary that writes it."""
 import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from forecast.outputs import format_headline, headline
+from forecast.outputs import (COST_COMPONENTS, COST_LABELS, format_headline, format_stat, format_value, headline,
+                              headline_kind, output_kind)
 from forecast.result import ForecastResult
 
 QUARTERS = tuple(f"{y}Q{q}" for y in range(2027, 2031) for q in range(1, 5))  # 2027Q1..2030Q4
@@ -48,3 +51,29 @@ def test_cost_headline_reads_total_row_and_refuses_a_winner_nobody_reached():
                                          "mix_curve": curve.assign(p_cheapest=0.0)})
     h = headline(unreachable)
     assert math.isnan(h["cost.cheapest_share"]) and math.isnan(h["cost.p_cheapest"])
+
+
+@pytest.mark.parametrize("key, value, kind, text", [
+    ("exhaustion.p50", 2029.25, "year", "2029Q1"),          # the end of 2029Q1 is 2029.25
+    ("exhaustion.p10", 2031.0, "year", "2030Q4"),
+    ("exhaustion.p90", math.inf, "year", "after horizon"),
+    ("exhaustion.by_2030", 0.374, "probability", "37%"),
+    ("cost.p_cheapest", 0.5, "probability", "50%"),
+    ("cost.cheapest_share", 0.25, "fraction", "25%"),
+    ("cost.total.p50", 4.71e6, "usd", "$4.71M"),
+])
+def test_a_headline_figure_is_written_as_a_value_of_its_kind(key, value, kind, text):
+    assert headline_kind(key) == kind
+    assert format_headline(key, value) == format_value(value, kind) == text
+
+
+def test_keys_and_values_the_vocabulary_does_not_know():
+    assert headline_kind("exhaustion") is None and format_headline("some.figure", 1.23456) == "1.235"
+    assert format_headline("cost.total.p50", math.nan) == format_value(None, "usd") == "n/a"
+    assert format_value(3e14, "tokens") == "300T" and format_value(0.1234, "number") == "0.123"
+    assert (output_kind("exhaustion"), output_kind("exhaustion.by_2030"), output_kind("cost.mix.0.5")) == (
+        "year", "probability", "usd")
+    assert (format_stat(math.nan, "usd"), format_stat(math.inf, "usd"), format_stat(1.8172, "number")) == (
+        "–", "unreachable", "1.8172")
+    assert [COST_LABELS[k] for k in COST_COMPONENTS] == [
+        "Compute", "Human data", "Expert-written data", "Synthetic generation", "Verification"]
