@@ -146,7 +146,7 @@ def run(
     from forecast.cli.render import print_result, progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
-    from forecast.report.writers import check_writable, write_outputs
+    from forecast.report.writers import check_writable, output_folder, write_outputs
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
 
@@ -167,10 +167,10 @@ def run(
                 print_point(console, engine.point(item.scenario, seed=seed, provenance=item.provenance))
             return
         for item in loaded:                      # before any computing: a run is refused, not lost
-            check_writable(out / item.scenario.name)
+            check_writable(output_folder(out, item.scenario.name))
         _print_warnings(_console(stderr=True), loaded)
         for item in loaded:
-            folder = out / item.scenario.name
+            folder = output_folder(out, item.scenario.name)
             with progress_callback(item.scenario.name) as progress:
                 result = engine.run(item.scenario, seed=seed, samples=samples,
                                     provenance=item.provenance, progress=progress)
@@ -466,7 +466,7 @@ def sensitivity(
     from forecast.io.scenario import load_scenario
     from forecast.report.sensitivity import sensitivity as analyse
     from forecast.report.sensitivity import ranking_view, write_sensitivity
-    from forecast.report.writers import check_writable
+    from forecast.report.writers import check_writable, output_folder
     from forecast.schema import MAX_SAMPLES
 
     if samples > MAX_SAMPLES:
@@ -475,7 +475,7 @@ def sensitivity(
     folder = None
     try:
         item = load_scenario(scenario)
-        folder = out / item.scenario.name / "sensitivity"
+        folder = output_folder(out, item.scenario.name, "sensitivity")
         check_writable(folder)
         _print_warnings(_console(stderr=True), [item])
         table = analyse(item.scenario, budget=samples)
@@ -564,13 +564,13 @@ def sweep(
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
     from forecast.report.sweep import load_grid, run_sweep, sweep_view, write_sweep
-    from forecast.report.writers import check_writable
+    from forecast.report.writers import check_writable, output_folder
 
     console = _console()
     folder = None
     try:
         spec = load_grid(grid)
-        folder = out or Path("reports") / "sweeps" / spec.name
+        folder = out or output_folder(Path("reports") / "sweeps", spec.name)
         check_writable(folder)
         with _points_progress(spec.name, "points") as progress:
             table = run_sweep(spec, folder, workers=workers, dask=dask, progress=progress)

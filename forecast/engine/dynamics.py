@@ -86,10 +86,10 @@ def human_share_series(name: str, data_dir: Path | None, t_end: np.ndarray) -> n
 
 def _human_share_series(name: str, data_dir: Path | None, t_mid: np.ndarray) -> np.ndarray:
     from forecast.errors import DataError
-    from forecast.io.references import read_reference
+    from forecast.io.references import DATA_FILE_COLUMNS, read_reference
 
     frame = read_reference(name, data_dir)
-    for column in ("year", "human_share"):
+    for column in DATA_FILE_COLUMNS["human_share"]["numbers"]:
         if column not in frame.columns:
             raise DataError(f"data/{name} has no column '{column}' (expected year, human_share, source)")
     frame = frame.sort_values("year")

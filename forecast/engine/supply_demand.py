@@ -57,10 +57,16 @@ def fit_demand_trend(fit: Any, seed: int, data_dir: Path | None):
     Results are cached by the fitted points themselves (not the file name), the resample count,
     the seed and the frontier flag, so a changed CSV is refitted.
     """
+    from forecast.errors import DataError
     from forecast.fit.trend import decimal_year, fit_log_trend
-    from forecast.io.references import read_reference
+    from forecast.io.references import DATA_FILE_COLUMNS, read_reference
 
     frame = read_reference(fit.data, data_dir)
+    need = DATA_FILE_COLUMNS["trend"]
+    missing = [c for c in need["dates"] + need["numbers"] if c not in frame.columns]
+    if missing:
+        raise DataError(f"{fit.data} has no column {', '.join(missing)} (a trend fit reads date and "
+                        "training_tokens, as in notable_models.csv)")
     years = decimal_year(frame["date"])
     keep = (years >= fit.start_year) & (years < fit.end_year + 1)
     x, y = years[keep], frame["training_tokens"].to_numpy(dtype=float)[keep]

@@ -51,8 +51,9 @@ def load_compare(path: str | Path) -> CompareFile:
             loc_path = ("compare",) + tuple(err.get("loc", ()))
             loc = doc.locate(loc_path)
             msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+            msg, _, hint = msg.rpartition("; ") if "; " in msg else (msg, "", "")
             problems.append(Problem(loc.file, loc.line, loc.col, ".".join(str(p) for p in loc_path), msg,
-                                    "see scenarios/compare/palmyra-vs-gpt-class.yaml"))
+                                    hint or "see scenarios/compare/palmyra-vs-gpt-class.yaml"))
         raise ScenarioError(problems) from None
     base = Path(path).parent
     paths, problems = [], []

@@ -150,9 +150,6 @@ def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str]) -
     elif "must be below high" in msg or "swap them" in msg:
         hint = "the first bound is the low end"
         msg = msg.replace(" — swap them", "")
-    elif kind == "string_pattern_mismatch" and path and path[-1] == "name":
-        msg = "a name may hold letters, digits, '.', '_' and '-', and starts with a letter or digit"
-        hint = "it names the output folder, e.g. my-view"
     elif "; " in msg:
         msg, hint = msg.rsplit("; ", 1)
     return Problem(where.file, where.line, where.col, field_name, msg, hint)

@@ -155,10 +155,25 @@ class ArchivedRun:
         return {name: _sha256(content) for name, content in self.data.items()}
 
     def write_data(self, directory: Path, names: Sequence[str] | None = None) -> None:
-        """Write the archived CSVs (all, or ``names``) into ``directory``, byte for byte."""
+        """Write the archived CSVs (all, or ``names``) into ``directory``, byte for byte.
+
+        Raises
+        ------
+        ArchiveError
+            When a stored file name would land outside ``directory`` (an archive not written by
+            peakdata, or edited): nothing is written for it.
+        """
+        from forecast.schema.types import resolve_inside
+
         directory.mkdir(parents=True, exist_ok=True)
         for name in self.data if names is None else names:
-            (directory / name).write_bytes(self.data[name])
+            target = resolve_inside(directory, name)
+            if target is None:
+                raise ArchiveError(f"the archived run of {self.quarter} holds a data file named {name!r}, "
+                                   "which is not inside a data folder (the archive was edited or not written "
+                                   "by peakdata; archive another report run or use a new --archive)")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.data[name])
 
 
 def _sha256(content: bytes) -> str:
@@ -221,12 +236,11 @@ def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
 
 
 def _read_data(names: Sequence[str], data_dir: Path | None) -> dict[str, bytes]:
-    from forecast.io.references import data_dir as default_data_dir
+    from forecast.io.references import reference_path
 
-    directory = data_dir or default_data_dir()
     out = {}
     for name in sorted(set(names)):
-        path = directory / name
+        path = reference_path(name, data_dir)
         try:
             out[name] = path.read_bytes()
         except OSError as exc:

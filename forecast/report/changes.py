@@ -354,12 +354,15 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
     before = latest_before(db_path, when)
     if before is None:
         return None
+    from forecast.schema.types import resolve_inside
+
     new_dir = Path(data_dir or default_data_dir())
     new_files = {run.result.scenario: data_files(run.file.scenario) for run in runs}
     # this quarter's content of every file read now or last quarter (an old scenario re-run on the new
     # data reads the files it read then)
     names = sorted({name for used in new_files.values() for name in used} | set(before.data))
-    new_data = {name: (new_dir / name).read_bytes() for name in names if (new_dir / name).is_file()}
+    inside = {name: resolve_inside(new_dir, name) for name in names}   # an edited archive names no file outside
+    new_data = {name: path.read_bytes() for name, path in inside.items() if path is not None and path.is_file()}
     file_changes = _file_changes(before, new_data)
     changed_files = {c.file for c in file_changes if c.old_sha256 is not None and c.new_sha256 is not None}
     new_version = ", ".join(sorted({run.result.version for run in runs})) or __version__
@@ -371,6 +374,7 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
         before.write_data(old_dir)
         for name, content in new_data.items():        # read now, not then: the same content both times
             if name not in before.data:
+                (old_dir / name).parent.mkdir(parents=True, exist_ok=True)   # a CSV in a subfolder of data/
                 (old_dir / name).write_bytes(content)
         for run in runs:
             name = run.result.scenario

@@ -144,9 +144,10 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         if progress is not None:
             progress(label, done[0], total)
 
-    from forecast.report.writers import check_writable
+    from forecast.report.writers import check_writable, output_folder
 
-    check_writable(Path(out) / quarter)  # refuse an unwritable --out before computing anything
+    folder = output_folder(Path(out), quarter)
+    check_writable(folder)  # refuse an unwritable --out before computing anything
     if progress is not None:
         progress("running scenarios", 0, total)
     from forecast.io.compare import load_compare
@@ -181,7 +182,6 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     tick("drew charts")
     markdown = doc.render(template_dir)
     html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
-    folder = Path(out) / quarter
     files = _write_folder(folder, doc, figures, markdown, html)
     tick("wrote report")
     from forecast.report.archive import record_report
@@ -217,18 +217,18 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
 
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
     from forecast.report.document import EXPORTS, workbook_name
-    from forecast.report.writers import (atomic_write_text, current_umask, staged, write_csv, write_exports,
-                                         write_json)
+    from forecast.report.writers import (atomic_write_text, current_umask, inside, staged, write_csv,
+                                         write_exports, write_json)
 
     written: list[str] = []
     with staged(folder) as staging:
-        for name, body in figures.items():
-            target = staging / name
+        for name, body in figures.items():    # names built from scenario and compare names: checked again
+            target = inside(staging, name)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(body)
             written.append(name)
         for name, frame in doc.data.items():
-            write_csv(staging / "data" / f"{name}.csv", frame, doc.stamp)
+            write_csv(inside(staging, f"data/{name}.csv"), frame, doc.stamp)
             written.append(f"data/{name}.csv")
         write_json(staging / "data" / "meta.json", doc.meta())
         written.append("data/meta.json")
@@ -236,7 +236,7 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
             [r.result for r in doc.runs], staging / EXPORTS,
             workbook_path=staging / EXPORTS / workbook_name(doc.quarter))]
         for name, text in doc.pages().items():
-            atomic_write_text(staging / name, text)
+            atomic_write_text(inside(staging, name), text)
             written.append(name)
         atomic_write_text(staging / "report.md", markdown)
         atomic_write_text(staging / "report.html", html)

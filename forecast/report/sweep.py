@@ -30,10 +30,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.errors import Problem, ScenarioError
+from forecast.errors import DataError, Problem, ScenarioError
 from forecast.io.overrides import field_kind, fixed, is_spec, value_at, with_values
 from forecast.io.yamlload import LoadedYaml, load_yaml
 from forecast.schema import MAX_SAMPLES, Scenario
+from forecast.schema.types import data_file, output_name
 
 __all__ = ["Grid", "Point", "evaluate_points", "load_grid", "point_seed", "points", "run_sweep",
            "sweep_table", "write_sweep"]
@@ -133,6 +134,51 @@ def _range_values(doc: LoadedYaml, base: Scenario, name: str, spec: dict[str, An
     return tuple(fixed(float(x), kind) for x in numbers)
 
 
+def _data_file_present(value: Any) -> str:
+    from forecast.io.references import data_dir, reference_path
+
+    name = data_file(value)
+    try:
+        found = reference_path(name).is_file()
+    except DataError as exc:       # a symbolic link in the data folder that points outside it
+        raise ValueError(str(exc)) from None
+    if not found:
+        raise ValueError(f"data file {name} not found in {data_dir()}; put the CSV in the data folder, "
+                         "or set PEAKDATA_DATA to the folder that holds it")
+    return name
+
+
+def _path_problems(doc: LoadedYaml) -> list[Problem]:
+    """Names and data paths of a grid file, located at their lines: the sweep's ``name`` (its output
+    folder), a ``name`` under ``set``, and the data files that ``set`` or an axis gives
+    (:data:`forecast.io.references.DATA_FILE_KEYS`)."""
+    from forecast.io.references import DATA_FILE_KEYS
+
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    checks: list[tuple[tuple, Any, Callable[[Any], str]]] = []
+    if "name" in data:
+        checks.append((("name",), data["name"], output_name))
+    changes, axes = data.get("set"), data.get("axes")
+    for key, value in (changes.items() if isinstance(changes, dict) else ()):
+        if key == "name":
+            checks.append((("set", key), value, output_name))
+        elif key in DATA_FILE_KEYS:
+            checks.append((("set", key), value, _data_file_present))
+    for key, values in (axes.items() if isinstance(axes, dict) else ()):
+        if key in DATA_FILE_KEYS and isinstance(values, list):
+            checks += [(("axes", key, i), value, _data_file_present) for i, value in enumerate(values)]
+    problems = []
+    for where, value, check in checks:
+        try:
+            check(value)
+        except ValueError as exc:
+            message, hint = str(exc).rsplit("; ", 1) if "; " in str(exc) else (str(exc), "")
+            problems.append(_problem(doc, where, message, hint))
+    return problems
+
+
 def load_grid(path: str | Path) -> Grid:
     """Read and check a grid file; every problem at once as ``file:line:col field: message (hint)``."""
     from forecast.io.scenario import load_scenario
@@ -144,6 +190,7 @@ def load_grid(path: str | Path) -> Grid:
     for key in ("name", "base", "axes"):
         if key not in data:
             problems.append(_problem(doc, (), f"missing required field '{key}'", "see docs/cli.md, peakdata sweep"))
+    problems += _path_problems(doc)
     if problems:
         raise ScenarioError(problems)
     base_path = (Path(path).parent / str(data["base"]))

@@ -21,8 +21,8 @@ from forecast.errors import ExportError
 from forecast.report.markdown import render_report
 from forecast.result import ForecastResult
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "write_csv", "write_exports",
-           "write_json", "write_outputs"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "inside", "output_folder", "write_csv",
+           "write_exports", "write_json", "write_outputs"]
 
 FLOAT_FORMAT = "%.6g"
 
@@ -80,6 +80,34 @@ def write_json(path: Path, data: dict) -> Path:
     import json
 
     return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def output_folder(out: Path, *names: str) -> Path:
+    """``out/<names>``, the folder a scenario, sweep or quarter writes into, refused unless it lies
+    inside ``out``.
+
+    Names are checked when their file is validated (:data:`forecast.schema.types.OutputName`); this
+    checks again on the resolved path, so a name that did not come through a file (a scenario built
+    in Python) cannot make a writer leave the output folder or replace the output folder itself.
+
+    Raises
+    ------
+    ExportError
+        Naming the folder and the output folder.
+    """
+    return inside(Path(out), Path(*names))
+
+
+def inside(folder: Path, relative: str | Path) -> Path:
+    """``folder/relative``, refused (:class:`ExportError`) unless it resolves strictly inside ``folder``."""
+    from forecast.schema.types import resolve_inside
+
+    folder = Path(folder)
+    if resolve_inside(folder, relative) is None:
+        raise ExportError(f"refusing to write {folder / relative}: it is not inside the output folder {folder} "
+                          "(a name must be one plain folder name: letters, digits, '.', '_', '-', "
+                          "starting with a letter or digit)")
+    return folder / relative
 
 
 def _not_a_folder(out_dir: Path) -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from forecast.schema.cost import CostSection, MixesSection
 from forecast.schema.trends import BacktestSpec, FrontierSpec, ImputeSpec, TrendMethod, TrendSettings
-from forecast.schema.types import QuarterField
+from forecast.schema.types import DataFile, OutputName, QuarterField
 from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens, Usd
 from forecast.units import Quarter
 
@@ -112,7 +112,8 @@ class StockDynamics(_Strict):
     human_share: Fraction | Literal["data"] | None = Field(
         None, description="share of newly written public text written by people [fraction], or data: "
                           "the series in human_share_data")
-    human_share_data: str = Field("human_share.csv", description="CSV in data/ with year, human_share, source")
+    human_share_data: DataFile = Field("human_share.csv", description="CSV in data/ with year, human_share, "
+                                       "source, named relative to data/")
     consent_erosion: Fraction | None = Field(
         None, description="yearly share of the public stock that becomes restricted to crawlers [fraction/yr]")
     licensed_additions: Tokens | None = Field(
@@ -178,7 +179,8 @@ class TrendFit(_Strict):
     then unused and ``as_of`` defaults to the quarter after ``end_year``.
     """
 
-    data: str = Field("notable_models.csv", description="CSV in data/ with date and training_tokens")
+    data: DataFile = Field("notable_models.csv", description="CSV in data/ with date and training_tokens, "
+                           "named relative to data/")
     start_year: int | None = Field(None, description="first publication year included")
     end_year: int | None = Field(None, description="last publication year included")
     bootstrap: int | None = Field(None, ge=100, le=100_000, description="bootstrap resamples of the slope")
@@ -285,8 +287,8 @@ class GapSection(_Strict):
 class Scenario(_Strict):
     """A validated scenario. Build one with :func:`forecast.io.scenario.load_scenario`."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                      description="short id used for output folders, e.g. baseline")
+    name: OutputName = Field(description="short id used for output folders (reports/<name>/), e.g. baseline: "
+                                         "letters, digits, '.', '_', '-', starting with a letter or digit")
     description: str = ""
     extends: str | None = Field(None, description="parent scenario file, relative to this one; "
                                                    "resolved by the loader before validation")
