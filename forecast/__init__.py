@@ -247,7 +247,8 @@ def headline(result: ForecastResult) -> dict[str, float]:
     return implementation(result)
 
 
-def sensitivity(scenario: str | os.PathLike[str] | ScenarioFile | Scenario, budget: int = 100_000, *, swing_samples: int | None = None,
+def sensitivity(scenario: str | os.PathLike[str] | ScenarioFile | Scenario, budget: int = 100_000, *,
+                swing_samples: int | None = None,
                 data_dir: str | os.PathLike[str] | None = None, threads: int = 1) -> pd.DataFrame:
     """What moves the answer: one-at-a-time swings and Sobol indices of every headline output.
 
@@ -288,8 +289,8 @@ def sensitivity(scenario: str | os.PathLike[str] | ScenarioFile | Scenario, budg
                           swing_samples=swing_samples, threads=threads)
 
 
-def solve(scenario: str | os.PathLike[str] | ScenarioFile | Scenario, target: str | Target, vary: str, low: float | None = None,
-          high: float | None = None, *, samples: int | None = None,
+def solve(scenario: str | os.PathLike[str] | ScenarioFile | Scenario, target: str | Target, vary: str,
+          low: float | None = None, high: float | None = None, *, samples: int | None = None,
           overrides: Mapping[str, Any] | None = None, data_dir: str | os.PathLike[str] | None = None,
           points: int = 9, tolerance: float = 1e-3, threads: int | None = None) -> Solution:
     """Goal-seek: the median of one input that meets a target on a headline output.
