@@ -116,7 +116,7 @@ class ArchivedScenario:
 
     ``headline`` is :func:`forecast.report.headline.headline` of its result (``nan`` where the
     figure was not a number); ``summary`` the result's quantiles per quarter and metric, columns
-    ``quarter, metric, unit, mean, p5, p10, p50, p90, p95``; ``files`` the CSVs of ``data/`` it read.
+    ``quarter`` (pandas ``Period``), ``metric, unit, mean, p5, p10, p50, p90, p95``; ``files`` the CSVs of ``data/`` it read.
     """
 
     name: str
@@ -424,6 +424,8 @@ def _load(conn: sqlite3.Connection, quarter: str) -> ArchivedRun | None:
         summary = pd.DataFrame([(*row[:3], *(_float(v) for v in row[3:])) for row in rows],
                                columns=list(_QUANTILE_COLUMNS))
         summary = summary.astype({column: "float64" for column in STAT_COLUMNS})
+        if len(summary):  # quarters as ForecastResult.summary() gives them
+            summary["quarter"] = pd.PeriodIndex(summary["quarter"], freq="Q")
         scenarios[name] = ArchivedScenario(name, path, text, digest, int(seed), int(samples), files, figures,
                                            summary)
     return ArchivedRun(quarter, run[0], scenarios, {name: bytes(content) for name, content in data.items()},
