@@ -16,12 +16,14 @@ runs on one thread (quarters depend on the previous one).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from forecast.engine.blocks import Summariser
 from forecast.engine.metrics import GAP_METRICS, METRICS, STOCK_TERMS, TOTAL_YEARS
+from forecast.engine.paths import Extra, LogPaths
 from forecast.models import cost as C
 from forecast.models import demand as D
 from forecast.models import dynamics as Y
@@ -52,7 +54,7 @@ class ScanState:
         return cls(n, [None] * sources, [None] * sources, [None] * sources, np.zeros(n), np.zeros(n), np.zeros(n))
 
 
-def scan_metrics(extra: Any) -> dict[str, str]:
+def scan_metrics(extra: Extra) -> dict[str, str]:
     """Every metric the scan reports for ``extra``: metric -> unit (table order)."""
     names = dict(METRICS)
     if extra.has_dynamics:
@@ -64,8 +66,8 @@ def scan_metrics(extra: Any) -> dict[str, str]:
     return names
 
 
-def _stock_step(extra: Any, state: ScanState, k: int, tau: float, web: list[np.ndarray]) -> dict[str, np.ndarray]:
-    """The usable stock S_k = c·ΣH_k + other sources + L(τ) and its terms (derivations.md §8)."""
+def _stock_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The usable stock S_k = c·ΣH_k + other sources + L(τ) and, with dynamics, its terms (derivations.md §8)."""
     n = state.n
     open_stock, other, inflow, loss = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
     consent = Y.consent_factor(extra.erosion, tau) if extra.erosion is not None else 1.0
@@ -85,11 +87,13 @@ def _stock_step(extra: Any, state: ScanState, k: int, tau: float, web: list[np.n
         inflow += terms["human_inflow"]
         loss += terms["consent_loss"]
     licensed = Y.licensed_stock(extra.licensed_rate, tau) if extra.licensed_rate is not None else np.zeros(n)
-    return {"stock": open_stock + other + licensed, "stock_human_inflow": inflow, "stock_consent_loss": loss,
-            "stock_licensed": licensed}
+    rows = {"stock": open_stock + other + licensed}
+    if extra.has_dynamics:
+        rows.update(stock_human_inflow=inflow, stock_consent_loss=loss, stock_licensed=licensed)
+    return rows
 
 
-def _gap_step(extra: Any, state: ScanState, k: int, gap: np.ndarray, rows: bool) -> dict[str, np.ndarray]:
+def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: bool) -> dict[str, np.ndarray]:
     """The price of this quarter's gap and its cumulative cost, new gap tokens only (derivations.md §9)."""
     price = extra.gap_price_at(float(extra.gap_years[k]))
     new = C.new_gap_tokens(gap, state.largest)
@@ -108,7 +112,7 @@ def _gap_step(extra: Any, state: ScanState, k: int, gap: np.ndarray, rows: bool)
             "gap_synthetic_cheaper": (price < extra.gap_license).astype(float)}
 
 
-def quarter_step(extra: Any, state: ScanState, k: int, tau: float, web: list[np.ndarray], need: np.ndarray,
+def quarter_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray], need: np.ndarray,
                  rows: bool = True) -> dict[str, np.ndarray]:
     """One quarter: the stock from each source's text ``web``, against the demand ``need``.
 
@@ -118,8 +122,6 @@ def quarter_step(extra: Any, state: ScanState, k: int, tau: float, web: list[np.
     (``stock``, ``demand``, ``ratio`` and ``synthetic_needed`` are always returned).
     """
     out = _stock_step(extra, state, k, tau, web)
-    if not extra.has_dynamics:
-        out = {"stock": out["stock"]}
     eff = out["stock"]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = need / eff
@@ -134,7 +136,7 @@ def quarter_step(extra: Any, state: ScanState, k: int, tau: float, web: list[np.
     return out
 
 
-def scan(extra: Any, taus: np.ndarray, rows_at: RowsAt, state: ScanState,
+def scan(extra: Extra, taus: np.ndarray, rows_at: RowsAt, state: ScanState,
          record: Callable[[int, dict[str, np.ndarray]], None] | None = None, progress=None) -> np.ndarray:
     """Step through the quarters; per sample, the first quarter with demand ≥ stock (``len(taus)``: never).
 
@@ -159,7 +161,7 @@ def scan(extra: Any, taus: np.ndarray, rows_at: RowsAt, state: ScanState,
     return first
 
 
-def _log_rows(paths: Any) -> RowsAt:
+def _log_rows(paths: LogPaths) -> RowsAt:
     """Rows of the Monte Carlo run: exp(a + b·τ) of every path, the demand tapered at a compute ceiling."""
     extra = paths.extra
 
@@ -174,7 +176,8 @@ def _log_rows(paths: Any) -> RowsAt:
     return rows_at
 
 
-def run_pass(paths: Any, summary: Any = None, progress=None) -> tuple[np.ndarray, dict[str, pd.DataFrame]]:
+def run_pass(paths: LogPaths, summary: Summariser | None = None,
+             progress=None) -> tuple[np.ndarray, dict[str, pd.DataFrame]]:
     """Scan the quarters once: exhaustion quarter per sample and, with ``summary``, every metric's row.
 
     Returns the exhaustion positions (``quarters`` where never) and the tables of the gap's
