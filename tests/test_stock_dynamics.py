@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from forecast.engine import headline_run, run
-from forecast.engine.supply_demand import exhaustion, log_paths
+from forecast.engine.paths import log_paths
+from forecast.engine.supply_demand import exhaustion
 from forecast.errors import ScenarioError
 from forecast.io.scenario import load_scenario
 
