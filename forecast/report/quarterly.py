@@ -37,7 +37,6 @@ __all__ = ["ReportOutput", "Waterfall", "build_report", "current_quarter", "rend
 
 #: ``progress(description, done, total)``.
 ReportProgress = Callable[[str, int, int], None]
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def current_quarter(today=None) -> str:
@@ -147,6 +146,10 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     from forecast.report.writers import check_writable
 
     check_writable(Path(out) / quarter)  # refuse an unwritable --out before computing anything
+    if template_dir is not None:  # and a template that does not compile
+        from forecast.report.templating import check_templates
+
+        check_templates(Path(template_dir))
     if progress is not None:
         progress("running scenarios", 0, total)
     from forecast.io.compare import load_compare
