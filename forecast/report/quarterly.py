@@ -154,7 +154,9 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         progress("running scenarios", 0, total)
     from forecast.io.compare import load_compare
 
-    compares = [load_compare(path) for path in compare_paths]
+    from forecast.report.display_paths import name_from, project_relative
+
+    compares = [load_compare(project_relative(path)) for path in compare_paths]
     wanted = {S._norm(p) for p in paths}
     extra = []
     for cf in compares:  # waterfall steps not among the scenarios run in the same pool
@@ -178,13 +180,13 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     tick("fitted trends")
     from forecast.report.document import Document
 
-    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes, archive_path,
-                   trends)
+    folder = Path(out) / quarter
+    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
+                   name_from(folder, archive_path, [out]), trends)
     figures = doc.build_charts(workers=workers)
     tick("drew charts")
     markdown = doc.render(template_dir)
     html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
-    folder = Path(out) / quarter
     files = _write_folder(folder, doc, figures, markdown, html)
     tick("wrote report")
     from forecast.report.archive import record_report
