@@ -146,6 +146,7 @@ def run(
     from forecast.cli.render import print_result, progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
+    from forecast.report.display_paths import project_relative
     from forecast.report.writers import check_writable, output_folder, write_outputs
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
@@ -155,7 +156,7 @@ def run(
     console = _console()
     folder = None
     try:
-        loaded = [load_scenario(path) for path in scenarios]
+        loaded = [load_scenario(project_relative(path)) for path in scenarios]
         duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
         if duplicates:
             raise ScenarioError(duplicates)
@@ -307,6 +308,7 @@ def export(
     from forecast.cli.render import progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
+    from forecast.report.display_paths import project_relative
     from forecast.report.writers import check_writable, write_exports
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
@@ -316,7 +318,7 @@ def export(
     if samples is not None and samples > MAX_SAMPLES:
         _fail(ValueError(f"--samples {samples:,} is above the limit of {MAX_SAMPLES:,}"))
     try:
-        loaded = [load_scenario(path) for path in scenarios]
+        loaded = [load_scenario(project_relative(path)) for path in scenarios]
         duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
         if duplicates:
             raise ScenarioError(duplicates)

@@ -47,7 +47,6 @@ __all__ = ["Changes", "FileChange", "HeadlineMove", "InputChange", "RowChange", 
            "changes_markdown", "changes_markdown_context", "changes_since", "diff_csv", "diff_scenarios",
            "format_change", "section"]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 #: Keys of a resolved scenario that are not model inputs.
 _NOT_INPUTS = ("name", "description")
@@ -562,11 +561,9 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
 
 def changes_markdown(changes: Changes | None) -> str:
     """The section's Markdown body from ``templates/changes.md.j2`` (no ``##`` heading)."""
-    import jinja2
+    from forecast.report.templating import render
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    text = env.get_template("changes.md.j2").render(changes=changes_markdown_context(changes))
+    text = render("changes.md.j2", {"changes": changes_markdown_context(changes)})
     lines: list[str] = []
     for line in text.splitlines():
         line = line.rstrip()

@@ -24,7 +24,6 @@ from forecast.units import format_quantity
 
 __all__ = ["Document", "render_template", "waterfall_markdown", "waterfall_table"]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Folder of the spreadsheet exports inside the report folder (docs/report.md, docs/exports.md).
 EXPORTS = "exports"
 
@@ -36,26 +35,17 @@ def workbook_name(quarter: str) -> str:
 
 def render_template(name: str, context: dict[str, Any], template_dir: Path | None = None) -> str:
     """Render a template of ``forecast/report/templates/`` (a file of the same name in
-    ``template_dir`` wins), with ``StrictUndefined`` and stable whitespace."""
-    import jinja2
+    ``template_dir`` wins) in the report's sandbox (:mod:`forecast.report.templating`), with stable
+    whitespace.
 
-    from forecast.errors import ExportError
+    Raises
+    ------
+    ExportError
+        Any error of a template, naming its file and line, with a hint.
+    """
+    from forecast.report.templating import render
 
-    folders = [str(template_dir)] if template_dir is not None else []
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(TEMPLATES)]),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, autoescape=False)
-    try:
-        text = env.get_template(name).render(**context)
-    except jinja2.TemplateError as exc:
-        import traceback
-
-        where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "filename", None) else name
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-        if frames:  # jinja maps template frames to the template's file and line
-            where = f"{frames[-1].filename}:{frames[-1].lineno}"
-        raise ExportError(f"template {where}: {exc.message or exc} "
-                          "(template variables: docs/report.md)") from None
+    text = render(name, context, template_dir)
     # one blank line at most between blocks, one newline at the end
     lines, blank = [], False
     for line in text.splitlines():
@@ -124,13 +114,13 @@ class Document:
     """Everything the report shows, built once from the runs."""
 
     def __init__(self, runs: Sequence[ScenarioRun], waterfalls: Sequence[Any], quarter: str, data_dir: Path,
-                 changes: dict[str, Any] | None, archive_path: Path, trends: Any = None) -> None:
+                 changes: dict[str, Any] | None, archive_path: str | Path, trends: Any = None) -> None:
         self.runs = list(runs)
         self.waterfalls = list(waterfalls)
         self.quarter = quarter
         self.data_dir = data_dir
         self.changes = changes
-        self.archive_path = archive_path
+        self.archive_path = archive_path  # as the report names it: from the report folder (../archive.sqlite)
         self.trends = trends  # a forecast.engine.trends.TrendReport, or None: no trend section
         self.supply = [r for r in self.runs if S.is_supply(r)]
         self.cost = [r for r in self.runs if S.is_cost(r)]

@@ -37,7 +37,6 @@ __all__ = ["ReportOutput", "Waterfall", "build_report", "current_quarter", "rend
 
 #: ``progress(description, done, total)``.
 ReportProgress = Callable[[str, int, int], None]
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def current_quarter(today=None) -> str:
@@ -148,11 +147,17 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
 
     folder = output_folder(Path(out), quarter)
     check_writable(folder)  # refuse an unwritable --out before computing anything
+    if template_dir is not None:  # and a template that does not compile
+        from forecast.report.templating import check_templates
+
+        check_templates(Path(template_dir))
     if progress is not None:
         progress("running scenarios", 0, total)
     from forecast.io.compare import load_compare
 
-    compares = [load_compare(path) for path in compare_paths]
+    from forecast.report.display_paths import name_from, project_relative
+
+    compares = [load_compare(project_relative(path)) for path in compare_paths]
     wanted = {S._norm(p) for p in paths}
     extra = []
     for cf in compares:  # waterfall steps not among the scenarios run in the same pool
@@ -176,8 +181,9 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     tick("fitted trends")
     from forecast.report.document import Document
 
-    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes, archive_path,
-                   trends)
+    folder = Path(out) / quarter
+    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
+                   name_from(folder, archive_path, [out]), trends)
     figures = doc.build_charts(workers=workers)
     tick("drew charts")
     markdown = doc.render(template_dir)
