@@ -335,7 +335,7 @@ def test_human_share_is_read_at_the_middle_of_the_quarter_the_text_is_written_in
     # the quarter's end (0.006 lower) or the previous quarter's middle (0.0125 higher) moves it by ~1%.
     import shutil
 
-    from forecast.engine.dynamics import run_pass
+    from forecast.engine.scan import run_pass
     from forecast.models.demand import log_linear
 
     data = tmp_path / "data"
