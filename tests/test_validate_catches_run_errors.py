@@ -127,7 +127,8 @@ def test_two_scenarios_with_one_name_are_found(tmp_path):
     from forecast.io.scenario import duplicate_name_problems
 
     one = _variant(tmp_path, "")
-    other = tmp_path / "other.yaml"
+    (tmp_path / "elsewhere").mkdir()          # in another folder: one name is refused only when run together
+    other = tmp_path / "elsewhere" / "other.yaml"
     other.write_text(f"extends: {SCENARIOS / 'slow-growth.yaml'}\nname: variant\n", encoding="utf-8")
     items = [load_scenario(one), load_scenario(other), load_scenario(SCENARIOS / "baseline.yaml")]
     [(item, problem)] = duplicate_name_problems(items)

@@ -240,6 +240,11 @@ def report(
     except ValueError as exc:
         _fail(ValueError(f"--quarter {quarter}: {exc}"))
     methods = _trend_methods(trend_methods)
+    if quarter is not None:
+        try:
+            _check_report_quarter(label)
+        except ForecastError as exc:
+            _fail(exc)
     paths = list(scenarios or [])
     compares = list(compare or [])
     if not paths:
@@ -255,6 +260,8 @@ def report(
                                   trend_methods=methods)
     except ForecastError as exc:
         _fail(exc)
+    _print_warnings(_console(stderr=True),
+                    list({id(r.file): r.file for r in [*output.runs, *(r for w in output.waterfalls for r in w.runs)]}.values()))
     console = _console()
     console.print(f"wrote {output.folder / 'report.md'} and {len(output.files) - 1} more files "
                   f"({len(output.runs)} scenarios, {len(output.waterfalls)} waterfalls)", markup=False)
@@ -280,6 +287,7 @@ def cost(
         if item.scenario.cost is None:
             raise ScenarioError([Problem(str(scenario), 0, 0, "cost", "this scenario has no cost section",
                                          "see scenarios/gpt-class.yaml for one")])
+        _print_warnings(_console(stderr=True), [item])
         result = engine.run(item.scenario.model_copy(update={"supply": None, "demand": None}), seed=seed,
                             samples=samples, provenance=item.provenance)
     except ForecastError as exc:
@@ -434,6 +442,8 @@ def trends(
                                          "see peakdata trends --help")]) from None
         if out is not None and out.exists() and not out.is_dir():
             raise ScenarioError([Problem("command line", 0, 0, "--out", f"{out} is a file, not a folder")])
+        if spec.as_of is not None:
+            _check_as_of(spec.as_of, series)
         report = trend_report(series, spec, method)
         if out is not None:
             stamp = f"peakdata {__version__} trends as_of={report.settings['as_of']}"
@@ -441,6 +451,13 @@ def trends(
     except ForecastError as exc:
         _fail(exc)
     console = _console()
+    fitted = set(report.fits["series"]) if len(report.fits) else set()
+    for name in dict.fromkeys(report.skipped["series"] if len(report.skipped) else ()):
+        if name not in fitted:   # rows known before --as-of, but too few for any method
+            mine = report.skipped[report.skipped["series"] == name]
+            at = mine[mine["origin"].astype(str) == str(report.settings["as_of"])]
+            reason = (at if len(at) else mine)["reason"].iloc[-1]
+            _console(stderr=True).print(f"warning command line --as-of: no fit of {name}: {reason}", markup=False)
     print_frame(console, fits_view(report), f"Trend fits (as of {report.settings['as_of']})")
     print_frame(console, scorecard_view(report), "Backtest scorecard (log10 scale; common origins)")
     view = undisclosed_view(report)
@@ -448,6 +465,50 @@ def trends(
         print_frame(console, view, "Undisclosed runs: dataset_tokens growth under each choice")
     if out is not None:
         console.print(f"wrote {len(written)} files to {out}", markup=False)
+
+
+def _check_as_of(as_of, series) -> None:
+    """``trends --as-of``: not after today's quarter, and late enough that every series asked for
+    has a row known before it (raises ScenarioError naming the option)."""
+    from forecast.engine.trends import first_rows
+    from forecast.errors import Problem, ScenarioError
+    from forecast.io.trend_series import FILES
+    from forecast.report.quarterly import current_quarter
+    from forecast.units import Quarter
+
+    today = Quarter.parse(current_quarter())
+    if as_of > today:
+        raise ScenarioError([Problem("command line", 0, 0, "--as-of",
+                                     f"{as_of} is in the future (today is in {today}): no row is dated there yet",
+                                     f"give {today} or earlier, or leave --as-of out to fit every row")])
+    first = first_rows(series)
+    empty = {name: row for name, row in first.items() if as_of <= row[0]}
+    if empty:
+        rows = "; ".join(f"{name} begins in {q} ({label}, data/{FILES[name]})" for name, (q, label) in empty.items())
+        later = max(q for q, _ in empty.values()) + 1
+        others = [name for name in first if name not in empty]
+        hint = f"give {later} or later" + (f", or only --series {' --series '.join(others)}" if others and not series else "")
+        raise ScenarioError([Problem("command line", 0, 0, "--as-of",
+                                     f"{as_of} is before the first row of {', '.join(empty)}, so there is "
+                                     f"nothing to fit: {rows}", hint)])
+
+
+def _check_report_quarter(label: str) -> None:
+    """``report --quarter``: not before the first row of the data the report's trend section fits."""
+    from forecast.engine.trends import first_rows
+    from forecast.errors import Problem, ScenarioError
+    from forecast.io.trend_series import FILES
+    from forecast.report.trends import REPORT_SERIES
+    from forecast.units import Quarter
+
+    first = first_rows(REPORT_SERIES)
+    name, (begins, row) = min(first.items(), key=lambda item: item[1][0])
+    if Quarter.parse(label) < begins:
+        raise ScenarioError([Problem("command line", 0, 0, "--quarter",
+                                     f"{label} is before the data begins ({begins}: {row}, the first row of "
+                                     f"{name} in data/{FILES[name]}); a report for it would quote data that "
+                                     "did not exist yet", f"give {begins} or later, or leave --quarter out "
+                                     "for today's quarter")])
 
 
 @app.command()
@@ -522,6 +583,7 @@ def solve(
     console = _console()
     try:
         item = load_scenario(scenario)
+        _print_warnings(_console(stderr=True), [item])
         goal = parse_target(target)
         changes = dict(parse_assignment(text) for text in set_)
         base = with_values(item.scenario, changes)
@@ -572,6 +634,7 @@ def sweep(
     folder = None
     try:
         spec = load_grid(grid)
+        _print_warnings(_console(stderr=True), [spec])
         folder = out or output_folder(Path("reports") / "sweeps", spec.name)
         check_writable(folder)
         with _points_progress(spec.name, "points") as progress:

@@ -23,7 +23,8 @@ from forecast.fit.methods import METHODS, SeriesFit, fit_method
 from forecast.schema.trends import TrendSettings
 from forecast.units import Quarter
 
-__all__ = ["TrendReport", "trend_report", "chosen_fit", "price_performance_draws", "series_observations"]
+__all__ = ["TrendReport", "trend_report", "chosen_fit", "first_rows", "price_performance_draws",
+           "series_observations"]
 
 
 def _rule(spec: TrendSettings) -> FrontierRule:
@@ -45,6 +46,23 @@ def series_observations(name: str, spec: TrendSettings, data_dir: Path | None,
     imp = Imputation(spec.undisclosed, spec.impute.tokens_per_param,
                      overtraining or tuple(spec.impute.overtraining))
     return load_series(name, data_dir, imp, models_csv)
+
+
+def first_rows(series: Sequence[str] | None = None, data_dir: Path | None = None) -> dict[str, tuple[Quarter, str]]:
+    """Per series (default: all), the quarter its first row became known and that row's label.
+
+    A fit as of that quarter or earlier sees no row of the series (rows known *before* ``as_of``).
+    """
+    from forecast.io.trend_series import SERIES
+
+    out = {}
+    for name in series or SERIES:
+        obs = series_observations(name, TrendSettings(method="best"), data_dir)
+        if not len(obs.known):
+            raise FitError(f"series {name} has no rows")
+        k = int(np.argmin(obs.known))
+        out[name] = (Quarter.from_ordinal(int(obs.known[k])), str(obs.label[k]) if obs.label else "")
+    return out
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 from forecast.result import CENTRAL_80, ForecastResult, label
 from forecast.units import Quarter, format_quantity
 
-__all__ = ["CALENDAR_YEARS", "EXHAUSTION_LEVELS", "format_headline", "headline", "headline_label"]
+__all__ = ["CALENDAR_YEARS", "EXHAUSTION_LEVELS", "format_headline", "headline", "headline_keys", "headline_label"]
 
 #: P(exhausted by the end of each year) in every summary.
 CALENDAR_YEARS = (2026, 2028, 2030, 2032)
@@ -70,6 +70,21 @@ def headline(result: ForecastResult) -> dict[str, float]:
             out["cost.cheapest_share"] = math.nan
             out["cost.p_cheapest"] = math.nan
     return out
+
+
+def headline_keys(scenario) -> list[str]:
+    """The keys :func:`headline` gives for a run of ``scenario``, in its order (from the scenario's
+    sections alone: supply and demand give ``exhaustion.*``, cost ``cost.total.*``, mixes the
+    cheapest share)."""
+    keys = []
+    if scenario.supply is not None:
+        keys += [f"exhaustion.{label(p)}" for p in EXHAUSTION_LEVELS]
+        keys += [f"exhaustion.by_{year}" for year in CALENDAR_YEARS]
+    if scenario.cost is not None:
+        keys += [f"cost.total.{label(p)}" for p in CENTRAL_80]
+        if scenario.mixes is not None:
+            keys += ["cost.cheapest_share", "cost.p_cheapest"]
+    return keys
 
 
 _LABELS = {
