@@ -31,13 +31,14 @@ def test_validate_three_mistakes(golden, monkeypatch):
 def test_quarterly_report_markdown(golden, monkeypatch, tmp_path):
     """``peakdata report`` on the small set in tests/golden/report/: the document and one detail page.
 
-    The output folder is a temporary path; it is written ``OUT`` in the snapshot.
+    The output folder is a temporary path; it is written ``OUT`` in the snapshot. The set is not a
+    project's ``scenarios/`` folder, so ``--replace`` writes its (partial) report to ``OUT/2026Q4/``.
     """
     monkeypatch.chdir(GOLDEN_DIR / "report")
     out = tmp_path / "reports"
     result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "mini-slow.yaml", "mini-gpt.yaml",
                                       "mini-mix.yaml", "--compare", "waterfall.yaml", "--quarter", "2026Q4",
-                                      "--out", str(out)])
+                                      "--replace", "--out", str(out)])
     assert result.exit_code == 0, result.output
     folder = out / "2026Q4"
     golden("report/report.md", (folder / "report.md").read_text(encoding="utf-8").replace(str(out), "OUT"))
