@@ -62,7 +62,7 @@ def test_report_names_no_machine_path(tmp_path, monkeypatch):
     out = tmp_path / "reports"
     result = CliRunner().invoke(app, ["report", str(SET / "mini-supply.yaml"), str(SET / "mini-slow.yaml"),
                                       str(SET / "mini-gpt.yaml"), "--compare", str(SET / "waterfall.yaml"),
-                                      "--quarter", "2026Q4", "--out", str(out), "-n", "300",
+                                      "--quarter", "2026Q4", "--replace", "--out", str(out), "-n", "300",
                                       "--trend-methods", "ols"])
     assert result.exit_code == 0, result.output
     checked = _assert_no_machine_path(out, tmp_path)  # the archive, out/archive.sqlite, included

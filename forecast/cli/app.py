@@ -21,6 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import typer  # noqa: E402
 
 from forecast._version import __version__
+from forecast.report.folders import LOCK_TIMEOUT  # a constant: the module imports nothing heavy
 
 app = typer.Typer(
     name="peakdata",
@@ -208,7 +209,9 @@ def report(
         help="Scenario YAML files (default: every scenarios/*.yaml, plus the waterfalls in scenarios/compare/)."),
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q",
                                           help="Quarter the report is for, e.g. 2026Q4 (default: today's quarter)."),
-    out: Path = typer.Option(Path("reports"), "--out", "-o", help="Folder for reports; writes OUT/<quarter>/."),
+    out: Path = typer.Option(Path("reports"), "--out", "-o",
+                             help="Folder for reports; writes OUT/<quarter>/ (the full run) or "
+                                  "OUT/<quarter>-partial-<hash>/ (a subset, or --samples)."),
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
                                           help="Monte Carlo samples for every scenario (default: each scenario's)."),
     template: Optional[Path] = typer.Option(None, "--template", metavar="DIR",
@@ -220,6 +223,12 @@ def report(
     trend_methods: str = typer.Option("all", "--trend-methods", metavar="LIST",
                                       help="Trend methods charted and scored in \"Trends behind the forecast\", "
                                            "comma-separated (ols,quantreg,ets,prophet), all, or none."),
+    replace: bool = typer.Option(False, "--replace",
+                                 help="Write a partial run (a subset of scenarios/, or --samples) to "
+                                      "OUT/<quarter>/, replacing the quarter's report there."),
+    wait: float = typer.Option(LOCK_TIMEOUT, "--wait", metavar="SECONDS", min=0,
+                               help="How long to wait for another report writing the same folder "
+                                    "before giving up (exit 2)."),
 ) -> None:
     """Write the quarterly report: one document across all scenarios with summary, comparison,
     charts, the Palmyra-versus-GPT-class waterfall, the trend fits behind the forecast, assumptions
@@ -253,18 +262,35 @@ def report(
             compares = sorted(Path("scenarios/compare").glob("*.yaml"))
         if not paths:
             _fail(ValueError("no scenarios given and no scenarios/*.yaml here; name the files to run"))
+    err = _console(stderr=True)
     try:
         with step_progress("report") as progress:
             output = build_report(paths, label, out, samples=samples, template_dir=template,
                                   compare_paths=compares, archive_path=archive, progress=progress,
-                                  trend_methods=methods)
+                                  trend_methods=methods, replace=replace, lock_timeout=wait,
+                                  notify=lambda line: err.print(f"note {line}", markup=False))
     except ForecastError as exc:
         _fail(exc)
     _print_warnings(_console(stderr=True),
                     list({id(r.file): r.file for r in [*output.runs, *(r for w in output.waterfalls for r in w.runs)]}.values()))
     console = _console()
-    console.print(f"wrote {output.folder / 'report.md'} and {len(output.files) - 1} more files "
-                  f"({len(output.runs)} scenarios, {len(output.waterfalls)} waterfalls)", markup=False)
+    target = output.target
+    wrote = (f"wrote {output.folder / 'report.md'} and {len(output.files) - 1} more files "
+             f"({len(output.runs)} scenarios, {len(output.waterfalls)} waterfalls)")
+    archived = f"archived as run {output.run} in {archive or out / 'archive.sqlite'}"
+    if target.full:
+        console.print(f"{wrote}; {archived}", markup=False)
+        return
+    console.print(f"partial report ({target.scope}): {wrote}", markup=False)
+    full_folder = out / label
+    if target.replaced:
+        console.print(f"--replace: written to the quarter's report folder {full_folder}, in place of "
+                      "any report there", markup=False)
+    elif full_folder.is_dir():
+        console.print(f"the quarter's full report in {full_folder} is left as it was "
+                      "(--replace writes there instead)", markup=False)
+    console.print(f"{archived}, marked partial: \"Changes since last quarter\" compares full runs only",
+                  markup=False)
 
 
 @app.command()
@@ -369,8 +395,9 @@ def history(
     archive: Path = typer.Option(Path("reports") / "archive.sqlite", "--archive",
                                  help="The run archive that `peakdata report` writes."),
 ) -> None:
-    """List the archived report runs, oldest quarter first: quarter, scenario, content hash, seed,
-    samples, and the headline median exhaustion quarter or p50 cost."""
+    """List the archived report runs, oldest quarter first: run id (marked "partial" for a run that
+    was not the quarter's full run), quarter, scenario, content hash, seed, samples, and the headline
+    median exhaustion quarter or p50 cost."""
     from forecast.cli.render import print_frame
     from forecast.errors import ArchiveError, ForecastError
     from forecast.report.archive import list_runs

@@ -1,7 +1,10 @@
 """Changes since last quarter: which headline figures moved, by how much, and why.
 
-Compares this quarter's runs with the latest archived earlier quarter (:mod:`forecast.report.archive`).
-For every scenario run in both quarters it lists
+Compares this quarter's runs with the latest *full* run of an earlier quarter in the run archive
+(:mod:`forecast.report.archive`): a partial report (a subset of the scenarios, or other samples,
+:mod:`forecast.report.folders`) is never compared against, so a quick check of two scenarios does
+not make the next quarter list the others as new. For a partial report itself, scenarios of the
+full run it leaves out are not listed as removed. For every scenario run in both it lists
 
 * the scenario inputs that changed, input by input, old → new (from the two resolved YAML texts);
 * the CSVs of ``data/`` it reads that changed, row by row (added, changed, removed);
@@ -132,7 +135,8 @@ class ScenarioChanges:
 
 @dataclass(frozen=True)
 class Changes:
-    """Everything that changed between the archived ``previous`` quarter and ``quarter``."""
+    """Everything that changed between the archived ``previous`` quarter (its run ``previous_run``)
+    and ``quarter``."""
 
     quarter: str
     previous: str
@@ -142,6 +146,7 @@ class Changes:
     added: tuple[str, ...]
     removed: tuple[str, ...]
     data: tuple[FileChange, ...]
+    previous_run: int = 0
 
     @property
     def any(self) -> bool:
@@ -326,24 +331,27 @@ def _moves(f_oo_archived: dict[str, float], f_oo: dict[str, float], f_on: dict[s
 
 
 def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
-                  data_dir: Path | None = None) -> Changes | None:
-    """What changed between the latest archived quarter before ``quarter`` and these ``runs``.
+                  data_dir: Path | None = None, partial: bool = False) -> Changes | None:
+    """What changed between the latest full run of a quarter before ``quarter`` and these ``runs``.
 
     Parameters
     ----------
     db_path : path
         The run archive (``reports/archive.sqlite``).
     quarter : str or Quarter
-        This report's quarter; the comparison is with the latest archived quarter before it.
+        This report's quarter; the comparison is with the latest full run archived for a quarter
+        before it (:func:`forecast.report.archive.latest_before`).
     runs : sequence of ScenarioRun
         This quarter's runs (:func:`forecast.report.runs.run_scenarios`).
     data_dir : Path, optional
         The folder of reference CSVs the runs read (default: the project's ``data/``).
+    partial : bool
+        These runs are a partial report: scenarios they leave out are not "removed".
 
     Returns
     -------
     Changes or None
-        ``None`` when no earlier quarter is archived.
+        ``None`` when no full run of an earlier quarter is archived.
     """
     from forecast._version import __version__
     from forecast.io.references import data_dir as default_data_dir
@@ -387,8 +395,8 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
         quarter=str(when), previous=before.quarter, old_version=before.version, new_version=new_version,
         scenarios=tuple(scenarios),
         added=tuple(run.result.scenario for run in runs if run.result.scenario not in before.scenarios),
-        removed=tuple(name for name in before.scenarios if name not in now),
-        data=file_changes)
+        removed=() if partial else tuple(name for name in before.scenarios if name not in now),
+        data=file_changes, previous_run=before.run)
 
 
 def _file_changes(before: ArchivedRun, new_data: dict[str, bytes]) -> tuple[FileChange, ...]:
@@ -521,7 +529,8 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
     Table cell strings are already safe for GitHub pipe tables. Keys:
 
     * ``archived``: False when there is no earlier quarter (then the lists are empty);
-    * ``quarter``, ``previous``, ``old_version``, ``new_version``; ``any``: anything changed;
+    * ``quarter``, ``previous``, ``previous_run`` (its run id in the archive), ``old_version``,
+      ``new_version``; ``any``: anything changed;
     * ``show_model``: the "from the model" column is needed (another version, or a residual);
     * ``moves``: one row per moved figure (scenario, figure, old, new, change, from_scenario,
       from_data, from_model);
@@ -529,7 +538,8 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
     * ``added``, ``removed``, ``unchanged`` (scenarios whose figures did not move), ``notes``.
     """
     if changes is None:
-        return {"archived": False, "quarter": "", "previous": "", "any": False, "show_model": False,
+        return {"archived": False, "quarter": "", "previous": "", "previous_run": 0, "any": False,
+                "show_model": False,
                 "old_version": "", "new_version": "", "moves": [], "inputs": [], "data": [], "added": [],
                 "removed": [], "unchanged": [], "notes": []}
     moves = [_move_row(s.name, move) for s in changes.scenarios for move in s.moved]
@@ -550,7 +560,8 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
     show_model = changes.old_version != changes.new_version or any(
         move.from_model not in (None, 0.0) for s in changes.scenarios for move in s.moved)
     return {
-        "archived": True, "quarter": changes.quarter, "previous": changes.previous, "any": changes.any,
+        "archived": True, "quarter": changes.quarter, "previous": changes.previous,
+        "previous_run": changes.previous_run, "any": changes.any,
         "show_model": show_model, "old_version": changes.old_version,
         "new_version": changes.new_version, "moves": moves, "inputs": inputs, "data": data,
         "added": list(changes.added), "removed": list(changes.removed),
@@ -573,10 +584,10 @@ def changes_markdown(changes: Changes | None) -> str:
 
 
 def section(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
-            data_dir: Path | None = None) -> dict[str, Any] | None:
+            data_dir: Path | None = None, partial: bool = False) -> dict[str, Any] | None:
     """The report's "Changes since last quarter": ``{"against": "2026Q3", "markdown": ..., "context":
-    ...}``, or ``None`` when no earlier quarter is archived."""
-    changes = changes_since(db_path, quarter, runs, data_dir)
+    ...}``, or ``None`` when no full run of an earlier quarter is archived."""
+    changes = changes_since(db_path, quarter, runs, data_dir, partial)
     if changes is None:
         return None
     return {"against": changes.previous, "markdown": changes_markdown(changes),
