@@ -267,7 +267,7 @@ def test_a_schema_1_archive_is_read_as_it_is_and_migrated_in_place_by_the_next_r
     assert (before.quarter, before.run, before.full, before.version) == ("2026Q3", 2, None, "0.1.0")
     assert before.scenarios["mini"].headline["exhaustion.p50"] == 2028.75
     assert math.isnan(before.scenarios["mini"].headline["cost.total.p50"])
-    assert before.scenarios["mini"].summary[["quarter", "metric", "p50"]].values.tolist() == [["2024Q1", "stock", 4.0]]
+    assert before.scenarios["mini"].summary[["quarter", "metric", "p50"]].values.tolist() == [[pd.Period("2024Q1", freq="Q"), "stock", 4.0]]
     assert before.data == {"text_stock.csv": (DATA / "text_stock.csv").read_bytes()}
     history = CliRunner().invoke(app, ["history", "--archive", str(db)], env={"COLUMNS": "200"})
     assert history.exit_code == 0 and "partial" not in history.output and "2028Q3" in history.output
