@@ -134,7 +134,12 @@ def compute_coefficients(demand: Any, get: Getter, origin: float) -> tuple[np.nd
 
 
 def ceiling_coefficients(demand: Any, get: Getter) -> tuple[np.ndarray, np.ndarray]:
-    """ln of the dataset at the compute ceiling and its ln-growth after it (Sevilla et al. 2024)."""
+    """ln of the dataset at the compute ceiling and its ln-growth after it (Sevilla et al. 2024).
+
+    The dataset the ceiling's compute can use, by the compute path's own relation (compute-optimal
+    tokens × overtraining, Hoffmann et al. 2022): ln D_cap = ½ ln(k·r·C_cap/6), and ½ ln g_after
+    per year after it. It caps every demand path of the scenario, the historical trend's included.
+    """
     return D.log_compute_coefficients(get("demand.compute.limit.ceiling"), get("demand.compute.limit.growth_after"),
                                       0.0, 0.0, get("demand.compute.tokens_per_param"),
                                       get("demand.compute.overtraining"))
@@ -233,18 +238,18 @@ def _coefficients(scenario: Any, values: dict[str, np.ndarray], seed: int, n: in
 
 def _demand_path(demand: Any, values: dict[str, np.ndarray], seed: int, n: int,
                  coefficients: list[tuple[np.ndarray, np.ndarray]],
-                 derived: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(a, b) of each sample's demand and, in a ``mixture``, which samples follow the historical trend."""
+                 derived: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of each sample's demand; in a ``mixture``, ``derived`` records which path each follows."""
     if demand.method != "mixture":
         need_a, need_b = coefficients[0]
-        return _vector(need_a, n), _vector(need_b, n), None
+        return _vector(need_a, n), _vector(need_b, n)
     choice = values.get("demand.method_choice")  # given by forecast.engine.evaluate, else drawn
     if choice is None:
         choice = sampling.uniforms(seed, "demand.method_choice", n)
     take_hist = choice < values["demand.historical_weight"]
     derived["demand.method_choice"] = take_hist.astype(float)
     need_a, need_b = (np.where(take_hist, h_, c_) for h_, c_ in zip(*coefficients))
-    return _vector(need_a, n), _vector(need_b, n), take_hist
+    return _vector(need_a, n), _vector(need_b, n)
 
 
 def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
@@ -264,14 +269,14 @@ def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
     multiplier = repetition(scenario.supply, values.__getitem__)
     done = _coefficients(scenario, values, seed, n, data_dir, notes, threads, derived, multiplier, origin)
     k = len(scenario.supply.include)
-    need_a, need_b, take_hist = _demand_path(scenario.demand, values, seed, n, done[k:], derived)
+    need_a, need_b = _demand_path(scenario.demand, values, seed, n, done[k:], derived)
     paths = LogPaths(t_end - origin, need_a, need_b, [a for a, _ in done[:k]], [b for _, b in done[:k]])
     if is_scanned(scenario):
         paths.extra = extra_inputs(scenario, values, _vector(multiplier, n), t_end, data_dir)
         dem = scenario.demand
         if dem.method in ("compute", "mixture") and dem.compute.limit is not None:
+            # every sample is capped, on either path of a mixture: the historical trend too
+            # reaches the dataset the ceiling's compute can use and then grows as compute does
             cap, after = (_vector(x, n) for x in ceiling_coefficients(dem, values.__getitem__))
-            if dem.method == "mixture":  # samples on the historical trend keep their log-linear path
-                cap = np.where(take_hist, np.inf, cap)
             paths.extra.demand_log_cap, paths.extra.demand_b_after = cap, after
     return paths

@@ -207,20 +207,21 @@ def _demand_series(demand: Any, get: Callable[[str], np.ndarray], origin: float,
     """The demand paths the method uses and the demand, each ``(1, q)`` [tokens].
 
     The historical trend's rows are :func:`~forecast.engine.supply_demand.quarter_values` (carried
-    within blocks of quarters) even when the scenario is scanned; the compute path's are ``rows``,
-    or the tapered path at a compute ceiling. A ``mixture`` is the probability-weighted mean.
+    within blocks of quarters) even when the scenario is scanned; the compute path's are ``rows``.
+    With a compute ceiling (``compute`` or ``mixture``), every path the method uses is the tapered
+    one, as in the scan. A ``mixture`` is the probability-weighted mean.
     """
     out: dict[str, np.ndarray] = {}
+    limited = demand.method in ("compute", "mixture") and demand.compute.limit is not None
+    if limited:  # growth slows at the ceiling (Sevilla et al. 2024), on both paths, as in the scan
+        cap, after = P.ceiling_coefficients(demand, get)
+        tapered = lambda a, b: _each_quarter(lambda tau: D.tapered_log_linear(a, b, tau, cap, after), taus)  # noqa: E731
     if demand.method in ("historical", "mixture"):
         a, b = P.historical_coefficients(demand, get, get("demand.historical.growth"), origin)
-        out["demand.historical"] = quarter_values(a, b, taus)
+        out["demand.historical"] = tapered(a, b) if limited else quarter_values(a, b, taus)
     if demand.method in ("compute", "mixture"):
         a, b = P.compute_coefficients(demand, get, origin)
-        if demand.compute.limit is not None:  # growth slows at the ceiling (Sevilla et al. 2024), as in the scan
-            cap, after = P.ceiling_coefficients(demand, get)
-            out["demand.compute"] = _each_quarter(lambda tau: D.tapered_log_linear(a, b, tau, cap, after), taus)
-        else:
-            out["demand.compute"] = rows(a, b)
+        out["demand.compute"] = tapered(a, b) if limited else rows(a, b)
     if demand.method == "mixture":
         weight = get("demand.historical_weight")[:, None]
         out["demand"] = D.mixture_mean(out["demand.historical"], out["demand.compute"], weight)
