@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/trends.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/memory.py
 
 golden: install
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden

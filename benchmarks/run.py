@@ -222,7 +222,7 @@ def _compare_params(scenario_path: Path) -> tuple[dict | None, str]:
     """The scenario's inputs as log-normal (mu, sigma) or fixed values for benchmarks/compare.py."""
     sys.path.insert(0, str(ROOT))
     from forecast.engine.inputs import collect_inputs
-    from forecast.engine.supply_demand import fit_demand_trend
+    from forecast.engine.demand_trend import fit_demand_trend
     from forecast.io.references import read_reference
     from forecast.io.scenario import load_scenario
     from forecast.models import sampling

@@ -27,7 +27,8 @@ from forecast.units import Quarter, format_quantity
 
 __all__ = ["BY_YEAR", "CALENDAR_YEARS", "COST_COMPONENTS", "COST_LABELS", "DERIVED_LABELS", "EXHAUSTION_LEVELS",
            "IAMC_VARIABLES", "MIX_COLUMNS", "OUTPUT_LABELS", "TITLES", "UNIT_WORDS", "XLSX_FORMATS", "XLSX_UNITS",
-           "format_headline", "format_stat", "format_value", "headline", "headline_kind", "headline_label",
+           "format_headline", "format_stat", "format_value", "headline", "headline_keys", "headline_kind",
+           "headline_label",
            "input_unit", "output_kind", "output_label"]
 
 #: P(exhausted by the end of each year) in every summary.
@@ -82,6 +83,21 @@ def headline(result: ForecastResult) -> dict[str, float]:
             out["cost.cheapest_share"] = math.nan
             out["cost.p_cheapest"] = math.nan
     return out
+
+
+def headline_keys(scenario) -> list[str]:
+    """The keys :func:`headline` gives for a run of ``scenario``, in its order (from the scenario's
+    sections alone: supply and demand give ``exhaustion.*``, cost ``cost.total.*``, mixes the
+    cheapest share)."""
+    keys = []
+    if scenario.supply is not None:
+        keys += [f"exhaustion.{label(p)}" for p in EXHAUSTION_LEVELS]
+        keys += [f"exhaustion.by_{year}" for year in CALENDAR_YEARS]
+    if scenario.cost is not None:
+        keys += [f"cost.total.{label(p)}" for p in CENTRAL_80]
+        if scenario.mixes is not None:
+            keys += ["cost.cheapest_share", "cost.p_cheapest"]
+    return keys
 
 
 _LABELS = {

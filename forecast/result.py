@@ -158,6 +158,52 @@ class ForecastResult:
         return (f"peakdata {self.version}; scenario {self.scenario}; sha256 {self.scenario_hash[:16]}; "
                 f"seed {self.seed}; samples {self.samples}")
 
+    def _headline_rows(self) -> list[tuple[str, str, str, str]]:
+        """(output, median, 80% interval, P(by end of horizon)) of each event and of the run's cost."""
+        rows = []
+        for name in self.events:
+            low, mid, high = (self.event_quantile(name, p) for p in CENTRAL_80)
+            rows.append((f"{name} quarter", mid, f"{low} – {high}", f"{self.event_probability(name):.0%}"))
+        breakdown = self.tables.get("cost_breakdown")
+        if breakdown is not None and (breakdown["item"] == "total").any():
+            from forecast.units import format_quantity
+
+            total = breakdown.loc[breakdown["item"] == "total"].iloc[0]
+            low, mid, high = (format_quantity(float(total[label(p)]), "usd") for p in CENTRAL_80)
+            rows.append(("cost of the run", mid, f"{low} – {high}", ""))
+        return rows
+
+    def _horizon(self) -> str:
+        if not self.quarters:
+            return "no horizon"
+        first, last = self.quarters[0], self.quarters[-1]
+        return first if first == last else f"{first}–{last}"
+
+    def __repr__(self) -> str:
+        """A few lines: what was run and its headline (the fields themselves run to megabytes)."""
+        lines = [f"<ForecastResult {self.scenario!r}: {self.samples:,} samples, seed {self.seed}, "
+                 f"{self._horizon()}"]
+        for what, mid, interval, probability in self._headline_rows():
+            by_end = f", P(by {self.quarters[-1]}) {probability}" if probability else ""
+            lines.append(f"  {what}: median {mid}, 80% {interval}{by_end}")
+        return "\n".join(lines) + ">"
+
+    def _repr_html_(self) -> str:
+        """The headline as a small HTML table, for Jupyter."""
+        from html import escape
+
+        rows = self._headline_rows()
+        columns = ["output", "median", "80% interval"]
+        if self.events:  # P(by the end) is a property of events: a cost-only run has none
+            columns.append(f"P(by {self.quarters[-1]})")
+        head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+        body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row[:len(columns)]) + "</tr>"
+                       for row in rows)
+        caption = (f"<b>{escape(self.scenario)}</b>: {self.samples:,} samples, seed {self.seed}, "
+                   f"{escape(self._horizon())}, peakdata {escape(self.version)}")
+        return (f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table>")
+
     @property
     def period_index(self) -> pd.PeriodIndex:
         return pd.PeriodIndex(list(self.quarters), freq="Q")
@@ -167,13 +213,18 @@ class ForecastResult:
         return pd.DataFrame(self.stats[name], index=self.period_index, columns=list(STAT_COLUMNS))
 
     def summary(self) -> pd.DataFrame:
-        """Tidy table: quarter, metric, unit, mean, p5, p10, p50, p90, p95."""
+        """Tidy table: quarter, metric, unit, mean, p5, p10, p50, p90, p95.
+
+        ``quarter`` holds pandas ``Period`` objects (frequency ``Q-DEC``); ``str()`` of one is the
+        label written in CSV, ``2026Q4``. Statistics are in the metric's ``unit``.
+        """
         frames = []
+        periods = self.period_index
         for name, table in self.stats.items():
             frame = pd.DataFrame(table, columns=list(STAT_COLUMNS))
             frame.insert(0, "unit", self.units.get(name, ""))
             frame.insert(0, "metric", name)
-            frame.insert(0, "quarter", list(self.quarters))
+            frame.insert(0, "quarter", periods)
             frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=["quarter", "metric", "unit", *STAT_COLUMNS])

@@ -1,5 +1,6 @@
-"""The run archive (reports/archive.sqlite): round trip, one run per quarter, atomic writes, the
-files of data/ a scenario reads, and `peakdata history`."""
+"""The run archive (reports/archive.sqlite): round trip, every run kept with its id and whether it was
+a full run, the schema-1 file migrated in place, atomic writes, the files of data/ a scenario reads,
+and `peakdata history`."""
 from __future__ import annotations
 
 import math
@@ -86,25 +87,52 @@ def test_archive_round_trips(tmp_path, runs):
     assert load_run(db, "2026Q3") == got
 
 
-def test_same_quarter_twice_keeps_one_run_and_no_orphan_content(tmp_path, runs, scenario_files):
+def test_same_quarter_twice_keeps_both_runs_with_their_ids(tmp_path, runs, scenario_files):
     db = tmp_path / "archive.sqlite"
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    record_report(db, "2026Q3", runs, data_dir=data)
-    first = load_run(db, "2026Q3").data_hashes["text_stock.csv"]
+    assert record_report(db, "2026Q3", runs, data_dir=data) == 1
+    first = load_run(db, "2026Q3")
+    rows_of_first = [line for line in _dump(db) if "VALUES(1," in line]
     (data / "text_stock.csv").write_text((data / "text_stock.csv").read_text() + "\n", encoding="utf-8")
     again = run_scenarios(scenario_files, samples=300)
-    record_report(db, "2026Q3", again, data_dir=data)
+    assert record_report(db, "2026Q3", again, data_dir=data, full=False, folder="2026Q3-partial-0123abcd") == 2
     table = list_runs(db)
-    assert table[["quarter", "scenario"]].values.tolist() == [["2026Q3", "mini"], ["2026Q3", "tiny-cost"]]
-    assert table["samples"].tolist() == [300, 300]
-    got = load_run(db, "2026Q3")
-    assert got.data_hashes["text_stock.csv"] != first
+    assert table[["run", "quarter", "scenario", "samples"]].values.tolist() == [
+        [1, "2026Q3", "mini", 1000], [1, "2026Q3", "tiny-cost", 200],
+        [2, "2026Q3", "mini", 300], [2, "2026Q3", "tiny-cost", 300]]
+    assert table["full"].tolist() == [True, True, False, False]
+    assert table["folder"].isna().tolist() == [True, True, False, False]      # no folder given for run 1
+    assert set(table["folder"].dropna()) == {"2026Q3-partial-0123abcd"}
+    # the first run is still there, row for row, and reads back as it was
+    assert [line for line in _dump(db) if "VALUES(1," in line] == rows_of_first
+    kept = load_run(db, run=1)
+    assert kept == first and (kept.run, kept.full) == (1, True)
+    for name in first.scenarios:
+        pd.testing.assert_frame_equal(kept.scenarios[name].summary, first.scenarios[name].summary)
+    latest = load_run(db, "2026Q3")                          # the last archived run of the quarter
+    assert (latest.run, latest.full, latest.folder) == (2, False, "2026Q3-partial-0123abcd")
+    assert latest.data_hashes["text_stock.csv"] != first.data_hashes["text_stock.csv"]
+    assert load_run(db, "2026Q3", full_only=True).run == 1
+    assert load_run(db, "2026Q4") is None and load_run(db, run=3) is None
     conn = sqlite3.connect(db)
-    # three files, three contents: the replaced text_stock.csv content is gone with its run
-    assert conn.execute("SELECT count(*) FROM data_blob").fetchone()[0] == 3
-    assert conn.execute("SELECT count(*) FROM report_run").fetchone()[0] == 1
+    # four contents: both versions of text_stock.csv, each run's data/ snapshot whole
+    assert conn.execute("SELECT count(*) FROM data_blob").fetchone()[0] == 4
+    assert conn.execute("SELECT count(*) FROM report_run").fetchone()[0] == 2
     conn.close()
+
+
+def test_latest_before_skips_partial_runs(tmp_path, runs):
+    db = tmp_path / "archive.sqlite"
+    record_report(db, "2026Q2", runs)                                      # run 1, full
+    record_report(db, "2026Q3", runs)                                      # run 2, full
+    record_report(db, "2026Q3", runs[:1], full=False)                      # run 3, a quick subset after it
+    record_report(db, "2026Q4", runs[:1], full=False)                      # run 4
+    assert latest_before(db, "2027Q1").run == 2                            # not 4, not 3
+    assert list(latest_before(db, "2027Q1").scenarios) == ["mini", "tiny-cost"]
+    assert latest_before(db, "2027Q1", full_only=False).run == 4
+    assert latest_before(db, "2026Q3").run == 1
+    assert latest_before(db, "2026Q2") is None
 
 
 def test_each_distinct_content_is_stored_once(tmp_path, runs):
@@ -124,16 +152,16 @@ def test_a_failure_mid_write_leaves_the_archive_unchanged(tmp_path, runs, scenar
     before = _dump(db)
     calls = []
 
-    def fail_on_second(conn, quarter, run):
+    def fail_on_second(conn, run_id, run):
         calls.append(run.name)
         if len(calls) == 2:           # after the first scenario's rows are in: mid-write
             raise RuntimeError("disk on fire")
-        real(conn, quarter, run)
+        real(conn, run_id, run)
 
     real = archive._insert_quantiles
     monkeypatch.setattr(archive, "_insert_quantiles", fail_on_second)
     other = run_scenarios(scenario_files, samples=300)
-    for quarter in ("2026Q3", "2026Q4"):          # replacing a quarter, and adding one
+    for quarter in ("2026Q3", "2026Q4"):          # a second run of a quarter, and a new quarter
         calls.clear()
         with pytest.raises(RuntimeError, match="disk on fire"):
             record_report(db, quarter, other)
@@ -170,6 +198,98 @@ def test_latest_before_picks_the_latest_earlier_quarter(tmp_path, runs):
     assert list_runs(db, "tiny-cost")["scenario"].tolist() == ["tiny-cost"] * 3
 
 
+#: The archive's schema 1 (before run ids: one run per quarter, keyed by quarter), as it was written.
+SCHEMA_V1 = """
+CREATE TABLE report_run (quarter TEXT PRIMARY KEY, ordinal INTEGER NOT NULL UNIQUE, version TEXT NOT NULL,
+                         recorded_at TEXT NOT NULL);
+CREATE TABLE scenario_run (
+    quarter TEXT NOT NULL REFERENCES report_run(quarter) ON DELETE CASCADE, name TEXT NOT NULL,
+    position INTEGER NOT NULL, path TEXT NOT NULL, yaml TEXT NOT NULL, scenario_hash TEXT NOT NULL,
+    seed INTEGER NOT NULL, samples INTEGER NOT NULL, PRIMARY KEY (quarter, name));
+CREATE TABLE data_blob (sha256 TEXT PRIMARY KEY, content BLOB NOT NULL);
+CREATE TABLE data_file (
+    quarter TEXT NOT NULL REFERENCES report_run(quarter) ON DELETE CASCADE, file TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES data_blob(sha256), PRIMARY KEY (quarter, file));
+CREATE TABLE scenario_file (
+    quarter TEXT NOT NULL, scenario TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY (quarter, scenario, file),
+    FOREIGN KEY (quarter, scenario) REFERENCES scenario_run(quarter, name) ON DELETE CASCADE,
+    FOREIGN KEY (quarter, file) REFERENCES data_file(quarter, file) ON DELETE CASCADE);
+CREATE TABLE headline (
+    quarter TEXT NOT NULL, scenario TEXT NOT NULL, key TEXT NOT NULL, position INTEGER NOT NULL, value REAL,
+    PRIMARY KEY (quarter, scenario, key),
+    FOREIGN KEY (quarter, scenario) REFERENCES scenario_run(quarter, name) ON DELETE CASCADE);
+CREATE TABLE quantile (
+    quarter TEXT NOT NULL, scenario TEXT NOT NULL, position INTEGER NOT NULL, period TEXT NOT NULL,
+    metric TEXT NOT NULL, unit TEXT NOT NULL, mean REAL, p5 REAL, p10 REAL, p50 REAL, p90 REAL, p95 REAL,
+    PRIMARY KEY (quarter, scenario, position),
+    FOREIGN KEY (quarter, scenario) REFERENCES scenario_run(quarter, name) ON DELETE CASCADE);
+"""
+
+
+def _schema_v1_archive(db: Path, mini_text: str) -> bytes:
+    """A schema-1 archive with two quarters of the mini scenario (2026Q3 written before 2026Q2, as a
+    re-run of an old quarter would), each with two headline figures, one quantile row and
+    data/text_stock.csv; returns the file's bytes."""
+    import hashlib
+
+    content = (DATA / "text_stock.csv").read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executescript(SCHEMA_V1)
+    conn.execute("INSERT INTO data_blob VALUES (?, ?)", (digest, content))
+    for quarter, ordinal, samples, p50 in (("2026Q3", 8106, 1000, 2028.75), ("2026Q2", 8105, 500, 2029.0)):
+        conn.execute("INSERT INTO report_run VALUES (?, ?, '0.1.0', '2026-07-01T00:00:00+00:00')", (quarter, ordinal))
+        conn.execute("INSERT INTO scenario_run VALUES (?, 'mini', 0, 'mini.yaml', ?, 'ab12', 7, ?)",
+                     (quarter, mini_text, samples))
+        conn.execute("INSERT INTO data_file VALUES (?, 'text_stock.csv', ?)", (quarter, digest))
+        conn.execute("INSERT INTO scenario_file VALUES (?, 'mini', 'text_stock.csv')", (quarter,))
+        conn.executemany("INSERT INTO headline VALUES (?, 'mini', ?, ?, ?)",
+                         [(quarter, "exhaustion.p50", 0, p50), (quarter, "cost.total.p50", 1, None)])
+        conn.execute("INSERT INTO quantile VALUES (?, 'mini', 0, '2024Q1', 'stock', 'tokens', 1, 2, 3, 4, 5, 6)",
+                     (quarter,))
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    return db.read_bytes()
+
+
+def test_a_schema_1_archive_is_read_as_it_is_and_migrated_in_place_by_the_next_report(tmp_path, runs,
+                                                                                      mini_text):
+    db = tmp_path / "archive.sqlite"
+    old = _schema_v1_archive(db, mini_text)
+    # reading (history, changes) works on the old file and leaves it byte for byte as it was
+    table = list_runs(db)
+    assert table[["run", "quarter", "scenario", "samples", "exhaustion.p50"]].values.tolist() == [
+        [1, "2026Q2", "mini", 500, 2029.0], [2, "2026Q3", "mini", 1000, 2028.75]]    # ids in quarter order
+    assert table["full"].isna().all() and table["folder"].tolist() == ["2026Q2", "2026Q3"]
+    before = latest_before(db, "2026Q4")               # a run from before the flag counts as a full run
+    assert (before.quarter, before.run, before.full, before.version) == ("2026Q3", 2, None, "0.1.0")
+    assert before.scenarios["mini"].headline["exhaustion.p50"] == 2028.75
+    assert math.isnan(before.scenarios["mini"].headline["cost.total.p50"])
+    assert before.scenarios["mini"].summary[["quarter", "metric", "p50"]].values.tolist() == [[pd.Period("2024Q1", freq="Q"), "stock", 4.0]]
+    assert before.data == {"text_stock.csv": (DATA / "text_stock.csv").read_bytes()}
+    history = CliRunner().invoke(app, ["history", "--archive", str(db)], env={"COLUMNS": "200"})
+    assert history.exit_code == 0 and "partial" not in history.output and "2028Q3" in history.output
+    assert db.read_bytes() == old
+    # the next report migrates the file in place, keeps every old row, and adds its run as run 3
+    assert record_report(db, "2026Q4", runs, full=False) == 3
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == archive.SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")) == [
+        "data_blob", "data_file", "headline", "quantile", "report_run", "scenario_file", "scenario_run",
+        "sqlite_sequence"]
+    assert conn.execute("SELECT id, quarter, full, folder FROM report_run ORDER BY id").fetchall() == [
+        (1, "2026Q2", None, "2026Q2"), (2, "2026Q3", None, "2026Q3"), (3, "2026Q4", 0, None)]
+    assert conn.execute("SELECT count(*) FROM data_blob").fetchone()[0] == 3       # no content duplicated
+    conn.close()
+    assert load_run(db, run=2) == before
+    assert latest_before(db, "2027Q1").run == 2                  # the new partial run is not compared with
+    assert list_runs(db)["run"].tolist() == [1, 2, 3, 3]
+
+
 def test_archive_refuses_other_files(tmp_path, runs):
     garbage = tmp_path / "garbage.sqlite"
     garbage.write_bytes(b"this is not sqlite" * 100)
@@ -197,6 +317,7 @@ def test_archive_refuses_other_files(tmp_path, runs):
 def test_history_lists_runs(tmp_path, runs):
     db = tmp_path / "archive.sqlite"
     record_report(db, "2026Q3", runs)
+    record_report(db, "2026Q4", runs[:1], full=False)
     record_report(db, "2026Q4", runs[:1])
     cli = CliRunner()
     result = cli.invoke(app, ["history", "--archive", str(db)], env={"COLUMNS": "200"})
@@ -206,11 +327,14 @@ def test_history_lists_runs(tmp_path, runs):
     # mini's median exhaustion (seed 7, 1,000 samples) is 2028Q4, as `peakdata run` prints it; a
     # supply run has no cost ("–") and a cost run no exhaustion
     assert [cell.strip() for cell in lines[0].split("│")[1:-1]] == [
-        "2026Q3", "mini", mini.scenario_hash[:12], "7", "1,000", "2028Q4", "–", mini.version]
+        "1", "2026Q3", "mini", mini.scenario_hash[:12], "7", "1,000", "2028Q4", "–", mini.version]
     cells = [cell.strip() for cell in lines[1].split("│")[1:-1]]
-    assert cells == ["2026Q3", "tiny-cost", cost.scenario_hash[:12], "11", "200", "–",
+    assert cells == ["1", "2026Q3", "tiny-cost", cost.scenario_hash[:12], "11", "200", "–",
                      format_headline("cost.total.p50", headline(cost)["cost.total.p50"]), cost.version]
-    assert [cell.split("│")[1].strip() for cell in lines] == ["2026Q3", "2026Q3", "2026Q4"]
+    # every run, the partial one marked
+    assert [[c.strip() for c in line.split("│")[1:4]] for line in lines] == [
+        ["1", "2026Q3", "mini"], ["1", "2026Q3", "tiny-cost"], ["2 partial", "2026Q4", "mini"],
+        ["3", "2026Q4", "mini"]]
     only = cli.invoke(app, ["history", "tiny-cost", "--archive", str(db)], env={"COLUMNS": "200"})
     assert only.exit_code == 0 and "mini" not in only.output and "tiny-cost" in only.output
 

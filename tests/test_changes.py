@@ -146,6 +146,32 @@ def test_no_earlier_quarter_gives_none(quarters):
     assert changes_markdown(None).startswith("No earlier quarter is in the run archive")
 
 
+def test_changes_compare_with_the_last_full_run_not_a_later_partial_one(tmp_path, quarters, mini_text):
+    """2026Q3's full run (two scenarios), then a quick partial 2026Q3 run of one of them with an edited
+    input: 2026Q4 compares with the full run, so nothing is "new" and the edit is not the baseline."""
+    two = tmp_path / "mini-two.yaml"
+    two.write_text(mini_text.replace("name: mini", "name: mini-two"), encoding="utf-8")
+    full = run_scenarios([quarters.scenario, two], data_dir=quarters.old_data)
+    assert record_report(quarters.db, "2026Q3", full, data_dir=quarters.old_data) == 2
+    quarters.change_input()
+    quick = run_scenarios([quarters.scenario], samples=300, data_dir=quarters.old_data)
+    assert record_report(quarters.db, "2026Q3", quick, data_dir=quarters.old_data, full=False) == 3
+    quarters.scenario.write_text(mini_text, encoding="utf-8")               # the edit is undone
+    now = run_scenarios([quarters.scenario, two], data_dir=quarters.old_data)
+    changes = changes_since(quarters.db, "2026Q4", now, data_dir=quarters.old_data)
+    assert (changes.previous, changes.previous_run) == ("2026Q3", 2)
+    assert changes.added == () and changes.removed == ()          # against run 3: "mini-two" would be new
+    assert not changes.any                                        # nor the 3T → 5T edit and 300 samples
+    # a partial report itself: the full run's scenarios it leaves out are not "removed"
+    alone = now[:1]
+    assert changes_since(quarters.db, "2026Q4", alone, data_dir=quarters.old_data).removed == ("mini-two",)
+    partial = changes_since(quarters.db, "2026Q4", alone, data_dir=quarters.old_data, partial=True)
+    assert partial.removed == () and partial.previous_run == 2
+    text = changes_markdown(changes_since(quarters.db, "2026Q4", [run_scenarios(
+        [two], samples=400, data_dir=quarters.old_data)[0]], data_dir=quarters.old_data, partial=True))
+    assert "Against the report of 2026Q3 (run 2 in the archive, that quarter's latest full run)" in text
+
+
 def test_a_move_with_no_input_or_data_change_is_the_models(quarters):
     """An archive figure the current code does not reproduce (as after a code change) is shown as
     "from the model", not blamed on the inputs or the data."""

@@ -7,6 +7,7 @@ checks the same output's line numbers and format against the input file itself.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -254,7 +255,12 @@ def test_real_process_prints_no_traceback(tmp_path):
 @pytest.fixture(scope="module")
 def baseline_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    result = invoke("run", BASELINE, "--samples", 2000, "--out", out)
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the project: outputs name its files from here (scenarios/baseline.yaml)
+    try:
+        result = invoke("run", BASELINE, "--samples", 2000, "--out", out)
+    finally:
+        os.chdir(cwd)
     return result, out / "baseline"
 
 
@@ -310,7 +316,7 @@ def test_run_inputs_name_where_each_value_was_set(baseline_run):
     inputs = read_csv(folder / "inputs.csv")
     row = inputs.set_index("input").loc["supply.repetition.multiplier"]
     line = BASELINE.read_text(encoding="utf-8").splitlines().index("    multiplier:") + 1
-    assert row["set_at"] == f"{BASELINE}:{line}"
+    assert row["set_at"] == f"scenarios/baseline.yaml:{line}"  # from the project, not the machine's path
     assert row["dist"] == "lognormal"
     assert "Villalobos" in row["source"]
 

@@ -134,7 +134,8 @@ def test_one_thread_and_two_threads_agree_bit_for_bit(name: str) -> None:
 def test_engine_event_is_the_scan_of_its_own_kernels() -> None:
     """The engine's exhaustion quarters equal a quarter-by-quarter scan of its coefficients."""
     from forecast.engine.inputs import collect_inputs, draw_inputs
-    from forecast.engine.supply_demand import exhaustion, log_paths
+    from forecast.engine.paths import log_paths
+    from forecast.engine.supply_demand import exhaustion
 
     for name in ("baseline", "private-text"):
         s = _load(name)

@@ -100,14 +100,36 @@ def test_indexed_web_matches_v24_table_1(text_stock: pd.DataFrame) -> None:
 # --- notable_models.csv --------------------------------------------------------------------------
 
 
-def test_notable_models_cover_2018_to_2025(models: pd.DataFrame) -> None:
+def test_notable_models_cover_2018_to_2026(models: pd.DataFrame) -> None:
     years = models["date"].dt.year
-    assert years.min() >= 2018 and years.max() <= 2025
-    with_tokens = models[models["training_tokens"].notna() & years.between(2018, 2025)]
+    assert years.min() >= 2018 and years.max() <= 2026
+    with_tokens = models[models["training_tokens"].notna() & years.between(2018, 2026)]
     assert len(with_tokens) >= 40
     assert (with_tokens["training_tokens"] > 0).all()
-    assert set(with_tokens["date"].dt.year) >= set(range(2018, 2026))
+    assert set(with_tokens["date"].dt.year) >= set(range(2018, 2027))
     assert models["model"].is_unique
+
+
+def test_undisclosed_runs_are_marked_so(models: pd.DataFrame) -> None:
+    # a row with no training_tokens is an undisclosed run (the trend fits impute, bound or drop it);
+    # its note says so, and a row with tokens never does
+    empty = models["training_tokens"].isna()
+    says = models["note"].str.contains("training tokens undisclosed", regex=False)
+    assert (says == empty).all(), models.loc[says != empty, "model"].tolist()
+    frontier = models[empty & models["training_compute_flop"].notna() & (models["date"].dt.year >= 2025)]
+    assert {"Grok-3", "GPT-4.5", "Grok 4"} <= set(frontier["model"])
+
+
+def test_largest_disclosed_dataset_has_not_grown_since_april_2025(models: pd.DataFrame) -> None:
+    # the censoring of docs/trends.md: Llama 4 Scout's ~40T (multimodal, 2025-04-05) is still the
+    # largest disclosed dataset, while the largest runs by compute (Grok 4 ~5e26 FLOP) disclose none
+    disclosed = models.dropna(subset=["training_tokens"])
+    top = disclosed.loc[disclosed["training_tokens"].idxmax()]
+    assert (top["model"], top["training_tokens"]) == ("Llama 4 Scout", 4e13)
+    later = disclosed[disclosed["date"] > top["date"]]
+    assert len(later) >= 8 and later["training_tokens"].max() == 3.6e13  # Qwen3 (April 2025)
+    compute = models.loc[models["training_compute_flop"].idxmax()]
+    assert compute["model"] == "Grok 4" and pd.isna(compute["training_tokens"])
 
 
 def test_active_params_do_not_exceed_total(models: pd.DataFrame) -> None:

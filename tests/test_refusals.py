@@ -54,7 +54,8 @@ def no_engine(monkeypatch):
 
 def test_run_refuses_two_scenarios_with_the_same_name(tmp_path, no_engine):
     first = variant(tmp_path, "", name="one")
-    second = tmp_path / "two.yaml"
+    (tmp_path / "elsewhere").mkdir()          # in another folder: one name is refused only when run together
+    second = tmp_path / "elsewhere" / "two.yaml"
     second.write_text(f"extends: {SCENARIOS / 'slow-growth.yaml'}\nname: one\n", encoding="utf-8")
     out = tmp_path / "out"
     err = refused(invoke("run", first, second, "--out", out), f"{second}:2:1 name:")

@@ -1,9 +1,13 @@
 """The quarterly report (``peakdata report``): the document parses as GitHub Markdown everywhere,
 every chart is there and readable, outputs are byte-identical across processes, a failed report
-leaves the previous one intact, templates can be overridden.
+leaves the previous one intact, templates can be overridden; a partial report gets its own folder and
+never touches the quarter's full report, two reports into one folder take turns, and a killed
+report's leftovers are cleaned up by the next.
 
 The small scenario set is tests/golden/report/ (two supply scenarios, one a variant of the other, two
 cost scenarios and a waterfall between them); tests/test_golden.py holds its Markdown byte for byte.
+It is not a project's scenarios/ folder, so its reports are partial runs: ``--replace`` writes them
+to ``OUT/<quarter>/`` as the tests below expect.
 """
 from __future__ import annotations
 
@@ -20,11 +24,12 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from forecast.cli.app import app
+from forecast.export.writers import side_folders
 
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "tests" / "golden" / "report"
 FILES = ["mini-supply.yaml", "mini-slow.yaml", "mini-gpt.yaml", "mini-mix.yaml"]
-ARGS = [*FILES, "--compare", "waterfall.yaml", "--quarter", "2026Q4"]
+ARGS = [*FILES, "--compare", "waterfall.yaml", "--quarter", "2026Q4", "--replace"]
 #: Every chart the small set must produce (two supply scenarios, a mix sweep, one waterfall).
 CHARTS = {"fan_mini-supply", "fan_mini-slow", "exhaustion_probability", "synthetic_gap", "cost_components",
           "cost_vs_share_mini-mix", "sensitivity_exhaustion", "sensitivity_cost", "waterfall_mini-waterfall",
@@ -60,7 +65,7 @@ def test_writes_the_document_charts_data_and_pages(report_dir):
     assert {"summary_supply", "summary_cost", "comparison", "assumptions", "provenance", "data_files",
             "variant_mini-slow"} <= data
     assert (report_dir / "report.html").is_file()
-    assert not list(report_dir.parent.glob(".*.tmp")), "staging folder left behind"
+    assert side_folders(report_dir) == [], "staging folder left behind"
 
 
 def test_spreadsheet_exports_are_beside_the_report_and_linked(report_dir):
@@ -147,7 +152,7 @@ def test_fits_used_names_method_and_as_of_of_the_shipped_scenarios():
 def test_trend_methods_option(tmp_path, monkeypatch):
     monkeypatch.chdir(SET)
     out = tmp_path / "r"
-    args = ["report", "mini-supply.yaml", "--quarter", "2026Q4", "--out", str(out), "-n", "200"]
+    args = ["report", "mini-supply.yaml", "--quarter", "2026Q4", "--out", str(out), "-n", "200", "--replace"]
     bad = CliRunner().invoke(app, args + ["--trend-methods", "ols,arima"])
     assert bad.exit_code == 2 and "--trend-methods ols,arima: unknown method arima" in bad.output
     assert not (out / "2026Q4").exists()
@@ -297,7 +302,7 @@ def test_failed_report_leaves_the_previous_one_intact(tmp_path, monkeypatch):
 
     monkeypatch.chdir(SET)
     out = tmp_path / "reports"
-    args = ["report", "mini-supply.yaml", "--quarter", "2026Q4", "--out", str(out), "-n", "200"]
+    args = ["report", "mini-supply.yaml", "--quarter", "2026Q4", "--out", str(out), "--replace", "-n", "200"]
     assert CliRunner().invoke(app, args).exit_code == 0
     before = (out / "2026Q4" / "report.md").read_bytes()
 
@@ -308,7 +313,8 @@ def test_failed_report_leaves_the_previous_one_intact(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, args[:-1] + ["300"])
     assert result.exit_code != 0
     assert (out / "2026Q4" / "report.md").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".2026Q4.lock"]   # the lock file, empty
+    assert side_folders(out / "2026Q4") == []
 
 
 def test_template_folder_overrides_one_section(tmp_path, monkeypatch):
@@ -318,7 +324,7 @@ def test_template_folder_overrides_one_section(tmp_path, monkeypatch):
     (templates / "title.md.j2").write_text("# ACME planning pack {{ quarter }}\n", encoding="utf-8")
     out = tmp_path / "reports"
     result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "--quarter", "2027Q1", "--out", str(out),
-                                      "-n", "200", "--template", str(templates)])
+                                      "-n", "200", "--replace", "--template", str(templates)])
     assert result.exit_code == 0, result.output
     text = (out / "2027Q1" / "report.md").read_text(encoding="utf-8")
     assert text.startswith("# ACME planning pack 2027Q1\n")
@@ -334,7 +340,7 @@ def test_template_with_an_unknown_variable_is_an_input_error(tmp_path, monkeypat
                                       str(tmp_path / "r"), "-n", "200", "--template", str(templates)])
     assert result.exit_code == 2
     assert "title.md.j2" in result.output and "qaurter" in result.output
-    assert not (tmp_path / "r" / "2026Q4").exists()
+    assert not list((tmp_path / "r").glob("2026Q4*"))
 
 
 @pytest.mark.parametrize("args, message", [
@@ -401,25 +407,214 @@ def test_compare_file_naming_a_missing_scenario_is_an_input_error(tmp_path, monk
     # the step's line (6) and field, and the path it looked for
     assert f"{bad}:6" in result.output and "compare.steps.0.scenario" in result.output
     assert "no-such.yaml not found" in result.output
-    assert not (tmp_path / "r" / "2026Q4").exists()
+    assert not list((tmp_path / "r").glob("2026Q4*"))
 
 
-def test_next_quarter_after_editing_an_input_names_it_in_changes(tmp_path):
-    """Two reports into one archive: the second, after one input is edited, shows that input and
-    the move it makes in "Changes since last quarter"; the first says there is nothing earlier."""
-    scenario = tmp_path / "mini-supply.yaml"
-    scenario.write_text((SET / "mini-supply.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    out = tmp_path / "reports"
-    run = ["report", str(scenario), "--out", str(out), "-n", "400", "--quarter"]
+def _project(tmp_path: Path, *names: str) -> Path:
+    """A project folder in ``tmp_path``: ``scenarios/`` holding copies of these files of the small set
+    (their full run), no waterfalls."""
+    (tmp_path / "scenarios").mkdir()
+    for name in names:
+        shutil.copy(SET / name, tmp_path / "scenarios" / name)
+    return tmp_path
+
+
+def _files(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, by relative path."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _rows(db: Path, run: int) -> list[str]:
+    """Every archive row of run ``run``, as SQL."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return [line for line in conn.iterdump() if f"VALUES({run}," in line]
+    finally:
+        conn.close()
+
+
+def test_next_quarter_after_editing_an_input_names_it_in_changes(tmp_path, monkeypatch):
+    """Two quarters' full runs into one archive, with a quick partial run between them: the second
+    full run compares with the first (not the partial one), shows the edited input and the move it
+    makes in "Changes since last quarter"; the first says there is nothing earlier."""
+    monkeypatch.chdir(_project(tmp_path, "mini-supply.yaml"))
+    scenario = Path("scenarios/mini-supply.yaml")
+    run = ["report", "--trend-methods", "none", "--quarter"]
     assert CliRunner().invoke(app, run + ["2026Q3"]).exit_code == 0
-    first = (out / "2026Q3" / "report.md").read_text(encoding="utf-8")
-    assert f"No earlier quarter in the archive (`{out / 'archive.sqlite'}`)" in first
+    first = Path("reports/2026Q3/report.md").read_text(encoding="utf-8")
+    assert "No earlier quarter in the archive (`../archive.sqlite`)" in first  # from the report folder
+    quick = CliRunner().invoke(app, run + ["2026Q3", "-n", "300"])         # partial: archived, not compared with
+    assert quick.exit_code == 0 and "partial report (--samples 300)" in quick.output
     scenario.write_text(scenario.read_text(encoding="utf-8").replace("2x/yr to 3x/yr", "2.5x/yr to 3.5x/yr"),
                         encoding="utf-8")
     assert CliRunner().invoke(app, run + ["2026Q4"]).exit_code == 0
-    text = (out / "2026Q4" / "report.md").read_text(encoding="utf-8")
+    text = Path("reports/2026Q4/report.md").read_text(encoding="utf-8")
     changes = text.split("## Changes since last quarter", 1)[1].split("\n## ", 1)[0]
-    assert "Against the report of 2026Q3" in changes
+    assert "Against the report of 2026Q3 (run 1 in the archive, that quarter's latest full run)" in changes
     assert "| mini-supply | `demand.historical.growth` | 2x/yr to 3x/yr (90%) | 2.5x/yr to 3.5x/yr (90%) |" in changes
+    assert "`samples`" not in changes                     # against the partial run it would be 300 → 1000
     # faster dataset growth: exhaustion comes earlier, all of it from the scenario inputs
     assert re.search(r"\| mini-supply \| Exhaustion, median \| \d{4}Q\d \| \d{4}Q\d \| \d quarters? earlier \|", changes)
+
+
+def test_a_subset_report_leaves_the_full_report_and_its_archive_entry_intact(tmp_path, monkeypatch):
+    """The documented quick check, `peakdata report A.yaml -n N`, goes to its own folder: the quarter's
+    full report and its archive run are byte for byte as they were; --replace writes there on purpose."""
+    import hashlib
+
+    from forecast.store.archive import list_runs
+
+    monkeypatch.chdir(_project(tmp_path, "mini-supply.yaml", "mini-slow.yaml"))
+    db = Path("reports/archive.sqlite")
+    full = CliRunner().invoke(app, ["report", "--quarter", "2026Q4", "--trend-methods", "none"])
+    assert full.exit_code == 0, full.output
+    assert full.output.startswith("wrote reports/2026Q4/report.md") and "archived as run 1" in full.output
+    files, rows = _files(Path("reports/2026Q4")), _rows(db, 1)
+    assert "report.md" in files and "scenarios/mini-slow.md" in files and rows
+
+    subset = ["report", "scenarios/mini-supply.yaml", "-n", "200", "--quarter", "2026Q4", "--trend-methods", "none"]
+    quick = CliRunner().invoke(app, subset)
+    assert quick.exit_code == 0, quick.output
+    # the folder: <quarter>-partial- and 8 hex digits of the SHA-256 of the request (folders.py)
+    request = b'{"compare": [], "samples": 200, "scenarios": ["scenarios/mini-supply.yaml"]}'
+    partial = Path(f"reports/2026Q4-partial-{hashlib.sha256(request).hexdigest()[:8]}")
+    assert quick.output.splitlines() == [
+        f"partial report (1 of the 2 scenarios in scenarios/, --samples 200): wrote {partial}/report.md and "
+        f"{len(_files(partial)) - 1} more files (1 scenarios, 0 waterfalls)",
+        "the quarter's full report in reports/2026Q4 is left as it was (--replace writes there instead)",
+        f"archived as run 2 in {db}, marked partial: \"Changes since last quarter\" compares full runs only"]
+    assert _files(Path("reports/2026Q4")) == files and _rows(db, 1) == rows
+    assert "scenarios/mini-slow.md" not in _files(partial)
+    runs = list_runs(db)
+    assert runs[["run", "full", "folder", "scenario", "samples"]].values.tolist() == [
+        [1, True, "2026Q4", "mini-slow", 1000], [1, True, "2026Q4", "mini-supply", 1000],   # sorted files
+        [2, False, partial.name, "mini-supply", 200]]
+    assert sorted(p.name for p in Path("reports").iterdir() if p.is_dir()) == ["2026Q4", partial.name]
+
+    replaced = CliRunner().invoke(app, subset + ["--replace"])
+    assert replaced.exit_code == 0
+    assert ("--replace: written to the quarter's report folder reports/2026Q4, in place of any report there"
+            in replaced.output)
+    assert "scenarios/mini-slow.md" not in _files(Path("reports/2026Q4"))
+    assert _rows(db, 1) == rows                                         # the archive still has the full run
+    history = CliRunner().invoke(app, ["history", "--archive", str(db)], env={"COLUMNS": "200"})
+    assert [line.split("│")[1].strip() for line in history.output.splitlines() if "│" in line] == [
+        "1", "1", "2 partial", "3 partial"]
+    assert [p for d in Path("reports").iterdir() if d.is_dir() for p in side_folders(d)] == []
+
+
+def _lock(folder: Path):
+    import filelock
+
+    from forecast.report.folders import lock_path
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(str(lock_path(folder)))
+
+
+def test_a_killed_reports_leftovers_are_cleaned_only_under_the_lock(tmp_path, monkeypatch):
+    """A staging folder left by a dead process stays while another report holds the folder's lock
+    (it could be that report's), and that report refuses after --wait; the next report cleans it."""
+    monkeypatch.chdir(_project(tmp_path, "mini-supply.yaml"))
+    folder = Path("reports/2026Q4")
+    stale = Path("reports/.2026Q4.peakdata-staging-k1ll3d00")     # as `kill -9` during the write leaves it
+    (stale / "charts").mkdir(parents=True)
+    (stale / "charts" / "fan_mini-supply.png").write_bytes(b"\x89PNG half")
+    other = Path("reports/.2026Q3.peakdata-staging-0therf0l")      # another folder's: never touched
+    other.mkdir()
+    args = ["report", "--quarter", "2026Q4", "--trend-methods", "none"]
+    lock = _lock(folder)
+    with lock:
+        busy = CliRunner().invoke(app, args + ["--wait", "0"])
+    assert busy.exit_code == 2 and "Traceback" not in busy.output
+    assert "note another peakdata report is writing reports/2026Q4; waiting up to 0 s" in busy.output
+    assert ("error reports/2026Q4: another peakdata report has held its lock (reports/.2026Q4.lock) for more "
+            "than 0 s; nothing was written") in busy.output
+    assert not folder.exists() and stale.is_dir()
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"note removed {stale}, left by an interrupted report" in result.output
+    assert not stale.exists() and other.is_dir() and (folder / "report.md").is_file()
+    assert side_folders(folder) == []
+
+
+def test_two_reports_into_one_folder_take_turns(tmp_path):
+    """Two processes write the same quarter at once: each waits for the folder's lock (held here
+    until both are waiting, so they meet for sure), and the end is one complete report, two archive
+    runs and no staging or old folders."""
+    import json
+    import sqlite3
+
+    _project(tmp_path, "mini-supply.yaml")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    folder = tmp_path / "reports" / "2026Q4"
+    lock = _lock(folder)
+    lock.acquire()
+    try:
+        procs = [subprocess.Popen([sys.executable, "-m", "forecast", "report", "--quarter", "2026Q4",
+                                   "--trend-methods", "none"], cwd=tmp_path, env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+        for proc in procs:          # both have computed their report and wait for the lock
+            assert proc.stderr.readline().startswith(
+                f"note another peakdata report is writing {Path('reports') / '2026Q4'}; waiting")
+    finally:
+        lock.release()
+    outputs = [proc.communicate() for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], outputs
+    assert sorted(out.split("archived as run ")[1][0] for out, _ in outputs) == ["1", "2"]
+    meta = json.loads((folder / "data" / "meta.json").read_text(encoding="utf-8"))
+    assert [s["scenario"] for s in meta["scenarios"]] == ["mini-supply"]
+    written = _files(folder)
+    assert {"report.md", "report.html", "data/meta.json", "scenarios/mini-supply.md",
+            "exports/peakdata-2026Q4.xlsx"} <= set(written)
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [".2026Q4.lock", "2026Q4", "archive.sqlite"]
+    conn = sqlite3.connect(tmp_path / "reports" / "archive.sqlite")
+    assert conn.execute("SELECT id, full, folder FROM report_run ORDER BY id").fetchall() == [
+        (1, 1, "2026Q4"), (2, 1, "2026Q4")]
+    conn.close()
+
+
+def test_which_runs_are_full_and_where_partial_ones_go(tmp_path, monkeypatch):
+    import hashlib
+
+    from forecast.report.folders import report_target
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("scenarios/a.yaml", "scenarios/b.yaml", "scenarios/compare/w.yaml", "elsewhere/x.yaml"):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text("name: x\n", encoding="utf-8")
+    a, b, w, x = "scenarios/a.yaml", "scenarios/b.yaml", "scenarios/compare/w.yaml", "elsewhere/x.yaml"
+    out = Path("reports")
+
+    def partial(request: str) -> Path:
+        return out / f"2026Q4-partial-{hashlib.sha256(request.encode()).hexdigest()[:8]}"
+
+    full = report_target(out, "2026Q4", [a, b], [w])
+    assert (full.folder, full.full, full.scope, full.replaced) == (out / "2026Q4", True, "", False)
+    # the same files in another order or spelling are the same set
+    assert report_target(out, "2026Q4", [str(tmp_path / b), "./scenarios/../scenarios/a.yaml"], [w]) == full
+    cases = [
+        (([a], [w], None), "1 of the 2 scenarios in scenarios/",
+         '{"compare": ["scenarios/compare/w.yaml"], "samples": null, "scenarios": ["scenarios/a.yaml"]}'),
+        (([a, b], [], None), "no waterfalls",
+         '{"compare": [], "samples": null, "scenarios": ["scenarios/a.yaml", "scenarios/b.yaml"]}'),
+        (([b, a], [w], 5000), "--samples 5000",
+         '{"compare": ["scenarios/compare/w.yaml"], "samples": 5000, "scenarios": ["scenarios/a.yaml", '
+         '"scenarios/b.yaml"]}'),
+        (([a, x], [w, w], None), "2 scenarios, not the 2 of scenarios/",
+         '{"compare": ["scenarios/compare/w.yaml"], "samples": null, "scenarios": ["elsewhere/x.yaml", '
+         '"scenarios/a.yaml"]}'),
+    ]
+    for (paths, compares, samples), scope, request in cases:
+        target = report_target(out, "2026Q4", paths, compares, samples)
+        assert (target.folder, target.full, target.scope) == (partial(request), False, scope)
+        replaced = report_target(out, "2026Q4", paths, compares, samples, replace=True)
+        assert (replaced.folder, replaced.full, replaced.replaced) == (out / "2026Q4", False, True)
+    # a folder without scenarios/ has no full run: every report there is partial
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert report_target(out, "2026Q4", ["x.yaml"]).scope == "1 scenario, not the 0 of scenarios/"

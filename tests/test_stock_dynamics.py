@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from forecast.engine import headline_run, run
-from forecast.engine.supply_demand import exhaustion, log_paths
+from forecast.engine.paths import log_paths
+from forecast.engine.supply_demand import exhaustion
 from forecast.errors import ScenarioError
 from forecast.io.scenario import load_scenario
 
@@ -237,6 +238,46 @@ def test_tapered_demand_by_hand(tmp_path):
     assert demand[q.index("2027Q4")] == pytest.approx(np.sqrt(20 * 6.4e27 / 6), rel=1e-9)
 
 
+def test_a_compute_ceiling_caps_the_historical_path_of_a_mixture_by_hand(tmp_path):
+    # every sample on the historical trend (weight 100%): 1e13 tokens at the start of 2024 growing
+    # 4x/yr. The ceiling 7.68e27 FLOP can use D_cap = sqrt(20 × 7.68e27 / 6) = 1.6e14 tokens, which
+    # the trend reaches after two years (1e13 × 4² = 1.6e14, at 2026.0); after it the dataset grows
+    # as compute does at 2.25x/yr: √2.25 = 1.5x/yr.
+    body = """demand:
+  historical_weight: 100%
+  historical:
+    current_largest: 1e13
+    growth: 4x/yr
+  compute:
+    limit: {ceiling: 7.68e27, growth_after: 2.25x/yr}
+"""
+    result = run(_scenario(tmp_path, body), samples=50)
+    q = list(result.quarters)
+    demand = result.stats["demand"][:, 0]
+    # 2024Q4 ends at 2025.0, below the ceiling: 1e13 × 4 = 4e13, the trend itself
+    assert demand[q.index("2024Q4")] == pytest.approx(4e13, rel=1e-9)
+    # 2025Q4 ends at 2026.0: at the ceiling's dataset, 1.6e14
+    assert demand[q.index("2025Q4")] == pytest.approx(1.6e14, rel=1e-9)
+    # 2027Q4 ends at 2028.0: 1.6e14 × 1.5² = 3.6e14, not the trend's 1.6e14 × 4² = 2.56e15
+    assert demand[q.index("2027Q4")] == pytest.approx(3.6e14, rel=1e-9)
+
+
+def test_compute_limits_2040_demand_is_below_what_its_ceiling_allows():
+    # compute-limits: ceiling 1e29 to 1e30 FLOP and growth after it 1.3x/yr to 2x/yr, both lognormal
+    # 90% intervals, so 95% of draws have ceiling ≤ 1e30 and growth_after ≤ 2x/yr. A sample's dataset
+    # at the end of 2040Q4 (τ = 2041.0 − 2024.25 = 16.75 yr after the origin) is at most the
+    # ceiling's dataset grown at √growth_after since the origin (both paths start below it):
+    # sqrt(20 × 1 × 1e30 / 6) × 2^(16.75 / 2) = 1.826e15 × 332.0 = 6.06e17 tokens. Only samples
+    # with a ceiling above 1e30 or a growth above 2x/yr (at most 5% + 5%) can exceed it, so the p90
+    # is below it, on either path of the mixture. With the historical half uncapped the p90 was
+    # 6.8e19, the baseline's (6 × D² / 20 ≈ 1.4e39 FLOP of compute-optimal training).
+    allowed = np.sqrt(20 * 1e30 / 6) * 2.0 ** (16.75 / 2)
+    assert allowed == pytest.approx(6.06e17, rel=1e-3)
+    result = run(load_scenario(SCENARIOS / "compute-limits.yaml").scenario, samples=N)
+    p90 = float(result.metric("demand").loc["2040Q4", "p90"])
+    assert p90 < allowed
+
+
 @pytest.mark.parametrize("name", ["ai-written-inflow", "licensed-text", "compute-limits"])
 def test_point_estimate_equals_a_one_sample_scan(name, monkeypatch):
     """The point estimate takes the scan's kernels: a one-sample run with every uniform at 0.5."""
@@ -334,7 +375,7 @@ def test_human_share_is_read_at_the_middle_of_the_quarter_the_text_is_written_in
     # the quarter's end (0.006 lower) or the previous quarter's middle (0.0125 higher) moves it by ~1%.
     import shutil
 
-    from forecast.engine.dynamics import run_pass
+    from forecast.engine.scan import run_pass
     from forecast.models.demand import log_linear
 
     data = tmp_path / "data"

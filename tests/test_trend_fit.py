@@ -143,7 +143,7 @@ def test_notable_models_slope_within_published_interval() -> None:
     V24: 0.38 OOM/yr, 95% CI 0.27–0.48 (2010–2024 language models). Our file starts in 2018, counts
     tokens rather than words and includes small overtrained models, so only the interval is pinned.
     """
-    from forecast.engine.supply_demand import fit_demand_trend
+    from forecast.engine.demand_trend import fit_demand_trend
     from forecast.io.scenario import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_undisclosed_runs_are_imputed_from_compute_and_flagged():
     obs = load_series("dataset_tokens")
     missing = undisclosed_rows()
-    assert obs.imputed.sum() == len(missing) == 10
+    assert obs.imputed.sum() == len(missing) == 12
     gpt4 = obs.value[list(obs.label).index("GPT-4")]
     # D = sqrt(k r C / 6) with k = sqrt(1 x 5): sqrt(2.236 x 20 x 2.1e25 / 6) = 1.251e13 tokens
     assert gpt4 == pytest.approx(math.sqrt(math.sqrt(5.0) * 20 * 2.1e25 / 6), rel=1e-9)
@@ -29,7 +29,7 @@ def test_undisclosed_runs_are_imputed_from_compute_and_flagged():
     # censored: the smallest dataset the rule allows, k = 1: sqrt(20 x 2.1e25 / 6) = 8.37e12
     assert censored.value[list(censored.label).index("GPT-4")] == pytest.approx(math.sqrt(20 * 2.1e25 / 6))
     disclosed = load_series("dataset_tokens", imputation=Imputation("disclosed"))
-    assert not disclosed.imputed.any() and len(disclosed.t) == len(obs.t) - 10
+    assert not disclosed.imputed.any() and len(disclosed.t) == len(obs.t) - 12
     assert "GPT-4" not in disclosed.label
 
 
@@ -130,6 +130,20 @@ def test_trend_report_gives_the_report_chart_numbers():
     # plain numbers and strings, for any charting library
     assert all(isinstance(v, float) for k in ("forecast", "lower", "upper") for v in band[k])
     assert all(isinstance(r["value"], float) and isinstance(r["quarter"], str) for r in chart["observed"])
+
+
+def test_observed_quarters_set_by_imputed_rows_are_marked():
+    from forecast.engine.trends import trend_report
+    from forecast.schema.trends import TrendSettings
+
+    report = trend_report(["dataset_tokens"], TrendSettings(method="best", as_of="2024Q2"), ["ols"])
+    observed = {r["quarter"]: r for r in report.charts[0]["observed"]}
+    # 2022Q4: Chinchilla's disclosed 1.4T is the record; 2023Q1: GPT-4 (2.1e25 FLOP, dataset
+    # undisclosed) imputed at sqrt(sqrt(5) x 20 x 2.1e25 / 6) = 12.5T, above every disclosed dataset
+    assert observed["2022Q4"]["value"] == pytest.approx(1.4e12) and not observed["2022Q4"]["imputed"]
+    assert observed["2023Q1"]["value"] == pytest.approx(1.251e13, rel=1e-3) and observed["2023Q1"]["imputed"]
+    bands = report.bands[report.bands["kind"] == "observed"]
+    assert bands["imputed"].tolist() == [r["imputed"] for r in report.charts[0]["observed"]]
 
 
 def test_each_undisclosed_choice_changes_what_the_fit_sees():

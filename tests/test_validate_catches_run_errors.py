@@ -127,7 +127,8 @@ def test_two_scenarios_with_one_name_are_found(tmp_path):
     from forecast.io.scenario import duplicate_name_problems
 
     one = _variant(tmp_path, "")
-    other = tmp_path / "other.yaml"
+    (tmp_path / "elsewhere").mkdir()          # in another folder: one name is refused only when run together
+    other = tmp_path / "elsewhere" / "other.yaml"
     other.write_text(f"extends: {SCENARIOS / 'slow-growth.yaml'}\nname: variant\n", encoding="utf-8")
     items = [load_scenario(one), load_scenario(other), load_scenario(SCENARIOS / "baseline.yaml")]
     [(item, problem)] = duplicate_name_problems(items)
@@ -169,3 +170,118 @@ correlations:
     item = load_scenario(path)
     result = engine.run(item.scenario, samples=2000, provenance=item.provenance)
     assert "exhaustion" in result.events
+
+
+# --- data files a scenario names (human_share_data, fit.data) -------------------------------------
+# Each is checked by validate: inside the data folder, present, a reference CSV with the columns and
+# values the run reads. What validate passes, run runs.
+
+@pytest.fixture
+def data(tmp_path):
+    """A copy of data/ to change."""
+    import shutil
+
+    from forecast.io.references import data_dir
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    return folder
+
+
+def _inflow(tmp_path: Path, body: str = "") -> Path:
+    path = tmp_path / "inflow.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'ai-written-inflow.yaml'}\nname: inflow\n{body}", encoding="utf-8")
+    return path
+
+
+def test_a_missing_data_file_is_refused_at_its_field(tmp_path):
+    path = _inflow(tmp_path, "supply:\n  dynamics:\n    human_share_data: shares.csv\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    [problem] = err.value.problems
+    assert (problem.file, problem.line, problem.col, problem.field) == (
+        str(path), 5, 5, "supply.dynamics.human_share_data")
+    assert problem.message.startswith("data file shares.csv not found in ")
+    assert "PEAKDATA_DATA" in problem.hint
+
+
+def test_a_missing_default_data_file_is_located_at_what_asks_for_it(tmp_path, data):
+    # human_share_data is left at its default; human_share: data (ai-written-inflow.yaml:16) reads it.
+    (data / "human_share.csv").unlink()
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCENARIOS / "ai-written-inflow.yaml", data_dir=data)
+    [problem] = err.value.problems
+    assert (Path(problem.file).name, problem.line, problem.field) == (
+        "ai-written-inflow.yaml", 16, "supply.dynamics.human_share_data")
+    assert problem.message == (f"data file human_share.csv (the default of human_share_data) not found in {data}")
+
+
+def test_a_data_file_without_the_columns_the_run_reads_is_refused(tmp_path):
+    path = _inflow(tmp_path, "supply:\n  dynamics:\n    human_share_data: hardware.csv\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    [problem] = err.value.problems
+    assert problem.line == 5 and problem.message == "data file hardware.csv has no column 'year' or 'human_share'"
+    assert problem.hint == "it needs year, human_share and source"
+
+
+def test_a_data_file_with_a_word_for_a_number_names_its_line(tmp_path, data):
+    text = (data / "human_share.csv").read_text(encoding="utf-8").replace(",2023.875,0.641,", ",2023.875,about half,")
+    (data / "human_share.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCENARIOS / "ai-written-inflow.yaml", data_dir=data)
+    [problem] = err.value.problems
+    # human_share.csv: two comment lines, the header, 2022-11-01 on line 4, 2023-11-01 on line 5
+    assert problem.message == "data file human_share.csv (the default of human_share_data) line 5: human_share 'about half' is not a number"
+    text = (data / "human_share.csv").read_text(encoding="utf-8").replace(",2023.875,about half,", ",2023.875,,")
+    (data / "human_share.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="human_share.csv .* line 5: human_share is empty"):
+        load_scenario(SCENARIOS / "ai-written-inflow.yaml", data_dir=data)
+
+
+def test_a_trend_file_with_a_bad_date_names_its_line(tmp_path, data):
+    text = (data / "notable_models.csv").read_text(encoding="utf-8").splitlines()
+    row = text[3].split(",")
+    assert row[2][:2] == "20"                      # the date column of the first row
+    text[3] = ",".join(row[:2] + ["sometime"] + row[3:])
+    (data / "notable_models.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCENARIOS / "baseline.yaml", data_dir=data)
+    [problem] = err.value.problems
+    assert (Path(problem.file).name, problem.line, problem.field) == ("baseline.yaml", 43, "demand.historical.fit.data")
+    assert problem.message == "data file notable_models.csv line 4: date 'sometime' is not a date such as 2024-07-01"
+
+
+def test_a_method_fit_needs_the_model_and_compute_columns(tmp_path, data):
+    (data / "tokens.csv").write_text("date,training_tokens,source\n2020-01-01,3e11,x\n", encoding="utf-8")
+    path = _variant(tmp_path, "demand:\n  historical:\n    fit:\n      data: tokens.csv\n      method: ols\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, data_dir=data)
+    [problem] = err.value.problems
+    assert problem.line == 6 and problem.field == "demand.historical.fit.data"
+    assert problem.message == "data file tokens.csv has no column 'training_compute_flop' or 'model'"
+    # the same file passes for a bootstrap fit, which reads date and training_tokens only
+    load_scenario(_variant(tmp_path, "demand:\n  historical:\n    fit:\n      data: tokens.csv\n"), data_dir=data)
+
+
+def test_what_validate_passes_run_runs_from_a_subfolder_of_data(tmp_path, data):
+    import forecast.engine as engine
+
+    (data / "mine").mkdir()
+    (data / "human_share.csv").rename(data / "mine" / "share.csv")
+    path = _inflow(tmp_path, "supply:\n  dynamics:\n    human_share_data: mine/share.csv\n")
+    item = load_scenario(path, data_dir=data)
+    result = engine.run(item.scenario, samples=500, provenance=item.provenance, data_dir=data)
+    assert "exhaustion" in result.events
+    assert "mine/share.csv" in result.notes["data_files"]
+
+
+def test_a_symbolic_link_out_of_the_data_folder_is_refused(tmp_path, data):
+    (tmp_path / "elsewhere.csv").write_bytes((data / "human_share.csv").read_bytes())
+    (data / "linked.csv").symlink_to(tmp_path / "elsewhere.csv")
+    path = _inflow(tmp_path, "supply:\n  dynamics:\n    human_share_data: linked.csv\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, data_dir=data)
+    [problem] = err.value.problems
+    assert (problem.line, problem.field) == (5, "supply.dynamics.human_share_data")
+    assert problem.message == f"data file linked.csv resolves outside the data folder {data}"

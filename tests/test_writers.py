@@ -1,4 +1,4 @@
-"""Tests of forecast/report/writers.py: atomic writes (temp file + rename) and the files of a run.
+"""Tests of forecast/export/writers.py: atomic writes (temp file + rename) and the files of a run.
 
 Failures are injected with monkeypatch (``os.replace`` or the file write raising); the folder must
 then hold either the old file or nothing, never a partial file or a leftover temp file.
@@ -168,3 +168,68 @@ def test_output_set_is_swapped_in_whole_and_keeps_foreign_files(tmp_path, monkey
     write_outputs(result, out)
     assert (out / "my-notes.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline"]
+
+
+# --------------------------------------------------------------------------- leftovers of a killed writer
+
+
+def test_staging_and_old_folders_have_recognisable_names(tmp_path, monkeypatch):
+    """While a set is being swapped in, the folders beside it are named .F.peakdata-<kind>-…"""
+    seen = []
+    real = writers.os.replace
+
+    def watch(src, dst):
+        seen.append((Path(src).name, Path(dst).name))
+        real(src, dst)
+
+    folder = tmp_path / "2026Q4"
+    folder.mkdir()
+    monkeypatch.setattr(writers.os, "replace", watch)
+    with writers.staged(folder) as staging:
+        (staging / "report.md").write_text("new\n", encoding="utf-8")
+    old_aside, staged_in = seen
+    assert old_aside == ("2026Q4", f".2026Q4.peakdata-old-{os.getpid()}")
+    assert staged_in[0].startswith(".2026Q4.peakdata-staging-") and staged_in[1] == "2026Q4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q4"]
+
+
+def test_clean_stale_removes_only_this_folders_leftovers(tmp_path):
+    folder = tmp_path / "2026Q4"
+    (folder / "charts").mkdir(parents=True)
+    (folder / "report.md").write_text("the report\n", encoding="utf-8")
+    left = [tmp_path / ".2026Q4.peakdata-staging-k1ll3d00", tmp_path / ".2026Q4.peakdata-check-abc",
+            tmp_path / ".2026Q4.peakdata-old-4242"]
+    for path in left:
+        (path / "data").mkdir(parents=True)
+        (path / "data" / "half.csv").write_text("quarter\n", encoding="utf-8")
+    kept = [tmp_path / ".2026Q4-partial-0123abcd.peakdata-staging-x", tmp_path / ".2026Q4.old",
+            tmp_path / ".git", tmp_path / "2026Q3"]
+    for path in kept:
+        path.mkdir()
+    (tmp_path / ".2026Q4.peakdata-staging-a-file").write_text("not a folder\n", encoding="utf-8")
+    (tmp_path / ".2026Q4.lock").touch()
+    assert writers.side_folders(folder) == sorted(left)
+    done = writers.clean_stale(folder)
+    assert done == [f"removed {path}, left by an interrupted report" for path in sorted(left)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".2026Q4-partial-0123abcd.peakdata-staging-x", ".2026Q4.old", ".git", "2026Q3", "2026Q4",
+         ".2026Q4.peakdata-staging-a-file", ".2026Q4.lock"])
+    assert (folder / "report.md").read_text(encoding="utf-8") == "the report\n"
+    assert writers.clean_stale(folder) == [] and writers.side_folders(tmp_path / "missing" / "x") == []
+
+
+def test_clean_stale_puts_back_the_report_a_writer_died_swapping_out(tmp_path):
+    """Killed between the two renames of swap_in: the folder is gone, the previous set is aside and
+    the new one still staged. The previous set comes back (the archive never heard of the new one)."""
+    folder = tmp_path / "2026Q4"
+    old = tmp_path / ".2026Q4.peakdata-old-4242"
+    old.mkdir()
+    (old / "report.md").write_text("last good report\n", encoding="utf-8")
+    staging = tmp_path / ".2026Q4.peakdata-staging-n3wn3wn3"
+    staging.mkdir()
+    (staging / "report.md").write_text("new report\n", encoding="utf-8")
+    assert writers.clean_stale(folder) == [
+        f"restored {folder} from {old.name}, left by an interrupted report",
+        f"removed {staging}, left by an interrupted report"]
+    assert (folder / "report.md").read_text(encoding="utf-8") == "last good report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026Q4"]

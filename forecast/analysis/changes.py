@@ -1,7 +1,10 @@
 """Changes since last quarter: which headline figures moved, by how much, and why.
 
-Compares this quarter's runs with the latest archived earlier quarter (:mod:`forecast.store.archive`).
-For every scenario run in both quarters it lists
+Compares this quarter's runs with the latest *full* run of an earlier quarter in the run archive
+(:mod:`forecast.store.archive`): a partial report (a subset of the scenarios, or other samples,
+:mod:`forecast.report.folders`) is never compared against, so a quick check of two scenarios does
+not make the next quarter list the others as new. For a partial report itself, scenarios of the
+full run it leaves out are not listed as removed. For every scenario run in both it lists
 
 * the scenario inputs that changed, input by input, old → new (from the two resolved YAML texts);
 * the CSVs of ``data/`` it reads that changed, row by row (added, changed, removed);
@@ -131,7 +134,8 @@ class ScenarioChanges:
 
 @dataclass(frozen=True)
 class Changes:
-    """Everything that changed between the archived ``previous`` quarter and ``quarter``."""
+    """Everything that changed between the archived ``previous`` quarter (its run ``previous_run``)
+    and ``quarter``."""
 
     quarter: str
     previous: str
@@ -141,6 +145,7 @@ class Changes:
     added: tuple[str, ...]
     removed: tuple[str, ...]
     data: tuple[FileChange, ...]
+    previous_run: int = 0
 
     @property
     def any(self) -> bool:
@@ -325,24 +330,27 @@ def _moves(f_oo_archived: dict[str, float], f_oo: dict[str, float], f_on: dict[s
 
 
 def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
-                  data_dir: Path | None = None) -> Changes | None:
-    """What changed between the latest archived quarter before ``quarter`` and these ``runs``.
+                  data_dir: Path | None = None, partial: bool = False) -> Changes | None:
+    """What changed between the latest full run of a quarter before ``quarter`` and these ``runs``.
 
     Parameters
     ----------
     db_path : path
         The run archive (``reports/archive.sqlite``).
     quarter : str or Quarter
-        This report's quarter; the comparison is with the latest archived quarter before it.
+        This report's quarter; the comparison is with the latest full run archived for a quarter
+        before it (:func:`forecast.store.archive.latest_before`).
     runs : sequence of ScenarioRun
         This quarter's runs (:func:`forecast.engine.runs.run_scenarios`).
     data_dir : Path, optional
         The folder of reference CSVs the runs read (default: the project's ``data/``).
+    partial : bool
+        These runs are a partial report: scenarios they leave out are not "removed".
 
     Returns
     -------
     Changes or None
-        ``None`` when no earlier quarter is archived.
+        ``None`` when no full run of an earlier quarter is archived.
     """
     from forecast._version import __version__
     from forecast.io.references import data_dir as default_data_dir
@@ -352,12 +360,15 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
     before = latest_before(db_path, when)
     if before is None:
         return None
+    from forecast.schema.types import resolve_inside
+
     new_dir = Path(data_dir or default_data_dir())
     new_files = {run.result.scenario: data_files(run.file.scenario) for run in runs}
     # this quarter's content of every file read now or last quarter (an old scenario re-run on the new
     # data reads the files it read then)
     names = sorted({name for used in new_files.values() for name in used} | set(before.data))
-    new_data = {name: (new_dir / name).read_bytes() for name in names if (new_dir / name).is_file()}
+    inside = {name: resolve_inside(new_dir, name) for name in names}   # an edited archive names no file outside
+    new_data = {name: path.read_bytes() for name, path in inside.items() if path is not None and path.is_file()}
     file_changes = _file_changes(before, new_data)
     changed_files = {c.file for c in file_changes if c.old_sha256 is not None and c.new_sha256 is not None}
     new_version = ", ".join(sorted({run.result.version for run in runs})) or __version__
@@ -369,6 +380,7 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
         before.write_data(old_dir)
         for name, content in new_data.items():        # read now, not then: the same content both times
             if name not in before.data:
+                (old_dir / name).parent.mkdir(parents=True, exist_ok=True)   # a CSV in a subfolder of data/
                 (old_dir / name).write_bytes(content)
         for run in runs:
             name = run.result.scenario
@@ -382,8 +394,8 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
         quarter=str(when), previous=before.quarter, old_version=before.version, new_version=new_version,
         scenarios=tuple(scenarios),
         added=tuple(run.result.scenario for run in runs if run.result.scenario not in before.scenarios),
-        removed=tuple(name for name in before.scenarios if name not in now),
-        data=file_changes)
+        removed=() if partial else tuple(name for name in before.scenarios if name not in now),
+        data=file_changes, previous_run=before.run)
 
 
 def _file_changes(before: ArchivedRun, new_data: dict[str, bytes]) -> tuple[FileChange, ...]:

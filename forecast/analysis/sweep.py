@@ -31,17 +31,29 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.errors import Problem, ScenarioError
+from forecast.errors import DataError, Problem, ScenarioError
 from forecast.io.overrides import field_kind, fixed, is_spec, value_at, with_values
 from forecast.io.yamlload import LoadedYaml, load_yaml
 from forecast.schema import MAX_SAMPLES, Scenario
+from forecast.schema.types import data_file, output_name
 
 __all__ = ["Axis", "Grid", "Point", "evaluate_points", "load_grid", "point_count", "point_seed", "points",
            "run_sweep", "sweep_table"]
 
 _GRID_KEYS = {"name", "description", "base", "set", "axes", "zip", "samples", "chart"}
-#: Most points one grid may hold.
-MAX_POINTS = 1_000_000
+#: Most points one grid may hold. Every point is made and validated before any is computed (about
+#: 6 ms and 35 KB each for a cost scenario), so 100,000 points take some ten minutes and 3.5 GB
+#: before the first run starts; split a larger study into several grids.
+MAX_POINTS = 100_000
+#: Scenario keys that are not inputs: an axis on them gives the same scenario at every point.
+_NOT_INPUTS = {
+    "name": "name is a label, not an input: every point would be the same scenario under another name "
+            "(and seed); the grid's own name names the output folder",
+    "description": "description is a label, not an input: every point would be the same scenario",
+    "extends": "extends is resolved when the base is read; a point cannot change it",
+    "seed": "a point's seed comes from its content (docs/cli.md), so an axis on seed gives the same "
+            "scenario at every point, reseeded",
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class Grid:
     zipped: tuple[tuple[str, ...], ...]
     samples: int | None
     chart: dict[str, str] = field(default_factory=dict)
+    #: the base scenario's warnings (:attr:`forecast.io.scenario.ScenarioFile.warnings`)
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,11 @@ def _range_values(doc: LoadedYaml, base: Scenario, name: str, spec: dict[str, An
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
         problems.append(_problem(doc, path + ("steps",), "steps must be a whole number ≥ 1"))
         return ()
+    if steps > MAX_POINTS:
+        problems.append(_problem(doc, path + ("steps",), f"{steps:,} steps is above the limit of "
+                                 f"{MAX_POINTS:,} points a grid may hold", "use fewer steps; a log range "
+                                 "covers orders of magnitude in a few dozen"))
+        return ()
     if scale not in ("linear", "log"):
         problems.append(_problem(doc, path + ("scale",), f"unknown scale '{scale}'", "use linear or log"))
         return ()
@@ -134,6 +153,51 @@ def _range_values(doc: LoadedYaml, base: Scenario, name: str, spec: dict[str, An
     return tuple(fixed(float(x), kind) for x in numbers)
 
 
+def _data_file_present(value: Any) -> str:
+    from forecast.io.references import data_dir, reference_path
+
+    name = data_file(value)
+    try:
+        found = reference_path(name).is_file()
+    except DataError as exc:       # a symbolic link in the data folder that points outside it
+        raise ValueError(str(exc)) from None
+    if not found:
+        raise ValueError(f"data file {name} not found in {data_dir()}; put the CSV in the data folder, "
+                         "or set PEAKDATA_DATA to the folder that holds it")
+    return name
+
+
+def _path_problems(doc: LoadedYaml) -> list[Problem]:
+    """Names and data paths of a grid file, located at their lines: the sweep's ``name`` (its output
+    folder), a ``name`` under ``set``, and the data files that ``set`` or an axis gives
+    (:data:`forecast.io.references.DATA_FILE_KEYS`)."""
+    from forecast.io.references import DATA_FILE_KEYS
+
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    checks: list[tuple[tuple, Any, Callable[[Any], str]]] = []
+    if "name" in data:
+        checks.append((("name",), data["name"], output_name))
+    changes, axes = data.get("set"), data.get("axes")
+    for key, value in (changes.items() if isinstance(changes, dict) else ()):
+        if key == "name":
+            checks.append((("set", key), value, output_name))
+        elif key in DATA_FILE_KEYS:
+            checks.append((("set", key), value, _data_file_present))
+    for key, values in (axes.items() if isinstance(axes, dict) else ()):
+        if key in DATA_FILE_KEYS and isinstance(values, list):
+            checks += [(("axes", key, i), value, _data_file_present) for i, value in enumerate(values)]
+    problems = []
+    for where, value, check in checks:
+        try:
+            check(value)
+        except ValueError as exc:
+            message, hint = str(exc).rsplit("; ", 1) if "; " in str(exc) else (str(exc), "")
+            problems.append(_problem(doc, where, message, hint))
+    return problems
+
+
 def load_grid(path: str | Path) -> Grid:
     """Read and check a grid file; every problem at once as ``file:line:col field: message (hint)``."""
     from forecast.io.scenario import load_scenario
@@ -145,6 +209,7 @@ def load_grid(path: str | Path) -> Grid:
     for key in ("name", "base", "axes"):
         if key not in data:
             problems.append(_problem(doc, (), f"missing required field '{key}'", "see docs/cli.md, peakdata sweep"))
+    problems += _path_problems(doc)
     if problems:
         raise ScenarioError(problems)
     base_path = (Path(path).parent / str(data["base"]))
@@ -163,6 +228,13 @@ def load_grid(path: str | Path) -> Grid:
                                       "e.g. supply.repetition.epochs: [1, 2, 4, 8]")])
     axes = []
     for name, spec in raw_axes.items():
+        if name in _NOT_INPUTS or (name == "samples" and samples is not None):
+            message = _NOT_INPUTS.get(name) or ("samples is set for every point by the grid's samples: "
+                                                f"{samples}, which would replace the axis")
+            problems.append(_problem(doc, ("axes", name), message,
+                                     "remove the grid's samples: to sweep the sample count" if name == "samples"
+                                     else "sweep an input such as supply.repetition.epochs"))
+            continue
         if isinstance(spec, list):
             values = tuple(spec)
         elif isinstance(spec, dict):
@@ -185,19 +257,42 @@ def load_grid(path: str | Path) -> Grid:
         zipped.append(tuple(group))
     if len({g for group in zipped for g in group}) != sum(len(g) for g in zipped):
         problems.append(_problem(doc, ("zip",), "an axis appears in two zip groups"))
+    for key in changes:
+        swept = next((a for a in raw_axes if key == a or str(key).startswith(f"{a}.")), None)
+        if swept is not None:
+            what = "swept" if key == swept else f"inside {swept}, which is swept"
+            problems.append(_problem(doc, ("set", key), f"{key} is set here and {what} on an axis; the axis "
+                                     "would replace the set value at every point",
+                                     "remove it from set: or from axes:" if key == swept else
+                                     f"remove {key} from set: or {swept} from axes:"))
     chart = data.get("chart") or {}
     if chart and (not isinstance(chart, dict) or set(chart) - {"x", "y", "metric"}
                   or any(chart.get(k) not in raw_axes for k in ("x", "y") if k in chart)):
         problems.append(_problem(doc, ("chart",), "chart has x and y (axis names) and metric (a headline key)",
                                  "e.g. chart: {x: supply.repetition.epochs, y: demand.compute.growth, "
                                  "metric: exhaustion.p50}"))
+    elif chart.get("metric") is not None:
+        from forecast.outputs import headline_keys
+
+        known = headline_keys(base)
+        if chart["metric"] not in known:
+            import difflib
+
+            close = difflib.get_close_matches(str(chart["metric"]), known, n=1, cutoff=0.6)
+            problems.append(_problem(doc, ("chart", "metric"),
+                                     f"unknown metric '{chart['metric']}': a sweep of {base.name} has "
+                                     f"{', '.join(known)}",
+                                     f"did you mean '{close[0]}'?" if close else
+                                     "the headline keys are listed in docs/nomenclature.md"))
     if problems:
         raise ScenarioError(problems)
     grid = Grid(str(data["name"]), str(path), str(data.get("description", "")), str(base_path), base,
-                dict(changes), tuple(axes), tuple(zipped), samples, dict(chart))
+                dict(changes), tuple(axes), tuple(zipped), samples, dict(chart), base_file.warnings)
     count = point_count(grid)
     if count > MAX_POINTS:
-        raise ScenarioError([_problem(doc, ("axes",), f"{count:,} points is above the limit of {MAX_POINTS:,}")])
+        raise ScenarioError([_problem(doc, ("axes",), f"{count:,} points is above the limit of {MAX_POINTS:,} "
+                                      "points a grid may hold", "use fewer values, zip axes that move together, "
+                                      "or split the study into several grids")])
     return grid
 
 

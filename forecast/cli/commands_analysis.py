@@ -28,7 +28,7 @@ def sensitivity(
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
     from forecast.export.sensitivity import write_sensitivity
-    from forecast.export.writers import check_writable
+    from forecast.export.writers import check_writable, output_folder
     from forecast.io.scenario import load_scenario
     from forecast.report.charts.analysis import tornado_pngs
     from forecast.report.views import ranking_view
@@ -40,7 +40,7 @@ def sensitivity(
     folder = None
     try:
         item = load_scenario(scenario)
-        folder = out / item.scenario.name / "sensitivity"
+        folder = output_folder(out, item.scenario.name, "sensitivity")
         check_writable(folder)
         print_warnings(make_console(stderr=True), [item])
         table = analyse(item.scenario, budget=samples)
@@ -85,6 +85,7 @@ def solve(
     console = make_console()
     try:
         item = load_scenario(scenario)
+        print_warnings(make_console(stderr=True), [item])
         goal = parse_target(target)
         changes = dict(parse_assignment(text) for text in set_)
         base = with_values(item.scenario, changes)
@@ -129,7 +130,7 @@ def sweep(
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
     from forecast.export.sweep import run_resumable, write_sweep
-    from forecast.export.writers import check_writable
+    from forecast.export.writers import check_writable, output_folder
     from forecast.report.charts.analysis import heatmap_png
     from forecast.report.views import sweep_view
 
@@ -137,7 +138,8 @@ def sweep(
     folder = None
     try:
         spec = load_grid(grid)
-        folder = out or Path("reports") / "sweeps" / spec.name
+        print_warnings(make_console(stderr=True), [spec])
+        folder = out or output_folder(Path("reports") / "sweeps", spec.name)
         check_writable(folder)
         with points_progress(spec.name, "points") as progress:
             table = run_resumable(spec, folder, workers=workers, dask=dask, progress=progress)

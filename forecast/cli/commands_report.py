@@ -7,9 +7,9 @@ from typing import List, Optional
 
 import typer
 
-from forecast.cli.common import fail, make_console
-
 from forecast._version import __version__
+from forecast.cli.common import fail, make_console, print_warnings
+from forecast.report.folders import LOCK_TIMEOUT  # a constant: the module imports nothing heavy
 
 __all__ = ["history", "published_runs", "report", "trends"]
 
@@ -37,7 +37,9 @@ def report(
         help="Scenario YAML files (default: every scenarios/*.yaml, plus the waterfalls in scenarios/compare/)."),
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q",
                                           help="Quarter the report is for, e.g. 2026Q4 (default: today's quarter)."),
-    out: Path = typer.Option(Path("reports"), "--out", "-o", help="Folder for reports; writes OUT/<quarter>/."),
+    out: Path = typer.Option(Path("reports"), "--out", "-o",
+                             help="Folder for reports; writes OUT/<quarter>/ (the full run) or "
+                                  "OUT/<quarter>-partial-<hash>/ (a subset, or --samples)."),
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
                                           help="Monte Carlo samples for every scenario (default: each scenario's)."),
     template: Optional[Path] = typer.Option(None, "--template", metavar="DIR",
@@ -49,6 +51,12 @@ def report(
     trend_methods: str = typer.Option("all", "--trend-methods", metavar="LIST",
                                       help="Trend methods charted and scored in \"Trends behind the forecast\", "
                                            "comma-separated (ols,quantreg,ets,prophet), all, or none."),
+    replace: bool = typer.Option(False, "--replace",
+                                 help="Write a partial run (a subset of scenarios/, or --samples) to "
+                                      "OUT/<quarter>/, replacing the quarter's report there."),
+    wait: float = typer.Option(LOCK_TIMEOUT, "--wait", metavar="SECONDS", min=0,
+                               help="How long to wait for another report writing the same folder "
+                                    "before giving up (exit 2)."),
 ) -> None:
     """Write the quarterly report: one document across all scenarios with summary, comparison,
     charts, the Palmyra-versus-GPT-class waterfall, the trend fits behind the forecast, assumptions
@@ -69,6 +77,11 @@ def report(
     except ValueError as exc:
         fail(ValueError(f"--quarter {quarter}: {exc}"))
     methods = _trend_methods(trend_methods)
+    if quarter is not None:
+        try:
+            _check_report_quarter(label)
+        except ForecastError as exc:
+            fail(exc)
     paths = list(scenarios or [])
     compares = list(compare or [])
     if not paths:
@@ -77,16 +90,59 @@ def report(
             compares = sorted(Path("scenarios/compare").glob("*.yaml"))
         if not paths:
             fail(ValueError("no scenarios given and no scenarios/*.yaml here; name the files to run"))
+    err = make_console(stderr=True)
     try:
         with step_progress("report") as progress:
             output = build_report(paths, label, out, samples=samples, template_dir=template,
                                   compare_paths=compares, archive_path=archive, progress=progress,
-                                  trend_methods=methods)
+                                  trend_methods=methods, replace=replace, lock_timeout=wait,
+                                  notify=lambda line: err.print(f"note {line}", markup=False))
     except ForecastError as exc:
         fail(exc)
+    print_warnings(make_console(stderr=True),
+                   list({id(r.file): r.file for r in [*output.runs, *(r for w in output.waterfalls for r in w.runs)]}.values()))
+    _print_written(output, out, label, archive)
+
+
+def _print_written(output, out: Path, label: str, archive: Path | None) -> None:
+    """What ``report`` wrote and where it archived the run; for a partial run, where the quarter's
+    full report is."""
     console = make_console()
-    console.print(f"wrote {output.folder / 'report.md'} and {len(output.files) - 1} more files "
-                  f"({len(output.runs)} scenarios, {len(output.waterfalls)} waterfalls)", markup=False)
+    target = output.target
+    wrote = (f"wrote {output.folder / 'report.md'} and {len(output.files) - 1} more files "
+             f"({len(output.runs)} scenarios, {len(output.waterfalls)} waterfalls)")
+    archived = f"archived as run {output.run} in {archive or out / 'archive.sqlite'}"
+    if target.full:
+        console.print(f"{wrote}; {archived}", markup=False)
+        return
+    console.print(f"partial report ({target.scope}): {wrote}", markup=False)
+    full_folder = out / label
+    if target.replaced:
+        console.print(f"--replace: written to the quarter's report folder {full_folder}, in place of "
+                      "any report there", markup=False)
+    elif full_folder.is_dir():
+        console.print(f"the quarter's full report in {full_folder} is left as it was "
+                      "(--replace writes there instead)", markup=False)
+    console.print(f"{archived}, marked partial: \"Changes since last quarter\" compares full runs only",
+                  markup=False)
+
+
+def _check_report_quarter(label: str) -> None:
+    """``report --quarter``: not before the first row of the data the report's trend section fits."""
+    from forecast.engine.trends import first_rows
+    from forecast.errors import Problem, ScenarioError
+    from forecast.io.trend_series import FILES
+    from forecast.report.trends import REPORT_SERIES
+    from forecast.units import Quarter
+
+    first = first_rows(REPORT_SERIES)
+    name, (begins, row) = min(first.items(), key=lambda item: item[1][0])
+    if Quarter.parse(label) < begins:
+        raise ScenarioError([Problem("command line", 0, 0, "--quarter",
+                                     f"{label} is before the data begins ({begins}: {row}, the first row of "
+                                     f"{name} in data/{FILES[name]}); a report for it would quote data that "
+                                     "did not exist yet", f"give {begins} or later, or leave --quarter out "
+                                     "for today's quarter")])
 
 
 def published_runs() -> None:
@@ -110,8 +166,9 @@ def history(
     archive: Path = typer.Option(Path("reports") / "archive.sqlite", "--archive",
                                  help="The run archive that `peakdata report` writes."),
 ) -> None:
-    """List the archived report runs, oldest quarter first: quarter, scenario, content hash, seed,
-    samples, and the headline median exhaustion quarter or p50 cost."""
+    """List the archived report runs, oldest quarter first: run id (marked "partial" for a run that
+    was not the quarter's full run), quarter, scenario, content hash, seed, samples, and the headline
+    median exhaustion quarter or p50 cost."""
     from forecast.cli.render import print_frame
     from forecast.errors import ArchiveError, ForecastError
     from forecast.store.archive import list_runs
@@ -183,6 +240,8 @@ def trends(
                                          "see peakdata trends --help")]) from None
         if out is not None and out.exists() and not out.is_dir():
             raise ScenarioError([Problem("command line", 0, 0, "--out", f"{out} is a file, not a folder")])
+        if spec.as_of is not None:
+            _check_as_of(spec.as_of, series)
         report = trend_report(series, spec, method)
         if out is not None:
             stamp = f"peakdata {__version__} trends as_of={report.settings['as_of']}"
@@ -190,6 +249,13 @@ def trends(
     except ForecastError as exc:
         fail(exc)
     console = make_console()
+    fitted = set(report.fits["series"]) if len(report.fits) else set()
+    for name in dict.fromkeys(report.skipped["series"] if len(report.skipped) else ()):
+        if name not in fitted:   # rows known before --as-of, but too few for any method
+            mine = report.skipped[report.skipped["series"] == name]
+            at = mine[mine["origin"].astype(str) == str(report.settings["as_of"])]
+            reason = (at if len(at) else mine)["reason"].iloc[-1]
+            make_console(stderr=True).print(f"warning command line --as-of: no fit of {name}: {reason}", markup=False)
     print_frame(console, fits_view(report), f"Trend fits (as of {report.settings['as_of']})")
     print_frame(console, scorecard_view(report), "Backtest scorecard (log10 scale; common origins)")
     view = undisclosed_view(report)
@@ -197,3 +263,29 @@ def trends(
         print_frame(console, view, "Undisclosed runs: dataset_tokens growth under each choice")
     if out is not None:
         console.print(f"wrote {len(written)} files to {out}", markup=False)
+
+
+def _check_as_of(as_of, series) -> None:
+    """``trends --as-of``: not after today's quarter, and late enough that every series asked for
+    has a row known before it (raises ScenarioError naming the option)."""
+    from forecast.engine.trends import first_rows
+    from forecast.errors import Problem, ScenarioError
+    from forecast.io.trend_series import FILES
+    from forecast.report.quarterly import current_quarter
+    from forecast.units import Quarter
+
+    today = Quarter.parse(current_quarter())
+    if as_of > today:
+        raise ScenarioError([Problem("command line", 0, 0, "--as-of",
+                                     f"{as_of} is in the future (today is in {today}): no row is dated there yet",
+                                     f"give {today} or earlier, or leave --as-of out to fit every row")])
+    first = first_rows(series)
+    empty = {name: row for name, row in first.items() if as_of <= row[0]}
+    if empty:
+        rows = "; ".join(f"{name} begins in {q} ({label}, data/{FILES[name]})" for name, (q, label) in empty.items())
+        later = max(q for q, _ in empty.values()) + 1
+        others = [name for name in first if name not in empty]
+        hint = f"give {later} or later" + (f", or only --series {' --series '.join(others)}" if others and not series else "")
+        raise ScenarioError([Problem("command line", 0, 0, "--as-of",
+                                     f"{as_of} is before the first row of {', '.join(empty)}, so there is "
+                                     f"nothing to fit: {rows}", hint)])

@@ -58,7 +58,8 @@ def run(
     from forecast.cli.render import print_result, progress_callback
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
-    from forecast.export.writers import check_writable
+    from forecast.export.writers import check_writable, output_folder
+    from forecast.io.display_paths import project_relative
     from forecast.report.scenario_folder import write_outputs
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
@@ -68,7 +69,7 @@ def run(
     console = make_console()
     folder = None
     try:
-        loaded = [load_scenario(path) for path in scenarios]
+        loaded = [load_scenario(project_relative(path)) for path in scenarios]
         duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
         if duplicates:
             raise ScenarioError(duplicates)
@@ -80,10 +81,10 @@ def run(
                 print_point(console, engine.point(item.scenario, seed=seed, provenance=item.provenance))
             return
         for item in loaded:                      # before any computing: a run is refused, not lost
-            check_writable(out / item.scenario.name)
+            check_writable(output_folder(out, item.scenario.name))
         print_warnings(make_console(stderr=True), loaded)
         for item in loaded:
-            folder = out / item.scenario.name
+            folder = output_folder(out, item.scenario.name)
             with progress_callback(item.scenario.name) as progress:
                 result = engine.run(item.scenario, seed=seed, samples=samples,
                                     provenance=item.provenance, progress=progress)
@@ -115,6 +116,7 @@ def cost(
         if item.scenario.cost is None:
             raise ScenarioError([Problem(str(scenario), 0, 0, "cost", "this scenario has no cost section",
                                          "see scenarios/gpt-class.yaml for one")])
+        print_warnings(make_console(stderr=True), [item])
         result = engine.run(item.scenario.model_copy(update={"supply": None, "demand": None}), seed=seed,
                             samples=samples, provenance=item.provenance)
     except ForecastError as exc:
@@ -143,6 +145,7 @@ def export(
     from forecast.errors import ForecastError, ScenarioError
     from forecast.io.scenario import duplicate_name_problems, load_scenario
     from forecast.export.writers import check_writable, write_exports
+    from forecast.io.display_paths import project_relative
     from forecast.schema import MAX_SAMPLES
     import forecast.engine as engine
 
@@ -151,7 +154,7 @@ def export(
     if samples is not None and samples > MAX_SAMPLES:
         fail(ValueError(f"--samples {samples:,} is above the limit of {MAX_SAMPLES:,}"))
     try:
-        loaded = [load_scenario(path) for path in scenarios]
+        loaded = [load_scenario(project_relative(path)) for path in scenarios]
         duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
         if duplicates:
             raise ScenarioError(duplicates)

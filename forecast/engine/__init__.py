@@ -114,14 +114,14 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     derived: dict[str, np.ndarray] = {}
     paths = None
     if scenario.supply is not None:
-        from forecast.engine.supply_demand import METRICS, exhaustion, log_paths
+        from forecast.engine.metrics import METRICS, metrics
+        from forecast.engine.paths import log_paths
+        from forecast.engine.supply_demand import exhaustion
 
         paths = log_paths(scenario, values, seed, n, data_dir, notes, threads, derived)
         if paths.extra is None:
             summary.events["exhaustion"] = exhaustion(paths, threads)
         if outputs == "full":
-            from forecast.engine.dynamics import metrics
-
             units.update(METRICS)
             units.update(metrics(scenario))
     if scenario.cost is not None:
@@ -131,7 +131,7 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     draws = {**values, **derived} if keep_samples else {}
     del values, derived  # the per-quarter pass needs only the coefficients: free the drawn inputs first
     if paths is not None and paths.extra is not None:
-        from forecast.engine.dynamics import run_pass
+        from forecast.engine.scan import run_pass
 
         # a stock with dynamics is not log-linear: exhaustion by a scan, in the pass that summarises
         first, gap_tables = run_pass(paths, summary if outputs == "full" else None,

@@ -22,6 +22,10 @@ __all__ = ["run_cost", "run_size", "breakdown_values", "sample_costs", "hardware
 _STATS = ("mean", *map(label, CENTRAL_80))
 #: Shares closer than this are equal (1 − 0.9 is 0.0999… in floating point) [fraction].
 _TOLERANCE = 1e-9
+#: Samples per call of the cheapest-run search [samples]. Its grid search holds arrays of
+#: samples × grid points (201 in the shipped scenarios), several at once: 16,384 rows keep each
+#: near 26 MB, where 1,000,000 samples unchunked took 8 GiB (docs/performance.md).
+CHUNK = 16_384
 
 
 def hardware_row(accelerator: str, data_dir: Path | None) -> dict[str, Any]:
@@ -136,18 +140,38 @@ class CostInputs:
         return Q.chinchilla_loss(self.v("cost.target.reference_params"), self.v("cost.target.reference_tokens"),
                                  **self.loss)
 
-    def cheapest(self, share, expert) -> dict[str, np.ndarray]:
-        """The cheapest run reaching the target at synthetic ``share`` and ``expert`` share (arrays (n,))."""
+    def cheapest(self, share, expert, chunk: int | None = None) -> dict[str, np.ndarray]:
+        """The cheapest run reaching the target at synthetic ``share`` and ``expert`` share (arrays (n,)).
+
+        The grid search holds a (samples × grid points) array per intermediate, so samples go
+        through :func:`~forecast.models.quality.cheapest_run` ``chunk`` rows at a time (default
+        :data:`CHUNK`). Every operation there is per sample, so the result is the same, bit for
+        bit, whatever the chunk size.
+        """
         grid = self.cost.target.params_grid
-        col = lambda x: np.asarray(x, dtype=float).reshape(-1, 1) if np.ndim(x) else x  # noqa: E731
         target = self.target_loss()
         plateau = self.plateau(share)
         if np.ndim(plateau):  # the plateau uses up part of the loss budget: L − P with E, A, B unchanged
             target = target - plateau
-        return Q.cheapest_run(col(target), col(share), col(self.synthetic_value),
-                              col(self.penalty(share)), *(col(self.loss[k]) for k in ("E", "A", "B", "alpha", "beta")),
-                              col(self.usd_per_flop), col(self.data_cost_per_token(share, expert)),
-                              np.geomspace(grid.low, grid.high, grid.points))
+        args = [np.asarray(x, dtype=float) for x in (
+            target, share, self.synthetic_value, self.penalty(share),
+            *(self.loss[k] for k in ("E", "A", "B", "alpha", "beta")),
+            self.usd_per_flop, self.data_cost_per_token(share, expert))]
+        sizes = np.geomspace(grid.low, grid.high, grid.points)
+        n = max((x.shape[0] for x in args if x.ndim), default=0)
+        if n == 0:  # every input a scalar: one run
+            return Q.cheapest_run(*args, sizes)
+        step = max(1, int(chunk or CHUNK))
+
+        def rows(x: np.ndarray, lo: int) -> np.ndarray:  # a per-sample input's rows as a (rows, 1) column
+            if not x.ndim:
+                return x
+            return (x[lo:lo + step] if x.shape[0] == n else x).reshape(-1, 1)
+
+        runs = [Q.cheapest_run(*(rows(x, lo) for x in args), sizes) for lo in range(0, n, step)]
+        if len(runs) == 1:
+            return runs[0]
+        return {k: np.concatenate([r[k] for r in runs]) for k in runs[0]}
 
 
 def breakdown_values(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, share: Any = None,

@@ -1,7 +1,7 @@
 """The model on given input values: per-sample outcomes for sensitivity analysis and goal-seek.
 
 :func:`evaluate` is :func:`forecast.engine.run` with some (or all) inputs *given* instead of drawn:
-the same collection of inputs, the same kernels (:func:`~forecast.engine.supply_demand.log_paths`,
+the same collection of inputs, the same kernels (:func:`~forecast.engine.paths.log_paths`,
 :func:`~forecast.engine.supply_demand.exhaustion`, :func:`~forecast.engine.cost.sample_costs`), but
 it returns one outcome per sample instead of summaries, so a caller can put a design of input
 values through the model in one vectorised call (``n`` = rows of the design).
@@ -87,7 +87,7 @@ def axes(scenario: Any, data_dir: Path | None = None) -> dict[str, Axis]:
            if not isinstance(item.spec.to_distribution(), sampling.Fixed)}
     dem = scenario.demand
     if dem is not None and dem.historical is not None and dem.historical.growth == "fit":
-        from forecast.engine.supply_demand import fitted_growth_ppf
+        from forecast.engine.demand_trend import fitted_growth_ppf
 
         out[FITTED_GROWTH] = Axis(FITTED_GROWTH, "growth", fitted_growth_ppf(scenario, scenario.seed, data_dir)[0],
                                   f"fitted on {dem.historical.fit.data} (bootstrap)")
@@ -157,10 +157,10 @@ def evaluate(scenario: Any, values: dict[str, Any] | None = None, samples: int |
     drawn.update(given)
     exhaustion = None
     if scenario.supply is not None:
-        from forecast.engine import supply_demand as SD
+        from forecast.engine.paths import log_paths
+        from forecast.engine.supply_demand import exhaustion as solve
 
-        paths = SD.log_paths(scenario, drawn, seed, n, data_dir, {}, threads)
-        exhaustion = SD.exhaustion(paths, threads)
+        exhaustion = solve(log_paths(scenario, drawn, seed, n, data_dir, {}, threads), threads)
     costs: dict[str, np.ndarray] = {}
     if scenario.cost is not None:
         from forecast.engine.cost import sample_costs

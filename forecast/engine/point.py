@@ -16,12 +16,18 @@ the engine's grid search at the point inputs; its size is then reported as the i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
+from forecast.engine import paths as P
+from forecast.engine.cost import CostInputs, breakdown_values, hardware_row, run_size
+from forecast.engine.demand_trend import fitted_growth_ppf
 from forecast.engine.inputs import clip_to_kind, collect_inputs
+from forecast.engine.metrics import STOCK_TERMS
+from forecast.engine.scan import ScanState, scan
+from forecast.engine.supply_demand import quarter_values
 from forecast.models import cost as C
 from forecast.models import demand as D
 from forecast.result import PointEstimate
@@ -56,8 +62,6 @@ def _inputs(scenario: Any, provenance: dict[str, str], data_dir: Path | None, se
     hist = demand.historical if demand is not None and demand.method in ("historical", "mixture") else None
     levels = np.array([0.05, 0.5, 0.95])
     if scenario.supply is not None and hist is not None and hist.growth == "fit":
-        from forecast.engine.supply_demand import fitted_growth_ppf
-
         fit = hist.fit
         ppf, about = fitted_growth_ppf(scenario, seed, data_dir, trend)
         p5, p50, p95 = ppf(levels)
@@ -102,10 +106,8 @@ def _settings(scenario: Any, data_dir: Path | None) -> list[dict[str, Any]]:
                          "set_at": f"data/text_stock.csv:{row_line(frame, index)}"})
     dyn = scenario.supply.dynamics if scenario.supply is not None else None
     if dyn is not None and dyn.human_share == "data":
-        from forecast.engine.dynamics import human_share_series
-
         years = np.array([q.end_year for q in quarters])
-        for q, value in zip(quarters, human_share_series(dyn.human_share_data, data_dir, years)):
+        for q, value in zip(quarters, P.human_share_series(dyn.human_share_data, data_dir, years)):
             rows.append({"name": f"supply.dynamics.human_share.{q}", "value": float(value), "unit": "fraction",
                          "source": f"data/{dyn.human_share_data} interpolated at the middle of {q}",
                          "set_at": f"data/{dyn.human_share_data}"})
@@ -117,8 +119,6 @@ def _settings(scenario: Any, data_dir: Path | None) -> list[dict[str, Any]]:
                              "unit": "yr", "source": f"reference quarter {section.reference} (its start)",
                              "set_at": "scenario"})
     if scenario.cost is not None:
-        from forecast.engine.cost import hardware_row
-
         comp = scenario.cost.compute
         frame = read_reference("hardware.csv", data_dir)
         index = frame.index[frame["accelerator"] == comp.accelerator][0]
@@ -166,11 +166,8 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
     -------
     PointEstimate
     """
-    from forecast.engine.cost import CostInputs, breakdown_values, run_size
-
     seed = scenario.seed if seed is None else int(seed)
-    provenance = provenance or {}
-    rows = _inputs(scenario, provenance, data_dir, seed, trend)
+    rows = _inputs(scenario, provenance or {}, data_dir, seed, trend)
     use = {row["input"]: row["value"] for row in rows}
     use.update(values or {})
     for row in rows:
@@ -181,34 +178,115 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
     scalars: dict[str, float] = {}
     exhaustion = None
     if scenario.supply is not None:
-        from forecast.engine.supply_demand import evaluate_paths, repetition
-        from forecast.io.references import read_reference
-
-        def col(name: str) -> np.ndarray:
-            return arrays[name][:, None]
-
-        years = np.array([q.end_year for q in scenario.horizon.quarters])
-        multiplier = repetition(scenario.supply, col)
-        method = scenario.demand.method
-        growth = col("demand.historical.growth") if method in ("historical", "mixture") else None
-        mix = lambda hist, comp: D.mixture_mean(hist, comp, col("demand.historical_weight"))  # noqa: E731
-        dyn = scenario.supply.dynamics
-        share_q = None
-        if dyn is not None and dyn.human_share == "data":
-            from forecast.engine.dynamics import human_share_series
-
-            share_q = human_share_series(dyn.human_share_data, data_dir, years)
-        paths = evaluate_paths(scenario, col, years[None, :],
-                               read_reference("text_stock.csv", data_dir).set_index("component"),
-                               multiplier, growth, mix, share_q)
-        eff, need = paths["stock"], paths["demand"]
-        paths.update({"ratio": need / eff, "synthetic_needed": D.synthetic_gap(need, eff),
-                      "synthetic_share": D.synthetic_share_from_ratio(need / eff)})  # as the engine's rows
-        series = {"years": years, **{name: np.asarray(v, dtype=float)[0] for name, v in paths.items()}}
-        scalars["repetition_multiplier"] = float(np.asarray(multiplier).ravel()[0])
-        hit = np.flatnonzero(series["demand"] >= series["stock"])
-        exhaustion = quarters[hit[0]] if hit.size else None
+        series, scalars["repetition_multiplier"], first = _supply_demand(scenario, arrays, data_dir)
+        exhaustion = quarters[first] if first < len(quarters) else None
     mixes = None
+    if scenario.cost is not None:
+        # an unreachable target gives infinite tokens; inf × a 0% share is nan, as in the Monte Carlo
+        # breakdown, which ignores the same warning
+        with np.errstate(invalid="ignore"):
+            ci = CostInputs(scenario, arrays, data_dir)
+            params, tokens = _run_size(scenario, ci, arrays, rows)
+            scalars.update(_cost_scalars(ci, params, tokens))
+            mixes = _mixes(scenario, ci, params, tokens)
+    return PointEstimate(scenario=scenario.name, quarters=quarters, inputs=pd.DataFrame(rows),
+                         settings=pd.DataFrame(_settings(scenario, data_dir)), series=series,
+                         exhaustion=exhaustion, scalars=scalars, mixes=mixes,
+                         methods=_methods(scenario))
+
+
+# --- stock versus demand ------------------------------------------------------------------------
+
+def _each_quarter(kernel: Callable[[float], np.ndarray], taus: np.ndarray) -> np.ndarray:
+    """``kernel(tau)`` (shape ``(1,)``) at every quarter, as the scan's rows are computed: ``(1, q)``."""
+    return np.stack([kernel(float(tau)) for tau in taus], axis=1)
+
+
+def _demand_series(demand: Any, get: Callable[[str], np.ndarray], origin: float, taus: np.ndarray,
+                   rows: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
+    """The demand paths the method uses and the demand, each ``(1, q)`` [tokens].
+
+    The historical trend's rows are :func:`~forecast.engine.supply_demand.quarter_values` (carried
+    within blocks of quarters) even when the scenario is scanned; the compute path's are ``rows``.
+    With a compute ceiling (``compute`` or ``mixture``), every path the method uses is the tapered
+    one, as in the scan. A ``mixture`` is the probability-weighted mean.
+    """
+    out: dict[str, np.ndarray] = {}
+    limited = demand.method in ("compute", "mixture") and demand.compute.limit is not None
+    if limited:  # growth slows at the ceiling (Sevilla et al. 2024), on both paths, as in the scan
+        cap, after = P.ceiling_coefficients(demand, get)
+        tapered = lambda a, b: _each_quarter(lambda tau: D.tapered_log_linear(a, b, tau, cap, after), taus)  # noqa: E731
+    if demand.method in ("historical", "mixture"):
+        a, b = P.historical_coefficients(demand, get, get("demand.historical.growth"), origin)
+        out["demand.historical"] = tapered(a, b) if limited else quarter_values(a, b, taus)
+    if demand.method in ("compute", "mixture"):
+        a, b = P.compute_coefficients(demand, get, origin)
+        out["demand.compute"] = tapered(a, b) if limited else rows(a, b)
+    if demand.method == "mixture":
+        weight = get("demand.historical_weight")[:, None]
+        out["demand"] = D.mixture_mean(out["demand.historical"], out["demand.compute"], weight)
+    else:
+        out["demand"] = out[f"demand.{demand.method}"]
+    return out
+
+
+def _supply_demand(scenario: Any, arrays: dict[str, np.ndarray],
+                   data_dir: Path | None) -> tuple[dict[str, np.ndarray], float, int]:
+    """Quarterly series of stock and demand at the point inputs, the repetition multiplier, exhaustion.
+
+    The same path coefficients as the Monte Carlo run (:mod:`forecast.engine.paths`) and the same
+    per-quarter step (:func:`forecast.engine.scan.quarter_step`) on one sample, so a one-sample run
+    at the same inputs gives the same numbers. Rows of a log-linear scenario are carried within blocks
+    of quarters as :func:`~forecast.engine.supply_demand.summarise_quarters` carries them; a scanned
+    one's are exp(a + b·τ) at each quarter, as :func:`~forecast.engine.scan.run_pass` computes them.
+    Series (shape ``(q,)``): ``usable.<component>`` (tokens before repetition) and, where the
+    dynamics act, ``human.<component>`` (its human stock, effective); ``stock`` (effective) and its
+    terms with dynamics; ``demand.historical``, ``demand.compute`` (those the method uses),
+    ``demand``; ``ratio``, ``synthetic_needed``, ``synthetic_share``.
+    """
+    supply = scenario.supply
+    get = arrays.__getitem__
+    years = P.quarter_ends(scenario)
+    origin = float(years[0])
+    taus = years - origin
+    if P.is_scanned(scenario):
+        rows = lambda a, b: _each_quarter(lambda tau: D.log_linear(a, b, tau), taus)  # noqa: E731
+    else:
+        rows = lambda a, b: quarter_values(a, b, taus)  # noqa: E731
+    multiplier = P.repetition(supply, get)
+    ref_years = P.reference_years(supply, data_dir)
+    extra = P.dynamics_inputs(scenario, arrays, multiplier, years, data_dir)
+    series: dict[str, np.ndarray] = {"years": years}
+    webs = []
+    for i, component in enumerate(supply.include):
+        usable = P.source_coefficients(supply, get, component, 1.0, ref_years[component], origin)
+        series[f"usable.{component}"] = rows(*usable)[0]
+        if extra.dynamic[i]:
+            series[f"human.{component}"] = np.empty(taus.size)
+        webs.append(rows(*P.source_coefficients(supply, get, component, multiplier, ref_years[component], origin)))
+    demand = _demand_series(scenario.demand, get, origin, taus, rows)
+    scanned = ["stock", *(STOCK_TERMS if extra.has_dynamics else ())]
+    series.update({name: np.empty(taus.size) for name in scanned})
+    series.update({name: v[0] for name, v in demand.items()})
+    scanned += ["ratio", "synthetic_needed", "synthetic_share"]
+    series.update({name: np.empty(taus.size) for name in scanned[-3:]})
+    state = ScanState.start(1, len(webs))
+
+    def record(k: int, out: dict[str, np.ndarray]) -> None:
+        for name in scanned:
+            series[name][k] = out[name][0]
+        for i, component in enumerate(supply.include):
+            if extra.dynamic[i]:
+                series[f"human.{component}"][k] = state.human[i][0]
+
+    first = scan(extra, taus, lambda k, tau: ([w[:, k] for w in webs], demand["demand"][:, k]), state, record)
+    return series, float(np.asarray(multiplier).ravel()[0]), int(first[0])
+
+
+# --- cost ---------------------------------------------------------------------------------------
+
+def _methods(scenario: Any) -> dict[str, str]:
+    """Which method each section uses: demand path, compute pricing, synthetic data, each mix kind."""
     methods: dict[str, str] = {}
     if scenario.demand is not None:
         methods["demand"] = scenario.demand.method
@@ -218,44 +296,53 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
         for kind in ("human", "expert", "synthetic"):
             given = getattr(cost.run.mix, kind)
             methods[f"mix.{kind}"] = "rest" if given == "rest" else "none" if given is None else "given"
-        # an unreachable target gives infinite tokens; inf × a 0% share is nan, as in the Monte Carlo
-        # breakdown, which ignores the same warning
-        with np.errstate(invalid="ignore"):
-            ci = CostInputs(scenario, arrays, data_dir)
-            sized = scenario.cost.run.size != "given"
-            if "cost.run.params" in arrays and "cost.run.tokens" in arrays:
-                params, tokens = arrays["cost.run.params"], arrays["cost.run.tokens"]
-            else:
-                params, tokens = run_size(ci, arrays)
-            if sized:  # the engine sized the run: report its size as inputs the formulas read
-                for name, kind, v in (("cost.run.params", "params", params), ("cost.run.tokens", "tokens", tokens)):
-                    rows.append({"input": name, "kind": kind, "value": float(v[0]), "p5": float("nan"),
-                                 "p95": float("nan"), "distribution": "cheapest run for cost.target at point inputs",
-                                 "source": "engine: grid search over cost.target.params_grid", "set_at": ""})
-                rows.sort(key=lambda row: row["input"])
-            first = lambda v: float(np.asarray(v, dtype=float).ravel()[0])  # noqa: E731
-            scalars.update({item: first(v) for (item, _), v in breakdown_values(ci, params, tokens).items()})
-            scalars.update({"price_factor": first(ci.price_factor), "usd_per_gpu_hour": first(ci.hourly),
-                            "human_per_token": first(ci.human_per_token), "expert_per_token": first(ci.expert_per_token),
-                            "generation_per_token": first(ci.generation_per_token),
-                            "verification_per_token": first(ci.verification_per_token)})
-            mix_rows = [("run", ci.synthetic_share, ci.expert_share)]
-            if scenario.mixes is not None:
-                mix_rows += [(f"mixes.synthetic_shares.{k}", np.array([s]), np.minimum(ci.expert_share, 1.0 - s))
-                             for k, s in enumerate(scenario.mixes.synthetic_shares, 1)]
-            table = []
-            for label, share, expert in mix_rows:
-                b = breakdown_values(ci, params, tokens, share, expert)
-                data = sum(first(b[(k, "usd")]) for k in ("human_data", "expert_data", "synthetic_generation",
-                                                           "verification"))
-                human_all, synthetic = C.split_mix(tokens, share)
-                table.append({"mix": label, "synthetic_share": first(share), "expert_share": first(expert),
-                              "human_tokens": first(human_all - tokens * expert), "synthetic_tokens": first(synthetic),
-                              **{k: first(b[(k, "usd")]) for k in ("human_data", "expert_data",
-                                                                   "synthetic_generation", "verification")},
-                              "data": data, "compute": first(b[("compute", "usd")]), "total": first(b[("total", "usd")])})
-            mixes = pd.DataFrame(table)
-    return PointEstimate(scenario=scenario.name, quarters=quarters, inputs=pd.DataFrame(rows),
-                         settings=pd.DataFrame(_settings(scenario, data_dir)), series=series,
-                         exhaustion=exhaustion, scalars=scalars, mixes=mixes,
-                         methods=methods)
+    return methods
+
+
+def _run_size(scenario: Any, ci: CostInputs, arrays: dict[str, np.ndarray],
+              rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters and tokens of the run: given, or sized by the engine and then listed in ``rows``."""
+    if "cost.run.params" in arrays and "cost.run.tokens" in arrays:
+        params, tokens = arrays["cost.run.params"], arrays["cost.run.tokens"]
+    else:
+        params, tokens = run_size(ci, arrays)
+    if scenario.cost.run.size != "given":  # the engine sized the run: report its size as inputs the formulas read
+        for name, kind, v in (("cost.run.params", "params", params), ("cost.run.tokens", "tokens", tokens)):
+            rows.append({"input": name, "kind": kind, "value": float(v[0]), "p5": float("nan"),
+                         "p95": float("nan"), "distribution": "cheapest run for cost.target at point inputs",
+                         "source": "engine: grid search over cost.target.params_grid", "set_at": ""})
+        rows.sort(key=lambda row: row["input"])
+    return params, tokens
+
+
+def _first(v: Any) -> float:
+    return float(np.asarray(v, dtype=float).ravel()[0])
+
+
+def _cost_scalars(ci: CostInputs, params: np.ndarray, tokens: np.ndarray) -> dict[str, float]:
+    """The cost breakdown of the run and the prices it is built from [USD, USD/h, USD/token, x]."""
+    scalars = {item: _first(v) for (item, _), v in breakdown_values(ci, params, tokens).items()}
+    scalars.update({"price_factor": _first(ci.price_factor), "usd_per_gpu_hour": _first(ci.hourly),
+                    "human_per_token": _first(ci.human_per_token), "expert_per_token": _first(ci.expert_per_token),
+                    "generation_per_token": _first(ci.generation_per_token),
+                    "verification_per_token": _first(ci.verification_per_token)})
+    return scalars
+
+
+def _mixes(scenario: Any, ci: CostInputs, params: np.ndarray, tokens: np.ndarray) -> pd.DataFrame:
+    """The run priced at its own mix and at each of ``mixes.synthetic_shares``: tokens and USD by item."""
+    mix_rows = [("run", ci.synthetic_share, ci.expert_share)]
+    if scenario.mixes is not None:
+        mix_rows += [(f"mixes.synthetic_shares.{k}", np.array([s]), np.minimum(ci.expert_share, 1.0 - s))
+                     for k, s in enumerate(scenario.mixes.synthetic_shares, 1)]
+    data_items = ("human_data", "expert_data", "synthetic_generation", "verification")
+    table = []
+    for label, share, expert in mix_rows:
+        b = breakdown_values(ci, params, tokens, share, expert)
+        data = sum(_first(b[(k, "usd")]) for k in data_items)
+        human_all, synthetic = C.split_mix(tokens, share)
+        table.append({"mix": label, "synthetic_share": _first(share), "expert_share": _first(expert),
+                      "human_tokens": _first(human_all - tokens * expert), "synthetic_tokens": _first(synthetic),
+                      **{k: _first(b[(k, "usd")]) for k in data_items},
+                      "data": data, "compute": _first(b[("compute", "usd")]), "total": _first(b[("total", "usd")])})
+    return pd.DataFrame(table)

@@ -73,7 +73,10 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
     ScenarioError
         Any file's problems, or two files with the same ``name`` (their results would collide).
     """
-    loaded = [load_scenario(path, data_dir=data_dir) for path in paths]  # every file checked before any runs
+    from forecast.io.display_paths import project_relative
+
+    # every file checked before any runs; a file inside the project is named from it in the outputs
+    loaded = [load_scenario(project_relative(path), data_dir=data_dir) for path in paths]
     duplicates = [problem for _, problem in duplicate_name_problems(loaded)]
     if duplicates:
         raise ScenarioError(duplicates)

@@ -23,7 +23,8 @@ from forecast.fit.methods import METHODS, SeriesFit, fit_method
 from forecast.schema.trends import TrendSettings
 from forecast.units import Quarter
 
-__all__ = ["TrendReport", "trend_report", "chosen_fit", "price_performance_draws", "series_observations"]
+__all__ = ["TrendReport", "trend_report", "chosen_fit", "first_rows", "price_performance_draws",
+           "series_observations"]
 
 
 def _rule(spec: TrendSettings) -> FrontierRule:
@@ -47,6 +48,23 @@ def series_observations(name: str, spec: TrendSettings, data_dir: Path | None,
     return load_series(name, data_dir, imp, models_csv)
 
 
+def first_rows(series: Sequence[str] | None = None, data_dir: Path | None = None) -> dict[str, tuple[Quarter, str]]:
+    """Per series (default: all), the quarter its first row became known and that row's label.
+
+    A fit as of that quarter or earlier sees no row of the series (rows known *before* ``as_of``).
+    """
+    from forecast.io.trend_series import SERIES
+
+    out = {}
+    for name in series or SERIES:
+        obs = series_observations(name, TrendSettings(method="best"), data_dir)
+        if not len(obs.known):
+            raise FitError(f"series {name} has no rows")
+        k = int(np.argmin(obs.known))
+        out[name] = (Quarter.from_ordinal(int(obs.known[k])), str(obs.label[k]) if obs.label else "")
+    return out
+
+
 @dataclass(frozen=True)
 class TrendReport:
     """Fits, bands, scorecard and backtest of the trend series (tables in log10 where noted).
@@ -58,7 +76,8 @@ class TrendReport:
         growth_factor [factor/yr], forecast/lower/upper at each horizon [value], best.
     bands : DataFrame
         series, method, quarter, kind (``observed``, ``fitted``, ``forecast``), value, lower, upper
-        [value, not log].
+        [value, not log], imputed (an observed quarter whose frontier comes from imputed rows, above
+        the disclosed one: shown, never used as backtest truth).
     scorecard : DataFrame
         See :func:`forecast.fit.backtest.scorecard`.
     backtest, skipped : DataFrame
@@ -66,7 +85,7 @@ class TrendReport:
     undisclosed : DataFrame
         dataset_tokens: rows imputed and the fitted growth with and without them, per method.
     charts : list of dict
-        Per series: ``series``, ``title``, ``unit``, ``as_of``, ``observed`` ({quarter, value}) and
+        Per series: ``series``, ``title``, ``unit``, ``as_of``, ``observed`` ({quarter, value, imputed}) and
         ``fits`` (method → {quarter, forecast, lower, upper}), numbers only.
     """
 
@@ -80,14 +99,26 @@ class TrendReport:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+def _imputed_quarters(seen: Observations, rule: FrontierRule, quarters: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Where the frontier ``z`` is above what the disclosed rows alone give: set by imputed rows."""
+    q_d, z_d = quarterly_frontier(seen.take(~seen.imputed), rule, int(quarters[-1]) if quarters.size else 0)
+    disclosed = dict(zip(q_d.tolist(), z_d.tolist()))
+    return np.array([not (disclosed.get(int(q), -np.inf) >= v) for q, v in zip(quarters, z)], dtype=bool)
+
+
 def _bands(obs: Observations, rule: FrontierRule, fit: SeriesFit) -> list[dict]:
-    quarters, z = quarterly_frontier(obs.before(fit.as_of), rule, fit.as_of.ordinal - 1)
+    """Observed frontier (``imputed``: the quarter's value comes from imputed rows) and forecast band."""
+    seen = obs.before(fit.as_of)
+    quarters, z = quarterly_frontier(seen, rule, fit.as_of.ordinal - 1)
+    imputed = _imputed_quarters(seen, rule, quarters, z)
     rows = [{"series": fit.series, "method": fit.method, "quarter": str(Quarter.from_ordinal(int(q))),
-             "kind": "observed", "value": 10.0 ** (obs.direction * v), "lower": np.nan, "upper": np.nan}
-            for q, v in zip(quarters, z)]
+             "kind": "observed", "value": 10.0 ** (obs.direction * v), "lower": np.nan, "upper": np.nan,
+             "imputed": bool(i)}
+            for q, v, i in zip(quarters, z, imputed)]
     for q, f, lo, hi in zip(fit.horizon, fit.forecast, fit.lower, fit.upper):
         rows.append({"series": fit.series, "method": fit.method, "quarter": str(Quarter.from_ordinal(int(q))),
-                     "kind": "forecast", "value": 10.0 ** f, "lower": 10.0 ** lo, "upper": 10.0 ** hi})
+                     "kind": "forecast", "value": 10.0 ** f, "lower": 10.0 ** lo, "upper": 10.0 ** hi,
+                     "imputed": False})
     return rows
 
 
@@ -147,8 +178,8 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
             fit_rows.append(_fit_row(fit, settings.horizons, best))
             rows = _bands(obs, rule, fit)
             band_rows += rows
-            chart["observed"] = [{"quarter": r["quarter"], "value": r["value"]} for r in rows
-                                 if r["kind"] == "observed"]
+            chart["observed"] = [{"quarter": r["quarter"], "value": r["value"], "imputed": r["imputed"]}
+                                 for r in rows if r["kind"] == "observed"]
             chart["fits"][method] = {k: [r[v] for r in rows if r["kind"] == "forecast"]
                                      for k, v in (("quarter", "quarter"), ("forecast", "value"),
                                                   ("lower", "lower"), ("upper", "upper"))}

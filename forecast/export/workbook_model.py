@@ -194,9 +194,20 @@ class ModelBlock:
         if "demand.historical" in p.series:
             h = dem + "historical."
             over = f"*SQRT({self.n(h + 'overtraining')})" if (scen, h + "overtraining") in self.book.cells else ""
-            self.per_quarter("hist", "demand: historical trend", "tokens",
-                             f"={self.n(h + 'current_largest')}*{self.n(h + 'growth')}^({{c}}${years}-"
-                             f"{self.n(h + 'reference_year')}){over}", p.series["demand.historical"], tokens)
+            start = f"{self.n(h + 'current_largest')}{over}"
+            trend = f"{start}*{self.n(h + 'growth')}^({{c}}${years}-{self.n(h + 'reference_year')})"
+            label = "demand: historical trend"
+            if "demand.compute" in p.series and (scen, dem + "compute.limit.ceiling") in self.book.cells:
+                # a compute ceiling caps this path too: up to the dataset the ceiling's compute can
+                # use, D_cap = sqrt(k·r·C_cap/6), reached at t*, then √g_after a year (Sevilla et al. 2024)
+                c = dem + "compute."
+                cap = (f"SQRT({self.n(c + 'overtraining')}*{self.n(c + 'tokens_per_param')}*"
+                       f"{self.n(c + 'limit.ceiling')}/{self.n('flop_per_param_token')})")
+                reached = f"{self.n(h + 'reference_year')}+LN({cap}/({start}))/LN({self.n(h + 'growth')})"
+                trend = (f"IF({trend}<={cap},{trend},{cap}*SQRT({self.n(c + 'limit.growth_after')})^"
+                         f"({{c}}${years}-({reached})))")
+                label = "demand: historical trend with the compute ceiling"
+            self.per_quarter("hist", label, "tokens", f"={trend}", p.series["demand.historical"], tokens)
         if "demand.compute" in p.series:
             c = dem + "compute."
             path = f"{self.n(c + 'current_largest')}*{self.n(c + 'growth')}^({{c}}${years}-{self.n(c + 'reference_year')})"

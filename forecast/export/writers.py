@@ -20,10 +20,21 @@ import pandas as pd
 from forecast.errors import ExportError
 from forecast.result import ForecastResult
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "staged", "write_csv", "write_exports",
-           "write_json", "write_run_files"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "clean_stale", "inside",
+           "output_folder", "side_folders", "staged", "write_csv", "write_exports", "write_json",
+           "write_run_files"]
 
 FLOAT_FORMAT = "%.6g"
+
+#: Every folder peakdata makes beside an output folder ``F`` while writing it is named
+#: ``.F.peakdata-<kind>-<random or pid>``: ``staging`` (the new set being filled), ``old`` (the previous
+#: set, moved aside for the moment of the swap) and ``check`` (the probe of :func:`check_writable`).
+#: :func:`clean_stale` recognises them by this pattern and touches nothing else.
+SIDE_KINDS = ("staging", "old", "check")
+
+
+def _side_prefix(folder: Path, kind: str) -> str:
+    return f".{folder.name}.peakdata-{kind}-"
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
@@ -81,6 +92,34 @@ def write_json(path: Path, data: dict) -> Path:
     return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
+def output_folder(out: Path, *names: str) -> Path:
+    """``out/<names>``, the folder a scenario, sweep or quarter writes into, refused unless it lies
+    inside ``out``.
+
+    Names are checked when their file is validated (:data:`forecast.schema.types.OutputName`); this
+    checks again on the resolved path, so a name that did not come through a file (a scenario built
+    in Python) cannot make a writer leave the output folder or replace the output folder itself.
+
+    Raises
+    ------
+    ExportError
+        Naming the folder and the output folder.
+    """
+    return inside(Path(out), Path(*names))
+
+
+def inside(folder: Path, relative: str | Path) -> Path:
+    """``folder/relative``, refused (:class:`ExportError`) unless it resolves strictly inside ``folder``."""
+    from forecast.schema.types import resolve_inside
+
+    folder = Path(folder)
+    if resolve_inside(folder, relative) is None:
+        raise ExportError(f"refusing to write {folder / relative}: it is not inside the output folder {folder} "
+                          "(a name must be one plain folder name: letters, digits, '.', '_', '-', "
+                          "starting with a letter or digit)")
+    return folder / relative
+
+
 def _not_a_folder(out_dir: Path) -> None:
     for folder in (out_dir, *out_dir.parents):
         if folder.exists() and not folder.is_dir():
@@ -106,7 +145,7 @@ def check_writable(out_dir: Path) -> None:
     while not base.exists() and base != base.parent:
         base = base.parent
     try:
-        os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".check", dir=base))
+        os.rmdir(tempfile.mkdtemp(prefix=_side_prefix(out_dir, "check"), dir=base))
     except OSError as exc:
         raise ExportError(f"cannot write into {out_dir}: cannot create a folder in {base} "
                           f"({exc.strerror or exc}); choose a folder you can write to with --out, "
@@ -116,13 +155,14 @@ def check_writable(out_dir: Path) -> None:
 def swap_in(staging: Path, folder: Path) -> None:
     """Put the finished ``staging`` folder in place of ``folder`` (two renames, then clean up).
 
-    The previous folder is moved aside first and removed only once the new one is in place, so
-    at every moment either the old or the new set is there whole.
+    The previous folder is moved aside first (``.F.peakdata-old-<pid>``) and removed only once the
+    new one is in place, so at every moment either the old or the new set is there whole; a process
+    killed between the two renames leaves the old set aside, and :func:`clean_stale` puts it back.
     """
     import shutil
 
     if folder.is_dir():
-        backup = folder.with_name(f".{folder.name}.old")
+        backup = folder.with_name(f"{_side_prefix(folder, 'old')}{os.getpid()}")
         shutil.rmtree(backup, ignore_errors=True)
         os.replace(folder, backup)
         os.replace(staging, folder)
@@ -137,7 +177,9 @@ def staged(folder: Path) -> Iterator[Path]:
     whole when the block ends (:func:`swap_in`).
 
     On any error, or Ctrl-C, the staging folder is removed and ``folder`` is left as it was.
-    An ``OSError`` becomes an :class:`ExportError` naming the folder.
+    An ``OSError`` becomes an :class:`ExportError` naming the folder. A process killed outright
+    (``SIGKILL``, power loss) cannot clean up: its staging folder, ``.F.peakdata-staging-XXXXXXXX``,
+    stays beside ``folder`` until :func:`clean_stale` removes it.
     """
     import shutil
 
@@ -145,7 +187,7 @@ def staged(folder: Path) -> Iterator[Path]:
     _not_a_folder(folder)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        staging = Path(tempfile.mkdtemp(prefix=_side_prefix(folder, "staging"), dir=folder.parent))
     except OSError as exc:
         raise ExportError(f"cannot write into {folder.parent}: {exc.strerror or exc}") from None
     try:
@@ -156,6 +198,49 @@ def staged(folder: Path) -> Iterator[Path]:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def side_folders(folder: Path) -> list[Path]:
+    """The folders peakdata made beside ``folder`` while writing it and that are still there
+    (staging, old and check folders, :data:`SIDE_KINDS`), sorted by name."""
+    folder = Path(folder)
+    if not folder.parent.is_dir():
+        return []
+    prefixes = tuple(_side_prefix(folder, kind) for kind in SIDE_KINDS)
+    return sorted(p for p in folder.parent.iterdir()
+                  if p.name.startswith(prefixes) and p.is_dir() and not p.is_symlink())
+
+
+def clean_stale(folder: Path) -> list[str]:
+    """Remove what a killed writer of ``folder`` left beside it; return what was done, one line each.
+
+    Call it only while holding ``folder``'s lock (:func:`forecast.report.folders.locked`): a live
+    writer's staging folder looks just like a dead one's. Staging and check folders are removed. An
+    ``old`` folder is the previous set moved aside for a swap: if ``folder`` itself is missing (the
+    writer died between the two renames of :func:`swap_in`) it is renamed back to ``folder``, so the
+    previous set is never lost; otherwise it is removed. Nothing else in the parent folder is touched.
+
+    Raises
+    ------
+    ExportError
+        A leftover cannot be removed or restored (permissions), naming it.
+    """
+    import shutil
+
+    folder = Path(folder)
+    done = []
+    try:
+        for path in side_folders(folder):
+            if path.name.startswith(_side_prefix(folder, "old")) and not folder.exists():
+                os.replace(path, folder)
+                done.append(f"restored {folder} from {path.name}, left by an interrupted report")
+            else:
+                shutil.rmtree(path)
+                done.append(f"removed {path}, left by an interrupted report")
+    except OSError as exc:
+        raise ExportError(f"cannot clean up beside {folder}: {exc.strerror or exc} ({exc.filename}); "
+                          "remove it by hand and run again") from None
+    return done
 
 
 #: Text files of a run's folder beside its tables: ``pages(result)`` → file name → text.

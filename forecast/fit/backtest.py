@@ -3,7 +3,9 @@
 As of each origin quarter from ``start`` to ``end`` (default: the quarter after the last row), every
 method is fitted once on the rows known before the origin and forecasts ``max(horizons)``
 quarters; the forecast ``h`` quarters ahead (the quarter ``origin + h − 1``, at its end) is scored
-against the frontier that the full data shows for that quarter. Scores are on the log10 scale:
+against the frontier that the full data shows for that quarter, built from **disclosed** rows only:
+an imputed row (a dataset size imputed from compute for an undisclosed run) may enter the fits, but
+is never truth. Scores are on the log10 scale:
 
 * error = forecast − actual [OOM]; MAE = mean |error|; bias = mean error (negative = too low);
 * coverage = share of actuals inside the forecast's interval (nominal ``coverage``).
@@ -68,7 +70,7 @@ def backtest(obs: Observations, rule: FrontierRule, settings: BacktestSettings,
              methods: tuple[str, ...] = tuple(METHODS), seed: int = 0, store=None) -> Backtest:
     """Rolling-origin backtest of ``methods`` on one series (see the module docstring)."""
     latest = obs.latest
-    quarters, truth = quarterly_frontier(obs, rule, latest.ordinal - 1)
+    quarters, truth = quarterly_frontier(obs.take(~obs.imputed), rule, latest.ordinal - 1)
     actual = dict(zip(quarters.tolist(), (obs.direction * truth).tolist()))
     steps = max(settings.horizons)
     rows, skipped = [], []

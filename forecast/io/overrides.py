@@ -59,6 +59,8 @@ def with_values(scenario: Scenario, changes: dict[str, Any], label: str = "--set
             field = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith(("literal[", "function-")))
             message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
             hint = "see docs/scenarios.md for the keys and values allowed"
+            if "; " in message:            # "message; hint", as the scenario loader reads it
+                message, hint = message.rsplit("; ", 1)
             if err.get("type") == "extra_forbidden":
                 key = str(err["loc"][-1])
                 message = f"unknown key '{key}'"

@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.io.yamlload import LoadedYaml
     from forecast.schema import Scenario
 
-__all__ = ["data_dir", "data_file_hashes", "data_files", "read_reference", "row_line", "check_references"]
+__all__ = ["DATA_FILE_COLUMNS", "DATA_FILE_KEYS", "data_dir", "data_file_hashes", "data_file_fields", "data_files",
+           "read_reference", "reference_path", "row_line", "check_data_files", "check_references"]
 
 _ENV = "PEAKDATA_DATA"
 
@@ -63,8 +64,30 @@ def data_file_hashes(scenario: "Scenario", directory: Path | None = None) -> dic
     """SHA-256 of each CSV in ``data/`` the scenario reads (:func:`data_files`), by file name."""
     import hashlib
 
+    return {name: hashlib.sha256(reference_path(name, directory).read_bytes()).hexdigest()
+            for name in data_files(scenario)}
+
+
+def reference_path(name: str, directory: Path | None = None) -> Path:
+    """``data/<name>``, refused unless it resolves inside the data folder (``directory``, else
+    :func:`data_dir`).
+
+    Scenario fields that name a CSV are checked when the file is validated
+    (:data:`forecast.schema.types.DataFile`); this checks again on the resolved path, symbolic links
+    followed, for every read.
+
+    Raises
+    ------
+    DataError
+        When ``name`` is absolute or leads outside the data folder.
+    """
+    from forecast.schema.types import resolve_inside
+
     folder = directory or data_dir()
-    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in data_files(scenario)}
+    if resolve_inside(folder, name) is None:
+        raise DataError(f"reference file {name} is not inside the data folder {folder} (name a CSV relative "
+                        f"to the data folder, e.g. human_share.csv, or set {_ENV} to the folder that holds it)")
+    return folder / name
 
 
 def row_line(frame: "pd.DataFrame", index: int) -> int:
@@ -79,7 +102,7 @@ def read_reference(name: str, directory: Path | None = None) -> "pd.DataFrame":
     size, so two data folders (the project's ``data/`` and an archived copy in a temporary folder)
     never share an entry, and a file rewritten in place is read again.
     """
-    path = (directory or data_dir()) / name
+    path = reference_path(name, directory)
     if not path.is_file():
         raise DataError(f"reference file {path} not found (hint: set {_ENV} or run from the project root)")
     info = path.stat()
@@ -120,6 +143,109 @@ def data_files(scenario: "Scenario") -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+#: Dotted keys of a scenario that name a CSV in the data folder (:data:`forecast.schema.types.DataFile`).
+DATA_FILE_KEYS = ("supply.dynamics.human_share_data", "demand.historical.fit.data")
+
+#: Columns each scenario-named CSV must have, by what reads it: ``human_share`` the series of
+#: ``supply.dynamics.human_share_data``; ``trend`` and ``trend_method`` the ``demand.historical.fit.data``
+#: of a bootstrap fit and of a ``method`` fit (docs/trends.md). ``dates`` and ``numbers`` say how
+#: each column is read; ``filled`` columns have a value on every row (an undisclosed dataset size is
+#: a blank the trend fits expect).
+DATA_FILE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "human_share": {"dates": (), "numbers": ("year", "human_share"), "filled": ("year", "human_share")},
+    "trend": {"dates": ("date",), "numbers": ("training_tokens",)},
+    "trend_method": {"dates": ("date",), "numbers": ("training_tokens", "training_compute_flop"),
+                     "text": ("model",)},
+}
+
+
+def data_file_fields(scenario: "Scenario") -> list[tuple[tuple[str, ...], str, str]]:
+    """``(yaml path, file name, columns key of DATA_FILE_COLUMNS)`` of every CSV a scenario names
+    that running it reads (the named part of :func:`data_files`)."""
+    out = []
+    dyn = scenario.supply.dynamics if scenario.supply is not None else None
+    if dyn is not None and dyn.human_share == "data":
+        out.append((("supply", "dynamics", "human_share_data"), dyn.human_share_data, "human_share"))
+    demand = scenario.demand
+    if (demand is not None and demand.method in ("historical", "mixture") and demand.historical is not None
+            and demand.historical.growth == "fit"):
+        fit = demand.historical.fit
+        out.append((("demand", "historical", "fit", "data"), fit.data,
+                    "trend" if fit.method is None else "trend_method"))
+    return out
+
+
+def check_data_files(scenario: "Scenario", doc: "LoadedYaml", directory: Path | None = None) -> list[Problem]:
+    """The CSVs a scenario names (``human_share_data``, ``fit.data``): inside the data folder, present,
+    readable as a reference CSV, with the columns the run reads, dates that parse and numbers that
+    are numbers. Each problem is located at the field that names the file (or, for a default, at the
+    field that asks for it)."""
+    import warnings
+
+    import pandas as pd
+
+    folder = directory or data_dir()
+    problems = []
+    for path, name, what in data_file_fields(scenario):
+        given = path in doc.locations
+        # a default file name is located at what asks for it: human_share: data, or the fit block
+        loc = doc.locate(path if given or what != "human_share" else path[:-1] + ("human_share",))
+        default = "" if given else f" (the default of {path[-1]})"
+
+        def problem(message: str, hint: str) -> Problem:
+            return Problem(loc.file, loc.line, loc.col, ".".join(path), message, hint)
+
+        try:
+            frame = read_reference(name, directory)
+        except DataError as exc:
+            if "not inside the data folder" in str(exc):   # the name passed the schema: a symbolic link
+                problems.append(problem(f"data file {name} resolves outside the data folder {folder}",
+                                        f"put the file itself in the data folder, or set {_ENV} to the folder "
+                                        "that holds it"))
+            elif not (folder / name).is_file():
+                close = _close_files(name, folder)
+                where = f"put the CSV in the data folder, or set {_ENV} to the folder that holds it"
+                problems.append(problem(f"data file {name}{default} not found in {folder}",
+                                        f"did you mean '{close}'? Otherwise {where}" if close else where))
+            else:
+                problems.append(problem(f"data file {name}{default}: {str(exc).split(': ', 1)[-1]}",
+                                        "see data/README.md for the form of a reference CSV"))
+            continue
+        need = DATA_FILE_COLUMNS[what]
+        columns = [c for kind in ("dates", "numbers", "text") for c in need.get(kind, ())]
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            problems.append(problem(f"data file {name}{default} has no column {' or '.join(repr(c) for c in missing)}",
+                                    f"it needs {', '.join(columns)} and source"))
+            continue
+        for column in need["dates"] + need["numbers"]:
+            raw = frame[column]
+            with warnings.catch_warnings():   # "could not infer format" when the first date is the bad one
+                warnings.simplefilter("ignore", UserWarning)
+                read = (pd.to_datetime(raw, errors="coerce") if column in need["dates"]
+                        else pd.to_numeric(raw, errors="coerce"))
+            bad = (raw.notna() | (column in need.get("filled", ()))) & read.isna()
+            if bad.any():
+                index = int(bad.to_numpy().nonzero()[0][0])
+                kind = "a date such as 2024-07-01" if column in need["dates"] else "a number"
+                wrong = f"{raw.iloc[index]!r} is not {kind}" if raw.notna().iloc[index] else "is empty"
+                problems.append(problem(f"data file {name}{default} line {row_line(frame, index)}: {column} "
+                                        f"{wrong}", f"fix that row of {name}"))
+                break
+    return problems
+
+
+def _close_files(name: str, folder: Path) -> str | None:
+    import difflib
+
+    try:
+        known = sorted(p.name for p in folder.glob("*.csv"))
+    except OSError:
+        return None
+    close = difflib.get_close_matches(Path(name).name, known, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _check_names(doc: "LoadedYaml", where: tuple[Any, ...], names: list[tuple[tuple[Any, ...], str]],
                  known: list[str], what: str, csv: str) -> list[Problem]:
     import difflib
@@ -136,13 +262,14 @@ def _check_names(doc: "LoadedYaml", where: tuple[Any, ...], names: list[tuple[tu
 
 
 def check_references(scenario: "Scenario", doc: "LoadedYaml", directory: Path | None = None) -> list[Problem]:
-    """Names in the scenario that must match rows of the reference CSVs."""
-    problems: list[Problem] = []
+    """Names in the scenario that must match rows of the reference CSVs, and the CSVs it names
+    (:func:`check_data_files`)."""
+    problems: list[Problem] = check_data_files(scenario, doc, directory)
     if scenario.supply is not None:
         try:
             known = read_reference("text_stock.csv", directory)["component"].astype(str).tolist()
         except DataError as exc:
-            return [Problem(doc.files[0], 0, 0, "supply", str(exc))]
+            return problems + [Problem(doc.files[0], 0, 0, "supply", str(exc))]
         names = [(("supply", "include", i), c) for i, c in enumerate(scenario.supply.include)]
         problems += _check_names(doc, ("supply",), names, known, "stock component", "text_stock.csv")
     if scenario.cost is not None:

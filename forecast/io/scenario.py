@@ -16,13 +16,14 @@ from pydantic import BaseModel, ValidationError
 from forecast.errors import DataError, Problem, ScenarioError
 from forecast.io.inputs import (collect_inputs, correlation_matrix, correlation_name_problems,
                                 stock_component_warnings)
+from forecast.io.magnitudes import magnitude_warnings
 from forecast.io.references import check_references
-from forecast.io.yamlload import LoadedYaml, load_scenario_data
+from forecast.io.yamlload import LoadedYaml, load_scenario_data, load_yaml
 from forecast.models.sampling import correlated_uniforms
 from forecast.schema import Scenario
 
 __all__ = ["ScenarioFile", "duplicate_name_problems", "load_resolved", "load_scenario", "scenario_hash",
-           "vocabulary"]
+           "sibling_name_problem", "vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,6 @@ def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str]) -
     elif "must be below high" in msg or "swap them" in msg:
         hint = "the first bound is the low end"
         msg = msg.replace(" — swap them", "")
-    elif kind == "string_pattern_mismatch" and path and path[-1] == "name":
-        msg = "a name may hold letters, digits, '.', '_' and '-', and starts with a letter or digit"
-        hint = "it names the output folder, e.g. my-view"
     elif "; " in msg:
         msg, hint = msg.rsplit("; ", 1)
     return Problem(where.file, where.line, where.col, field_name, msg, hint)
@@ -205,6 +203,9 @@ def load_scenario(path: str | Path, check_data: bool = True, data_dir: Path | No
         problems = list(dict.fromkeys(problems))
         problems.sort(key=lambda p: (p.file != doc.files[0], p.file, p.line, p.col))
         raise ScenarioError(problems) from None
+    clash = sibling_name_problem(path, scenario.name, doc) if len(doc.files) > 1 else None  # a child (extends)
+    if clash is not None:
+        raise ScenarioError([clash])
     warnings: list[Problem] = []
     if check_data:
         problems = check_references(scenario, doc, data_dir) or check_inputs(scenario, doc, data_dir)
@@ -212,7 +213,59 @@ def load_scenario(path: str | Path, check_data: bool = True, data_dir: Path | No
             raise ScenarioError(problems)
         if scenario.supply is not None:
             warnings = stock_component_warnings(scenario, data_dir, _locator(doc))
+    warnings += magnitude_warnings(scenario, _locator(doc))
     return ScenarioFile(scenario, str(path), tuple(doc.files), _provenance(doc), tuple(warnings))
+
+
+#: (resolved path, modification time, size) → the top-level ``name`` of a scenario file, or None.
+_NAMES: dict[tuple[str, int, int], str | None] = {}
+
+
+def _scenario_name(path: Path) -> str | None:
+    """The ``name`` of a scenario file (one with ``horizon`` or ``extends``), or None for anything else
+    (grid and compare files, files that are not YAML)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _NAMES:
+        try:
+            data = load_yaml(path).data
+        except ScenarioError:
+            data = {}
+        name = data.get("name")
+        _NAMES[key] = name if isinstance(name, str) and ("horizon" in data or "extends" in data) else None
+    return _NAMES[key]
+
+
+def sibling_name_problem(path: str | Path, name: str, doc: LoadedYaml | None = None) -> Problem | None:
+    """A scenario file in the same folder as ``path`` with the same ``name``, as a problem at this file's
+    ``name``: run alone, either would replace the other's outputs (``OUT/<name>/``). None if there is none."""
+    path = Path(path)
+    try:
+        here = path.resolve()
+        siblings = sorted(p for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError:
+        return None
+    for other in siblings:
+        if other.resolve() == here or _scenario_name(other) != name:
+            continue
+        where = doc.locate(("name",)) if doc is not None else None
+        other_line = _name_line(other)
+        return Problem(where.file if where else str(path), where.line if where else 0,
+                       where.col if where else 0, "name",
+                       f"'{name}' is also the name of {other}:{other_line}, in the same folder; "
+                       f"both write their outputs into a folder named {name}, so running either replaces "
+                       "the other's", "give each scenario its own name")
+    return None
+
+
+def _name_line(path: Path) -> int:
+    try:
+        return load_yaml(path).locate(("name",)).line
+    except ScenarioError:
+        return 0
 
 
 def duplicate_name_problems(files: list[ScenarioFile]) -> list[tuple[ScenarioFile, Problem]]:

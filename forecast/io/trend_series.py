@@ -35,10 +35,14 @@ import numpy as np
 from forecast.errors import DataError
 from forecast.fit.frontier import Observations
 
-__all__ = ["SERIES", "Imputation", "load_series", "undisclosed_rows"]
+__all__ = ["FILES", "SERIES", "Imputation", "load_series", "undisclosed_rows"]
 
 SERIES = {"dataset_tokens": "tokens", "training_compute": "flop", "price_performance": "usd_per_flop",
           "public_corpus": "tokens"}
+
+#: The file in data/ each series is read from (price_performance also reads hardware.csv).
+FILES = {"dataset_tokens": "notable_models.csv", "training_compute": "notable_models.csv",
+         "price_performance": "gpu_prices.csv", "public_corpus": "datasets.csv"}
 
 #: What the series is, for tables and charts.
 TITLES = {"dataset_tokens": "Largest disclosed training dataset [tokens]",

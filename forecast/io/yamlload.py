@@ -313,5 +313,14 @@ def load_scenario_data(path: str | Path, display: str | None = None,
                                      "add name: my-variant")])
     parent_display = os.path.normpath(str(Path(file).parent / parent_name) if display else str(parent_path))
     parent = load_scenario_data(parent_path, parent_display, _stack + (resolved,))
+    name = doc.data["name"]
+    if isinstance(name, str) and name == parent.data.get("name"):
+        where = doc.locate(("name",))
+        set_at = parent.locate(("name",))
+        raise ScenarioError([Problem(file, where.line, where.col, "name",
+                                     f"'{name}' is also the name of its parent ({set_at.file}:{set_at.line}); "
+                                     f"both write their outputs into a folder named {name}, so running this "
+                                     "file would replace the parent's outputs",
+                                     f"give this scenario its own name, e.g. name: {name}-variant")])
     doc.locations.pop(("extends",), None)
     return _merge(parent, doc)

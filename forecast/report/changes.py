@@ -79,7 +79,8 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
     Table cell strings are already safe for GitHub pipe tables. Keys:
 
     * ``archived``: False when there is no earlier quarter (then the lists are empty);
-    * ``quarter``, ``previous``, ``old_version``, ``new_version``; ``any``: anything changed;
+    * ``quarter``, ``previous``, ``previous_run`` (its run id in the archive), ``old_version``,
+      ``new_version``; ``any``: anything changed;
     * ``show_model``: the "from the model" column is needed (another version, or a residual);
     * ``moves``: one row per moved figure (scenario, figure, old, new, change, from_scenario,
       from_data, from_model);
@@ -87,7 +88,8 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
     * ``added``, ``removed``, ``unchanged`` (scenarios whose figures did not move), ``notes``.
     """
     if changes is None:
-        return {"archived": False, "quarter": "", "previous": "", "any": False, "show_model": False,
+        return {"archived": False, "quarter": "", "previous": "", "previous_run": 0, "any": False,
+                "show_model": False,
                 "old_version": "", "new_version": "", "moves": [], "inputs": [], "data": [], "added": [],
                 "removed": [], "unchanged": [], "notes": []}
     moves = [_move_row(s.name, move) for s in changes.scenarios for move in s.moved]
@@ -108,7 +110,8 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
     show_model = changes.old_version != changes.new_version or any(
         move.from_model not in (None, 0.0) for s in changes.scenarios for move in s.moved)
     return {
-        "archived": True, "quarter": changes.quarter, "previous": changes.previous, "any": changes.any,
+        "archived": True, "quarter": changes.quarter, "previous": changes.previous,
+        "previous_run": changes.previous_run, "any": changes.any,
         "show_model": show_model, "old_version": changes.old_version,
         "new_version": changes.new_version, "moves": moves, "inputs": inputs, "data": data,
         "added": list(changes.added), "removed": list(changes.removed),
@@ -131,10 +134,10 @@ def changes_markdown(changes: Changes | None) -> str:
 
 
 def section(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
-            data_dir: Path | None = None) -> dict[str, Any] | None:
+            data_dir: Path | None = None, partial: bool = False) -> dict[str, Any] | None:
     """The report's "Changes since last quarter": ``{"against": "2026Q3", "markdown": ..., "context":
-    ...}``, or ``None`` when no earlier quarter is archived."""
-    changes = changes_since(db_path, quarter, runs, data_dir)
+    ...}``, or ``None`` when no full run of an earlier quarter is archived."""
+    changes = changes_since(db_path, quarter, runs, data_dir, partial)
     if changes is None:
         return None
     return {"against": changes.previous, "markdown": changes_markdown(changes),

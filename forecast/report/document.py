@@ -42,7 +42,7 @@ def render_template(name: str, context: dict[str, Any], template_dir: Path | Non
     Raises
     ------
     ExportError
-        A template error, naming its file and line, with a hint.
+        Any error of a template, naming its file and line, with a hint.
     """
     from forecast.report.templating import render
 
@@ -88,13 +88,13 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
     """Everything the report shows, built once from the runs."""
 
     def __init__(self, runs: Sequence[ScenarioRun], waterfalls: Sequence[Any], quarter: str, data_dir: Path,
-                 changes: dict[str, Any] | None, archive_path: Path, trends: Any = None) -> None:
+                 changes: dict[str, Any] | None, archive_path: str | Path, trends: Any = None) -> None:
         self.runs = list(runs)
         self.waterfalls = list(waterfalls)
         self.quarter = quarter
         self.data_dir = data_dir
         self.changes = changes
-        self.archive_path = archive_path
+        self.archive_path = archive_path  # as the report names it: from the report folder (../archive.sqlite)
         self.trends = trends  # a forecast.engine.trends.TrendReport, or None: no trend section
         self.supply = [r for r in self.runs if S.is_supply(r)]
         self.cost = [r for r in self.runs if S.is_cost(r)]

@@ -13,9 +13,17 @@ the Palmyra-versus-GPT-class waterfall, assumptions, method and provenance.
                                       wide_<metric>.csv, iamc.csv, meta.json and the workbook
                                       peakdata-<quarter>.xlsx (docs/exports.md)
 
+That is the quarter's full run (every ``scenarios/*.yaml`` and ``scenarios/compare/*.yaml``, each at
+its own samples). Any other set, or ``samples``, is a partial run and goes to its own folder,
+``OUT/<quarter>-partial-<hash8>/``, unless ``replace`` is given (:mod:`forecast.report.folders`), so a
+quick check of two scenarios never replaces the quarter's report.
+
 The folder is written in a staging folder beside it and swapped in whole, so an interrupted or
-failed report leaves the previous one intact. The quarter is a label only: nothing in the output
-depends on the clock, so the same scenarios, data, seed and quarter give byte-identical files.
+failed report leaves the previous one intact; one report writes a folder at a time (a lock beside
+it), and the next one cleans up after a report that was killed. Every run is added to the run
+archive (:mod:`forecast.store.archive`) with an id and whether it was a full run. The quarter is a
+label only: nothing in the output depends on the clock, so the same scenarios, data, seed and
+quarter give byte-identical files.
 """
 from __future__ import annotations
 
@@ -30,6 +38,7 @@ from forecast._version import __version__
 from forecast.errors import ExportError
 from forecast.report.charts import base as C
 from forecast.report import sections as S
+from forecast.report.folders import LOCK_TIMEOUT, SCENARIOS_DIR, ReportTarget
 from forecast.outputs import format_headline, headline
 from forecast.engine.runs import ScenarioRun, run_scenarios
 
@@ -74,11 +83,17 @@ class Waterfall:
 
 @dataclass
 class ReportOutput:
+    """What :func:`build_report` wrote: the folder and its files, the runs, and where it went
+    (``target``: full or partial run, :class:`~forecast.report.folders.ReportTarget`) with its
+    run id in the archive (``run``)."""
+
     folder: Path
     files: list[Path]
     runs: list[ScenarioRun]
     waterfalls: list[Waterfall] = field(default_factory=list)
     markdown: str = ""
+    target: ReportTarget | None = None
+    run: int = 0
 
 
 def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int | None = None,
@@ -110,29 +125,37 @@ def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int |
 
 
 def changes_section(archive_path: Path, quarter: str, runs: Sequence[ScenarioRun],
-                    data_dir: Path | None) -> dict[str, Any] | None:
+                    data_dir: Path | None, partial: bool = False) -> dict[str, Any] | None:
     """The "Changes since last quarter" context (:func:`forecast.report.changes.section`):
-    ``{"against": "2026Q3", "markdown": ..., "context": ...}``, or ``None`` when no earlier quarter
-    is archived."""
+    ``{"against": "2026Q3", "markdown": ..., "context": ...}``, or ``None`` when no full run of an
+    earlier quarter is archived."""
     from forecast.report import changes
 
-    return changes.section(archive_path, quarter, runs, data_dir)
+    return changes.section(archive_path, quarter, runs, data_dir, partial)
 
 
 def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: int | None = None,
                  template_dir: Path | None = None, compare_paths: Sequence[str | Path] = (),
                  data_dir: Path | None = None, archive_path: Path | None = None,
                  progress: ReportProgress | None = None, workers: int | None = None,
-                 trend_methods: Sequence[str] | None = None) -> ReportOutput:
-    """Run the scenarios and write the quarter's report folder; see the module docstring.
+                 trend_methods: Sequence[str] | None = None, replace: bool = False,
+                 lock_timeout: float = LOCK_TIMEOUT, notify: Callable[[str], None] | None = None,
+                 scenarios_dir: Path = SCENARIOS_DIR) -> ReportOutput:
+    """Run the scenarios and write the report folder; see the module docstring.
 
     ``trend_methods``: the methods of "Trends behind the forecast" (default: all four; an empty
-    sequence leaves the section out).
+    sequence leaves the section out). ``replace``: write a partial run to ``OUT/<quarter>/`` anyway.
+    ``lock_timeout``: how long to wait for another report writing the same folder [s];
+    ``notify(message)`` hears about that wait and about leftovers of a killed report cleaned up.
+    ``scenarios_dir``: the folder whose files make the full run (relative to the working folder).
     """
     from forecast.io.references import data_dir as default_data_dir
+    from forecast.report.folders import locked, report_target
     from forecast.units import Quarter
 
     quarter = str(Quarter.parse(quarter))
+    target = report_target(Path(out), quarter, paths, compare_paths, samples, replace=replace,
+                           scenarios_dir=scenarios_dir)
     if workers is None:  # the machine's cores, at most 4: scenarios are few and memory matters more
         workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
     total = len(paths) + len(compare_paths) + 4
@@ -143,14 +166,21 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         if progress is not None:
             progress(label, done[0], total)
 
-    from forecast.export.writers import check_writable
+    from forecast.export.writers import check_writable, output_folder
 
-    check_writable(Path(out) / quarter)  # refuse an unwritable --out before computing anything
+    folder = output_folder(Path(out), target.folder.name)
+    check_writable(folder)  # refuse an unwritable --out before computing anything
+    if template_dir is not None:  # and a template that does not compile
+        from forecast.report.templating import check_templates
+
+        check_templates(Path(template_dir))
     if progress is not None:
         progress("running scenarios", 0, total)
     from forecast.io.compare import load_compare
 
-    compares = [load_compare(path) for path in compare_paths]
+    from forecast.io.display_paths import name_from, project_relative
+
+    compares = [load_compare(project_relative(path)) for path in compare_paths]
     wanted = {S._norm(p) for p in paths}
     extra = []
     for cf in compares:  # waterfall steps not among the scenarios run in the same pool
@@ -164,7 +194,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     runs = everything[:len(paths)]
     waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir) for cf in compares]
     archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
-    changes = changes_section(archive_path, quarter, runs, data_dir)
+    changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
     trends = None
     if trend_methods is None or len(trend_methods):
         from forecast.engine.trends import trend_report
@@ -174,20 +204,21 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     tick("fitted trends")
     from forecast.report.document import Document
 
-    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes, archive_path,
-                   trends)
+    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
+                   name_from(folder, archive_path, [out]), trends)
     figures = doc.build_charts(workers=workers)
     tick("drew charts")
     markdown = doc.render(template_dir)
     html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
-    folder = Path(out) / quarter
-    files = _write_folder(folder, doc, figures, markdown, html)
-    tick("wrote report")
     from forecast.store.archive import record_report
 
-    record_report(archive_path, quarter, runs, data_dir)  # one transaction, after the folder is in place
+    with locked(folder, lock_timeout, notify):    # one report per folder; cleans up after a killed one
+        files = _write_folder(folder, doc, figures, markdown, html)
+        tick("wrote report")
+        run_id = record_report(archive_path, quarter, runs, data_dir, full=target.full,
+                               folder=folder.name)  # one transaction, after the folder is in place
     tick("archived")
-    return ReportOutput(folder, files, runs, waterfalls, markdown)
+    return ReportOutput(folder, files, runs, waterfalls, markdown, target, run_id)
 
 
 def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
@@ -216,18 +247,18 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
 
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
     from forecast.report.document import EXPORTS, workbook_name
-    from forecast.export.writers import (atomic_write_text, current_umask, staged, write_csv, write_exports,
-                                         write_json)
+    from forecast.export.writers import (atomic_write_text, current_umask, inside, staged, write_csv,
+                                         write_exports, write_json)
 
     written: list[str] = []
     with staged(folder) as staging:
-        for name, body in figures.items():
-            target = staging / name
+        for name, body in figures.items():    # names built from scenario and compare names: checked again
+            target = inside(staging, name)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(body)
             written.append(name)
         for name, frame in doc.data.items():
-            write_csv(staging / "data" / f"{name}.csv", frame, doc.stamp)
+            write_csv(inside(staging, f"data/{name}.csv"), frame, doc.stamp)
             written.append(f"data/{name}.csv")
         write_json(staging / "data" / "meta.json", doc.meta())
         written.append("data/meta.json")
@@ -235,7 +266,7 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
             [r.result for r in doc.runs], staging / EXPORTS,
             workbook_path=staging / EXPORTS / workbook_name(doc.quarter))]
         for name, text in doc.pages().items():
-            atomic_write_text(staging / name, text)
+            atomic_write_text(inside(staging, name), text)
             written.append(name)
         atomic_write_text(staging / "report.md", markdown)
         atomic_write_text(staging / "report.html", html)

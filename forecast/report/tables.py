@@ -170,12 +170,14 @@ def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
 
 def history_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Archived report runs (:func:`forecast.store.archive.list_runs`) for people: one row per
-    quarter and scenario, the hash shortened to 12 characters, figures formatted, "–" where a
-    scenario has no such figure."""
+    run and scenario, the run id followed by "partial" for a run that was not its quarter's full run,
+    the hash shortened to 12 characters, figures formatted, "–" where a scenario has no such figure."""
     def figure(key: str, value: float) -> str:
         return "–" if value != value else format_headline(key, value)
 
     return pd.DataFrame({
+        "run": [f"{run} partial" if pd.notna(full) and not full else str(run)
+                for run, full in zip(runs["run"], runs["full"])],
         "quarter": runs["quarter"], "scenario": runs["scenario"],
         "sha256": runs["scenario_hash"].str[:12], "seed": runs["seed"].astype(str),
         "samples": [f"{n:,}" for n in runs["samples"]],

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from forecast.schema.types import OutputName
 from forecast.units import parse_quantity
 
 __all__ = ["Compare", "CompareMark", "CompareStep"]
@@ -49,7 +50,8 @@ class Compare(BaseModel):
     """A waterfall of total cost (p50) from ``start`` through ``steps``."""
 
     model_config = _STRICT
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    #: names the waterfall's chart and data files (``charts/waterfall_<name>.png``)
+    name: OutputName
     title: str = Field(min_length=1)
     description: str = ""
     start: CompareStep

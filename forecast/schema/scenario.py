@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from forecast.schema.cost import CostSection, MixesSection
 from forecast.schema.trends import BacktestSpec, FrontierSpec, ImputeSpec, TrendMethod, TrendSettings
-from forecast.schema.types import QuarterField
-from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens, Usd
+from forecast.schema.types import DataFile, OutputName, QuarterField
+from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens, Usd, chance_at_least, upper_end
 from forecast.units import Quarter
 
 __all__ = [
@@ -33,12 +33,17 @@ __all__ = [
     "GapSection",
     "MAX_SAMPLES",
     "MAX_QUARTERS",
+    "MAX_EROSION_CHANCE",
 ]
 
 #: Largest sample count accepted (memory is bounded by chunking; time is not).
 MAX_SAMPLES = 10_000_000
 #: Longest horizon accepted [quarters] (100 years).
 MAX_QUARTERS = 400
+#: Largest share of samples that may draw a consent erosion of 100%/yr or more [probability]. Such a
+#: draw is kept at 100%/yr and restricts the whole public stock within a year (consent factor
+#: (1 − r)^years = 0); a rare tail is harmless, but above one draw in a thousand it shapes the results.
+MAX_EROSION_CHANCE = 1e-3
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -112,7 +117,8 @@ class StockDynamics(_Strict):
     human_share: Fraction | Literal["data"] | None = Field(
         None, description="share of newly written public text written by people [fraction], or data: "
                           "the series in human_share_data")
-    human_share_data: str = Field("human_share.csv", description="CSV in data/ with year, human_share, source")
+    human_share_data: DataFile = Field("human_share.csv", description="CSV in data/ with year, human_share, "
+                                       "source, named relative to data/")
     consent_erosion: Fraction | None = Field(
         None, description="yearly share of the public stock that becomes restricted to crawlers [fraction/yr]")
     licensed_additions: Tokens | None = Field(
@@ -121,6 +127,22 @@ class StockDynamics(_Strict):
         None, description="price of licensed additions [USD per million tokens]; gives the licensed_spend metric")
     sources: tuple[str, ...] | None = Field(
         None, description="components the inflow and erosion act on (default: every included one)")
+
+    @field_validator("consent_erosion", mode="after")
+    @classmethod
+    def _below_all(cls, spec: Any) -> Any:
+        if spec is None:
+            return spec
+        if upper_end(spec) >= 1.0:
+            raise ValueError(f"a consent erosion of {spec._fmt(upper_end(spec))}/yr restricts the whole public "
+                             "stock within a year (consent factor (1 − r)^years = 0); keep it below 100%/yr: "
+                             "Longpre et al. 2024 found 5% of C4's tokens restricted in 2023-24, e.g. 1% to 5%")
+        chance = chance_at_least(spec, 1.0)
+        if chance >= MAX_EROSION_CHANCE:
+            raise ValueError(f"consent erosion {spec.text()} draws 100%/yr or more in {100 * chance:.2g}% of "
+                             "samples, each restricting the whole public stock within a year; narrow the "
+                             "interval, or use dist: pert or dist: beta, which stay below 100%")
+        return spec
 
     @model_validator(mode="after")
     def _something(self) -> "StockDynamics":
@@ -178,7 +200,8 @@ class TrendFit(_Strict):
     then unused and ``as_of`` defaults to the quarter after ``end_year``.
     """
 
-    data: str = Field("notable_models.csv", description="CSV in data/ with date and training_tokens")
+    data: DataFile = Field("notable_models.csv", description="CSV in data/ with date and training_tokens, "
+                           "named relative to data/")
     start_year: int | None = Field(None, description="first publication year included")
     end_year: int | None = Field(None, description="last publication year included")
     bootstrap: int | None = Field(None, ge=100, le=100_000, description="bootstrap resamples of the slope")
@@ -285,8 +308,8 @@ class GapSection(_Strict):
 class Scenario(_Strict):
     """A validated scenario. Build one with :func:`forecast.io.scenario.load_scenario`."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                      description="short id used for output folders, e.g. baseline")
+    name: OutputName = Field(description="short id used for output folders (reports/<name>/), e.g. baseline: "
+                                         "letters, digits, '.', '_', '-', starting with a letter or digit")
     description: str = ""
     extends: str | None = Field(None, description="parent scenario file, relative to this one; "
                                                    "resolved by the loader before validation")

@@ -46,7 +46,9 @@ __all__ = [
     "Growth",
     "Number",
     "Hours",
+    "chance_at_least",
     "describe",
+    "upper_end",
 ]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -331,3 +333,45 @@ Hours = quantity("hours")
 def describe(spec: Any) -> str:
     """One-line human description of a spec, e.g. ``130T to 2.1Q (95%)``."""
     return spec.text()
+
+
+def upper_end(spec: Any) -> float:
+    """The largest number written in a spec: its value, its high bound, its largest choice; for a
+    lognormal or normal given by its native parameters, its 95th percentile [unit of the input]."""
+    if isinstance(spec, FixedSpec):
+        return spec.value
+    if isinstance(spec, ChoiceSpec):
+        weights = spec.weights or (1.0,) * len(spec.values)
+        return max(v for v, w in zip(spec.values, weights) if w > 0)
+    high = getattr(spec, "high", None)
+    if high is not None:
+        return float(high)
+    if isinstance(spec, BetaSpec):
+        return 1.0 - 1e-12          # alpha/beta: support (0, 1), never reaches 1
+    return float(spec.to_distribution().quantile(0.95))
+
+
+def chance_at_least(spec: Any, x: float) -> float:
+    """Probability that a draw of ``spec`` is at least ``x``, before the engine keeps draws in
+    their unit's range [probability].
+
+    Exact for lognormal and normal inputs (their tails are unbounded); for the other forms 1 when
+    the largest value written (:func:`upper_end`) reaches ``x``, else 0.
+
+    >>> from pydantic import TypeAdapter
+    >>> share = TypeAdapter(Fraction).validate_python("50% to 99%")     # lognormal, 90% interval
+    >>> round(chance_at_least(share, 1.0), 4)
+    0.0452
+    """
+    import math
+
+    if isinstance(spec, (LogNormalSpec, NormalSpec)):
+        dist = spec.to_distribution()
+        if isinstance(spec, LogNormalSpec):
+            if x <= 0:
+                return 1.0
+            z = (math.log(x) - dist.mu) / dist.sigma
+        else:
+            z = (x - dist.mu) / dist.sd
+        return 0.5 * math.erfc(z / math.sqrt(2.0))
+    return 1.0 if upper_end(spec) >= x else 0.0

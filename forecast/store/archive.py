@@ -1,24 +1,35 @@
 """The run archive: every quarterly report run, kept in one SQLite file (``reports/archive.sqlite``).
 
-A report run stores, for its quarter: the peakdata version; each scenario as run (its resolved YAML,
-content hash, seed and samples); the CSVs of ``data/`` it read, by name and SHA-256, each distinct
-content stored once; the headline figures (:func:`forecast.outputs.headline`); and the
-quantiles per quarter and metric (``ForecastResult.summary()``). "Changes since last quarter"
-(:mod:`forecast.analysis.changes`) reads the previous quarter back from here.
+A report run stores, for its quarter: an id; whether it was the quarter's full run (every scenario
+of ``scenarios/`` at its own samples, :mod:`forecast.report.folders`) and the report folder it wrote;
+the peakdata version; each scenario as run (its resolved YAML, content hash, seed and samples); the
+CSVs of ``data/`` it read, by name and SHA-256, each distinct content stored once; the headline
+figures (:func:`forecast.outputs.headline`); and the quantiles per quarter and metric
+(``ForecastResult.summary()``). "Changes since last quarter" (:mod:`forecast.analysis.changes`) reads
+the latest full run of an earlier quarter back from here.
 
-Each :func:`record_report` is one transaction: it replaces that quarter's run (a quarter is never
-archived twice) or, if anything fails part-way, leaves the file as it was. The schema carries its
-version in ``PRAGMA user_version``; a file written by a newer schema is refused, not guessed at.
+Each :func:`record_report` is one transaction that adds a run with a new id: nothing is ever
+replaced or deleted, so a quick partial report cannot overwrite the quarter's full run. If anything
+fails part-way, the file is left as it was. The schema carries its version in
+``PRAGMA user_version``; a file written by a newer schema is refused, not guessed at.
 
-Tables (schema version 1)::
+Tables (schema version 2)::
 
-    report_run    quarter (key), ordinal, version, recorded_at (UTC, ISO 8601)
-    scenario_run  quarter, name (key), position, path, yaml, scenario_hash, seed, samples
+    report_run    id (key), quarter, ordinal, version, recorded_at (UTC, ISO 8601),
+                  full (1 full run, 0 partial, NULL = archived before schema 2), folder
+    scenario_run  run, name (key), position, path, yaml, scenario_hash, seed, samples
     data_blob     sha256 (key), content                       one row per distinct file content
-    data_file     quarter, file (key), sha256                 the data/ snapshot of a report run
-    scenario_file quarter, scenario, file (key)               which of those files a scenario read
-    headline      quarter, scenario, key (key), position, value   NULL = not a number
-    quantile      quarter, scenario, position (key), period, metric, unit, mean, p5, p10, p50, p90, p95
+    data_file     run, file (key), sha256                     the data/ snapshot of a report run
+    scenario_file run, scenario, file (key)                   which of those files a scenario read
+    headline      run, scenario, key (key), position, value   NULL = not a number
+    quantile      run, scenario, position (key), period, metric, unit, mean, p5, p10, p50, p90, p95
+
+Schema 1 (before run ids: one run per quarter, keyed by quarter) is migrated in place by the
+first report that writes to the file: SQLite cannot change a table's key with ``ALTER TABLE``, so the
+tables are rebuilt in the report's own transaction, every row kept; each old quarter becomes a run
+(ids in quarter order) with ``full`` NULL, which counts as a full run (it was the run "changes"
+compared with). Reading a schema-1 file (``peakdata history``, "changes") migrates a copy in memory
+and leaves the file as it is.
 """
 from __future__ import annotations
 
@@ -47,19 +58,27 @@ __all__ = ["ArchivedRun", "ArchivedScenario", "DEFAULT_ARCHIVE", "SCHEMA_VERSION
 #: Where ``peakdata report`` and ``peakdata history`` keep the archive unless told otherwise.
 DEFAULT_ARCHIVE = Path("reports") / "archive.sqlite"
 #: Version of the table layout, stored as ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _QUANTILE_COLUMNS = ("quarter", "metric", "unit", *STAT_COLUMNS)
 
+#: The tables keyed by run, children first (schema 1 had the same names, keyed by quarter);
+#: ``data_blob`` is the same in both schemas.
+_RUN_TABLES = ("quantile", "headline", "scenario_file", "data_file", "scenario_run", "report_run")
+
 _SCHEMA = """
 CREATE TABLE report_run (
-    quarter     TEXT PRIMARY KEY,
-    ordinal     INTEGER NOT NULL UNIQUE,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    quarter     TEXT NOT NULL,
+    ordinal     INTEGER NOT NULL,
     version     TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
+    recorded_at TEXT NOT NULL,
+    full        INTEGER CHECK (full IN (0, 1)),
+    folder      TEXT
 );
+CREATE INDEX report_run_by_quarter ON report_run (ordinal, id);
 CREATE TABLE scenario_run (
-    quarter       TEXT NOT NULL REFERENCES report_run(quarter) ON DELETE CASCADE,
+    run           INTEGER NOT NULL REFERENCES report_run(id),
     name          TEXT NOT NULL,
     position      INTEGER NOT NULL,
     path          TEXT NOT NULL,
@@ -67,46 +86,64 @@ CREATE TABLE scenario_run (
     scenario_hash TEXT NOT NULL,
     seed          INTEGER NOT NULL,
     samples       INTEGER NOT NULL,
-    PRIMARY KEY (quarter, name)
+    PRIMARY KEY (run, name)
 );
 CREATE TABLE data_blob (
     sha256  TEXT PRIMARY KEY,
     content BLOB NOT NULL
 );
 CREATE TABLE data_file (
-    quarter TEXT NOT NULL REFERENCES report_run(quarter) ON DELETE CASCADE,
-    file    TEXT NOT NULL,
-    sha256  TEXT NOT NULL REFERENCES data_blob(sha256),
-    PRIMARY KEY (quarter, file)
+    run    INTEGER NOT NULL REFERENCES report_run(id),
+    file   TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES data_blob(sha256),
+    PRIMARY KEY (run, file)
 );
 CREATE TABLE scenario_file (
-    quarter  TEXT NOT NULL,
+    run      INTEGER NOT NULL,
     scenario TEXT NOT NULL,
     file     TEXT NOT NULL,
-    PRIMARY KEY (quarter, scenario, file),
-    FOREIGN KEY (quarter, scenario) REFERENCES scenario_run(quarter, name) ON DELETE CASCADE,
-    FOREIGN KEY (quarter, file) REFERENCES data_file(quarter, file) ON DELETE CASCADE
+    PRIMARY KEY (run, scenario, file),
+    FOREIGN KEY (run, scenario) REFERENCES scenario_run(run, name),
+    FOREIGN KEY (run, file) REFERENCES data_file(run, file)
 );
 CREATE TABLE headline (
-    quarter  TEXT NOT NULL,
+    run      INTEGER NOT NULL,
     scenario TEXT NOT NULL,
     key      TEXT NOT NULL,
     position INTEGER NOT NULL,
     value    REAL,
-    PRIMARY KEY (quarter, scenario, key),
-    FOREIGN KEY (quarter, scenario) REFERENCES scenario_run(quarter, name) ON DELETE CASCADE
+    PRIMARY KEY (run, scenario, key),
+    FOREIGN KEY (run, scenario) REFERENCES scenario_run(run, name)
 );
 CREATE TABLE quantile (
-    quarter  TEXT NOT NULL,
+    run      INTEGER NOT NULL,
     scenario TEXT NOT NULL,
     position INTEGER NOT NULL,
     period   TEXT NOT NULL,
     metric   TEXT NOT NULL,
     unit     TEXT NOT NULL,
     mean REAL, p5 REAL, p10 REAL, p50 REAL, p90 REAL, p95 REAL,
-    PRIMARY KEY (quarter, scenario, position),
-    FOREIGN KEY (quarter, scenario) REFERENCES scenario_run(quarter, name) ON DELETE CASCADE
+    PRIMARY KEY (run, scenario, position),
+    FOREIGN KEY (run, scenario) REFERENCES scenario_run(run, name)
 );
+"""
+
+#: Schema 1 → 2: every row copied from the renamed schema-1 tables (``v1_<table>``); a quarter's run
+#: becomes the run whose id the new ``report_run`` row got (one row per quarter in schema 1).
+_FROM_V1 = """
+INSERT INTO report_run (quarter, ordinal, version, recorded_at, full, folder)
+    SELECT quarter, ordinal, version, recorded_at, NULL, quarter FROM v1_report_run ORDER BY ordinal;
+INSERT INTO scenario_run
+    SELECT r.id, s.name, s.position, s.path, s.yaml, s.scenario_hash, s.seed, s.samples
+    FROM v1_scenario_run s JOIN report_run r ON r.quarter = s.quarter;
+INSERT INTO data_file SELECT r.id, f.file, f.sha256 FROM v1_data_file f JOIN report_run r ON r.quarter = f.quarter;
+INSERT INTO scenario_file
+    SELECT r.id, f.scenario, f.file FROM v1_scenario_file f JOIN report_run r ON r.quarter = f.quarter;
+INSERT INTO headline
+    SELECT r.id, h.scenario, h.key, h.position, h.value FROM v1_headline h JOIN report_run r ON r.quarter = h.quarter;
+INSERT INTO quantile
+    SELECT r.id, q.scenario, q.position, q.period, q.metric, q.unit, q.mean, q.p5, q.p10, q.p50, q.p90, q.p95
+    FROM v1_quantile q JOIN report_run r ON r.quarter = q.quarter;
 """
 
 
@@ -116,7 +153,7 @@ class ArchivedScenario:
 
     ``headline`` is :func:`forecast.outputs.headline` of its result (``nan`` where the
     figure was not a number); ``summary`` the result's quantiles per quarter and metric, columns
-    ``quarter, metric, unit, mean, p5, p10, p50, p90, p95``; ``files`` the CSVs of ``data/`` it read.
+    ``quarter`` (pandas ``Period``), ``metric, unit, mean, p5, p10, p50, p90, p95``; ``files`` the CSVs of ``data/`` it read.
     """
 
     name: str
@@ -138,10 +175,12 @@ class ArchivedScenario:
 
 @dataclass(frozen=True)
 class ArchivedRun:
-    """One quarter's report run: what was run, on which data, and its headline figures.
+    """One report run: its quarter, what was run, on which data, and its headline figures.
 
     ``data`` maps a CSV name of ``data/`` to its content (bytes, as read); ``data_hashes`` the same
-    names to SHA-256.
+    names to SHA-256. ``run`` is its id in the archive (1, 2, … in the order runs were archived);
+    ``full`` whether it was the quarter's full run (``None``: archived before schema 2, counted as
+    full); ``folder`` the name of the report folder it wrote (``2026Q4``, ``2026Q4-partial-1c0ffee5``).
     """
 
     quarter: str
@@ -149,16 +188,34 @@ class ArchivedRun:
     scenarios: dict[str, ArchivedScenario]
     data: dict[str, bytes] = field(repr=False)
     recorded_at: str = field(default="", compare=False)
+    run: int = 0
+    full: bool | None = None
+    folder: str | None = None
 
     @property
     def data_hashes(self) -> dict[str, str]:
         return {name: _sha256(content) for name, content in self.data.items()}
 
     def write_data(self, directory: Path, names: Sequence[str] | None = None) -> None:
-        """Write the archived CSVs (all, or ``names``) into ``directory``, byte for byte."""
+        """Write the archived CSVs (all, or ``names``) into ``directory``, byte for byte.
+
+        Raises
+        ------
+        ArchiveError
+            When a stored file name would land outside ``directory`` (an archive not written by
+            peakdata, or edited): nothing is written for it.
+        """
+        from forecast.schema.types import resolve_inside
+
         directory.mkdir(parents=True, exist_ok=True)
         for name in self.data if names is None else names:
-            (directory / name).write_bytes(self.data[name])
+            target = resolve_inside(directory, name)
+            if target is None:
+                raise ArchiveError(f"the archived run of {self.quarter} holds a data file named {name!r}, "
+                                   "which is not inside a data folder (the archive was edited or not written "
+                                   "by peakdata; archive another report run or use a new --archive)")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.data[name])
 
 
 def _sha256(content: bytes) -> str:
@@ -211,22 +268,62 @@ def _schema_version(conn: sqlite3.Connection, db_path: Path) -> int:
     return version
 
 
+def _statements(script: str) -> Iterator[str]:
+    for statement in script.split(";"):
+        if statement.strip():
+            yield statement
+
+
 def _migrate(conn: sqlite3.Connection, db_path: Path) -> None:
-    """Bring an empty file to the current schema (inside the caller's transaction)."""
-    if _schema_version(conn, db_path) == 0:
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    """Bring the file to the current schema (inside the caller's transaction): create the tables in
+    an empty file; rebuild schema-1 tables keyed by run, every row kept (module docstring)."""
+    version = _schema_version(conn, db_path)
+    if version == SCHEMA_VERSION:
+        return
+    if version == 1:
+        for table in _RUN_TABLES:              # references follow a renamed table (foreign keys are on)
+            conn.execute(f"ALTER TABLE {table} RENAME TO v1_{table}")
+    for statement in _statements(_SCHEMA):
+        if version == 1 and "CREATE TABLE data_blob" in statement:
+            continue                           # the same in both schemas: kept as it is
+        conn.execute(statement)
+    if version == 1:
+        for statement in _statements(_FROM_V1):
+            conn.execute(statement)
+        for table in _RUN_TABLES:              # children first
+            conn.execute(f"DROP TABLE v1_{table}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextlib.contextmanager
+def _reading(db_path: Path) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection at the current schema, ``None`` for an empty file. A schema-1 file is
+    copied into memory and migrated there: reading never changes the file."""
+    with _connect(db_path, write=False) as conn:
+        version = _schema_version(conn, db_path)
+        if version == 0:
+            yield None
+        elif version == SCHEMA_VERSION:
+            yield conn
+        else:
+            memory = sqlite3.connect(":memory:", isolation_level=None)
+            try:
+                conn.backup(memory)
+                memory.execute("PRAGMA foreign_keys = ON")
+                memory.execute("BEGIN")
+                _migrate(memory, db_path)
+                memory.execute("COMMIT")
+                yield memory
+            finally:
+                memory.close()
 
 
 def _read_data(names: Sequence[str], data_dir: Path | None) -> dict[str, bytes]:
-    from forecast.io.references import data_dir as default_data_dir
+    from forecast.io.references import reference_path
 
-    directory = data_dir or default_data_dir()
     out = {}
     for name in sorted(set(names)):
-        path = directory / name
+        path = reference_path(name, data_dir)
         try:
             out[name] = path.read_bytes()
         except OSError as exc:
@@ -234,53 +331,56 @@ def _read_data(names: Sequence[str], data_dir: Path | None) -> dict[str, bytes]:
     return out
 
 
-def _insert_run(conn: sqlite3.Connection, quarter: Quarter, version: str) -> None:
+def _insert_run(conn: sqlite3.Connection, quarter: Quarter, version: str, full: bool, folder: str | None) -> int:
     from datetime import datetime, timezone
 
-    conn.execute("DELETE FROM report_run WHERE quarter = ?", (str(quarter),))
-    conn.execute("INSERT INTO report_run VALUES (?, ?, ?, ?)",
-                 (str(quarter), quarter.ordinal, version,
-                  datetime.now(timezone.utc).replace(microsecond=0).isoformat()))
+    cursor = conn.execute(
+        "INSERT INTO report_run (quarter, ordinal, version, recorded_at, full, folder) VALUES (?, ?, ?, ?, ?, ?)",
+        (str(quarter), quarter.ordinal, version, datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+         int(bool(full)), folder))
+    return int(cursor.lastrowid)
 
 
-def _insert_data(conn: sqlite3.Connection, quarter: str, data: dict[str, bytes]) -> None:
+def _insert_data(conn: sqlite3.Connection, run_id: int, data: dict[str, bytes]) -> None:
     for name, content in data.items():
         digest = _sha256(content)
         conn.execute("INSERT OR IGNORE INTO data_blob VALUES (?, ?)", (digest, content))
-        conn.execute("INSERT INTO data_file VALUES (?, ?, ?)", (quarter, name, digest))
+        conn.execute("INSERT INTO data_file VALUES (?, ?, ?)", (run_id, name, digest))
 
 
-def _insert_scenario(conn: sqlite3.Connection, quarter: str, position: int, run: "ScenarioRun",
+def _insert_scenario(conn: sqlite3.Connection, run_id: int, position: int, run: "ScenarioRun",
                      files: Sequence[str]) -> None:
     result = run.result
     conn.execute("INSERT INTO scenario_run VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 (quarter, result.scenario, position, str(run.file.path), run.yaml_text, result.scenario_hash,
+                 (run_id, result.scenario, position, str(run.file.path), run.yaml_text, result.scenario_hash,
                   int(result.seed), int(result.samples)))
     conn.executemany("INSERT INTO scenario_file VALUES (?, ?, ?)",
-                     [(quarter, result.scenario, name) for name in files])
+                     [(run_id, result.scenario, name) for name in files])
     conn.executemany("INSERT INTO headline VALUES (?, ?, ?, ?, ?)",
-                     [(quarter, result.scenario, key, k, _number(value))
+                     [(run_id, result.scenario, key, k, _number(value))
                       for k, (key, value) in enumerate(headline(result).items())])
 
 
-def _insert_quantiles(conn: sqlite3.Connection, quarter: str, run: "ScenarioRun") -> None:
+def _insert_quantiles(conn: sqlite3.Connection, run_id: int, run: "ScenarioRun") -> None:
     frame = run.result.summary()
     rows = []
     for k, row in enumerate(frame.itertuples(index=False)):
         period, metric, unit, *stats = row
-        rows.append((quarter, run.result.scenario, k, str(period), str(metric), str(unit),
+        rows.append((run_id, run.result.scenario, k, str(period), str(metric), str(unit),
                      *(_number(v) for v in stats)))
     conn.executemany("INSERT INTO quantile VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def record_report(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
-                  data_dir: Path | None = None) -> None:
-    """Archive one report run, replacing any earlier run of the same quarter.
+                  data_dir: Path | None = None, full: bool = True, folder: str | None = None) -> int:
+    """Archive one report run as a new run; return its id. Earlier runs, of this quarter or any
+    other, are kept as they are.
 
     Parameters
     ----------
     db_path : path
-        The archive file (created with its folder if missing), e.g. ``reports/archive.sqlite``.
+        The archive file (created with its folder if missing), e.g. ``reports/archive.sqlite``. A
+        schema-1 file is migrated in place, in the same transaction.
     quarter : str or Quarter
         The report's quarter, ``2026Q4``.
     runs : sequence of ScenarioRun
@@ -288,6 +388,12 @@ def record_report(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
     data_dir : Path, optional
         The folder of reference CSVs the runs read (default: the project's ``data/``); the files each
         scenario read (:func:`forecast.io.references.data_files`) are stored from here.
+    full : bool
+        The run is the quarter's full run (every scenario of ``scenarios/`` at its own samples,
+        :func:`forecast.report.folders.report_target`); "changes since last quarter" compares full
+        runs only.
+    folder : str, optional
+        The name of the report folder the run wrote, e.g. ``2026Q4-partial-1c0ffee5``.
 
     Raises
     ------
@@ -312,105 +418,132 @@ def record_report(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
         conn.execute("BEGIN IMMEDIATE")         # take the write lock before reading anything
         try:
             _migrate(conn, db_path)
-            _insert_run(conn, when, ", ".join(version) or __version__)
-            _insert_data(conn, str(when), data)
+            run_id = _insert_run(conn, when, ", ".join(version) or __version__, full, folder)
+            _insert_data(conn, run_id, data)
             for position, run in enumerate(runs):
-                _insert_scenario(conn, str(when), position, run, files[run.result.scenario])
-                _insert_quantiles(conn, str(when), run)
-            conn.execute("DELETE FROM data_blob WHERE sha256 NOT IN (SELECT sha256 FROM data_file)")
+                _insert_scenario(conn, run_id, position, run, files[run.result.scenario])
+                _insert_quantiles(conn, run_id, run)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    return run_id
 
 
 def _readable(db_path: Path) -> bool:
     return db_path.is_file() and db_path.stat().st_size > 0
 
 
-def list_runs(db_path: str | Path, scenario: str | None = None) -> pd.DataFrame:
-    """Every archived scenario run, oldest quarter first (empty when there is no archive yet).
+#: Columns of :func:`list_runs`.
+RUN_COLUMNS = ["run", "quarter", "full", "folder", "scenario", "scenario_hash", "seed", "samples", "version",
+               "exhaustion.p50", "cost.total.p50"]
 
-    Columns: ``quarter``, ``scenario``, ``scenario_hash``, ``seed``, ``samples``, ``version``,
-    ``exhaustion.p50`` [year at quarter end, ``inf`` after the horizon] and ``cost.total.p50``
-    [USD], ``nan`` where the scenario has no such figure.
+
+def list_runs(db_path: str | Path, scenario: str | None = None) -> pd.DataFrame:
+    """Every archived scenario run, oldest quarter first, runs of one quarter in the order they were
+    archived (empty when there is no archive yet).
+
+    Columns: ``run`` (the run's id), ``quarter``, ``full`` (the quarter's full run: True, False, or
+    ``<NA>`` for a run archived before schema 2), ``folder`` (the report folder's name),
+    ``scenario``, ``scenario_hash``, ``seed``, ``samples``, ``version``, ``exhaustion.p50`` [year at
+    quarter end, ``inf`` after the horizon] and ``cost.total.p50`` [USD], ``nan`` where the
+    scenario has no such figure.
     """
-    columns = ["quarter", "scenario", "scenario_hash", "seed", "samples", "version", "exhaustion.p50",
-               "cost.total.p50"]
     db_path = Path(db_path)
     if not _readable(db_path):
-        return pd.DataFrame(columns=columns)
-    with _connect(db_path, write=False) as conn:
-        if _schema_version(conn, db_path) == 0:
-            return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    with _reading(db_path) as conn:
+        if conn is None:
+            return pd.DataFrame(columns=RUN_COLUMNS)
         query = """
-            SELECT s.quarter, s.name, s.scenario_hash, s.seed, s.samples, r.version,
-                   (SELECT value FROM headline h WHERE h.quarter = s.quarter AND h.scenario = s.name
+            SELECT r.id, r.quarter, r.full, r.folder, s.name, s.scenario_hash, s.seed, s.samples, r.version,
+                   (SELECT value FROM headline h WHERE h.run = s.run AND h.scenario = s.name
                                                      AND h.key = 'exhaustion.p50'),
-                   (SELECT value FROM headline h WHERE h.quarter = s.quarter AND h.scenario = s.name
+                   (SELECT value FROM headline h WHERE h.run = s.run AND h.scenario = s.name
                                                      AND h.key = 'cost.total.p50')
-            FROM scenario_run s JOIN report_run r ON r.quarter = s.quarter
+            FROM scenario_run s JOIN report_run r ON r.id = s.run
             WHERE (? IS NULL OR s.name = ?)
-            ORDER BY r.ordinal, s.position"""
+            ORDER BY r.ordinal, r.id, s.position"""
         rows = conn.execute(query, (scenario, scenario)).fetchall()
-    out = [(*row[:6], _float(row[6]), _float(row[7])) for row in rows]
-    frame = pd.DataFrame(out, columns=columns)
-    return frame.astype({"seed": "int64", "samples": "int64", "exhaustion.p50": "float64",
-                         "cost.total.p50": "float64"})
+    out = [(*row[:2], None if row[2] is None else bool(row[2]), *row[3:9], _float(row[9]), _float(row[10]))
+           for row in rows]
+    frame = pd.DataFrame(out, columns=RUN_COLUMNS)
+    return frame.astype({"run": "int64", "full": "boolean", "seed": "int64", "samples": "int64",
+                         "exhaustion.p50": "float64", "cost.total.p50": "float64"})
 
 
 def _float(value: float | None) -> float:
     return math.nan if value is None else float(value)
 
 
-def load_run(db_path: str | Path, quarter: str | Quarter) -> ArchivedRun | None:
-    """The archived report run of ``quarter``, or ``None`` when that quarter was never archived."""
+def load_run(db_path: str | Path, quarter: str | Quarter | None = None, run: int | None = None,
+             full_only: bool = False) -> ArchivedRun | None:
+    """One archived report run, or ``None`` when there is no such run.
+
+    With ``run``, the run of that id (of ``quarter``, when given too); otherwise the latest run of
+    ``quarter`` (the last archived), or with ``full_only`` its latest full run.
+    """
     db_path = Path(db_path)
-    when = str(_quarter(quarter))
+    if quarter is None and run is None:
+        raise ArchiveError("load_run needs a quarter or a run id")
+    when = None if quarter is None else str(_quarter(quarter))
     if not _readable(db_path):
         return None
-    with _connect(db_path, write=False) as conn:
-        if _schema_version(conn, db_path) == 0:
+    with _reading(db_path) as conn:
+        if conn is None:
             return None
-        return _load(conn, when)
+        row = conn.execute(
+            "SELECT id FROM report_run WHERE (? IS NULL OR id = ?) AND (? IS NULL OR quarter = ?) "
+            f"{'AND full IS NOT 0 ' if full_only else ''}ORDER BY id DESC LIMIT 1",
+            (run, run, when, when)).fetchone()
+        return None if row is None else _load(conn, int(row[0]))
 
 
-def latest_before(db_path: str | Path, quarter: str | Quarter) -> ArchivedRun | None:
-    """The latest archived report run of a quarter before ``quarter`` (``None`` if there is none)."""
+def latest_before(db_path: str | Path, quarter: str | Quarter, full_only: bool = True) -> ArchivedRun | None:
+    """The latest archived run of a quarter before ``quarter`` (``None`` if there is none).
+
+    With ``full_only`` (the default) only full runs count — and runs archived before schema 2, which
+    carry no flag; of several runs of that quarter, the last archived.
+    """
     db_path = Path(db_path)
     ordinal = _quarter(quarter).ordinal
     if not _readable(db_path):
         return None
-    with _connect(db_path, write=False) as conn:
-        if _schema_version(conn, db_path) == 0:
+    with _reading(db_path) as conn:
+        if conn is None:
             return None
-        row = conn.execute("SELECT quarter FROM report_run WHERE ordinal < ? ORDER BY ordinal DESC LIMIT 1",
-                           (ordinal,)).fetchone()
-        return None if row is None else _load(conn, row[0])
+        row = conn.execute(
+            f"SELECT id FROM report_run WHERE ordinal < ? {'AND full IS NOT 0 ' if full_only else ''}"
+            "ORDER BY ordinal DESC, id DESC LIMIT 1", (ordinal,)).fetchone()
+        return None if row is None else _load(conn, int(row[0]))
 
 
-def _load(conn: sqlite3.Connection, quarter: str) -> ArchivedRun | None:
-    run = conn.execute("SELECT version, recorded_at FROM report_run WHERE quarter = ?", (quarter,)).fetchone()
+def _load(conn: sqlite3.Connection, run_id: int) -> ArchivedRun | None:
+    run = conn.execute("SELECT quarter, version, recorded_at, full, folder FROM report_run WHERE id = ?",
+                       (run_id,)).fetchone()
     if run is None:
         return None
+    quarter, version, recorded_at, full, folder = run
     data = dict(conn.execute("SELECT f.file, b.content FROM data_file f JOIN data_blob b ON b.sha256 = f.sha256 "
-                             "WHERE f.quarter = ? ORDER BY f.file", (quarter,)).fetchall())
+                             "WHERE f.run = ? ORDER BY f.file", (run_id,)).fetchall())
     scenarios = {}
     for name, path, text, digest, seed, samples in conn.execute(
-            "SELECT name, path, yaml, scenario_hash, seed, samples FROM scenario_run WHERE quarter = ? "
-            "ORDER BY position", (quarter,)).fetchall():
+            "SELECT name, path, yaml, scenario_hash, seed, samples FROM scenario_run WHERE run = ? "
+            "ORDER BY position", (run_id,)).fetchall():
         files = tuple(row[0] for row in conn.execute(
-            "SELECT file FROM scenario_file WHERE quarter = ? AND scenario = ? ORDER BY file", (quarter, name)))
+            "SELECT file FROM scenario_file WHERE run = ? AND scenario = ? ORDER BY file", (run_id, name)))
         figures = {key: _float(value) for key, value in conn.execute(
-            "SELECT key, value FROM headline WHERE quarter = ? AND scenario = ? ORDER BY position",
-            (quarter, name))}
+            "SELECT key, value FROM headline WHERE run = ? AND scenario = ? ORDER BY position",
+            (run_id, name))}
         rows = conn.execute(f"SELECT period, metric, unit, {', '.join(STAT_COLUMNS)} FROM quantile "
-                            "WHERE quarter = ? AND scenario = ? ORDER BY position", (quarter, name)).fetchall()
+                            "WHERE run = ? AND scenario = ? ORDER BY position", (run_id, name)).fetchall()
         summary = pd.DataFrame([(*row[:3], *(_float(v) for v in row[3:])) for row in rows],
                                columns=list(_QUANTILE_COLUMNS))
         summary = summary.astype({column: "float64" for column in STAT_COLUMNS})
+        if len(summary):  # quarters as ForecastResult.summary() gives them
+            summary["quarter"] = pd.PeriodIndex(summary["quarter"], freq="Q")
         scenarios[name] = ArchivedScenario(name, path, text, digest, int(seed), int(samples), files, figures,
                                            summary)
-    return ArchivedRun(quarter, run[0], scenarios, {name: bytes(content) for name, content in data.items()},
-                       run[1])
+    return ArchivedRun(quarter, version, scenarios, {name: bytes(content) for name, content in data.items()},
+                       recorded_at, run_id, None if full is None else bool(full), folder)

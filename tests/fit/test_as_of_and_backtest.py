@@ -92,6 +92,28 @@ def test_backtest_windows_are_exactly_as_documented():
     assert pooled["n"] == 6 and pooled["best"] == "ols"
 
 
+def test_backtest_scores_against_disclosed_rows_only():
+    # the straight line above (10^(10 + 0.1 i) tokens in quarter i from 2016Q1), plus an undisclosed
+    # run imputed at 1e15 tokens in 2019Q4. The imputed row enters the fits (the record frontier
+    # the fits see jumps to 15 from 2019Q4 on) but is never truth: the actual of every target
+    # quarter is the disclosed line, e.g. 2019Q4 (i = 15) is 10 + 1.5 = 11.5, not 15.
+    q = np.arange(Quarter(2016, 1).ordinal, Quarter(2021, 1).ordinal)
+    disclosed = 10.0 ** (10 + 0.1 * np.arange(q.size))
+    q_imp = Quarter(2019, 4).ordinal
+    qq = np.append(q, q_imp)
+    obs = Observations("x", "tokens", 1, (qq + 0.5) / 4, qq, qq, np.append(disclosed, 1e15),
+                       np.append(np.zeros(q.size, bool), True))
+    spec = BacktestSettings(Quarter(2019, 1), None, (4, 8), 0.8)
+    rows = backtest(obs, FrontierRule(), spec, ("ols",)).rows
+    first = rows[(rows["origin"] == "2019Q1") & (rows["horizon"] == 4)].iloc[0]
+    assert first["target"] == "2019Q4" and first["actual"] == pytest.approx(11.5)
+    index = rows["target"].map(lambda t: Quarter.parse(t).ordinal - q[0])
+    assert np.allclose(rows["actual"], 10 + 0.1 * index)
+    # the fits did see the imputed row: from origin 2020Q1 on they forecast above the line
+    later = rows[rows["origin"] >= "2020Q1"]
+    assert len(later) and (later["error"] > 0).all()
+
+
 def test_scorecard_compares_methods_on_common_forecasts_only():
     rows = pd.DataFrame({"series": "x", "method": ["a", "a", "b"], "origin": ["2020Q1", "2020Q2", "2020Q2"],
                          "horizon": 4, "target": "t", "forecast": 0.0, "lower": 0.0, "upper": 0.0,

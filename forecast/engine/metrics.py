@@ -1,0 +1,53 @@
+"""Names and units of what the stock-versus-demand engine reports (one vocabulary for every pass).
+
+The closed-form path (:mod:`forecast.engine.supply_demand`) reports :data:`METRICS`; the scan
+(:mod:`forecast.engine.scan`) adds :data:`STOCK_TERMS` with stock dynamics and :data:`GAP_METRICS`
+with a ``gap`` section (:func:`metrics` lists them for a scenario).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["METRICS", "EVENTS", "STOCK_TERMS", "GAP_METRICS", "TOTAL_YEARS", "metrics"]
+
+#: metric -> unit of its values.
+METRICS = {
+    "stock": "tokens",
+    "demand": "tokens",
+    "ratio": "ratio",
+    "synthetic_needed": "tokens",
+    "synthetic_share": "fraction",
+}
+EVENTS = {"exhaustion": "first quarter the largest run's dataset ≥ the effective human stock"}
+
+#: Years whose end the cumulative gap cost is reported at (issue 17: by 2030 and by 2035).
+TOTAL_YEARS = (2030, 2035)
+
+#: Metrics of the dynamic stock: metric -> unit.
+STOCK_TERMS = {
+    "stock_human_inflow": "tokens",
+    "stock_consent_loss": "tokens",
+    "stock_licensed": "tokens",
+}
+#: Metrics of the price of the gap: metric -> unit.
+GAP_METRICS = {
+    "gap_cost_synthetic": "usd",
+    "gap_cost_licensed": "usd",
+    "gap_cost_synthetic_cumulative": "usd",
+    "gap_cost_licensed_cumulative": "usd",
+    "gap_synthetic_cheaper": "fraction",
+    "gap_price_synthetic": "usd",
+}
+
+
+def metrics(scenario: Any) -> dict[str, str]:
+    """Metrics the scan adds to :data:`METRICS` for ``scenario``: metric -> unit."""
+    out: dict[str, str] = {}
+    dyn = scenario.supply.dynamics if scenario.supply is not None else None
+    if dyn is not None:
+        out.update(STOCK_TERMS)
+        if dyn.licensed_price_per_mtok is not None:
+            out["licensed_spend"] = "usd"
+    if scenario.gap is not None:
+        out.update(GAP_METRICS)
+    return out

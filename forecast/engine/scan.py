@@ -1,0 +1,215 @@
+"""The quarter-by-quarter scan: one per-quarter step, carrying per-sample state from quarter to quarter.
+
+With ``supply.dynamics`` the stock is no longer a sum of exponentials (the human stock is built up
+quarter by quarter from the human part of the inflow, :mod:`forecast.models.dynamics`), so the
+closed-form and bisection solves of :mod:`forecast.models.crossing` do not apply: the exhaustion
+quarter is found by a scan, in the same pass that summarises the quarters. A ``gap`` section needs
+the running largest gap per sample, and a compute ceiling bends the demand path, so they take this
+pass too. Scenarios with none of these keep the log-linear path of
+:mod:`forecast.engine.supply_demand`, unchanged.
+
+:func:`quarter_step` is written once: the Monte Carlo run (:func:`run_pass`, rows of ``n`` samples)
+and the point estimate (:mod:`forecast.engine.point`, one sample) both scan with it. The pass
+holds a handful of ``samples``-long rows per stock source, never a samples × quarters array; it
+runs on one thread (quarters depend on the previous one).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from forecast.engine.blocks import Summariser
+from forecast.engine.metrics import GAP_METRICS, METRICS, STOCK_TERMS, TOTAL_YEARS
+from forecast.engine.paths import Extra, LogPaths
+from forecast.models import cost as C
+from forecast.models import demand as D
+from forecast.models import dynamics as Y
+from forecast.result import CENTRAL_80, label, quantiles
+
+__all__ = ["ScanState", "quarter_step", "scan", "run_pass", "scan_metrics"]
+
+#: (quarter position, τ) -> (each stock source's tokens before dynamics, the demand) [tokens]
+RowsAt = Callable[[int, float], tuple[list[np.ndarray], np.ndarray]]
+
+
+@dataclass
+class ScanState:
+    """What one quarter hands the next, per sample (rows of shape ``(n,)``)."""
+
+    n: int
+    web_prev: list[np.ndarray | None]      # per stock source, its text at the previous quarter [tokens]
+    human: list[np.ndarray | None]         # per stock source, its human stock H_k [tokens]
+    human0: list[np.ndarray | None]        # per stock source, H_0 [tokens]
+    largest: np.ndarray                    # the largest gap so far [tokens]
+    cum_syn: np.ndarray                    # cumulative cost of filling the gap with synthetic text [USD]
+    cum_lic: np.ndarray                    # the same with licensed text [USD]
+    totals: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # year -> (syn, lic) by its end
+
+    @classmethod
+    def start(cls, n: int, sources: int) -> "ScanState":
+        """The state before the first quarter."""
+        return cls(n, [None] * sources, [None] * sources, [None] * sources, np.zeros(n), np.zeros(n), np.zeros(n))
+
+
+def scan_metrics(extra: Extra) -> dict[str, str]:
+    """Every metric the scan reports for ``extra``: metric -> unit (table order)."""
+    names = dict(METRICS)
+    if extra.has_dynamics:
+        names.update(STOCK_TERMS)
+        if extra.licensed_price is not None:
+            names["licensed_spend"] = "usd"
+    if extra.gap_price_at is not None:
+        names.update(GAP_METRICS)
+    return names
+
+
+def _stock_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The usable stock S_k = c·ΣH_k + other sources + L(τ) and, with dynamics, its terms (derivations.md §8)."""
+    n = state.n
+    open_stock, other, inflow, loss = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    consent = Y.consent_factor(extra.erosion, tau) if extra.erosion is not None else 1.0
+    for i, row in enumerate(web):
+        if not extra.dynamic[i]:
+            other += row
+            continue
+        if state.human[i] is None:
+            state.human[i], state.human0[i] = row.copy(), row.copy()
+        else:
+            share = (extra.share_by_quarter[k] if extra.share_by_quarter is not None
+                     else extra.share_per_sample if extra.share_per_sample is not None else 1.0)
+            Y.human_stock_step(state.human[i], state.web_prev[i], row, share, out=state.human[i])
+        state.web_prev[i] = row
+        terms = Y.stock_terms(state.human0[i], state.human[i], consent, 0.0)
+        open_stock += terms["stock"]
+        inflow += terms["human_inflow"]
+        loss += terms["consent_loss"]
+    licensed = Y.licensed_stock(extra.licensed_rate, tau) if extra.licensed_rate is not None else np.zeros(n)
+    rows = {"stock": open_stock + other + licensed}
+    if extra.has_dynamics:
+        rows.update(stock_human_inflow=inflow, stock_consent_loss=loss, stock_licensed=licensed)
+    return rows
+
+
+def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: bool) -> dict[str, np.ndarray]:
+    """The price of this quarter's gap and its cumulative cost, new gap tokens only (derivations.md §9)."""
+    price = extra.gap_price_at(float(extra.gap_years[k]))
+    new = C.new_gap_tokens(gap, state.largest)
+    np.maximum(state.largest, gap, out=state.largest)
+    state.cum_syn += new * price
+    state.cum_lic += new * extra.gap_license
+    end = float(extra.quarter_years[k])
+    for year in TOTAL_YEARS:
+        if end == year + 1.0:  # quarter ends: year Q4 ends at year + 1 (docs/architecture.md)
+            state.totals[year] = (state.cum_syn.copy(), state.cum_lic.copy())
+    if not rows:
+        return {}
+    return {"gap_price_synthetic": np.broadcast_to(price, (state.n,)), "gap_cost_synthetic": gap * price,
+            "gap_cost_licensed": gap * extra.gap_license, "gap_cost_synthetic_cumulative": state.cum_syn,
+            "gap_cost_licensed_cumulative": state.cum_lic,
+            "gap_synthetic_cheaper": (price < extra.gap_license).astype(float)}
+
+
+def quarter_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray], need: np.ndarray,
+                 rows: bool = True) -> dict[str, np.ndarray]:
+    """One quarter: the stock from each source's text ``web``, against the demand ``need``.
+
+    Updates ``state`` (human stocks, the largest gap, cumulative costs) and returns this quarter's
+    rows by metric (:func:`scan_metrics`) [tokens, ratio, fraction, USD]. The rows may be views of
+    ``state``: copy them before the next step. ``rows=False`` skips rows no event or total needs
+    (``stock``, ``demand``, ``ratio`` and ``synthetic_needed`` are always returned).
+    """
+    out = _stock_step(extra, state, k, tau, web)
+    eff = out["stock"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = need / eff
+        gap = D.synthetic_gap(need, eff)
+    out.update(demand=need, ratio=ratio, synthetic_needed=gap)
+    if rows:
+        out["synthetic_share"] = D.synthetic_share_from_ratio(ratio)
+        if extra.has_dynamics and extra.licensed_price is not None:
+            out["licensed_spend"] = Y.licensed_stock(extra.licensed_raw_rate, tau) * extra.licensed_price
+    if extra.gap_price_at is not None:
+        out.update(_gap_step(extra, state, k, gap, rows))
+    return out
+
+
+def scan(extra: Extra, taus: np.ndarray, rows_at: RowsAt, state: ScanState,
+         record: Callable[[int, dict[str, np.ndarray]], None] | None = None, progress=None) -> np.ndarray:
+    """Step through the quarters; per sample, the first quarter with demand ≥ stock (``len(taus)``: never).
+
+    ``rows_at(k, τ)`` gives quarter ``k``'s text of each stock source and its demand; ``record(k,
+    rows)``, when given, receives every quarter's rows (:func:`quarter_step`) while ``state`` holds
+    that quarter's human stocks. ``state`` (:meth:`ScanState.start`) ends holding the cumulative gap
+    costs by year (``totals``).
+    """
+    quarters = taus.size
+    first = np.full(state.n, quarters, dtype=np.int32)
+    for k in range(quarters):
+        tau = float(taus[k])
+        web, need = rows_at(k, tau)
+        out = quarter_step(extra, state, k, tau, web, need, rows=record is not None)
+        with np.errstate(invalid="ignore"):
+            hit = need >= out["stock"]
+        first[hit & (first == quarters)] = k
+        if record is not None:
+            record(k, out)
+        if progress is not None:
+            progress(k + 1, quarters)
+    return first
+
+
+def _log_rows(paths: LogPaths) -> RowsAt:
+    """Rows of the Monte Carlo run: exp(a + b·τ) of every path, the demand tapered at a compute ceiling."""
+    extra = paths.extra
+
+    def rows_at(k: int, tau: float) -> tuple[list[np.ndarray], np.ndarray]:
+        web = [D.log_linear(a, b, tau) for a, b in zip(paths.stock_a, paths.stock_b)]
+        if extra.demand_log_cap is not None:
+            need = D.tapered_log_linear(paths.need_a, paths.need_b, tau, extra.demand_log_cap, extra.demand_b_after)
+        else:
+            need = D.log_linear(paths.need_a, paths.need_b, tau)
+        return web, need
+
+    return rows_at
+
+
+def run_pass(paths: LogPaths, summary: Summariser | None = None,
+             progress=None) -> tuple[np.ndarray, dict[str, pd.DataFrame]]:
+    """Scan the quarters once: exhaustion quarter per sample and, with ``summary``, every metric's row.
+
+    Returns the exhaustion positions (``quarters`` where never) and the tables of the gap's
+    cumulative cost by the ends of :data:`TOTAL_YEARS` (empty without a gap section).
+    """
+    extra = paths.extra
+    record = None
+    if summary is not None:
+        names = scan_metrics(extra)
+        for name in names:
+            summary.table(name)
+
+        def record(k: int, rows: dict[str, np.ndarray]) -> None:
+            for name in names:
+                summary.add_row(name, k, np.array(rows[name], dtype=float, copy=True))
+
+    state = ScanState.start(paths.need_a.size, len(paths.stock_a))
+    first = scan(extra, paths.taus, _log_rows(paths), state, record, progress)
+    tables = {}
+    if extra.gap_price_at is not None:
+        tables["gap_cost_totals"] = _totals(state.totals)
+    return first, tables
+
+
+def _totals(totals: dict[int, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Cumulative cost of the gap by the end of each year in :data:`TOTAL_YEARS` within the horizon."""
+    rows = []
+    for year, (syn, lic) in sorted(totals.items()):
+        paid = (syn > 0) | (lic > 0)  # samples with a gap by then; without one neither route is cheaper
+        cheaper = float(np.mean(syn[paid] < lic[paid])) if paid.any() else float("nan")
+        for route, values in (("synthetic", syn), ("licensed", lic)):
+            q = quantiles(values, CENTRAL_80)
+            rows.append({"by_end_of": year, "route": route, "unit": "usd", "mean": float(values.mean()), **q,
+                         "p_cheaper": cheaper if route == "synthetic" else 1.0 - cheaper})
+    return pd.DataFrame(rows, columns=["by_end_of", "route", "unit", "mean", *map(label, CENTRAL_80), "p_cheaper"])
