@@ -80,7 +80,7 @@ def test_no_shipped_file_cites_notes_a_user_cannot_open() -> None:
     names = {p.relative_to(ROOT).as_posix() for p in files}
     # The scan covers every kind of file a user gets; if the layout moves, this must be updated.
     assert {"README.md", "data/notable_models.csv", "scenarios/baseline.yaml", "docs/validation.md",
-            "forecast/models/cost.py", "tests/test_exhaustion.py"} <= names
+            "forecast/models/compute_cost.py", "tests/test_exhaustion.py"} <= names
     problems = []
     for path in files:
         try:

@@ -1,7 +1,8 @@
 """Training cost of a data mix: price one run, and find the cheapest run per synthetic share.
 
 Wires the scenario's drawn inputs and the reference CSVs into the kernels of
-:mod:`forecast.models.cost` and :mod:`forecast.models.quality`. All arrays are per sample, shape
+:mod:`forecast.models.compute_cost`, :mod:`forecast.models.data_cost`, :mod:`forecast.models.collapse` and
+:mod:`forecast.models.quality`. All arrays are per sample, shape
 ``(n,)`` (``(n, 1)`` where the cheapest-run search adds a grid axis).
 """
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.models import cost as C
+from forecast.models import collapse
+from forecast.models import compute_cost as CC
+from forecast.models import data_cost as DC
 from forecast.models import quality as Q
 from forecast.models import scaling as S
 from forecast.result import CENTRAL_80, MEDIAN, label, quantiles
@@ -62,26 +65,26 @@ class CostInputs:
         self.tdp_watts = float(hw["tdp_w"])
         comp = cost.compute
         years = (cost.run.date.ordinal - comp.price_reference.ordinal) / 4.0
-        self.price_factor = C.price_performance_factor(years, take("cost.compute.price_performance"))
+        self.price_factor = CC.price_performance_factor(years, take("cost.compute.price_performance"))
         if comp.method == "rental":
             hourly = take("cost.compute.price_per_gpu_hour")
         else:
             a = "cost.compute.amortised."
-            hourly = (C.hardware_cost_per_hour(take(a + "chip_price"), take(a + "amortisation_years"),
+            hourly = (CC.hardware_cost_per_hour(take(a + "chip_price"), take(a + "amortisation_years"),
                                                take(a + "server_overhead"), take(a + "interconnect_share"))
-                      + C.energy_cost_per_hour(self.tdp_watts, take(a + "server_power_ratio"),
+                      + CC.energy_cost_per_hour(self.tdp_watts, take(a + "server_power_ratio"),
                                                take(a + "tdp_fraction"), take(a + "pue"),
                                                take(a + "electricity_price")))
         #: cost of one GPU-hour at the run's date [USD/GPU-hour]
         self.hourly = hourly * self.price_factor
         self.mfu = take("cost.compute.mfu")
         #: [USD/FLOP]
-        self.usd_per_flop = C.rental_cost(C.gpu_hours(1.0, self.peak, self.mfu), self.hourly)
+        self.usd_per_flop = CC.rental_cost(CC.gpu_hours(1.0, self.peak, self.mfu), self.hourly)
         h = "cost.human_data."
         lic, proc, expert = (take(h + k) for k in ("license_per_mtok", "processing_per_mtok", "expert_per_mtok"))
         #: [USD/token] of licensed or crawled human text, and of expert-written text
-        self.human_per_token = C.human_data_cost(1.0, lic, proc, 0.0, expert)
-        self.expert_per_token = C.human_data_cost(1.0, lic, proc, 1.0, expert)
+        self.human_per_token = DC.human_data_cost(1.0, lic, proc, 0.0, expert)
+        self.expert_per_token = DC.human_data_cost(1.0, lic, proc, 1.0, expert)
         #: shares of the priced run by kind (arrays)
         self.synthetic_share, self.expert_share = self._shares(values, take)
         s = "cost.synthetic_data."
@@ -89,13 +92,13 @@ class CostInputs:
         acceptance = take(s + "acceptance_rate")
         prompt = take(s + "prompt_tokens_per_output_token")
         if syn.method == "api":
-            self.generation_per_token = C.synthetic_api_cost(1.0, acceptance, take(s + "output_price_per_mtok"),
+            self.generation_per_token = DC.synthetic_api_cost(1.0, acceptance, take(s + "output_price_per_mtok"),
                                                              take(s + "input_price_per_mtok"), prompt)
         else:
-            self.generation_per_token = C.synthetic_selfhosted_cost(
+            self.generation_per_token = DC.synthetic_selfhosted_cost(
                 1.0, acceptance, take(s + "generator_params"), prompt, self.peak,
                 take(s + "utilisation"), self.hourly)
-        self.verification_per_token = C.verification_cost(C.generated_tokens(1.0, acceptance),
+        self.verification_per_token = DC.verification_cost(DC.generated_tokens(1.0, acceptance),
                                                           take(s + "judge_price_per_mtok"))
         q = "cost.quality."
         self.loss = {k: take(q + "loss." + k) for k in ("E", "A", "B", "alpha", "beta")}
@@ -120,13 +123,13 @@ class CostInputs:
         return share["synthetic"], share["expert"]
 
     def penalty(self, share) -> np.ndarray:
-        return Q.collapse_penalty(share, self.generations, self.strength, self.cost.quality.collapse.workflow)
+        return collapse.collapse_penalty(share, self.generations, self.strength, self.cost.quality.collapse.workflow)
 
     def plateau(self, share) -> np.ndarray | float:
         """Loss plateau of the tail-loss workflow [nats/token]; 0.0 for replace and accumulate."""
         if self.cost.quality.collapse.workflow != "tail_loss":
             return 0.0
-        return Q.collapse_plateau(share, self.generations, self.strength, "tail_loss")
+        return collapse.collapse_plateau(share, self.generations, self.strength, "tail_loss")
 
     def data_cost_per_token(self, share, expert) -> np.ndarray:
         """Average cost of one training token of a mix with synthetic ``share`` and ``expert`` share [USD/token]."""
@@ -183,10 +186,10 @@ def breakdown_values(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, sha
     """
     share = ci.synthetic_share if share is None else share
     expert_share = ci.expert_share if expert_share is None else expert_share
-    human_all, synthetic = C.split_mix(tokens, share)
+    human_all, synthetic = DC.split_mix(tokens, share)
     expert = tokens * expert_share
     human = human_all - expert
-    flop = C.training_flop(params, tokens)
+    flop = CC.training_flop(params, tokens)
     compute = flop * ci.usd_per_flop
     generated = synthetic  # synthetic tokens generated (and judged): all seen, or the unique ones
     valued = synthetic     # synthetic tokens as the loss counts them
@@ -205,7 +208,7 @@ def breakdown_values(ci: CostInputs, params: np.ndarray, tokens: np.ndarray, sha
         ("verification", "usd"): generated * ci.verification_per_token,
     }
     rows[("total", "usd")] = sum(rows.values())
-    rows[("gpu_hours", "hours")] = C.gpu_hours(flop, ci.peak, ci.mfu)
+    rows[("gpu_hours", "hours")] = CC.gpu_hours(flop, ci.peak, ci.mfu)
     rows[("price_per_gpu_hour_at_run_date", "usd")] = ci.hourly
     rows[("training_flop", "flop")] = flop
     rows[("params", "params")] = params

@@ -21,7 +21,8 @@ from typing import Any, Callable
 import numpy as np
 
 from forecast.engine.demand_trend import demand_growth
-from forecast.models import cost as C
+from forecast.models import compute_cost as CC
+from forecast.models import data_cost as DC
 from forecast.models import demand as D
 from forecast.models import dynamics as Y
 from forecast.models import sampling, scaling, stock
@@ -180,7 +181,7 @@ def dynamics_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np
             lic_raw = values["supply.dynamics.licensed_additions"]
             lic = lic_raw * multiplier
             if dyn.licensed_price_per_mtok is not None:
-                lic_price = values["supply.dynamics.licensed_price_per_mtok"] / C.TOKENS_PER_MILLION
+                lic_price = values["supply.dynamics.licensed_price_per_mtok"] / CC.TOKENS_PER_MILLION
     return Extra(dynamic, share_q, share_s, erosion, lic, lic_raw, lic_price, quarter_years=t_end,
                  has_dynamics=dyn is not None)
 
@@ -191,10 +192,10 @@ def _add_gap_prices(extra: Extra, gap: Any, values: dict[str, np.ndarray], t_end
                                           "synthetic_value", "price_trend", "license_per_mtok")}
     # prices refer to the start of price_reference; quarter k is priced at its end
     extra.gap_years = t_end - gap.price_reference.ordinal / 4.0
-    extra.gap_price_at = lambda years: C.useful_synthetic_price(
+    extra.gap_price_at = lambda years: DC.useful_synthetic_price(
         g["generation_per_mtok"], g["acceptance_rate"], g["verification_per_mtok"], g["synthetic_value"],
         g["price_trend"], years)
-    extra.gap_license = np.broadcast_to(g["license_per_mtok"] / C.TOKENS_PER_MILLION, (n,))
+    extra.gap_license = np.broadcast_to(g["license_per_mtok"] / CC.TOKENS_PER_MILLION, (n,))
 
 
 def extra_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np.ndarray, t_end: np.ndarray,

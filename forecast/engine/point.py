@@ -28,7 +28,8 @@ from forecast.engine.inputs import clip_to_kind, collect_inputs
 from forecast.engine.metrics import STOCK_TERMS
 from forecast.engine.scan import ScanState, scan
 from forecast.engine.supply_demand import quarter_values
-from forecast.models import cost as C
+from forecast.models import compute_cost as CC
+from forecast.models import data_cost as DC
 from forecast.models import demand as D
 from forecast.result import PointEstimate
 from forecast.schema.uncertain import describe
@@ -42,10 +43,10 @@ CONSTANTS = {
                              "training compute C = 6ND (Kaplan et al. 2020, Sec. 2.1; Hoffmann et al. 2022)"),
     "inference_flop_per_param_token": (2.0, "FLOP/(parameter·token)",
                                        "a forward pass costs 2N FLOP per token (Kaplan et al. 2020, Table 1)"),
-    "seconds_per_hour": (C.SECONDS_PER_HOUR, "s/h", "unit conversion"),
-    "tokens_per_million": (C.TOKENS_PER_MILLION, "tokens/Mtok", "unit conversion"),
-    "watts_per_kilowatt": (C.WATTS_PER_KILOWATT, "W/kW", "unit conversion"),
-    "hours_per_year": (C.HOURS_PER_YEAR, "h/yr", "365.25 days × 24 h, as in Cottier et al. 2024"),
+    "seconds_per_hour": (CC.SECONDS_PER_HOUR, "s/h", "unit conversion"),
+    "tokens_per_million": (CC.TOKENS_PER_MILLION, "tokens/Mtok", "unit conversion"),
+    "watts_per_kilowatt": (CC.WATTS_PER_KILOWATT, "W/kW", "unit conversion"),
+    "hours_per_year": (CC.HOURS_PER_YEAR, "h/yr", "365.25 days × 24 h, as in Cottier et al. 2024"),
     "years_per_quarter": (0.25, "yr", "unit conversion"),
 }
 
@@ -340,7 +341,7 @@ def _mixes(scenario: Any, ci: CostInputs, params: np.ndarray, tokens: np.ndarray
     for label, share, expert in mix_rows:
         b = breakdown_values(ci, params, tokens, share, expert)
         data = sum(_first(b[(k, "usd")]) for k in data_items)
-        human_all, synthetic = C.split_mix(tokens, share)
+        human_all, synthetic = DC.split_mix(tokens, share)
         table.append({"mix": label, "synthetic_share": _first(share), "expert_share": _first(expert),
                       "human_tokens": _first(human_all - tokens * expert), "synthetic_tokens": _first(synthetic),
                       **{k: _first(b[(k, "usd")]) for k in data_items},

@@ -24,7 +24,7 @@ import pandas as pd
 from forecast.engine.blocks import Summariser
 from forecast.engine.metrics import GAP_METRICS, METRICS, STOCK_TERMS, TOTAL_YEARS
 from forecast.engine.paths import Extra, LogPaths
-from forecast.models import cost as C
+from forecast.models import data_cost as DC
 from forecast.models import demand as D
 from forecast.models import dynamics as Y
 from forecast.result import CENTRAL_80, label, quantiles
@@ -96,7 +96,7 @@ def _stock_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np
 def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: bool) -> dict[str, np.ndarray]:
     """The price of this quarter's gap and its cumulative cost, new gap tokens only (derivations.md §9)."""
     price = extra.gap_price_at(float(extra.gap_years[k]))
-    new = C.new_gap_tokens(gap, state.largest)
+    new = DC.new_gap_tokens(gap, state.largest)
     np.maximum(state.largest, gap, out=state.largest)
     state.cum_syn += new * price
     state.cum_lic += new * extra.gap_license

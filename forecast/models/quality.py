@@ -30,16 +30,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-# collapse_penalty and collapse_plateau are re-exported for forecast.engine.cost, which reaches them
-# as quality.collapse_penalty and quality.collapse_plateau
-from forecast.models.collapse import collapse_penalty, collapse_plateau
 from forecast.models.compute_cost import training_flop
 
 __all__ = [
     "cheapest_run",
     "chinchilla_loss",
-    "collapse_penalty",
-    "collapse_plateau",
     "effective_tokens",
     "mix_loss",
     "tokens_for_loss",
@@ -161,8 +156,9 @@ def mix_loss(
     r"""Loss of a model trained on a human/synthetic mix.
 
     :math:`E + (A/N^\alpha + B/D_\mathrm{eff}^\beta)(1 + \kappa) + P`: Hoffmann et al. 2022 eq. (2) at
-    :func:`effective_tokens`, with the reducible loss raised by a :func:`collapse_penalty` and a
-    :func:`collapse_plateau` P added (docs/derivations.md §5). With no synthetic tokens and no
+    :func:`effective_tokens`, with the reducible loss raised by a
+    :func:`~forecast.models.collapse.collapse_penalty` and a
+    :func:`~forecast.models.collapse.collapse_plateau` P added (docs/derivations.md §5). With no synthetic tokens and no
     penalty it is :func:`chinchilla_loss`.
 
     Parameters
@@ -182,7 +178,7 @@ def mix_loss(
     alpha, beta : array_like
         Parameter and data exponents [dimensionless].
     plateau : array_like
-        Loss plateau from :func:`collapse_plateau`, P [nats/token]; 0 by default.
+        Loss plateau from :func:`~forecast.models.collapse.collapse_plateau`, P [nats/token]; 0 by default.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Tests for forecast.models.compute_cost and data_cost (under one name in forecast.models.cost): published
+"""Tests for forecast.models.compute_cost and data_cost: published
 figures worked by hand, invariants, broadcasting."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from forecast.models import compute_cost as compute_cost_module
-from forecast.models import cost, data_cost
+from forecast.models import data_cost
 from forecast.models.compute_cost import (
     HOURS_PER_YEAR,
     compute_cost,
@@ -40,13 +40,6 @@ def test_doctests_pass(module) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0
     assert result.failed == 0
-
-
-def test_cost_holds_both_modules_kernels_under_one_name() -> None:
-    """The engine reaches every kernel as forecast.models.cost.<name>."""
-    for module in (compute_cost_module, data_cost):
-        assert all(getattr(cost, name) is getattr(module, name) for name in module.__all__)
-    assert set(cost.__all__) == set(compute_cost_module.__all__) | set(data_cost.__all__)
 
 
 # --- training compute -------------------------------------------------------------------------
