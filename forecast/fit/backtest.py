@@ -3,8 +3,9 @@
 As of each origin quarter from ``start`` to ``end`` (default: the quarter after the last row), every
 method is fitted once on the rows known before the origin and forecasts ``max(horizons)``
 quarters; the forecast ``h`` quarters ahead (the quarter ``origin + h − 1``, at its end) is scored
-against the frontier that the full data shows for that quarter (or ``truth``'s, e.g. disclosed
-values only). Each forecast's band is scored twice: as the method made it (``raw``) and as
+against the frontier that the full data shows for that quarter, built from **disclosed** rows only:
+an imputed row (a dataset size imputed from compute for an undisclosed run) may enter the fits, but
+is never truth. Each forecast's band is scored twice: as the method made it (``raw``) and as
 recalibrated from the method's errors at earlier origins (:mod:`forecast.fit.calibrate`, which
 fits the method at origins before ``start`` too). Scores are on the log10 scale:
 
@@ -33,7 +34,8 @@ from forecast.fit.frontier import FrontierRule, Observations
 from forecast.fit.methods import METHODS
 from forecast.units import Quarter
 
-__all__ = ["BacktestSettings", "Backtest", "backtest", "scored", "scorecard", "best_method", "origins"]
+__all__ = ["BacktestSettings", "Backtest", "backtest", "scored", "scorecard", "best_method", "origins",
+           "TARGET_COVERAGE_GAP", "TARGET_BIAS", "target_check"]
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,11 @@ def backtest(obs: Observations, rule: FrontierRule, settings: BacktestSettings,
     Rows: forecast, lower, upper [log10 of the value] are the calibrated forecast; raw_lower,
     raw_upper the method's own band; calibration its source (``horizon``, ``pooled``, ``raw``) and
     n_errors the past errors behind it; error, covered, score and raw_covered, raw_score as in the
-    module docstring. ``truth`` (default ``obs``) holds the values forecasts are scored against.
+    module docstring. ``truth`` holds the rows forecasts are scored against, and the calibration's
+    past errors too (default: the disclosed rows of ``obs``).
     """
-    truth = obs if truth is None else truth
-    actual = actuals(truth, rule)
+    truth = obs.take(~obs.imputed) if truth is None else truth
+    actual = actuals(truth, rule, obs.latest.ordinal - 1)
     steps = max(settings.horizons)
     todo = origins(settings, obs.latest)
     made = {m: calibrated_fits(obs, rule, todo, m, steps, settings.coverage, seed, store, truth)
@@ -184,3 +187,30 @@ def best_method(card: pd.DataFrame, series: str) -> str:
         raise FitError(f"no backtest scores for series {series}: too few rows before the origins "
                        "for any method (move backtest.start later)")
     return str(rows["best"].iloc[0])
+
+
+#: The target for the method ``best`` picks, over all horizons: its calibrated band covers nominal
+#: ± 10 points of the outcomes (70–90% at 80%) [fraction] and its median's bias is within
+#: ± 0.3 OOM [OOM].
+TARGET_COVERAGE_GAP = 0.10
+TARGET_BIAS = 0.3
+
+
+def target_check(card: pd.DataFrame) -> pd.DataFrame:
+    """Per series of a :func:`scorecard`, the pooled row of the method ``best`` picks and whether it
+    meets the target: series, best, n, coverage, coverage_raw, bias, score, coverage_ok, bias_ok.
+
+    >>> card = pd.DataFrame({"series": ["x"], "method": ["ets"], "horizon": ["all"], "n": [32],
+    ...                      "mae": [0.7], "bias": [-0.5], "coverage": [0.53], "coverage_raw": [0.22],
+    ...                      "calibrated": [0.9], "score": [0.41], "score_raw": [0.55], "nominal": [0.8],
+    ...                      "best": ["ets"]})
+    >>> target_check(card)[["best", "coverage_ok", "bias_ok"]].values.tolist()
+    [['ets', False, False]]
+    """
+    cols = ["series", "best", "n", "coverage", "coverage_raw", "bias", "score", "coverage_ok", "bias_ok"]
+    pooled = card[(card["horizon"].astype(str) == "all") & (card["method"] == card["best"])]
+    if pooled.empty:
+        return pd.DataFrame(columns=cols)
+    out = pooled.assign(coverage_ok=(pooled["coverage"] - pooled["nominal"]).abs() <= TARGET_COVERAGE_GAP + 1e-12,
+                        bias_ok=pooled["bias"].abs() <= TARGET_BIAS)
+    return out[cols].reset_index(drop=True)

@@ -11,9 +11,9 @@ A fit of ``method`` as of quarter Q, ``h`` quarters ahead, gets the band ``forec
 1. **Past errors.** The same method is fitted as of each of the :data:`WINDOW` (16) origins
    o = Q − 16 … Q − 1 on the rows known before o. Each forecast ``h'`` quarters ahead of o whose
    target quarter ``o + h' − 1`` is before Q gives one error ``|actual − forecast|`` [OOM], the
-   actual being the frontier *as known at Q*: from the rows known before Q, up to the quarter
-   before Q (a quarter without a row keeps the frontier before it, as the fit as of Q itself
-   sees it). Nothing known on or after Q enters, so a calibrated fit as of Q never sees later
+   actual being the frontier *as known at Q*: from the disclosed rows known before Q (an imputed
+   dataset size may enter a fit but is never truth), up to the quarter before Q (a quarter
+   without a row keeps the frontier before it, as the fit as of Q itself sees it). Nothing known on or after Q enters, so a calibrated fit as of Q never sees later
    data (the as-of property of :mod:`forecast.fit.frontier` still holds). The window is four
    years because early fits, on a handful of points, miss by more than later ones: on simulated
    trends with every origin since the first row, the 80% bands covered 85–95%.
@@ -160,12 +160,13 @@ def calibrated_fits(obs: Observations, rule: FrontierRule, as_of: Sequence[Quart
                     truth: Observations | None = None) -> tuple[dict[int, SeriesFit], dict[int, str]]:
     """Calibrated fits of ``method`` as of each quarter in ``as_of``, and why the others failed.
 
-    ``truth`` (default ``obs``) holds the values forecasts are scored against (e.g. disclosed
-    values only); each as-of quarter sees only its rows known before that quarter. Returns
+    ``truth`` holds the rows forecasts are scored against, default the disclosed rows of ``obs``
+    (an imputed dataset size may enter a fit, never a past error); each as-of quarter sees only
+    its rows known before that quarter. Returns
     (as-of ordinal → calibrated :class:`SeriesFit`, as-of ordinal → the :class:`FitError` message).
     Every raw fit comes from :func:`forecast.fit.methods.fit_method` (cached).
     """
-    truth = obs if truth is None else truth
+    truth = obs.take(~obs.imputed) if truth is None else truth
     targets = sorted({Quarter.parse(q).ordinal for q in as_of})
     if not targets:
         return {}, {}

@@ -122,3 +122,20 @@ def test_best_is_the_lowest_proper_score_not_the_lowest_absolute_error():
     assert card.loc[("b", "all"), "mae"] < card.loc[("a", "all"), "mae"]     # MAE would pick b
     assert (card["best"] == "a").all()
     assert card.loc[("a", "all"), "coverage"] == 1.0 and card.loc[("b", "all"), "coverage"] == 0.0
+
+
+def test_past_errors_are_measured_against_disclosed_rows_only():
+    # a straight line, 10^(10 + 0.1 i) tokens in quarter i from 2016Q1, plus an undisclosed run
+    # imputed at 1e15 tokens in 2019Q4. From 2020Q1 on, the fits see the jump and forecast above
+    # the line; their errors against the disclosed line are not zero. As of 2021Q1, one ahead: 4 of
+    # the 16 past errors (origins 2020Q1-Q4) are, more than the 20% an 80% band may leave out.
+    q = np.arange(Quarter(2016, 1).ordinal, Quarter(2021, 1).ordinal)
+    qq = np.append(q, Quarter(2019, 4).ordinal)
+    obs = Observations("x", "tokens", 1, (qq + 0.5) / 4, qq, qq,
+                       np.append(10.0 ** (10 + 0.1 * np.arange(q.size)), 1e15), np.append(np.zeros(q.size, bool), True))
+    fit = calibrated_fit(obs, FrontierRule(), Quarter(2021, 1), "ols", 4)
+    line = calibrated_fit(obs.take(~obs.imputed), FrontierRule(), Quarter(2021, 1), "ols", 4)
+    assert np.allclose(line.upper - line.lower, 0.0, atol=1e-9)     # a line: no past error
+    assert fit.calibration.halfwidth[0] > 0.5
+    as_truth = calibrated_fit(obs, FrontierRule(), Quarter(2021, 1), "ols", 4, truth=obs)
+    assert not np.allclose(as_truth.calibration.halfwidth, fit.calibration.halfwidth)
