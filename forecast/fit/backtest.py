@@ -6,8 +6,8 @@ quarters; the forecast ``h`` quarters ahead (the quarter ``origin + h − 1``, a
 against the frontier that the full data shows for that quarter, built from **disclosed** rows only:
 an imputed row (a dataset size imputed from compute for an undisclosed run) may enter the fits, but
 is never truth. Each forecast's band is scored twice: as the method made it (``raw``) and as
-recalibrated from the method's errors at earlier origins (:mod:`forecast.fit.calibrate`, which
-fits the method at origins before ``start`` too). Scores are on the log10 scale:
+recalibrated from the method's errors at the 16 origins before it (:mod:`forecast.fit.calibrate`,
+which fits the method at up to 16 origins before ``start`` too). Scores are on the log10 scale:
 
 * error = forecast − actual [OOM]; MAE = mean |error|; bias = mean error (negative = too low);
   the median forecast is the method's own, calibrated or not;

@@ -170,7 +170,7 @@ def calibrated_fits(obs: Observations, rule: FrontierRule, as_of: Sequence[Quart
     targets = sorted({Quarter.parse(q).ordinal for q in as_of})
     if not targets:
         return {}, {}
-    first = int(obs.quarter.min()) + 1 if len(obs.quarter) else targets[0]
+    first = max(int(obs.quarter.min()) + 1, targets[0] - WINDOW) if len(obs.quarter) else targets[0]
     raw, failed = {}, {}
     for origin in sorted(set(range(first, targets[-1])) | set(targets)):
         try:

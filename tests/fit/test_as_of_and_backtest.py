@@ -84,7 +84,8 @@ def test_backtest_windows_are_exactly_as_documented():
     clear_cache()
     result = backtest(obs, FrontierRule(), spec, ("ols",))
     # one fit per origin, both horizons from the same fit: the 9 origins 2019Q1..2021Q1, and the
-    # 11 before them from the quarter after the first row (2016Q2..2018Q4) whose errors calibrate
+    # 11 before them whose errors calibrate: the 16 quarters before 2019Q1 from the quarter after
+    # the first row (2016Q2..2018Q4)
     assert cache_info()["misses"] == 9 + 11
     rows = result.rows
     # h quarters ahead of origin o is quarter o + h - 1; scored only if before 2021Q1
