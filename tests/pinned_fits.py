@@ -52,6 +52,8 @@ def _to_json(fit: SeriesFit) -> dict:
     out = {}
     for f in dataclasses.fields(fit):
         value = getattr(fit, f.name)
+        if f.name == "calibration" and value is None:
+            continue  # only raw fits are stored; calibration is recomputed from them
         if f.name in _ARRAYS:
             value = np.asarray(value).tolist()
         elif f.name == "as_of":

@@ -117,9 +117,10 @@ def test_trend_section_charts_scores_and_names_the_fits(report_dir):
     # one pooled row per series and method, and exactly one method picked per series
     assert len(card) == 12 and set(card["horizon"]) == {"all"}
     for series, part in card.groupby("series"):
-        best = part.loc[part["mae"].idxmin(), "method"]
+        # best: the lowest proper score of the calibrated forecasts, no longer the lowest MAE
+        best = part.loc[part["score"].idxmin(), "method"]
         assert set(part["best"]) == {best}, series
-        assert part[part["method"] == best]["mae"].iloc[0] == part["mae"].min()
+        assert {"coverage", "coverage_raw", "score_raw"} <= set(part)
     assert section.count("✓") == 3  # one best method per series in the table
     # the small set fits no trend (growth given directly), and says so
     assert "No scenario of this report fits a trend." in section

@@ -47,6 +47,9 @@ def test_trends_command_prints_the_scorecard_and_writes_csvs(tmp_path):
                                       "--method", "ets", "--as-of", "2024Q1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Backtest scorecard" in result.output and "as of 2024Q1" in result.output
+    # raw and calibrated coverage side by side, the proper score, and the target check
+    assert "coverage raw" in result.output and "coverage calibrated" in result.output
+    assert "score calibrated" in result.output and "Does the method best picks meet the target?" in result.output
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(["trend_backtest.csv", "trend_bands.csv", "trend_fits.csv", "trend_scorecard.csv",
                             "trend_skipped.csv", "trend_undisclosed.csv"])
@@ -54,6 +57,10 @@ def test_trends_command_prints_the_scorecard_and_writes_csvs(tmp_path):
 
     card = pd.read_csv(tmp_path / "trend_scorecard.csv", comment="#")
     assert set(card["method"]) == {"ols", "ets"}
+    assert {"coverage", "coverage_raw", "calibrated", "score", "score_raw", "mae", "bias", "best"} <= set(card)
+    # best is the lowest pooled calibrated score
+    pooled = card[card["horizon"] == "all"].set_index("method")
+    assert (card["best"] == pooled["score"].idxmin()).all()
     # as of 2024Q1, nothing from 2024Q1 on is scored
     rows = pd.read_csv(tmp_path / "trend_backtest.csv", comment="#")
     assert rows["target"].max() <= "2023Q4"
@@ -127,6 +134,13 @@ def test_trend_report_gives_the_report_chart_numbers():
     band = chart["fits"]["ols"]
     assert band["quarter"][0] == "2024Q1" and len(band["quarter"]) == len(band["forecast"]) == 8
     assert all(lo <= f <= hi for lo, f, hi in zip(band["lower"], band["forecast"], band["upper"]))
+    # lower/upper are the band recalibrated from ols's past errors, symmetric about the forecast
+    # in log10; the method's own band is kept beside it
+    assert all(np.isclose(math.log10(f) - math.log10(lo), math.log10(hi) - math.log10(f))
+               for lo, f, hi in zip(band["lower"], band["forecast"], band["upper"]))
+    assert len(band["raw_lower"]) == 8 and band["raw_lower"] != band["lower"]
+    fits = report.fits.iloc[0]
+    assert fits["calibration_h4"] in ("horizon", "pooled") and fits["raw_lower_h4"] == band["raw_lower"][3]
     # plain numbers and strings, for any charting library
     assert all(isinstance(v, float) for k in ("forecast", "lower", "upper") for v in band[k])
     assert all(isinstance(r["value"], float) and isinstance(r["quarter"], str) for r in chart["observed"])

@@ -219,13 +219,14 @@ def trends(
                                        help="Also write trend_*.csv files into DIR."),
 ) -> None:
     """Fit the trends of data/ as of a quarter with every method, backtest them from 2019Q1
-    (4 and 8 quarters ahead, 80% intervals) and print the fits and the scorecard.
-    See docs/trends.md."""
+    (4 and 8 quarters ahead, 80% intervals, raw and calibrated from each method's past errors)
+    and print the fits, the scorecard and whether best meets its target. See docs/trends.md."""
     from forecast.cli.render import print_frame
     from forecast.engine.trends import trend_report
     from forecast.errors import ForecastError, Problem, ScenarioError
     from forecast.export.trends import write_trend_outputs
-    from forecast.report.trends import fits_view, scorecard_view, undisclosed_view
+    from forecast.cli.trend_tables import calibrated_scorecard_view, target_view
+    from forecast.report.trends import fits_view, undisclosed_view
     from forecast.schema.trends import TrendSettings
 
     try:
@@ -257,7 +258,9 @@ def trends(
             reason = (at if len(at) else mine)["reason"].iloc[-1]
             make_console(stderr=True).print(f"warning command line --as-of: no fit of {name}: {reason}", markup=False)
     print_frame(console, fits_view(report), f"Trend fits (as of {report.settings['as_of']})")
-    print_frame(console, scorecard_view(report), "Backtest scorecard (log10 scale; common origins)")
+    print_frame(console, calibrated_scorecard_view(report),
+                "Backtest scorecard (log10 scale; common origins; bands raw and calibrated from past errors)")
+    print_frame(console, target_view(report), "Does the method best picks meet the target?")
     view = undisclosed_view(report)
     if len(view):
         print_frame(console, view, "Undisclosed runs: dataset_tokens growth under each choice")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from forecast.errors import FitError
 from forecast.fit.backtest import Backtest, BacktestSettings, backtest, best_method, scorecard
+from forecast.fit.calibrate import calibrated_fit
 from forecast.fit.frontier import FrontierRule, Observations, fit_input, quarterly_frontier
 from forecast.fit.methods import METHODS, SeriesFit, fit_method
 from forecast.schema.trends import TrendSettings
@@ -73,11 +74,14 @@ class TrendReport:
     ----------
     fits : DataFrame
         One row per series and method: as_of, n, growth [OOM/yr], growth_sd [OOM/yr],
-        growth_factor [factor/yr], forecast/lower/upper at each horizon [value], best.
+        growth_factor [factor/yr], forecast/lower/upper at each horizon h (``forecast_h4`` …) with
+        the calibrated band, raw_lower/raw_upper the method's own band [value], calibration_h the
+        band's source (``horizon``, ``pooled``, ``raw``: :mod:`forecast.fit.calibrate`), best.
     bands : DataFrame
-        series, method, quarter, kind (``observed``, ``fitted``, ``forecast``), value, lower, upper
-        [value, not log], imputed (an observed quarter whose frontier comes from imputed rows, above
-        the disclosed one: shown, never used as backtest truth).
+        series, method, quarter, kind (``observed``, ``forecast``), value, lower, upper (the
+        calibrated band), raw_lower, raw_upper (the method's own) [value, not log], imputed (an
+        observed quarter whose frontier comes from imputed rows, above the disclosed one: shown,
+        never used as backtest truth).
     scorecard : DataFrame
         See :func:`forecast.fit.backtest.scorecard`.
     backtest, skipped : DataFrame
@@ -86,7 +90,8 @@ class TrendReport:
         dataset_tokens: rows imputed and the fitted growth with and without them, per method.
     charts : list of dict
         Per series: ``series``, ``title``, ``unit``, ``as_of``, ``observed`` ({quarter, value, imputed}) and
-        ``fits`` (method → {quarter, forecast, lower, upper}), numbers only.
+        ``fits`` (method → {quarter, forecast, lower, upper, raw_lower, raw_upper}), numbers only;
+        lower/upper the calibrated band.
     """
 
     fits: pd.DataFrame
@@ -113,12 +118,13 @@ def _bands(obs: Observations, rule: FrontierRule, fit: SeriesFit) -> list[dict]:
     imputed = _imputed_quarters(seen, rule, quarters, z)
     rows = [{"series": fit.series, "method": fit.method, "quarter": str(Quarter.from_ordinal(int(q))),
              "kind": "observed", "value": 10.0 ** (obs.direction * v), "lower": np.nan, "upper": np.nan,
-             "imputed": bool(i)}
+             "raw_lower": np.nan, "raw_upper": np.nan, "imputed": bool(i)}
             for q, v, i in zip(quarters, z, imputed)]
-    for q, f, lo, hi in zip(fit.horizon, fit.forecast, fit.lower, fit.upper):
+    raw = fit.raw
+    for q, f, lo, hi, rlo, rhi in zip(fit.horizon, fit.forecast, fit.lower, fit.upper, raw.lower, raw.upper):
         rows.append({"series": fit.series, "method": fit.method, "quarter": str(Quarter.from_ordinal(int(q))),
                      "kind": "forecast", "value": 10.0 ** f, "lower": 10.0 ** lo, "upper": 10.0 ** hi,
-                     "imputed": False})
+                     "raw_lower": 10.0 ** rlo, "raw_upper": 10.0 ** rhi, "imputed": False})
     return rows
 
 
@@ -128,6 +134,10 @@ def _fit_row(fit: SeriesFit, horizons: Sequence[int], best: str | None) -> dict:
     for h in horizons:
         f, lo, hi = fit.at(h)
         row[f"forecast_h{h}"], row[f"lower_h{h}"], row[f"upper_h{h}"] = 10.0 ** f, 10.0 ** lo, 10.0 ** hi
+    for h in horizons:
+        _, lo, hi = fit.raw.at(h)
+        row[f"raw_lower_h{h}"], row[f"raw_upper_h{h}"] = 10.0 ** lo, 10.0 ** hi
+        row[f"calibration_h{h}"] = fit.calibration.source[h - 1] if fit.calibration else "raw"
     row["best"] = best == fit.method
     return row
 
@@ -137,7 +147,9 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
                  seed: int = 0) -> TrendReport:
     """Fit every series with every method as of ``spec.as_of``, backtest them, and score them.
 
-    The backtest sees only rows known before ``as_of`` too, so ``best`` never looks ahead.
+    The backtest sees only rows known before ``as_of`` too, so ``best`` never looks ahead; each
+    fit's band is recalibrated from the method's errors at origins before ``as_of``
+    (:mod:`forecast.fit.calibrate`).
     """
     from forecast.io.trend_series import SERIES, TITLES
 
@@ -165,12 +177,11 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
         cards.append(card)
         tests.append(result.rows)
         skips.append(result.skipped)
-        data = fit_input(obs, as_of, rule)
         chart = {"series": name, "title": TITLES[name], "unit": obs.unit, "as_of": str(as_of),
                  "best": best, "observed": [], "fits": {}}
         for method in methods:
             try:
-                fit = fit_method(method, data, steps, settings.coverage, seed, store)
+                fit = calibrated_fit(obs, rule, as_of, method, steps, settings.coverage, seed, store)
             except FitError as exc:
                 skips.append(pd.DataFrame([{"series": name, "method": method, "origin": str(as_of),
                                             "reason": str(exc)}]))
@@ -182,7 +193,8 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
                                  for r in rows if r["kind"] == "observed"]
             chart["fits"][method] = {k: [r[v] for r in rows if r["kind"] == "forecast"]
                                      for k, v in (("quarter", "quarter"), ("forecast", "value"),
-                                                  ("lower", "lower"), ("upper", "upper"))}
+                                                  ("lower", "lower"), ("upper", "upper"),
+                                                  ("raw_lower", "raw_lower"), ("raw_upper", "raw_upper"))}
         charts.append(chart)
         if name == "dataset_tokens":
             undisclosed.append(_undisclosed_effect(spec, data_dir, as_of, rule, steps, settings.coverage,

@@ -5,15 +5,21 @@ method is fitted once on the rows known before the origin and forecasts ``max(ho
 quarters; the forecast ``h`` quarters ahead (the quarter ``origin + h − 1``, at its end) is scored
 against the frontier that the full data shows for that quarter, built from **disclosed** rows only:
 an imputed row (a dataset size imputed from compute for an undisclosed run) may enter the fits, but
-is never truth. Scores are on the log10 scale:
+is never truth. Each forecast's band is scored twice: as the method made it (``raw``) and as
+recalibrated from the method's errors at the 16 origins before it (:mod:`forecast.fit.calibrate`,
+which fits the method at up to 16 origins before ``start`` too). Scores are on the log10 scale:
 
 * error = forecast − actual [OOM]; MAE = mean |error|; bias = mean error (negative = too low);
-* coverage = share of actuals inside the forecast's interval (nominal ``coverage``).
+  the median forecast is the method's own, calibrated or not;
+* coverage = share of actuals inside the forecast's interval (nominal ``coverage``);
+* score = the proper score of the median and the interval (:func:`forecast.fit.calibrate.quantile_score`,
+  a weighted interval score, = the quantile approximation of the CRPS) [OOM], lower is better.
 
 A forecast is scored only when its target quarter is before the series' latest quarter (its value
 is known). The scorecard compares methods on the same forecasts: only (origin, horizon) pairs that
 every method could fit count, and the rest are reported as skipped. ``best`` is the method with the
-lowest MAE over all horizons on those common pairs (ties: coverage closest to nominal).
+lowest mean calibrated score over all horizons on those common pairs (ties: calibrated coverage
+closest to nominal, then the method's name).
 """
 from __future__ import annotations
 
@@ -23,11 +29,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import FitError
-from forecast.fit.frontier import FrontierRule, Observations, fit_input, quarterly_frontier
-from forecast.fit.methods import METHODS, fit_method
+from forecast.fit.calibrate import actuals, calibrated_fits, quantile_score
+from forecast.fit.frontier import FrontierRule, Observations
+from forecast.fit.methods import METHODS
 from forecast.units import Quarter
 
-__all__ = ["BacktestSettings", "Backtest", "backtest", "scorecard", "best_method", "origins"]
+__all__ = ["BacktestSettings", "Backtest", "backtest", "scored", "scorecard", "best_method", "origins",
+           "TARGET_COVERAGE_GAP", "TARGET_BIAS", "target_check"]
 
 
 @dataclass(frozen=True)
@@ -63,37 +71,64 @@ class Backtest:
 
 
 _ROW_COLUMNS = ["series", "method", "origin", "horizon", "target", "forecast", "lower", "upper",
-                "actual", "error", "covered"]
+                "actual", "error", "covered", "score", "raw_lower", "raw_upper", "raw_covered", "raw_score",
+                "calibration", "n_errors"]
 
 
 def backtest(obs: Observations, rule: FrontierRule, settings: BacktestSettings,
-             methods: tuple[str, ...] = tuple(METHODS), seed: int = 0, store=None) -> Backtest:
-    """Rolling-origin backtest of ``methods`` on one series (see the module docstring)."""
-    latest = obs.latest
-    quarters, truth = quarterly_frontier(obs.take(~obs.imputed), rule, latest.ordinal - 1)
-    actual = dict(zip(quarters.tolist(), (obs.direction * truth).tolist()))
+             methods: tuple[str, ...] = tuple(METHODS), seed: int = 0, store=None,
+             truth: Observations | None = None) -> Backtest:
+    """Rolling-origin backtest of ``methods`` on one series (see the module docstring).
+
+    Rows: forecast, lower, upper [log10 of the value] are the calibrated forecast; raw_lower,
+    raw_upper the method's own band; calibration its source (``horizon``, ``pooled``, ``raw``) and
+    n_errors the past errors behind it; error, covered, score and raw_covered, raw_score as in the
+    module docstring. ``truth`` holds the rows forecasts are scored against, and the calibration's
+    past errors too (default: the disclosed rows of ``obs``).
+    """
+    truth = obs.take(~obs.imputed) if truth is None else truth
+    actual = actuals(truth, rule, obs.latest.ordinal - 1)
     steps = max(settings.horizons)
+    todo = origins(settings, obs.latest)
+    made = {m: calibrated_fits(obs, rule, todo, m, steps, settings.coverage, seed, store, truth)
+            for m in methods}
     rows, skipped = [], []
-    for origin in origins(settings, latest):
-        data = fit_input(obs, origin, rule)
+    for origin in todo:
         for method in methods:
-            try:
-                fit = fit_method(method, data, steps, settings.coverage, seed, store)
-            except FitError as exc:
+            fits, failed = made[method]
+            if origin.ordinal in failed:
                 skipped.append({"series": obs.name, "method": method, "origin": str(origin),
-                                "reason": str(exc)})
+                                "reason": failed[origin.ordinal]})
                 continue
+            fit = fits[origin.ordinal]
             for h in settings.horizons:
                 target = origin.ordinal + h - 1
                 if target not in actual:
                     continue
                 fc, lo, hi = fit.at(h)
+                _, raw_lo, raw_hi = fit.raw.at(h)
                 a = actual[target]
                 rows.append({"series": obs.name, "method": method, "origin": str(origin), "horizon": h,
                              "target": str(Quarter.from_ordinal(target)), "forecast": fc, "lower": lo,
-                             "upper": hi, "actual": a, "error": fc - a, "covered": bool(lo <= a <= hi)})
-    return Backtest(pd.DataFrame(rows, columns=_ROW_COLUMNS),
+                             "upper": hi, "actual": a, "error": fc - a, "covered": bool(lo <= a <= hi),
+                             "raw_lower": raw_lo, "raw_upper": raw_hi, "raw_covered": bool(raw_lo <= a <= raw_hi),
+                             "calibration": fit.calibration.source[h - 1],
+                             "n_errors": int(fit.calibration.n[h - 1])})
+    return Backtest(scored(pd.DataFrame(rows, columns=_ROW_COLUMNS), settings.coverage),
                     pd.DataFrame(skipped, columns=["series", "method", "origin", "reason"]))
+
+
+def scored(rows: pd.DataFrame, coverage: float) -> pd.DataFrame:
+    """``rows`` with ``score`` and ``raw_score``: the proper score of each forecast's median and its
+    calibrated or raw band against the actual (:func:`forecast.fit.calibrate.quantile_score`) [OOM]."""
+    rows = rows.copy()
+    if len(rows):
+        col = {c: rows[c].to_numpy(dtype=float) for c in ("actual", "forecast", "lower", "upper", "raw_lower",
+                                                          "raw_upper")}
+        rows["score"] = quantile_score(col["actual"], col["forecast"], col["lower"], col["upper"], coverage)
+        rows["raw_score"] = quantile_score(col["actual"], col["forecast"], col["raw_lower"], col["raw_upper"],
+                                           coverage)
+    return rows
 
 
 def _common(rows: pd.DataFrame) -> pd.DataFrame:
@@ -106,19 +141,27 @@ def _common(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def scorecard(result: Backtest, coverage: float = 0.8) -> pd.DataFrame:
-    """MAE, bias and interval coverage per series, method and horizon (and ``all`` horizons).
+    """MAE, bias, coverage and score per series, method and horizon (and ``all`` horizons).
 
     Columns: series, method, horizon (an int, or ``"all"``), n (forecasts scored), mae [OOM],
-    bias [OOM], coverage [fraction], nominal [fraction], best (the method ``best`` picks).
+    bias [OOM], coverage (calibrated band) and coverage_raw (the method's own band) [fraction],
+    calibrated (share of the forecasts whose band came from past errors, not the raw fallback)
+    [fraction], score and score_raw (mean proper score, calibrated and raw band) [OOM], nominal
+    [fraction], best (the method ``best`` picks: the lowest pooled calibrated score).
     """
     rows = _common(result.rows)
-    cols = ["series", "method", "horizon", "n", "mae", "bias", "coverage", "nominal", "best"]
+    cols = ["series", "method", "horizon", "n", "mae", "bias", "coverage", "coverage_raw", "calibrated",
+            "score", "score_raw", "nominal", "best"]
     if rows.empty:
         return pd.DataFrame(columns=cols)
+    rows = rows.assign(fitted=rows["calibration"] != "raw")
+
     def agg(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         g = frame.groupby(keys, sort=True)
         return pd.DataFrame({"n": g.size(), "mae": g["error"].apply(lambda e: float(np.mean(np.abs(e)))),
-                             "bias": g["error"].mean(), "coverage": g["covered"].mean()}).reset_index()
+                             "bias": g["error"].mean(), "coverage": g["covered"].mean(),
+                             "coverage_raw": g["raw_covered"].mean(), "calibrated": g["fitted"].mean(),
+                             "score": g["score"].mean(), "score_raw": g["raw_score"].mean()}).reset_index()
     by_h = agg(rows, ["series", "method", "horizon"])
     pooled = agg(rows, ["series", "method"]).assign(horizon="all")
     out = pd.concat([by_h, pooled], ignore_index=True)
@@ -133,14 +176,41 @@ def scorecard(result: Backtest, coverage: float = 0.8) -> pd.DataFrame:
 
 
 def _pick(pooled: pd.DataFrame, coverage: float) -> str:
-    ranked = pooled.assign(gap=(pooled["coverage"] - coverage).abs()).sort_values(["mae", "gap", "method"])
+    ranked = pooled.assign(gap=(pooled["coverage"] - coverage).abs()).sort_values(["score", "gap", "method"])
     return str(ranked["method"].iloc[0])
 
 
 def best_method(card: pd.DataFrame, series: str) -> str:
-    """The method with the lowest pooled MAE for ``series`` in a :func:`scorecard`."""
+    """The method with the lowest pooled calibrated score for ``series`` in a :func:`scorecard`."""
     rows = card[card["series"] == series]
     if rows.empty:
         raise FitError(f"no backtest scores for series {series}: too few rows before the origins "
                        "for any method (move backtest.start later)")
     return str(rows["best"].iloc[0])
+
+
+#: The target for the method ``best`` picks, over all horizons: its calibrated band covers nominal
+#: ± 10 points of the outcomes (70–90% at 80%) [fraction] and its median's bias is within
+#: ± 0.3 OOM [OOM].
+TARGET_COVERAGE_GAP = 0.10
+TARGET_BIAS = 0.3
+
+
+def target_check(card: pd.DataFrame) -> pd.DataFrame:
+    """Per series of a :func:`scorecard`, the pooled row of the method ``best`` picks and whether it
+    meets the target: series, best, n, coverage, coverage_raw, bias, score, coverage_ok, bias_ok.
+
+    >>> card = pd.DataFrame({"series": ["x"], "method": ["ets"], "horizon": ["all"], "n": [32],
+    ...                      "mae": [0.7], "bias": [-0.5], "coverage": [0.53], "coverage_raw": [0.22],
+    ...                      "calibrated": [0.9], "score": [0.41], "score_raw": [0.55], "nominal": [0.8],
+    ...                      "best": ["ets"]})
+    >>> target_check(card)[["best", "coverage_ok", "bias_ok"]].values.tolist()
+    [['ets', False, False]]
+    """
+    cols = ["series", "best", "n", "coverage", "coverage_raw", "bias", "score", "coverage_ok", "bias_ok"]
+    pooled = card[(card["horizon"].astype(str) == "all") & (card["method"] == card["best"])]
+    if pooled.empty:
+        return pd.DataFrame(columns=cols)
+    out = pooled.assign(coverage_ok=(pooled["coverage"] - pooled["nominal"]).abs() <= TARGET_COVERAGE_GAP + 1e-12,
+                        bias_ok=pooled["bias"].abs() <= TARGET_BIAS)
+    return out[cols].reset_index(drop=True)

@@ -44,7 +44,7 @@ from forecast.errors import FitError
 from forecast.fit.frontier import FitInput
 from forecast.units import Quarter
 
-__all__ = ["SeriesFit", "METHODS", "Method", "fit_method", "clear_cache", "cache_info"]
+__all__ = ["SeriesFit", "Calibration", "METHODS", "Method", "fit_method", "clear_cache", "cache_info"]
 
 Method = Literal["ols", "quantreg", "ets", "prophet"]
 
@@ -56,6 +56,30 @@ ENVELOPE_TAU = 0.9
 #: used when statsmodels' kernel estimate is undefined (its bandwidth passes τ = 1 on few points).
 _QR_NORMAL_FACTOR = float(np.sqrt(ENVELOPE_TAU * (1 - ENVELOPE_TAU))
                           / (np.exp(-0.5 * 1.2815515655446004 ** 2) / np.sqrt(2 * np.pi)))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How a fit's band was recalibrated from the method's past errors (:mod:`forecast.fit.calibrate`).
+
+    Attributes
+    ----------
+    source : tuple of str
+        Per forecast step h = 1 … steps: ``horizon`` (its own errors), ``pooled`` (every
+        horizon's, scaled by √(h / h')) or ``raw`` (too few errors: the method's own band kept).
+    n : numpy.ndarray
+        Errors behind each step's quantile [count].
+    halfwidth : numpy.ndarray
+        The calibrated band's half-width; NaN where ``raw`` [OOM].
+    raw_lower, raw_upper : numpy.ndarray
+        The method's own band, log10 of the value [log10 unit].
+    """
+
+    source: tuple[str, ...]
+    n: np.ndarray
+    halfwidth: np.ndarray
+    raw_lower: np.ndarray
+    raw_upper: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,11 @@ class SeriesFit:
         Nominal coverage of ``lower … upper`` [fraction].
     growth, growth_sd : float
         Yearly trend of log10 value and its standard deviation [OOM/yr].
+    calibration : Calibration or None
+        Set on a fit whose band was recalibrated from the method's past errors
+        (:mod:`forecast.fit.calibrate`): ``lower``/``upper`` are then the calibrated band and the
+        method's own band is ``calibration.raw_lower``/``raw_upper`` (also :attr:`raw`). ``None``
+        on a fit as the method made it.
     """
 
     series: str
@@ -100,10 +129,21 @@ class SeriesFit:
     growth: float
     growth_sd: float
     notes: dict = field(default_factory=dict)
+    calibration: Calibration | None = None
 
     @property
     def n(self) -> int:
         return int(self.t.size)
+
+    @property
+    def raw(self) -> "SeriesFit":
+        """The fit with the method's own band (itself when it was not recalibrated)."""
+        if self.calibration is None:
+            return self
+        import dataclasses
+
+        return dataclasses.replace(self, lower=self.calibration.raw_lower, upper=self.calibration.raw_upper,
+                                   calibration=None)
 
     def at(self, h: int) -> tuple[float, float, float]:
         """Forecast, lower and upper bound ``h`` quarters ahead (h = 1 is the ``as_of`` quarter)."""

@@ -69,7 +69,8 @@ class BacktestSpec(_Strict):
 class TrendSettings(_Strict):
     """One trend fit: which method, as of which quarter, on which frontier."""
 
-    method: TrendMethod = Field(description="ols, quantreg, ets, prophet, or best (lowest backtest MAE)")
+    method: TrendMethod = Field(description="ols, quantreg, ets, prophet, or best (lowest backtest score "
+                               "of the calibrated forecasts)")
     as_of: QuarterField | None = Field(None, description="fit on rows dated (and published) before this "
                                        "quarter; default: all rows")
     frontier: FrontierSpec = FrontierSpec()

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast.fit.backtest import BacktestSettings, backtest, origins, scorecard
+from forecast.fit.backtest import BacktestSettings, backtest, origins, scorecard, scored
+from forecast.fit.calibrate import calibrated_fit
 from forecast.fit.frontier import FrontierRule, Observations, fit_input
 from forecast.fit.methods import cache_info, clear_cache, fit_method
 from forecast.units import Quarter
@@ -48,6 +49,12 @@ def test_rows_dated_or_published_after_as_of_cannot_change_the_fit(base, later, 
         return
     fb = fit_method("ols", b, 4)
     assert np.array_equal(fa.forecast, fb.forecast) and np.array_equal(fa.upper, fb.upper)
+    # the calibrated band too: its past errors are of forecasts made, and due, before as_of, scored
+    # against the frontier as known then
+    ca, cb = (calibrated_fit(o, r, origin, "ols", 4) for o in (obs, more))
+    assert np.array_equal(ca.lower, cb.lower) and np.array_equal(ca.upper, cb.upper)
+    assert ca.calibration.source == cb.calibration.source
+    assert np.array_equal(ca.calibration.n, cb.calibration.n)
 
 
 def test_as_of_uses_rows_dated_before_its_first_day():
@@ -76,8 +83,10 @@ def test_backtest_windows_are_exactly_as_documented():
     assert str(origins(spec, obs.latest)[-1]) == "2021Q1"
     clear_cache()
     result = backtest(obs, FrontierRule(), spec, ("ols",))
-    # one fit per origin (9 origins 2019Q1..2021Q1), both horizons from the same fit
-    assert cache_info()["misses"] == 9
+    # one fit per origin, both horizons from the same fit: the 9 origins 2019Q1..2021Q1, and the
+    # 11 before them whose errors calibrate: the 16 quarters before 2019Q1 from the quarter after
+    # the first row (2016Q2..2018Q4)
+    assert cache_info()["misses"] == 9 + 11
     rows = result.rows
     # h quarters ahead of origin o is quarter o + h - 1; scored only if before 2021Q1
     h4 = rows[rows["horizon"] == 4]
@@ -85,8 +94,11 @@ def test_backtest_windows_are_exactly_as_documented():
     assert h4["target"].tolist() == [str(Quarter(2019, 4) + i) for i in range(5)]
     h8 = rows[rows["horizon"] == 8]
     assert h8["origin"].tolist() == ["2019Q1"] and h8["target"].tolist() == ["2020Q4"]
-    # a straight line is forecast exactly: zero error, covered
-    assert np.allclose(rows["error"], 0.0, atol=1e-9) and rows["covered"].all()
+    # a straight line is forecast exactly: zero error, covered by the raw band; the past errors
+    # are zero too, so the calibrated band has (next to) no width
+    assert np.allclose(rows["error"], 0.0, atol=1e-9) and rows["raw_covered"].all()
+    assert (rows["calibration"] != "raw").all()   # 2019Q1, 8 ahead: 3 errors of its own, pooled
+    assert np.allclose(rows["upper"] - rows["lower"], 0.0, atol=1e-9)
     card = scorecard(result)
     pooled = card[card["horizon"] == "all"].iloc[0]
     assert pooled["n"] == 6 and pooled["best"] == "ols"
@@ -115,13 +127,19 @@ def test_backtest_scores_against_disclosed_rows_only():
 
 
 def test_scorecard_compares_methods_on_common_forecasts_only():
+    error = np.array([5.0, 0.2, 0.1])
     rows = pd.DataFrame({"series": "x", "method": ["a", "a", "b"], "origin": ["2020Q1", "2020Q2", "2020Q2"],
-                         "horizon": 4, "target": "t", "forecast": 0.0, "lower": 0.0, "upper": 0.0,
-                         "actual": 0.0, "error": [5.0, 0.2, 0.1], "covered": True})
+                         "horizon": 4, "target": "t", "forecast": error, "lower": error - 1.0,
+                         "upper": error + 1.0, "actual": 0.0, "error": error, "covered": error <= 1.0,
+                         "raw_lower": error, "raw_upper": error, "raw_covered": False, "calibration": "horizon",
+                         "n_errors": 4})
     from forecast.fit.backtest import Backtest
 
-    card = scorecard(Backtest(rows, pd.DataFrame()))
+    card = scorecard(Backtest(scored(rows, 0.8), pd.DataFrame()))
     # a's 2020Q1 forecast has no b counterpart: left out, so a's MAE is 0.2 and b (0.1) is best
+    # (band ±1 about the median, covering 0: score 2/3 × (0.1 × 1 + 0.5 × error + 0.1 × 1))
     pooled = card[card["horizon"] == "all"].set_index("method")
     assert pooled.loc["a", "mae"] == pytest.approx(0.2) and pooled.loc["a", "n"] == 1
+    assert pooled.loc["a", "score"] == pytest.approx(2 / 3 * (0.2 + 0.5 * 0.2))
+    assert pooled.loc["b", "score"] == pytest.approx(2 / 3 * (0.2 + 0.5 * 0.1))
     assert (card["best"] == "b").all()
