@@ -94,7 +94,7 @@ def test_ai_written_inflow_is_earlier_than_the_baseline():
     base = headline_run(load_scenario(SCENARIOS / "baseline.yaml").scenario, samples=20_000)
     inflow = headline_run(load_scenario(SCENARIOS / "ai-written-inflow.yaml").scenario, samples=20_000)
     assert np.all(inflow.events["exhaustion"] <= base.events["exhaustion"])
-    # this model, 20,000 samples: baseline 2029Q1, ai-written-inflow 2028Q4 (docs/validation.md §5)
+    # this model, 20,000 samples: baseline 2029Q2, ai-written-inflow 2028Q4 (docs/validation.md §5)
     assert inflow.event_quantile("exhaustion", 0.5) < base.event_quantile("exhaustion", 0.5)
 
 
