@@ -119,7 +119,7 @@ def _tokens(v: float) -> str:
     return format_quantity(float(v), "tokens")
 
 
-def _named(scenario: Any, seed: int, data_dir: Path | None) -> HistoricalTrend:
+def _named(scenario: Any, data_dir: Path | None) -> HistoricalTrend:
     """Level and growth from a named trend method (docs/trends.md)."""
     from forecast.engine.trends import FIT_SEED, chart_differences, chosen_fit
     from forecast.units import Quarter
@@ -135,13 +135,11 @@ def _named(scenario: Any, seed: int, data_dir: Path | None) -> HistoricalTrend:
     is_record = spec.frontier.rule == "record"
     growth_ppf = level_ppf = None
     rho = 0.0
-    if hist.growth == "fit":
-        oom = lambda u: chosen.growth_ppf(np.asarray(u, dtype=float), oom=True)  # noqa: E731
-        below = record.probability_below(oom, 0.0) if is_record else 0.0
-        slope = record.conditioned(oom, below)
-        floor = 0.0 if is_record else -np.inf
-        growth_ppf = lambda u: 10.0 ** np.maximum(slope(u), floor)  # noqa: E731
-        about.update(growth_below_zero=below, growth_drawn_p50=float(np.log10(growth_ppf(np.array([0.5]))[0])))
+    if hist.growth == "fit":  # a record grows by at least 1x/yr: its slope in OOM/yr ≥ 0
+        slope, below = record.at_least(lambda u: chosen.growth_ppf(np.asarray(u, dtype=float), oom=True),
+                                       0.0 if is_record else -np.inf)
+        growth_ppf = lambda u: 10.0 ** slope(u)  # noqa: E731
+        about.update(growth_below_zero=below, growth_drawn_p50=float(slope(np.array([0.5]))[0]))
     as_of = Quarter.parse(about["as_of"])
     after = Quarter.from_ordinal(as_of.ordinal + 1)
     f1, l1, u1 = chosen.at(1)
@@ -157,17 +155,10 @@ def _named(scenario: Any, seed: int, data_dir: Path | None) -> HistoricalTrend:
              "rho": band_rho if hist.growth == "fit" else 0.0}
     fitted = (f"{about['method']} as of {as_of}: {_tokens(level['median'])} at the start of {after}, "
               f"{chosen.coverage:.0%} band {_tokens(level['lower'])}–{_tokens(level['upper'])}")
-    if hist.level_from_fit:
-        sd_low, sd_high = record.band_sds(l1, f1, u1, chosen.coverage)
-        log_floor = np.log10(floor_tokens) if floor_tokens > 0 else -np.inf
-        below = float(record.split_normal_cdf(log_floor, f1, sd_low, sd_high)) if floor_tokens > 0 else 0.0
-        top = 1.0 - 2.0 ** -53
-
-        def level_ppf(u, f1=f1, lo=sd_low, hi=sd_high, below=below, log_floor=log_floor):
-            v = record.split_normal_ppf(np.minimum(below + np.asarray(u, dtype=float) * (1.0 - below), top),
-                                        f1, lo, hi)
-            return 10.0 ** np.maximum(v, log_floor)
-
+    if hist.level_from_fit:  # a record is never below the largest dataset already disclosed
+        log_level, below = record.split_normal_at_least(
+            f1, *record.band_sds(l1, f1, u1, chosen.coverage), np.log10(floor_tokens) if floor_tokens > 0 else -np.inf)
+        level_ppf = lambda u: 10.0 ** log_level(u)  # noqa: E731
         rho = level["rho"]
         bound = (f"never below {_tokens(floor_tokens)} ({floor_model}), the largest dataset disclosed before "
                  f"{as_of}" if floor_tokens > 0 else "")
@@ -189,14 +180,11 @@ def historical_trend(scenario: Any, seed: int, data_dir: Path | None, trend: Any
     if not hist.uses_fit:
         return HistoricalTrend(None, None, 0.0, hist.reference.ordinal / 4.0)
     if hist.fit.method is not None:
-        return _named(scenario, seed, data_dir)
+        return _named(scenario, data_dir)
     trend = trend if trend is not None else fit_demand_trend(hist.fit, seed, data_dir)
-    oom = lambda u: np.log10(trend.growth_ppf(np.asarray(u, dtype=float)))  # noqa: E731
-    below = record.probability_below(oom, 0.0)  # the largest dataset's growth: a record cannot shrink
-    base = lambda u: trend.growth_ppf(np.asarray(u, dtype=float))  # noqa: E731
-    ppf = record.conditioned(base, below)
-    return HistoricalTrend(lambda u: np.maximum(ppf(u), 1.0), None, 0.0, hist.reference.ordinal / 4.0,
-                           trend=trend)
+    # the largest dataset's growth: a record cannot shrink (no bootstrap slope of the shipped data is < 0)
+    growth, _ = record.at_least(lambda u: trend.growth_ppf(np.asarray(u, dtype=float)), 1.0)
+    return HistoricalTrend(growth, None, 0.0, hist.reference.ordinal / 4.0, trend=trend)
 
 
 def fitted_growth_ppf(scenario: Any, seed: int, data_dir: Path | None,
