@@ -230,9 +230,11 @@ def _compare_params(scenario_path: Path) -> tuple[dict | None, str]:
     s = load_scenario(scenario_path).scenario
     if (s.supply is None or len(s.supply.include) != 1 or s.supply.repetition.multiplier is None
             or s.demand.method != "mixture" or s.demand.historical.growth != "fit"
+            or s.demand.historical.fit.method is not None or s.demand.historical.level_from_fit
             or s.demand.historical.overtraining is not None or s.correlations):
-        return None, ("the comparisons model the baseline's shape (one stock source, repetition "
-                      "multiplier, mixture demand with a fitted trend, no correlations)")
+        return None, ("the comparisons model Villalobos et al. 2024's shape (one stock source, repetition "
+                      "multiplier, mixture demand with a stated level and a bootstrapped growth, no "
+                      "correlations); the baseline now draws its level and growth from a frontier fit")
     inputs = collect_inputs(s, None, None)
     source = s.supply.include[0]
 

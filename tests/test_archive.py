@@ -402,7 +402,7 @@ def test_data_files_lists_exactly_what_validate_and_run_read(write_yaml, monkeyp
         assert tuple(sorted(read)) == data_files(item.scenario), path.name
         seen[item.scenario.name] = data_files(item.scenario)
     assert seen["baseline"] == ("notable_models.csv", "text_stock.csv")
-    assert seen["slow-growth"] == ("text_stock.csv",)                 # growth given, no trend fit
+    assert seen["slow-growth"] == ("notable_models.csv", "text_stock.csv")  # growth given, level fitted
     assert seen["palmyra-x-004"] == ("gpu_prices.csv", "hardware.csv", "loss_fits.csv")   # market price
     assert seen["amortised"] == ("hardware.csv",)
     assert seen["compute-only"] == ("text_stock.csv",)

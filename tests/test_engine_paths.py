@@ -6,8 +6,8 @@
   quarter end;
 * one thread and two threads give identical arrays;
 * the headline path gives the full run's events, tables and notes;
-* the trend's least squares in numpy is statsmodels' OLS bit for bit, and a fitted-trend run
-  never imports statsmodels.
+* the trend's least squares in numpy is statsmodels' OLS bit for bit, and a bootstrapped-trend
+  run never imports statsmodels (a frontier-fit run only to fit, not with its fits cached).
 
 No timings here: speed is measured by ``make bench`` (benchmarks/run.py).
 """
@@ -179,13 +179,31 @@ def test_numpy_least_squares_is_statsmodels_ols() -> None:
         assert _ols(x, y) == (float(model.params[0]), float(model.params[1]), float(model.bse[1]))
 
 
-def test_fitted_trend_run_does_not_import_statsmodels() -> None:
-    """Cold start: the baseline's fitted demand trend is one least-squares line, not a statsmodels import."""
+def _imports_statsmodels(path: Path, cache: str) -> bool:
+    """Whether running the scenario at ``path`` in a fresh process imports statsmodels."""
     code = ("import sys\nfrom forecast.io.scenario import load_scenario\nfrom forecast.engine import run\n"
-            f"s = load_scenario({str(SCENARIOS / 'baseline.yaml')!r}).scenario\n"
+            f"s = load_scenario({str(path)!r}).scenario\n"
             "assert s.demand.historical.growth == 'fit'\nrun(s, samples=100)\n"
             "print('statsmodels' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "", "PEAKDATA_CACHE": cache})
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "False"
+    return proc.stdout.strip() == "True"
+
+
+def test_bootstrap_trend_run_does_not_import_statsmodels(tmp_path) -> None:
+    """Cold start: V24's bootstrapped trend is one least-squares line, not a statsmodels import."""
+    path = tmp_path / "v24.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: v24\ndemand:\n  historical:\n"
+                    "    current_largest: 3T to 13T\n    reference: 2024Q1\n    fit:\n      method: null\n"
+                    "      as_of: null\n      start_year: 2018\n      end_year: 2024\n      bootstrap: 10000\n",
+                    encoding="utf-8")
+    assert not _imports_statsmodels(path, "off")
+
+
+def test_fitted_baseline_imports_statsmodels_only_to_fit(tmp_path) -> None:
+    """The baseline's frontier fit (quantile regression) needs statsmodels once; with the fit cache
+    warm (forecast.io.fit_cache, on by default) a run reads the fit and never imports it."""
+    cache = str(tmp_path / "fits")
+    assert _imports_statsmodels(SCENARIOS / "baseline.yaml", cache)
+    assert not _imports_statsmodels(SCENARIOS / "baseline.yaml", cache)

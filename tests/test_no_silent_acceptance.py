@@ -234,7 +234,7 @@ def test_j_a_child_named_as_another_scenario_in_its_folder_is_refused_when_run_a
      ":5:19 supply.sources.indexed_web.stock: a stock of 300 tokens is implausibly small", "did you mean 300T?"),
     ("baseline.yaml", "supply:\n  sources:\n    indexed_web: {stock: 300 tokens}\n",
      ":5:19 supply.sources.indexed_web.stock:", "did you mean 300T?"),
-    ("baseline.yaml", "demand:\n  historical:\n    current_largest: 2e21\n",
+    ("baseline.yaml", "demand:\n  historical:\n    current_largest: 2e21\n    reference: 2024Q1\n",
      ":5:5 demand.historical.current_largest: a training dataset of 2e21 tokens", "is it a FLOP count?"),
     ("gpt-class.yaml", "cost:\n  run:\n    tokens: 300\n",
      ":5:5 cost.run.tokens: a training dataset of 300 tokens", "did you mean 300B or 300T?"),

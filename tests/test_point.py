@@ -49,7 +49,7 @@ def test_mixture_point_is_the_weighted_mean_of_both_paths():
     assert w == 0.5
     np.testing.assert_allclose(p.series["demand"], 0.5 * p.series["demand.historical"] + 0.5 * p.series["demand.compute"],
                                rtol=1e-15)
-    assert p.exhaustion == "2029Q1"
+    assert p.exhaustion == "2029Q2"
 
 
 def test_gpt_class_point_cost_by_hand():
@@ -91,5 +91,5 @@ def test_run_point_prints_and_writes_nothing(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["run", "--point", str(ROOT / "scenarios" / "baseline.yaml")])
     assert result.exit_code == 0, result.output
     assert "point estimate: every input at its median" in result.stdout
-    assert "First quarter point demand ≥ point stock: 2029Q1" in result.stdout
+    assert "First quarter point demand ≥ point stock: 2029Q2" in result.stdout
     assert list(tmp_path.iterdir()) == []

@@ -127,8 +127,9 @@ def test_trend_section_charts_scores_and_names_the_fits(report_dir):
 
 
 def test_fits_used_names_method_and_as_of_of_the_shipped_scenarios():
-    """backtested-trend.yaml fits dataset_tokens with method best as of 2024Q2; the baseline uses the
-    bootstrapped log-linear fit of models dated 2018-2024 (scenarios/*.yaml)."""
+    """backtested-trend.yaml fits dataset_tokens with method best as of 2024Q2; the baseline with
+    quantile regression as of 2024Q1 (scenarios/*.yaml). Both take the level and the growth from
+    their fit, and both pin settings the trend chart does not (docs/trends.md, "One growth per series")."""
     from types import SimpleNamespace
 
     import forecast.engine as engine
@@ -144,9 +145,12 @@ def test_fits_used_names_method_and_as_of_of_the_shipped_scenarios():
     assert (row["series"], row["requested"], row["as_of"]) == ("dataset_tokens", "best", "2024Q2")
     assert row["method"] in ("ols", "quantreg", "ets", "prophet")
     assert "before 2024Q2" in row["data"] and "imputed from compute" in row["data"]
+    assert (row["pinned"], row["level"]) == ("as of 2024Q2", "fit")
     base = frame.loc["baseline"]
-    assert (base["requested"], base["as_of"]) == ("bootstrap", "2025Q1")
-    assert "2018–2024" in base["data"]
+    assert (base["requested"], base["method"], base["as_of"]) == ("quantreg", "quantreg", "2024Q1")
+    assert base["input"] == "demand.historical.current_largest, demand.historical.growth"
+    assert (base["pinned"], base["level"]) == ("method quantreg; as of 2024Q1", "fit")
+    assert "before 2024Q1" in base["data"]
     assert base["growth_factor"] == pytest.approx(10 ** base["growth"])
 
 

@@ -66,7 +66,13 @@ def _values(scenario, n=200):
 def test_more_ai_written_share_exhausts_earlier_sample_by_sample(tmp_path):
     mostly_human = _first(tmp_path, _dyn(human_share="80%"), "h80")
     mostly_ai = _first(tmp_path, _dyn(human_share="30%"), "h30")
-    assert np.all(mostly_ai <= mostly_human)
+    # where the web grows, less of its new text is human: a smaller stock, never a later crossing;
+    # a web that shrinks (growth below 1x/yr, the far tail of its 1.03-1.13x/yr 95% interval) loses
+    # human text at the human share, so there a larger share shrinks the stock faster
+    growth = _values(_scenario(tmp_path, _dyn(human_share="30%"), name="g"), N)["supply.sources.indexed_web.growth"]
+    grows = growth >= 1.0
+    assert grows.mean() > 0.99
+    assert np.all(mostly_ai[grows] <= mostly_human[grows])
     assert mostly_ai.mean() < mostly_human.mean()
 
 
@@ -88,7 +94,7 @@ def test_ai_written_inflow_is_earlier_than_the_baseline():
     base = headline_run(load_scenario(SCENARIOS / "baseline.yaml").scenario, samples=20_000)
     inflow = headline_run(load_scenario(SCENARIOS / "ai-written-inflow.yaml").scenario, samples=20_000)
     assert np.all(inflow.events["exhaustion"] <= base.events["exhaustion"])
-    # this model, 20,000 samples: baseline 2029Q1, ai-written-inflow 2028Q4 (docs/validation.md §5)
+    # this model, 20,000 samples: baseline 2029Q2, ai-written-inflow 2028Q4 (docs/validation.md §5)
     assert inflow.event_quantile("exhaustion", 0.5) < base.event_quantile("exhaustion", 0.5)
 
 
@@ -119,8 +125,11 @@ def test_gap_is_priced_per_quarter_with_totals_by_2030_and_2035():
                                                                            rel=1e-9)
     lic2030 = totals[(totals.by_end_of == 2030) & (totals.route == "licensed")].iloc[0]
     assert lic2030["mean"] == pytest.approx(result.stats["gap_cost_licensed_cumulative"][k, 0], rel=1e-9)
-    # before any sample is exhausted nothing is paid
-    assert result.stats["gap_cost_synthetic"][0, 0] == 0.0
+    # nothing is paid before a sample is exhausted: in the first quarter, most samples pay nothing
+    # (a few start exhausted: the level drawn from the fit has a long upper tail, docs/derivations.md §10)
+    first = result.metric("gap_cost_synthetic").iloc[0]
+    assert first["p50"] == 0.0 and (result.events["exhaustion"] == 0).mean() < 0.05
+    assert (first["mean"] > 0.0) == bool((result.events["exhaustion"] == 0).any())
 
 
 def test_gap_and_cost_answers_in_one_run():

@@ -138,17 +138,17 @@ def test_decimal_year() -> None:
 
 
 def test_notable_models_slope_within_published_interval() -> None:
-    """Regression on data/notable_models.csv, 2018–2024, the baseline's fit (10,000 resamples).
+    """Regression on data/notable_models.csv, 2018–2024, V24's bootstrapped fit (10,000 resamples).
 
     V24: 0.38 OOM/yr, 95% CI 0.27–0.48 (2010–2024 language models). Our file starts in 2018, counts
     tokens rather than words and includes small overtrained models, so only the interval is pinned.
     """
     from forecast.engine.demand_trend import fit_demand_trend
     from forecast.io.scenario import load_scenario
+    from forecast.schema.scenario import TrendFit
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario
-    spec = scenario.demand.historical.fit
-    assert (spec.data, spec.start_year, spec.end_year, spec.bootstrap) == ("notable_models.csv", 2018, 2024, 10_000)
+    spec = TrendFit(data="notable_models.csv", start_year=2018, end_year=2024, bootstrap=10_000)
     fit = fit_demand_trend(spec, scenario.seed, None)
     assert 0.27 <= fit.slope <= 0.48
     assert 0.27 <= float(np.median(fit.bootstrap)) <= 0.48
@@ -157,3 +157,21 @@ def test_notable_models_slope_within_published_interval() -> None:
     lo, hi = np.quantile(fit.bootstrap, [0.025, 0.975])
     assert lo == pytest.approx(0.27, abs=0.05)
     assert hi == pytest.approx(0.48, abs=0.05)
+
+
+def test_baseline_frontier_fit_sits_inside_v24() -> None:
+    """The baseline's level and growth come from one frontier fit (quantile regression of every
+    release as of 2024Q1, docs/derivations.md §10). Against V24 §2.4: its growth lies inside the
+    published 95% CI of 0.27–0.48 OOM/yr, and its level at the end of 2024Q1 inside V24's hand-set
+    90% interval of 3T–13T for the start of 2024 (median 6.2T)."""
+    from forecast.engine.demand_trend import historical_trend
+    from forecast.io.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml").scenario
+    hist = scenario.demand.historical
+    assert (hist.current_largest, hist.growth, hist.fit.method, str(hist.fit.as_of)) == ("fit", "fit", "quantreg",
+                                                                                         "2024Q1")
+    found = historical_trend(scenario, scenario.seed, None)
+    assert 0.27 <= found.about["growth"] <= 0.48
+    assert 3e12 <= found.level["median"] <= 13e12
+    assert found.reference_year == 2024.25  # the fit's level is at the end of its as-of quarter

@@ -248,7 +248,7 @@ def test_a_trend_file_with_a_bad_date_names_its_line(tmp_path, data):
     with pytest.raises(ScenarioError) as err:
         load_scenario(SCENARIOS / "baseline.yaml", data_dir=data)
     [problem] = err.value.problems
-    assert (Path(problem.file).name, problem.line, problem.field) == ("baseline.yaml", 43, "demand.historical.fit.data")
+    assert (Path(problem.file).name, problem.line, problem.field) == ("baseline.yaml", 45, "demand.historical.fit.data")
     assert problem.message == "data file notable_models.csv line 4: date 'sometime' is not a date such as 2024-07-01"
 
 
@@ -260,8 +260,12 @@ def test_a_method_fit_needs_the_model_and_compute_columns(tmp_path, data):
     [problem] = err.value.problems
     assert problem.line == 6 and problem.field == "demand.historical.fit.data"
     assert problem.message == "data file tokens.csv has no column 'training_compute_flop' or 'model'"
-    # the same file passes for a bootstrap fit, which reads date and training_tokens only
-    load_scenario(_variant(tmp_path, "demand:\n  historical:\n    fit:\n      data: tokens.csv\n"), data_dir=data)
+    # the same file passes for a bootstrap fit, which reads date and training_tokens only (with a
+    # stated level: the bootstrap fits every model's size, not the largest)
+    load_scenario(_variant(tmp_path, "demand:\n  historical:\n    current_largest: 3T to 13T\n    reference: 2024Q1\n"
+                                     "    fit:\n      data: tokens.csv\n      method: null\n      as_of: null\n"
+                                     "      start_year: 2018\n      end_year: 2024\n      bootstrap: 1000\n"),
+                  data_dir=data)
 
 
 def test_what_validate_passes_run_runs_from_a_subfolder_of_data(tmp_path, data):

@@ -56,6 +56,42 @@ def _inputs_table(inputs: dict[str, Any], values: dict[str, np.ndarray], threads
                                        "source", "note", "set_at"])
 
 
+def _fitted_rows(scenario: Scenario, derived: dict[str, np.ndarray], notes: dict[str, Any],
+                 provenance: dict[str, str] | None) -> list[dict[str, Any]]:
+    """Rows of the inputs table for a level and a growth drawn from a trend fit (not inputs the
+    scenario states, so :func:`_inputs_table` does not list them): what they are, their spread
+    over the samples, and where the scenario asks for them."""
+    from forecast.engine.demand_trend import GROWTH, LEVEL
+
+    provenance = provenance or {}
+    hist = scenario.demand.historical if scenario.demand is not None else None
+    if hist is None or not hist.uses_fit or GROWTH not in derived:
+        return []
+    fit, about, level = hist.fit, notes.get("demand_trend_fit"), notes.get("demand_level")
+    source = f"trend fit of data/{fit.data} (docs/trends.md)"
+    rows = []
+    if hist.level_from_fit and LEVEL in derived and level is not None:
+        rows.append((LEVEL, "tokens", "fit: " + level["fitted"] + (f"; {level['bound']}" if level["bound"] else ""),
+                     derived[LEVEL], source))
+    if hist.growth == "fit":
+        if about is not None:
+            text = (f"fit: {about['method']} as of {about['as_of']}, {about['growth']:+.3f} ± "
+                    f"{about['growth_sd']:.3f} OOM/yr ({10 ** about['growth']:.2f}x/yr)")
+            if fit.frontier.rule == "record":
+                text += "; a record: never below 1x/yr"
+        else:
+            text = (f"fit: bootstrap of a log-linear fit to data/{fit.data}, {fit.start_year}-{fit.end_year} "
+                    f"({fit.bootstrap:,} resamples)")
+        rows.append((GROWTH, "growth", text, derived[GROWTH], source))
+    out = []
+    for name, kind, text, values, src in rows:
+        qs = select_quantiles(np.asarray(values, dtype=float), CENTRAL_90)
+        out.append({"input": name, "kind": kind, "dist": "fit", "distribution": text,
+                    **{label(p): float(q) for p, q in zip(CENTRAL_90, qs)}, "source": src, "note": "",
+                    "set_at": provenance.get(name, provenance.get("demand.historical.fit", ""))})
+    return out
+
+
 def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         provenance: dict[str, str] | None = None, data_dir: Path | None = None,
         progress: Progress | None = None, keep_samples: bool = False, outputs: str = "full",
@@ -119,6 +155,9 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
         from forecast.engine.supply_demand import exhaustion
 
         paths = log_paths(scenario, values, seed, n, data_dir, notes, threads, derived)
+        fitted = _fitted_rows(scenario, derived, notes, provenance) if table is not None else []
+        if fitted:
+            table = pd.concat([table, pd.DataFrame(fitted, columns=table.columns)], ignore_index=True)
         if paths.extra is None:
             summary.events["exhaustion"] = exhaustion(paths, threads)
         if outputs == "full":

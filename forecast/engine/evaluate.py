@@ -11,7 +11,10 @@ unit hypercube maps to input values: the scenario's uncertain inputs (fixed ones
 plus two that the engine draws itself:
 
 * ``demand.historical.growth`` when the growth is fitted (``growth: fit``): the bootstrap
-  distribution of the fitted slope;
+  distribution of the fitted slope, or the named fit's, as conditioned on the record;
+* ``demand.historical.current_largest`` when the level is fitted (``current_largest: fit``): its
+  own distribution (a design varies it independently of the growth; a run joins the two by the
+  fit's correlation, docs/derivations.md §10);
 * ``cost.compute.price_performance`` when it is fitted (``price_performance: fit``);
 * ``demand.method_choice`` in a ``mixture``: the uniform that picks a sample's demand path
   (historical when it is below ``demand.historical_weight``, compute otherwise).
@@ -31,10 +34,11 @@ from forecast.engine.inputs import clip_to_kind as _clip, collect_inputs, draw_i
 from forecast.errors import Problem, ScenarioError
 from forecast.models import sampling
 
-__all__ = ["Axis", "Outcomes", "axes", "evaluate", "METHOD_CHOICE", "FITTED_GROWTH"]
+__all__ = ["Axis", "Outcomes", "axes", "evaluate", "METHOD_CHOICE", "FITTED_GROWTH", "FITTED_LEVEL"]
 
 METHOD_CHOICE = "demand.method_choice"
 FITTED_GROWTH = "demand.historical.growth"
+FITTED_LEVEL = "demand.historical.current_largest"
 PRICE_PERFORMANCE = "cost.compute.price_performance"
 
 
@@ -86,11 +90,17 @@ def axes(scenario: Any, data_dir: Path | None = None) -> dict[str, Axis]:
     out = {name: _spec_axis(item) for name, item in inputs.items()
            if not isinstance(item.spec.to_distribution(), sampling.Fixed)}
     dem = scenario.demand
-    if dem is not None and dem.historical is not None and dem.historical.growth == "fit":
-        from forecast.engine.demand_trend import fitted_growth_ppf
+    if dem is not None and dem.historical is not None and dem.historical.uses_fit:
+        from forecast.engine.demand_trend import historical_trend
 
-        out[FITTED_GROWTH] = Axis(FITTED_GROWTH, "growth", fitted_growth_ppf(scenario, scenario.seed, data_dir)[0],
-                                  f"fitted on {dem.historical.fit.data} (bootstrap)")
+        found = historical_trend(scenario, scenario.seed, data_dir)
+        how = "bootstrap" if found.about is None else f"{found.about['method']} as of {found.about['as_of']}"
+        if found.growth_ppf is not None:
+            out[FITTED_GROWTH] = Axis(FITTED_GROWTH, "growth", found.growth_ppf,
+                                      f"fitted on {dem.historical.fit.data} ({how})")
+        if found.level_ppf is not None:
+            out[FITTED_LEVEL] = Axis(FITTED_LEVEL, "tokens", found.level_ppf,
+                                     f"level fitted on {dem.historical.fit.data} ({how})")
     if scenario.cost is not None and scenario.cost.compute.price_performance == "fit":
         from forecast.engine.trends import price_performance_ppf
 
@@ -132,7 +142,7 @@ def evaluate(scenario: Any, values: dict[str, Any] | None = None, samples: int |
         raise ValueError(f"given arrays differ in length: {sorted(lengths)}")
     n = int(samples) if samples is not None else (lengths.pop() if lengths else scenario.samples)
     inputs = collect_inputs(scenario, None, data_dir)
-    known = set(inputs) | {FITTED_GROWTH, METHOD_CHOICE, PRICE_PERFORMANCE}
+    known = set(inputs) | {FITTED_GROWTH, FITTED_LEVEL, METHOD_CHOICE, PRICE_PERFORMANCE}
     unknown = sorted(set(values) - known)
     if unknown:
         import difflib
@@ -143,6 +153,7 @@ def evaluate(scenario: Any, values: dict[str, Any] | None = None, samples: int |
                                      "inputs are listed in reports/<name>/inputs.csv")])
     kinds = {name: item.kind for name, item in inputs.items()}
     kinds.update({FITTED_GROWTH: "growth", METHOD_CHOICE: "fraction", PRICE_PERFORMANCE: "growth"})
+    kinds.setdefault(FITTED_LEVEL, "tokens")
     given = {name: _clip(np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=float), (n,))), kinds[name])
              for name, v in values.items()}
     drawn_inputs = {name: item for name, item in inputs.items() if name not in given}

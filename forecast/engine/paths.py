@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from forecast.engine.demand_trend import demand_growth
+from forecast.engine.demand_trend import LEVEL, draw_level_growth, historical_trend
 from forecast.models import compute_cost as CC
 from forecast.models import data_cost as DC
 from forecast.models import demand as D
@@ -118,13 +118,20 @@ def source_coefficients(supply: Any, get: Getter, component: str, multiplier: An
                                         ref_year, origin)
 
 
-def historical_coefficients(demand: Any, get: Getter, growth: np.ndarray,
-                            origin: float) -> tuple[np.ndarray, np.ndarray]:
-    """(a, b) of the historical trend's dataset (√overtraining × the trend) at yearly ``growth``."""
+def historical_coefficients(demand: Any, get: Getter, growth: np.ndarray, origin: float,
+                            level: np.ndarray | None = None,
+                            reference_year: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of the historical trend's dataset (√overtraining × the trend) at yearly ``growth``.
+
+    ``level`` [tokens] at the start of ``reference_year`` [yr]; defaults: the input
+    ``demand.historical.current_largest`` at the scenario's ``reference`` (a level from the fit
+    comes with its own year, :class:`forecast.engine.demand_trend.HistoricalTrend`).
+    """
     h = demand.historical
     factor = np.sqrt(get("demand.historical.overtraining")) if h.overtraining is not None else 1.0
-    return D.log_exponential_coefficients(get("demand.historical.current_largest"), growth,
-                                          _start_year(h.reference), origin, factor)
+    level = get(LEVEL) if level is None else level
+    reference_year = _start_year(h.reference) if reference_year is None else reference_year
+    return D.log_exponential_coefficients(level, growth, reference_year, origin, factor)
 
 
 def compute_coefficients(demand: Any, get: Getter, origin: float) -> tuple[np.ndarray, np.ndarray]:
@@ -222,9 +229,16 @@ def _coefficients(scenario: Any, values: dict[str, np.ndarray], seed: int, n: in
         return _vector(a, n), _vector(b, n)
 
     def historical():
-        growth = demand_growth(scenario, values, seed, n, data_dir, notes)
+        found = historical_trend(scenario, seed, data_dir)
+        for key, note in (("demand_trend", found.trend), ("demand_trend_fit", found.about),
+                          ("demand_level", found.level)):
+            if note is not None:
+                notes[key] = note
+        level, growth = draw_level_growth(found, values, seed, n)
         derived["demand.historical.growth"] = growth
-        return historical_coefficients(dem, get, growth, origin)
+        if found.level_ppf is not None:
+            derived[LEVEL] = level
+        return historical_coefficients(dem, get, growth, origin, level, found.reference_year)
 
     tasks = [lambda c=c: source(c) for c in supply.include]
     if dem.method in ("historical", "mixture"):
@@ -260,7 +274,8 @@ def log_paths(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int,
 
     The stock sources and the demand paths are independent: ``threads > 1`` computes them at once.
     ``derived``, when given, receives per-sample draws made here rather than from an input: the
-    dataset growth drawn from the fitted trend [factor/yr] and the demand path of the mixture
+    dataset growth drawn from the fitted trend [factor/yr], the level drawn from it
+    (``demand.historical.current_largest`` with ``current_largest: fit``) [tokens] and the demand path of the mixture
     (``demand.method_choice``: 1 = historical trend, 0 = compute path). A scenario that
     :func:`is_scanned` also gets ``extra`` (:class:`Extra`).
     """

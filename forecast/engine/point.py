@@ -6,7 +6,9 @@ single draw cannot make are made explicit here and in docs/exports.md:
 
 * a ``mixture`` of demand paths is their probability-weighted mean
   (:func:`forecast.models.demand.mixture_mean`), since a coin flip between two paths has no median;
-* a fitted demand growth (``growth: fit``) is the median of its bootstrap.
+* a fitted demand growth (``growth: fit``) is the median of its bootstrap or fit, and a fitted
+  level (``current_largest: fit``) the median of its own distribution (both as conditioned on the
+  record, docs/derivations.md §10); the Monte Carlo run at uniforms of 0.5 draws the same pair.
 
 Passing ``values`` replaces inputs (unclipped, as a spreadsheet takes them): the workbook test
 runs the model with every input times 1.1 this way. A run sized ``cheapest_for_target`` is sized by
@@ -23,7 +25,7 @@ import pandas as pd
 
 from forecast.engine import paths as P
 from forecast.engine.cost import CostInputs, breakdown_values, hardware_row, run_size
-from forecast.engine.demand_trend import fitted_growth_ppf
+from forecast.engine.demand_trend import LEVEL, HistoricalTrend, historical_trend
 from forecast.engine.inputs import clip_to_kind, collect_inputs
 from forecast.engine.metrics import STOCK_TERMS
 from forecast.engine.scan import ScanState, scan
@@ -51,20 +53,27 @@ CONSTANTS = {
 }
 
 
+def _historical(scenario: Any, seed: int, data_dir: Path | None, trend: Any) -> HistoricalTrend | None:
+    """Where the historical path's level and growth come from, when the point model uses it."""
+    demand = scenario.demand
+    if scenario.supply is None or demand is None or demand.method not in ("historical", "mixture"):
+        return None
+    return historical_trend(scenario, seed, data_dir, trend)
+
+
 def _inputs(scenario: Any, provenance: dict[str, str], data_dir: Path | None, seed: int,
-            trend: Any) -> list[dict[str, Any]]:
+            found: HistoricalTrend | None) -> list[dict[str, Any]]:
     rows = []
     for name, item in collect_inputs(scenario, provenance, data_dir).items():
         p5, p50, p95 = clip_to_kind(item.spec.to_distribution().ppf(np.array([0.05, 0.5, 0.95])), item.kind)
         rows.append({"input": name, "kind": item.kind, "value": float(p50), "p5": float(p5), "p95": float(p95),
                      "distribution": describe(item.spec), "source": item.spec.source or "",
                      "set_at": item.set_at})
-    demand = scenario.demand
-    hist = demand.historical if demand is not None and demand.method in ("historical", "mixture") else None
+    hist = scenario.demand.historical if found is not None else None
     levels = np.array([0.05, 0.5, 0.95])
-    if scenario.supply is not None and hist is not None and hist.growth == "fit":
+    if hist is not None and hist.growth == "fit":
         fit = hist.fit
-        ppf, about = fitted_growth_ppf(scenario, seed, data_dir, trend)
+        ppf, about = found.growth_ppf, found.about
         p5, p50, p95 = ppf(levels)
         if about is not None:  # a named trend method (docs/trends.md), as the Monte Carlo run uses
             distribution = f"{about['method']} fit of data/{fit.data} as of {about['as_of']}"
@@ -75,6 +84,13 @@ def _inputs(scenario: Any, provenance: dict[str, str], data_dir: Path | None, se
         rows.append({"input": "demand.historical.growth", "kind": "growth", "value": float(p50),
                      "p5": float(p5), "p95": float(p95), "distribution": distribution, "source": source,
                      "set_at": provenance.get("demand.historical.fit", provenance.get("demand.historical.growth", ""))})
+    if hist is not None and found.level_ppf is not None:
+        p5, p50, p95 = found.level_ppf(levels)
+        level = found.level
+        rows.append({"input": LEVEL, "kind": "tokens", "value": float(p50), "p5": float(p5), "p95": float(p95),
+                     "distribution": "fit: " + level["fitted"] + (f"; {level['bound']}" if level["bound"] else ""),
+                     "source": f"trend fit of data/{hist.fit.data} ({level['method']}, as of {level['as_of']})",
+                     "set_at": provenance.get(LEVEL, provenance.get("demand.historical.fit", ""))})
     if scenario.cost is not None and scenario.cost.compute.price_performance == "fit":
         from forecast.engine.trends import price_performance_ppf
 
@@ -89,7 +105,7 @@ def _inputs(scenario: Any, provenance: dict[str, str], data_dir: Path | None, se
     return sorted(rows, key=lambda row: row["input"])
 
 
-def _settings(scenario: Any, data_dir: Path | None) -> list[dict[str, Any]]:
+def _settings(scenario: Any, data_dir: Path | None, found: HistoricalTrend | None = None) -> list[dict[str, Any]]:
     from forecast.io.references import read_reference, row_line
 
     rows = [{"name": k, "value": v, "unit": u, "source": s, "set_at": "forecast/models"}
@@ -116,6 +132,11 @@ def _settings(scenario: Any, data_dir: Path | None) -> list[dict[str, Any]]:
         for path in ("historical", "compute"):
             section = getattr(scenario.demand, path)
             if section is not None and scenario.demand.method in (path, "mixture"):
+                if path == "historical" and found is not None and found.level_ppf is not None:
+                    rows.append({"name": "demand.historical.reference_year", "value": found.reference_year,
+                                 "unit": "yr", "source": f"start of {found.level['reference']}: the fit's level "
+                                 f"is at the end of its as-of quarter {found.level['as_of']}", "set_at": "fit"})
+                    continue
                 rows.append({"name": f"demand.{path}.reference_year", "value": section.reference.ordinal / 4.0,
                              "unit": "yr", "source": f"reference quarter {section.reference} (its start)",
                              "set_at": "scenario"})
@@ -168,7 +189,8 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
     PointEstimate
     """
     seed = scenario.seed if seed is None else int(seed)
-    rows = _inputs(scenario, provenance or {}, data_dir, seed, trend)
+    found = _historical(scenario, seed, data_dir, trend)
+    rows = _inputs(scenario, provenance or {}, data_dir, seed, found)
     use = {row["input"]: row["value"] for row in rows}
     use.update(values or {})
     for row in rows:
@@ -179,7 +201,8 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
     scalars: dict[str, float] = {}
     exhaustion = None
     if scenario.supply is not None:
-        series, scalars["repetition_multiplier"], first = _supply_demand(scenario, arrays, data_dir)
+        series, scalars["repetition_multiplier"], first = _supply_demand(
+            scenario, arrays, data_dir, found.reference_year if found is not None else None)
         exhaustion = quarters[first] if first < len(quarters) else None
     mixes = None
     if scenario.cost is not None:
@@ -191,7 +214,7 @@ def point(scenario: Any, seed: int | None = None, provenance: dict[str, str] | N
             scalars.update(_cost_scalars(ci, params, tokens))
             mixes = _mixes(scenario, ci, params, tokens)
     return PointEstimate(scenario=scenario.name, quarters=quarters, inputs=pd.DataFrame(rows),
-                         settings=pd.DataFrame(_settings(scenario, data_dir)), series=series,
+                         settings=pd.DataFrame(_settings(scenario, data_dir, found)), series=series,
                          exhaustion=exhaustion, scalars=scalars, mixes=mixes,
                          methods=_methods(scenario))
 
@@ -204,7 +227,8 @@ def _each_quarter(kernel: Callable[[float], np.ndarray], taus: np.ndarray) -> np
 
 
 def _demand_series(demand: Any, get: Callable[[str], np.ndarray], origin: float, taus: np.ndarray,
-                   rows: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
+                   rows: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                   reference_year: float | None = None) -> dict[str, np.ndarray]:
     """The demand paths the method uses and the demand, each ``(1, q)`` [tokens].
 
     The historical trend's rows are :func:`~forecast.engine.supply_demand.quarter_values` (carried
@@ -218,7 +242,8 @@ def _demand_series(demand: Any, get: Callable[[str], np.ndarray], origin: float,
         cap, after = P.ceiling_coefficients(demand, get)
         tapered = lambda a, b: _each_quarter(lambda tau: D.tapered_log_linear(a, b, tau, cap, after), taus)  # noqa: E731
     if demand.method in ("historical", "mixture"):
-        a, b = P.historical_coefficients(demand, get, get("demand.historical.growth"), origin)
+        a, b = P.historical_coefficients(demand, get, get("demand.historical.growth"), origin,
+                                         reference_year=reference_year)
         out["demand.historical"] = tapered(a, b) if limited else quarter_values(a, b, taus)
     if demand.method in ("compute", "mixture"):
         a, b = P.compute_coefficients(demand, get, origin)
@@ -231,8 +256,8 @@ def _demand_series(demand: Any, get: Callable[[str], np.ndarray], origin: float,
     return out
 
 
-def _supply_demand(scenario: Any, arrays: dict[str, np.ndarray],
-                   data_dir: Path | None) -> tuple[dict[str, np.ndarray], float, int]:
+def _supply_demand(scenario: Any, arrays: dict[str, np.ndarray], data_dir: Path | None,
+                   reference_year: float | None = None) -> tuple[dict[str, np.ndarray], float, int]:
     """Quarterly series of stock and demand at the point inputs, the repetition multiplier, exhaustion.
 
     The same path coefficients as the Monte Carlo run (:mod:`forecast.engine.paths`) and the same
@@ -265,7 +290,7 @@ def _supply_demand(scenario: Any, arrays: dict[str, np.ndarray],
         if extra.dynamic[i]:
             series[f"human.{component}"] = np.empty(taus.size)
         webs.append(rows(*P.source_coefficients(supply, get, component, multiplier, ref_years[component], origin)))
-    demand = _demand_series(scenario.demand, get, origin, taus, rows)
+    demand = _demand_series(scenario.demand, get, origin, taus, rows, reference_year)
     scanned = ["stock", *(STOCK_TERMS if extra.has_dynamics else ())]
     series.update({name: np.empty(taus.size) for name in scanned})
     series.update({name: v[0] for name, v in demand.items()})

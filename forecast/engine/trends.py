@@ -25,7 +25,12 @@ from forecast.schema.trends import TrendSettings
 from forecast.units import Quarter
 
 __all__ = ["TrendReport", "trend_report", "chosen_fit", "first_rows", "price_performance_draws",
-           "series_observations"]
+           "series_observations", "chart_differences", "FIT_SEED"]
+
+#: Seed of every trend fit (Prophet's sampler is the only one that uses it): the trend chart, the
+#: scorecard and every scenario fit use it, so one series, method and as-of quarter is one fit in a
+#: report, whatever a scenario's Monte Carlo seed (docs/trends.md, "One growth per series").
+FIT_SEED = 0
 
 
 def _rule(spec: TrendSettings) -> FrontierRule:
@@ -144,7 +149,7 @@ def _fit_row(fit: SeriesFit, horizons: Sequence[int], best: str | None) -> dict:
 
 def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None = None,
                  methods: Sequence[str] | None = None, data_dir: Path | None = None,
-                 seed: int = 0) -> TrendReport:
+                 seed: int = FIT_SEED) -> TrendReport:
     """Fit every series with every method as of ``spec.as_of``, backtest them, and score them.
 
     The backtest sees only rows known before ``as_of`` too, so ``best`` never looks ahead; each
@@ -278,17 +283,41 @@ def chosen_fit(name: str, spec: TrendSettings, data_dir: Path | None, seed: int,
     return fit, notes
 
 
+def chart_differences(series: str, spec: TrendSettings, start_year: int | None = None,
+                      models_csv: str = "notable_models.csv") -> list[str]:
+    """How a scenario's fit of ``series`` differs from the trend chart's, which is method ``best``
+    as of the latest data with default settings (:func:`trend_report`), in words; empty when the
+    scenario draws from the chart's own fit (docs/trends.md, "One growth per series")."""
+    chart = TrendSettings(method="best")
+    out = []
+    if spec.method != chart.method:
+        out.append(f"method {spec.method}")
+    if spec.as_of is not None:
+        out.append(f"as of {spec.as_of}")
+    if start_year is not None:
+        out.append(f"rows from {start_year}")
+    if models_csv != "notable_models.csv" and series in ("dataset_tokens", "training_compute"):
+        out.append(f"data {models_csv}")
+    keys = [("frontier", "frontier"), ("backtest", "backtest")]
+    if series == "dataset_tokens":
+        keys[1:1] = [("undisclosed", "undisclosed runs"), ("impute", "imputation")]
+    for key, what in keys:
+        value = getattr(spec, key)
+        if value != getattr(chart, key):
+            out.append(f"{what} {value if isinstance(value, str) else 'settings'}")
+    return out
+
+
 def price_performance_ppf(spec: TrendSettings, seed: int,
                           data_dir: Path | None) -> tuple[Callable[[np.ndarray], np.ndarray], dict]:
     """Inverse CDF of the fitted yearly growth of FLOP per dollar [factor/yr] and the fit's notes.
 
     The fit :func:`price_performance_draws` draws from. FLOP per dollar grows 10^(−slope) per year,
-    so the growth at probability u is the slope at 1 − u.
+    so the growth at probability u is the slope at 1 − u. The fit is the trend chart's (seed
+    :data:`FIT_SEED`); ``seed`` is kept for callers and not used.
     """
-    from forecast.models import sampling
-
-    fit_seed = int(sampling.input_rng(seed, "cost.compute.price_performance_fit").integers(0, 2**31 - 1))
-    fit, notes = chosen_fit("price_performance", spec, data_dir, fit_seed)
+    fit, notes = chosen_fit("price_performance", spec, data_dir, FIT_SEED)  # the trend chart's own fit
+    notes = {**notes, "pinned": chart_differences("price_performance", spec)}
     return (lambda u: 10.0 ** (-fit.growth_ppf(1.0 - np.asarray(u, dtype=float), oom=True))), notes
 
 

@@ -251,7 +251,7 @@ def correlation_matrix(correlations: Any) -> tuple[list[str], np.ndarray]:
 
 
 def correlation_name_problems(correlations: Any, names: set[str] | list[str],
-                              locate: Any, fitted_growth: bool = False) -> list[Problem]:
+                              locate: Any, fitted_growth: bool = False, fitted_level: bool = False) -> list[Problem]:
     """Correlations that name an input which does not exist (or cannot be correlated).
 
     ``locate(path)`` gives ``(file, line, col)`` of a dotted scenario path such as
@@ -267,6 +267,11 @@ def correlation_name_problems(correlations: Any, names: set[str] | list[str],
                 problems.append(Problem(file, line, col, f"correlations.{i}.inputs",
                                         "a fitted growth comes from the bootstrap and cannot be correlated",
                                         "give demand.historical.growth as an interval to correlate it"))
+            elif fitted_level and name == "demand.historical.current_largest":
+                problems.append(Problem(file, line, col, f"correlations.{i}.inputs",
+                                        "a level from the fit (current_largest: fit) is drawn with the fitted "
+                                        "growth and cannot be correlated",
+                                        "give demand.historical.current_largest as an interval to correlate it"))
             elif name not in names:
                 close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 hint = (f"did you mean '{close[0]}'?" if close else

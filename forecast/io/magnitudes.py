@@ -71,7 +71,8 @@ def magnitude_warnings(scenario: Any, locate: Locate) -> list[Problem]:
                      f"a stock of {format_quantity(v, 'tokens')} tokens is implausibly small: the components of "
                      "data/text_stock.csv hold hundreds of billions to quadrillions", meant)
     datasets = []
-    if scenario.demand is not None and scenario.demand.historical is not None:
+    if (scenario.demand is not None and scenario.demand.historical is not None
+            and not scenario.demand.historical.level_from_fit):
         datasets.append((("demand", "historical", "current_largest"), scenario.demand.historical.current_largest))
     models = []
     if scenario.cost is not None:

@@ -131,7 +131,7 @@ def data_files(scenario: "Scenario") -> tuple[str, ...]:
             names.add(dyn.human_share_data)
     demand = scenario.demand
     if (demand is not None and demand.method in ("historical", "mixture") and demand.historical is not None
-            and demand.historical.growth == "fit"):
+            and demand.historical.uses_fit):
         names.add(demand.historical.fit.data)
     if scenario.cost is not None:
         names.add("hardware.csv")
@@ -168,7 +168,7 @@ def data_file_fields(scenario: "Scenario") -> list[tuple[tuple[str, ...], str, s
         out.append((("supply", "dynamics", "human_share_data"), dyn.human_share_data, "human_share"))
     demand = scenario.demand
     if (demand is not None and demand.method in ("historical", "mixture") and demand.historical is not None
-            and demand.historical.growth == "fit"):
+            and demand.historical.uses_fit):
         fit = demand.historical.fit
         out.append((("demand", "historical", "fit", "data"), fit.data,
                     "trend" if fit.method is None else "trend_method"))

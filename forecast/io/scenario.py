@@ -357,9 +357,10 @@ def check_inputs(scenario: Scenario, doc: LoadedYaml, data_dir: Path | None = No
         where = doc.locate(("supply", "include")) if scenario.supply is not None else doc.locate(("cost",))
         return [Problem(where.file, where.line, where.col, "supply.include" if scenario.supply else "cost",
                         str(exc).split("; ")[0], "give the missing value in the scenario (docs/scenarios.md)")]
-    fitted = (scenario.demand is not None and scenario.demand.historical is not None
-              and scenario.demand.historical.growth == "fit")
-    problems = correlation_name_problems(scenario.correlations, names, locate, fitted_growth=fitted)
+    hist = scenario.demand.historical if scenario.demand is not None else None
+    problems = correlation_name_problems(scenario.correlations, names, locate,
+                                         fitted_growth=hist is not None and hist.growth == "fit",
+                                         fitted_level=hist is not None and hist.level_from_fit)
     if scenario.correlations and not problems:
         problems += _check_correlation_matrix(scenario, doc)
     return problems

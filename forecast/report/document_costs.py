@@ -180,13 +180,27 @@ class CostAndAnalysisCharts(ChartSections):
         self.data["trend_scorecard"] = raw
         used = fits_used_frame(self.runs)
         self.data["trend_fits_used"] = used
+        charted = {c["series"]: (c["best"], c["as_of"]) for c in self.trends.charts}
+
+        def versus(series: str, pinned: str) -> str:  # docs/trends.md, "One growth per series"
+            best, as_of = charted.get(series, (None, None))
+            if best is None:
+                return pinned or "–"
+            chart = f"the chart: {METHOD_NAMES.get(best, best)} as of {as_of}"
+            return "the chart's fit" if not pinned else f"differs, set by the scenario: {pinned} ({chart})"
+
         table = pd.DataFrame({
-            "scenario": used["scenario"], "input": [f"`{v}`" for v in used["input"]],
+            "scenario": used["scenario"], "input": [", ".join(f"`{v}`" for v in i.split(", ")) for i in used["input"]],
             "method": [METHOD_NAMES.get(m, m) + ("" if r in (m, "bootstrap") else f" ({r} in its backtest)")
                        for m, r in zip(used["method"], used["requested"])],
             "as of": used["as_of"], "data": used["data"],
-            "growth": [f"{10 ** g:.2f}x/yr" if s != "price_performance" else f"price ÷{10 ** -g:.2f} a year"
-                       for g, s in zip(used["growth"], used["series"])]})
+            "growth": [("–, stated by the scenario" if s == "dataset_tokens" and "growth" not in i else
+                        f"{10 ** g:.2f}x/yr" if s != "price_performance" else f"price ÷{10 ** -g:.2f} a year")
+                       for g, s, i in zip(used["growth"], used["series"], used["input"])],
+            "level": [("fit: " + format_quantity(float(v), "tokens") + " (p50)") if k == "fit" else
+                      "stated by the scenario (overrides the fit's)" if k == "scenario" else "–"
+                      for k, v in zip(used["level"], used["level_p50"])],
+            "vs. the trend chart": [versus(s, p) for s, p in zip(used["series"], used["pinned"])]})
         return {"charts": [c for c in self.charts if c["section"] == "trends"],
                 "scorecard": S.md_table(shown) if not shown.empty else None,
                 "fits_used": S.md_table(table) if not table.empty else None,

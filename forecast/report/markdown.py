@@ -24,12 +24,21 @@ def trend_fit_sentence(what: str, about: dict, frontier: str) -> str:
     text = (f"{what} from the {chosen} fit of {frontier} per quarter, as of {about['as_of']}: "
             f"{about['growth']:+.3f} OOM/yr ({10 ** about['growth']:.2f}x/yr), "
             f"standard deviation {about['growth_sd']:.3f} OOM/yr carried into the samples.")
+    if about.get("growth_below_zero", 0.0) > 0.0005:  # a record cannot shrink (docs/derivations.md §10)
+        text += (f" A record cannot shrink: the {about['growth_below_zero']:.0%} of that distribution below "
+                 f"1x/yr is left out, so the samples' median is {10 ** about['growth_drawn_p50']:.2f}x/yr.")
     if about["series"] == "price_performance":
         text += f" That is USD per FLOP: FLOP per dollar grows {10 ** -about['growth']:.2f}x/yr."
     if about["series"] == "dataset_tokens":
         text += (f" Undisclosed runs: {about['undisclosed']}, {about['imputed_rows']} rows touched "
                  "(docs/trends.md).")
     return text
+
+
+def _tokens(v: float) -> str:
+    from forecast.units import format_quantity
+
+    return format_quantity(float(v), "tokens")
 
 
 def render_report(result: ForecastResult) -> str:
@@ -53,8 +62,14 @@ def render_report(result: ForecastResult) -> str:
             parts += [f"Historical trend fitted on {trend.n} models: {trend.slope:.3f} OOM/yr "
                       f"({trend.growth:.2f}x/yr; bootstrap 95% CI {lo:.2f}x–{hi:.2f}x/yr).", ""]
         about = result.notes.get("demand_trend_fit")
-        if about is not None:
+        if about is not None and "demand.historical.growth" in about.get("inputs", ["demand.historical.growth"]):
             parts += [trend_fit_sentence("Historical dataset growth", about, "the largest training dataset"), ""]
+        level = result.notes.get("demand_level")
+        if level is not None and level["from"] == "fit":
+            parts += [f"Largest training dataset at the start of {level['reference']}: {level['text']}; "
+                      f"the samples' median is {_tokens(level['drawn_p50'])} (docs/derivations.md §10).", ""]
+        elif level is not None:
+            parts += [f"Largest training dataset: as the scenario states it, which {level['text']}.", ""]
         parts += ["## The synthetic gap", "",
                   "Tokens a frontier run needs beyond the human stock to stay on trend, and the share "
                   "of its dataset they make up.", "",

@@ -215,8 +215,12 @@ def assumptions_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
     """Every input of every scenario once: value or interval, unit, source, where it is set, users."""
     seen: dict[tuple, list[str]] = {}
     for run in runs:
+        level = run.result.notes.get("demand_level") or {}
         for r in run.result.inputs.to_dict("records"):
-            key = (r["input"], r["distribution"], UNIT_WORDS.get(r["kind"], r["kind"]), r["source"] or "–",
+            value = r["distribution"]
+            if level.get("from") == "scenario" and r["input"] == "demand.historical.current_largest":
+                value += f"; {level['text']}"  # a stated level next to a fitted growth (docs/derivations.md §10)
+            key = (r["input"], value, UNIT_WORDS.get(r["kind"], r["kind"]), r["source"] or "–",
                    r["set_at"] or "default")
             seen.setdefault(key, []).append(run.name)
     rows = [{"input": k[0], "value or interval": k[1], "unit": k[2], "source": k[3], "set at": k[4],

@@ -119,8 +119,12 @@ def _fit_data(about: dict) -> str:
 
 
 def fits_used_frame(runs) -> pd.DataFrame:
-    """Every trend fit the report's scenarios use: scenario, input, series, method (requested and
-    used), as of, fitted growth [OOM/yr] and its factor [x/yr]; one row per scenario and input."""
+    """Every trend fit the report's scenarios use: scenario, input(s), series, method (requested and
+    used), as of, fitted growth [OOM/yr] and its factor [x/yr]; the level of the largest dataset
+    [tokens] where the fit sets it (``level`` "fit", else "scenario" when the scenario states it
+    beside a fitted growth); ``pinned``, the settings in which the scenario's fit differs from the
+    trend chart's (method ``best`` as of the latest data; docs/trends.md, "One growth per series");
+    one row per scenario and fit."""
     rows = []
     for run in runs:
         notes = run.result.notes
@@ -129,10 +133,15 @@ def fits_used_frame(runs) -> pd.DataFrame:
             about = notes.get(key)
             if about is None:
                 continue
-            rows.append({"scenario": run.name, "input": what, "series": about["series"],
+            level = notes.get("demand_level") if key == "demand_trend_fit" else None
+            rows.append({"scenario": run.name, "input": ", ".join(about.get("inputs", [what])),
+                         "series": about["series"],
                          "requested": about["requested"], "method": about["method"], "as_of": about["as_of"],
                          "data": _fit_data(about), "growth": float(about["growth"]),
-                         "growth_sd": float(about["growth_sd"]), "growth_factor": 10.0 ** float(about["growth"])})
+                         "growth_sd": float(about["growth_sd"]), "growth_factor": 10.0 ** float(about["growth"]),
+                         "level": level["from"] if level else "", "level_p50": level.get("drawn_p50", np.nan)
+                         if level else np.nan, "level_text": level["text"] if level else "",
+                         "pinned": "; ".join(about.get("pinned", []))})
         trend = notes.get("demand_trend")
         if trend is not None:
             fit = run.file.scenario.demand.historical.fit
@@ -141,7 +150,8 @@ def fits_used_frame(runs) -> pd.DataFrame:
                          "as_of": str(fit.end_year + 1) + "Q1",
                          "data": f"{trend.n} models dated {fit.start_year}–{fit.end_year} ({fit.data})",
                          "growth": float(trend.slope), "growth_sd": float(np.std(trend.bootstrap)),
-                         "growth_factor": float(trend.growth)})
+                         "growth_factor": float(trend.growth), "level": "", "level_p50": np.nan, "level_text": "",
+                         "pinned": "V24's bootstrap of every model's size, not a frontier fit"})
     columns = ["scenario", "input", "series", "requested", "method", "as_of", "data", "growth", "growth_sd",
-               "growth_factor"]
+               "growth_factor", "level", "level_p50", "level_text", "pinned"]
     return pd.DataFrame(rows, columns=columns)

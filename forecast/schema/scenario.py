@@ -234,10 +234,18 @@ class TrendFit(_Strict):
 
 
 class HistoricalDemand(_Strict):
-    """Largest training dataset grows along the historical trend: D(t) = D0 · g^(t − t0)."""
+    """Largest training dataset grows along the historical trend: D(t) = D0 · g^(t − t0).
 
-    current_largest: Tokens = Field(description="largest training dataset at reference [tokens]")
-    reference: QuarterField = Field(description="quarter whose start current_largest refers to")
+    ``current_largest: fit`` takes D0 from the trend fit (``fit.method``) at its as-of quarter,
+    jointly with the growth (docs/derivations.md §10); ``reference`` is then the quarter after
+    the as-of one and is not given. A stated ``current_largest`` with ``growth: fit`` overrides
+    the fit's level (the report says so).
+    """
+
+    current_largest: Tokens | Literal["fit"] = Field(
+        description="largest training dataset at reference [tokens], or fit (the trend fit's level)")
+    reference: QuarterField | None = Field(None, description="quarter whose start current_largest "
+                                           "refers to; omitted with current_largest: fit")
     growth: Growth | Literal["fit"] = Field(description="yearly growth [factor/yr], or fit")
     fit: TrendFit | None = None
     overtraining: Number | None = Field(
@@ -248,7 +256,28 @@ class HistoricalDemand(_Strict):
     def _fit(self) -> "HistoricalDemand":
         if self.growth == "fit" and self.fit is None:
             raise ValueError("growth: fit needs a fit: block (data, start_year, end_year, bootstrap)")
+        if self.level_from_fit:
+            if self.fit is None or self.fit.method is None:
+                raise ValueError("current_largest: fit needs a frontier fit, fit.method (ols, quantreg, ets, "
+                                 "prophet or best; docs/trends.md): a bootstrap of every model's size fits "
+                                 "the typical model, not the largest; or give current_largest, e.g. 3T to 13T")
+            if self.reference is not None:
+                raise ValueError("current_largest: fit is the fit's level at its as-of quarter, so reference "
+                                 "is not given; set fit.as_of to move it, or give current_largest")
+        elif self.reference is None:
+            raise ValueError("current_largest needs a reference: the quarter whose start it describes, "
+                             "e.g. reference: 2024Q1")
         return self
+
+    @property
+    def level_from_fit(self) -> bool:
+        """Whether the starting level D0 comes from the trend fit (``current_largest: fit``)."""
+        return isinstance(self.current_largest, str) and self.current_largest == "fit"
+
+    @property
+    def uses_fit(self) -> bool:
+        """Whether the growth or the level comes from ``fit``."""
+        return self.growth == "fit" or self.level_from_fit
 
 
 class ComputeLimit(_Strict):
