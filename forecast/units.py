@@ -11,14 +11,16 @@ number    real number [1]          ``2.5``, ``1.5M``, ``3e14``       ``3e+14``
 tokens    token count [count]      ``300T``, ``15 trillion tokens``  ``300T``
 params    parameter count [count]  ``70B``, ``7e10 parameters``      ``70B``
 flop      compute [FLOP]           ``3.8e25``, ``2e24 FLOPs``        ``3.8e25``
-usd       money [USD]              ``$4.6M``, ``4.6M``, ``-$1M``     ``$4.6M``
+usd       money [USD]              ``$4.6M``, ``4.6M``, ``$9.5tn``   ``$4.6M``
 fraction  share in [0, 1] [1]      ``35%``, ``0.35``                 ``35%``
 growth    yearly factor [1/yr]     ``2.3x/yr``, ``35%/yr``           ``2.3x/yr``
 hours     duration [h]             ``2.79M h``, ``500 GPU-hours``    ``2.79M h``
 ========  =======================  ================================  ==============
 
 Magnitude suffixes read are ``K`` 1e3, ``M`` 1e6, ``B`` 1e9, ``T`` 1e12 and ``Q`` 1e15 (capital
-letters), or the words thousand ... quadrillion. Digits may be grouped as ``1_000`` or
+letters), ``bn`` 1e9 and ``tn`` 1e12, or the words thousand ... quadrillion. Money is never written
+with the token suffix ``T``: from $1 trillion on it is written ``$9.5tn`` (``$1.04M`` and ``$5B`` as
+for counts). Digits may be grouped as ``1_000`` or
 ``1,000,000``. Growth is also read from ``0.38 OOM/yr`` (10**0.38 per year); a bare number is
 refused for ``growth``, as ``1.35`` could mean a factor or 135%.
 """
@@ -67,7 +69,7 @@ _SPECS: dict[str, _Spec] = {
                    {None, "hours"}, True, "hours"),
 }
 
-_MAGNITUDES = {"K": 3, "M": 6, "B": 9, "T": 12, "Q": 15, "thousand": 3, "million": 6,
+_MAGNITUDES = {"K": 3, "M": 6, "B": 9, "T": 12, "Q": 15, "bn": 9, "tn": 12, "thousand": 3, "million": 6,
                "billion": 9, "trillion": 12, "quadrillion": 15}
 _SUFFIXES = ("", "K", "M", "B", "T", "Q")
 
@@ -88,7 +90,7 @@ _MEANING = {
 _QUANTITY = re.compile(
     r"(?P<sign>[-+]?)(?P<dollar>\$?)"
     r"(?P<num>(?:(?:\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
-    r"\s*(?P<mag>(?:[KMBTQ]|(?i:thousand|million|billion|trillion|quadrillion))(?![A-Za-z]))?"
+    r"\s*(?P<mag>(?:[KMBTQ]|bn|tn|(?i:thousand|million|billion|trillion|quadrillion))(?![A-Za-z]))?"
     r"\s*(?P<rest>.*)",
     re.ASCII | re.DOTALL,
 )
@@ -126,7 +128,7 @@ def _split(text: str, kind: str) -> tuple[Decimal, str | None, int]:
             raise _fail(kind, text, f"'$' marks money and does not go with {match['rest']!r}")
         marker = "$"
     mag = match["mag"]
-    exponent = _MAGNITUDES[mag if len(mag) == 1 else mag.lower()] if mag else 0
+    exponent = _MAGNITUDES[mag if len(mag) <= 2 else mag.lower()] if mag else 0
     number = Decimal(match["sign"] + match["num"].replace(",", "").replace("_", ""))
     return number, marker, exponent
 
@@ -298,7 +300,10 @@ def _money(x: float, digits: int) -> str:
         if small < 1000:
             whole, _, decimals = format(small, "f").partition(".")
             return f"{sign}${whole}.{decimals[:2]}{decimals[2:].rstrip('0')}"
-    return f"{sign}${_suffixed(abs(x), digits)}"
+    text = _suffixed(abs(x), digits)
+    if text.endswith("T"):  # money in trillions: "$9.5tn", never the token suffix "$9.5T"
+        text = text[:-1] + "tn"
+    return f"{sign}${text}"
 
 
 _FORMATTERS = {
@@ -338,6 +343,8 @@ def format_quantity(value: float, kind: Kind = "number", digits: int = 3) -> str
     ('1.4T', '3.8e25')
     >>> format_quantity(2.1, "usd"), format_quantity(0.355, "fraction")
     ('$2.10', '35.5%')
+    >>> format_quantity(1.04e6, "usd"), format_quantity(5e9, "usd"), format_quantity(9.5e12, "usd")
+    ('$1.04M', '$5B', '$9.5tn')
     """
     _spec(kind)
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:

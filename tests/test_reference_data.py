@@ -237,3 +237,64 @@ def test_same_model_same_parameters_and_tokens_in_every_file() -> None:
             if max(numbers) > min(numbers) * 1.005:
                 disagree[f"{key}: {figure}"] = values
     assert not disagree, "one model, different figures: " + "; ".join(f"{k} {v}" for k, v in disagree.items())
+
+
+# --- licensing_deals.csv -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def deals() -> pd.DataFrame:
+    return read_reference("licensing_deals.csv", DATA)
+
+
+def test_licensing_ledger_has_ten_dated_sourced_priced_deals(deals: pd.DataFrame) -> None:
+    assert len(deals) >= 10
+    assert deals["deal"].is_unique
+    dates = pd.to_datetime(deals["date"], format="%Y-%m-%d")
+    assert dates.notna().all()
+    for column in ("source", "licensor", "licensee", "licensed", "volume_derivation", "checked"):
+        blank = deals.index[deals[column].isna() | (deals[column].astype(str).str.strip() == "")].tolist()
+        assert not blank, f"{column} empty in rows {blank}"
+    assert set(deals["checked"]) <= {"primary", "press", "unverified"}
+    assert (deals["price_usd"] > 0).all() and (deals["volume_tokens"] > 0).all()
+    names = " ".join(deals["deal"])
+    for name in ("Reddit-Google", "News Corp", "Dotdash Meredith", "HarperCollins", "Wiley", "Taylor and Francis",
+                 "Bartz v. Anthropic", "Amazon-New York Times"):
+        assert name in names
+
+
+def test_access_and_one_off_are_never_mixed(deals: pd.DataFrame) -> None:
+    assert set(deals["kind"]) == {"one_off", "access"}
+    one_off = deals[deals["kind"] == "one_off"]
+    access = deals[deals["kind"] == "access"]
+    # a one-off price has no term and no per-year figure; an access fee has both and no one-off figure
+    assert one_off["usd_per_mtok"].notna().all() and one_off["usd_per_mtok_per_year"].isna().all()
+    assert one_off["term_years"].isna().all()
+    assert access["usd_per_mtok_per_year"].notna().all() and access["usd_per_mtok"].isna().all()
+    assert (access["term_years"] > 0).all()
+
+
+def test_per_token_columns_are_the_arithmetic(deals: pd.DataFrame) -> None:
+    mtok = deals["volume_tokens"] / 1e6
+    one_off = deals["kind"] == "one_off"
+    expected_one = deals["price_usd"] / mtok
+    expected_year = deals["price_usd"] / deals["term_years"] / mtok
+    np.testing.assert_allclose(deals.loc[one_off, "usd_per_mtok"], expected_one[one_off], rtol=1e-5)
+    np.testing.assert_allclose(deals.loc[~one_off, "usd_per_mtok_per_year"], expected_year[~one_off], rtol=1e-5)
+
+
+def test_two_ledger_rows_by_hand(deals: pd.DataFrame) -> None:
+    rows = deals.set_index("deal")
+    # Reddit-Google: $60M for one year of access to about 600B tokens (V24) -> 60e6 / 600,000 Mtok = $100/Mtok/yr
+    reddit = rows.loc["Reddit-Google"]
+    assert reddit["kind"] == "access" and reddit["price_usd"] == 60e6 and reddit["term_years"] == 1
+    assert reddit["volume_tokens"] == 6e11
+    assert reddit["usd_per_mtok_per_year"] == pytest.approx(100.0)
+    # Bartz v. Anthropic: $1.5B / (500,000 books x 100,000 words / 0.75 words per token)
+    # = 1.5e9 / 66,666.67 Mtok = $22,500/Mtok, paid once
+    bartz = rows.loc["Bartz v. Anthropic settlement"]
+    assert bartz["kind"] == "one_off" and bartz["price_usd"] == 1.5e9
+    assert bartz["volume_tokens"] == pytest.approx(6.6667e10, rel=1e-4)
+    assert bartz["usd_per_mtok"] == pytest.approx(22_500.0, rel=1e-6)
+    # HarperCollins: $5000 per title for 3 years on 133,333 tokens -> 5000 / 3 / 0.133333 = $12,500/Mtok/yr
+    assert rows.loc["HarperCollins-Microsoft (per title)", "usd_per_mtok_per_year"] == pytest.approx(12_500.0)

@@ -400,3 +400,25 @@ def test_quarter_addition_moves_by_quarters(quarter, n):
     moved = quarter + n
     assert moved.ordinal == quarter.ordinal + n
     assert moved.end_year == pytest.approx(quarter.end_year + n / 4, abs=1e-9)
+
+
+@pytest.mark.parametrize("value, text", [(9.5e12, "$9.5tn"), (1.09e12, "$1.09tn"), (-2e12, "-$2tn"),
+                                         (4.65e15, "$4650tn"), (129e9, "$129B"), (1.04e6, "$1.04M")])
+def test_money_never_takes_the_token_suffix(value: float, text: str) -> None:
+    assert format_quantity(value, "usd") == text
+    assert parse_quantity(text, "usd") == value
+    assert not format_quantity(value, "usd").endswith("T")
+
+
+def test_bn_and_tn_are_read_as_magnitudes() -> None:
+    assert parse_quantity("$3bn", "usd") == 3e9
+    assert parse_quantity("$9.5tn", "usd") == 9.5e12
+    assert parse_interval("$10bn to $1tn", "usd") == (1e10, 1e12)
+
+
+def test_usd_axis_ticks_never_use_the_token_suffix() -> None:
+    from forecast.report.charts.dynamics import _usd_tick
+
+    assert _usd_tick(1e16) == "$10,000tn"
+    assert _usd_tick(1e12) == "$1tn"
+    assert _usd_tick(5e9) == "$5B"

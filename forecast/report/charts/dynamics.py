@@ -81,8 +81,9 @@ def gap_cost_chart(frame: pd.DataFrame, title: str, subtitle: str):
 
 
 def _usd_tick(value: float) -> str:
-    """``$1M``, ``$10B``, ``$1T``, ``$10,000T``: whole numbers, thousands separated."""
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+    """``$1M``, ``$10B``, ``$1tn``, ``$10,000tn``: whole numbers, thousands separated; money never
+    takes the token suffix ``T``."""
+    for scale, suffix in ((1e12, "tn"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if value >= scale:
             return f"${value / scale:,.0f}{suffix}" if value / scale >= 1 else f"${value / scale:.1f}{suffix}"
     return f"${value:,.0f}"
