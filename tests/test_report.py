@@ -122,6 +122,12 @@ def test_trend_section_charts_scores_and_names_the_fits(report_dir):
         assert set(part["best"]) == {best}, series
         assert {"coverage", "coverage_raw", "score_raw"} <= set(part)
     assert section.count("✓") == 3  # one best method per series in the table
+    # raw and calibrated coverage side by side, the proper score, and one target line per series
+    assert "| 80% coverage, raw " in section and "| 80% coverage, calibrated " in section
+    assert "| score [OOM] " in section and "lowest proper score" in section
+    assert section.count("**meets the target**") + section.count("**fails on ") == 3
+    for series in ("dataset_tokens", "training_compute", "price_performance"):  # imputed quarters marked
+        assert "imputed" in pd.read_csv(report_dir / "data" / f"trend_{series}.csv").columns
     # the small set fits no trend (growth given directly), and says so
     assert "No scenario of this report fits a trend." in section
 

@@ -230,3 +230,91 @@ def test_price_performance_ppf_increases_with_probability_and_gives_the_draws():
     # a stated price_performance drawn on the same stream)
     draws, _ = price_performance_draws(spec, 3, 500, None)
     assert np.array_equal(draws, ppf(sampling.uniforms(3, "cost.compute.price_performance", 500)))
+
+
+def _card():
+    """A scorecard by hand: one series, two methods, horizons 4 and 8 and pooled (``all``)."""
+    import pandas as pd
+
+    rows = []
+    for method, per_h, pooled in (
+            ("ets", [(4, 0.85, 0.30, -0.20), (8, 0.75, 0.40, -0.45)], (0.80, 0.26, -0.325)),
+            ("ols", [(4, 0.60, 0.90, 1.50), (8, 0.50, 0.95, 1.70)], (0.55, 0.925, 1.60))):
+        for h, cov, raw, bias in per_h:
+            rows.append({"series": "training_compute", "method": method, "horizon": h, "n": 19, "mae": abs(bias),
+                         "bias": bias, "coverage": cov, "coverage_raw": raw, "calibrated": 0.9,
+                         "score": 0.5 if method == "ets" else 1.2, "score_raw": 0.6, "nominal": 0.8, "best": "ets"})
+        cov, raw, bias = pooled
+        rows.append({"series": "training_compute", "method": method, "horizon": "all", "n": 38, "mae": abs(bias),
+                     "bias": bias, "coverage": cov, "coverage_raw": raw, "calibrated": 0.9,
+                     "score": 0.5 if method == "ets" else 1.2, "score_raw": 0.6, "nominal": 0.8, "best": "ets"})
+    return pd.DataFrame(rows)
+
+
+def test_report_scorecard_shows_raw_and_calibrated_coverage_bias_and_score():
+    from types import SimpleNamespace
+
+    from forecast.report.trends import report_scorecard
+
+    shown, raw = report_scorecard(SimpleNamespace(scorecard=_card()))
+    assert list(shown.columns) == ["series", "method", "forecasts", "bias [OOM]", "MAE [OOM]",
+                                   "80% coverage, raw", "80% coverage, calibrated", "score [OOM]", "best"]
+    ets = shown.iloc[0]  # OLS sorts first by METHOD_NAMES' order
+    assert shown["method"].tolist() == ["OLS", "ETS"] and len(raw) == 2
+    assert (ets["80% coverage, raw"], ets["80% coverage, calibrated"], ets["score [OOM]"]) == ("92%", "55%", "1.200")
+    assert shown.iloc[1][["bias [OOM]", "80% coverage, raw", "80% coverage, calibrated", "best"]].tolist() == [
+        "-0.33", "26%", "80%", "✓"]
+
+
+def test_target_lines_say_where_best_fails_and_by_horizon():
+    from types import SimpleNamespace
+
+    from forecast.report.trends import target_lines, target_view
+
+    report = SimpleNamespace(scorecard=_card())
+    # ets pooled: coverage 80% is inside 70-90%; bias -0.325 is beyond ±0.3 → fails on bias only
+    assert target_lines(report) == [
+        "compute of the largest training run, ETS: **fails on bias**: its median is 0.33 OOM too low on average "
+        "(target ±0.3): -0.20 at 4 quarters ahead, -0.45 at 8; coverage 80% (its own band: 26%) is inside "
+        "70–90%, over 38 forecasts."]
+    view = target_view(report)
+    assert view[["best", "in 70%–90%", "within ±0.3"]].values.tolist() == [["ets", "yes", "NO"]]
+    ok = _card().assign(bias=lambda c: c["bias"] / 2)
+    assert "**meets the target**: coverage 80% (its own band: 26%) is inside 70–90%; bias -0.16 OOM is within ±0.3" \
+        in target_lines(SimpleNamespace(scorecard=ok))[0]
+
+
+def test_as_of_text_names_the_series_fitted_at_another_quarter():
+    from forecast.report.trends import as_of_text
+
+    charts = [{"series": "dataset_tokens", "as_of": "2026Q3"}, {"series": "training_compute", "as_of": "2026Q3"},
+              {"series": "price_performance", "as_of": "2025Q4"}]
+    assert as_of_text(charts) == "2026Q3 (the price of rented compute per FLOP: 2025Q4, its data end in 2025Q3)"
+    assert as_of_text(charts[:2]) == "2026Q3"
+    assert as_of_text([]) == ""
+
+
+def test_trend_chart_draws_imputed_quarters_hollow_with_the_legend_off_the_data():
+    import pandas as pd
+
+    from forecast.report.charts.base import style
+    from forecast.report.charts.trends import PLOT_RIGHT, trend_chart
+
+    frame = pd.DataFrame({"method": ["ets"] * 4, "quarter": ["2024Q1", "2024Q2", "2024Q3", "2024Q4"],
+                          "kind": ["observed", "observed", "forecast", "forecast"],
+                          "value": [1e13, 2e13, 3e13, 4e13], "lower": [float("nan")] * 2 + [2e13, 3e13],
+                          "upper": [float("nan")] * 2 + [4e13, 6e13], "imputed": [False, True, False, False]})
+    with style():
+        fig = trend_chart(frame, "tokens", "ets", "Title", "Subtitle", as_of="2024Q3")
+    ax = fig.axes[0]
+    dots = {line.get_label(): line for line in ax.get_lines() if line.get_linestyle() == "None"}
+    assert list(dots["record so far, per quarter"].get_ydata()) == [1e13]
+    hollow = dots["imputed from compute\n(undisclosed dataset)"]
+    assert list(hollow.get_ydata()) == [2e13] and hollow.get_markerfacecolor() == "white"
+    legend = ax.get_legend()
+    fig.canvas.draw()
+    # the legend starts right of the plot area, which ends at PLOT_RIGHT of the figure's width
+    assert legend.get_window_extent().x0 > PLOT_RIGHT * fig.bbox.width
+    assert "damped-trend ETS\n(best in backtest)" in [t.get_text() for t in legend.get_texts()]
+    # the as-of line at the start of 2024Q3 (= end of 2024Q2, 2024.5)
+    assert any(list(line.get_xdata()) == [2024.5, 2024.5] for line in ax.get_lines())

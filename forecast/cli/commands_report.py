@@ -225,8 +225,7 @@ def trends(
     from forecast.engine.trends import trend_report
     from forecast.errors import ForecastError, Problem, ScenarioError
     from forecast.export.trends import write_trend_outputs
-    from forecast.cli.trend_tables import calibrated_scorecard_view, target_view
-    from forecast.report.trends import fits_view, undisclosed_view
+    from forecast.report.trends import calibrated_scorecard_view, fits_view, target_view, undisclosed_view
     from forecast.schema.trends import TrendSettings
 
     try:

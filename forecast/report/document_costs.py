@@ -161,22 +161,33 @@ class CostAndAnalysisCharts(ChartSections):
         else:
             title = f"The {label} grows {factor[best]:.2f}x a year {who} {lo:.2f}x to {hi:.2f}x"
         steps = int(frame[frame["kind"] == "forecast"].groupby("method").size().max())
-        fig = chart_spec(trend_chart, frame[["method", "quarter", "kind", "value", "lower", "upper"]], chart["unit"],
-                     best, title, f"Log scale. Dots: the record up to each quarter, rows dated before {chart['as_of']}; "
-                                  f"lines: each method's forecast {steps} quarters on from {chart['as_of']}; "
-                                  "bands: its 80% prediction interval.")
+        imputed = bool(frame.loc[frame["kind"] == "observed", "imputed"].any())
+        fig = chart_spec(trend_chart, frame[["method", "quarter", "kind", "value", "lower", "upper", "imputed"]],
+                         chart["unit"], best, title,
+                         f"Log scale. Dots: the record up to each quarter, rows dated before {chart['as_of']}; "
+                         f"lines: each method's forecast {steps} quarters on; shaded: its calibrated 80% "
+                         "interval (set by the method's own past errors).", as_of=chart["as_of"])
         caption = (f"Trend fits of the {label} as of {chart['as_of']}, every method, from "
-                   f"{TREND_SOURCES[name]}; methods in docs/trends.md.")
+                   f"{TREND_SOURCES[name]}; bands calibrated from each method's backtest errors before "
+                   f"{chart['as_of']}; methods in docs/trends.md.")
+        if imputed:
+            caption += (" Hollow dots are quarters whose record is a run that disclosed its compute but not its "
+                        "dataset: shown, never scored as truth in the backtest.")
         self._chart(f"trend_{name}", "trends", fig, title, caption, [], frame, images)
 
     def trends_context(self) -> dict[str, Any] | None:
         """The "Trends behind the forecast" context: ``charts``, ``scorecard`` and ``fits_used``
-        (Markdown tables), ``as_of`` (of the charted fits) and ``best`` (series → method)."""
+        (Markdown tables), ``as_of`` (of the charted fits, per series where they differ), ``target`` (one
+        line per series: does ``best`` meet the target) and ``best`` (series → method)."""
         if self.trends is None:
             return None
-        from forecast.report.trends import METHOD_NAMES, SERIES_LABELS, fits_used_frame, report_scorecard
+        from forecast.report.trends import (METHOD_NAMES, SERIES_LABELS, as_of_text, fits_used_frame,
+                                            report_scorecard, target_band, target_lines)
+
+        from forecast.fit.backtest import TARGET_BIAS
 
         shown, raw = report_scorecard(self.trends)
+        low, high = target_band(self.trends.scorecard)
         self.data["trend_scorecard"] = raw
         used = fits_used_frame(self.runs)
         self.data["trend_fits_used"] = used
@@ -204,7 +215,9 @@ class CostAndAnalysisCharts(ChartSections):
         return {"charts": [c for c in self.charts if c["section"] == "trends"],
                 "scorecard": S.md_table(shown) if not shown.empty else None,
                 "fits_used": S.md_table(table) if not table.empty else None,
-                "as_of": ", ".join(sorted({c["as_of"] for c in self.trends.charts})),
+                "as_of": as_of_text(self.trends.charts),
+                "target": target_lines(self.trends), "target_band": f"{low * 100:.0f}–{high:.0%}",
+                "target_bias": f"{TARGET_BIAS:g}",
                 "best": [{"series": SERIES_LABELS.get(c["series"], c["series"]),
                           "method": METHOD_NAMES.get(c["best"], c["best"])}
                          for c in self.trends.charts if c["best"]]}

@@ -19,7 +19,8 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 def trend_fit_sentence(what: str, about: dict, frontier: str) -> str:
     """One sentence on a backtested trend fit: method (and why), as-of, growth, undisclosed runs."""
-    chosen = about["method"] + (" (lowest backtest error among ols, quantreg, ets, prophet)"
+    chosen = about["method"] + (" (the lowest proper score of the calibrated forecasts in the backtest among "
+                                "ols, quantreg, ets, prophet: weighted interval score, quantile CRPS)"
                                 if about["requested"] == "best" else "")
     text = (f"{what} from the {chosen} fit of {frontier} per quarter, as of {about['as_of']}: "
             f"{about['growth']:+.3f} OOM/yr ({10 ** about['growth']:.2f}x/yr), "
