@@ -94,6 +94,15 @@ def test_schema_prints_json_schema_of_a_scenario():
     assert schema["properties"]["samples"]["maximum"] == MAX_SAMPLES
 
 
+def test_schema_of_sweep_grids_and_an_unknown_kind():
+    schema = json.loads(invoke("schema", "sweep").stdout)
+    assert schema["title"] == "Sweep" and {"base", "axes", "set", "zip", "chart"} <= set(schema["properties"])
+    assert invoke("schema", "scenario").stdout == invoke("schema").stdout
+    result = invoke("schema", "grid")
+    assert result.exit_code == 2
+    assert "command line schema: unknown kind of file 'grid' (use scenario or sweep)" in result.output
+
+
 # --- validate --------------------------------------------------------------------------------
 
 def test_there_are_scenarios_to_test():

@@ -143,10 +143,11 @@ def test_one_validator_for_every_output_name():
 
     from forecast.schema import Scenario
     from forecast.schema.compare import Compare
+    from forecast.schema.sweep import Sweep
     from forecast.schema.types import OutputName
 
     assert Scenario.model_fields["name"].annotation is str
-    for model in (Scenario, Compare):
+    for model in (Scenario, Compare, Sweep):
         validators = [m.func for m in model.model_fields["name"].metadata if hasattr(m, "func")]
         assert output_name in validators, model
     assert output_name in [m.func for m in get_args(OutputName)[1:] if hasattr(m, "func")]

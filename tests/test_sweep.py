@@ -144,6 +144,94 @@ def test_bad_grids_are_refused_with_file_line_and_field(tmp_path, small):
     assert "demand.compute.growth" in result.output and "bare number" in result.output
 
 
+GPT = ROOT / "scenarios" / "gpt-class.yaml"
+MFU = "axes:\n  cost.compute.mfu: "
+
+
+@pytest.mark.parametrize("body, expected", [
+    # what the schema (forecast.schema.sweep.Sweep) refuses, located like a scenario's errors
+    ("sampels: 3\n" + MFU + "[20%]\n", "3:1 sampels: unknown key 'sampels' (did you mean 'samples'?)"),
+    ("description: no axes\n", "1:1 axes: missing required field 'axes' (add axes: ... "
+                                "(see docs/cli.md#peakdata-sweep))"),
+    (MFU + "{from: 10%, to: 20%, step: 3}\n", "4:3 axes.cost.compute.mfu: a range needs from, to and steps "
+     "(and optionally scale) (e.g. {from: 2x/yr, to: 5x/yr, steps: 4, scale: linear})"),
+    # "  cost.compute.mfu: {" is 21 characters, "from: 10%, to: 20%, steps: 3, " 30 more: scale at column 52
+    (MFU + "{from: 10%, to: 20%, steps: 3, scale: lin}\n",
+     "4:52 axes.cost.compute.mfu.scale: unknown scale 'lin' (use linear or log)"),
+    (MFU + "{from: true, to: 20%, steps: 3}\n",
+     "4:22 axes.cost.compute.mfu.from: expected a number, got True (a range runs between two plain values)"),
+    (MFU + "[]\n", "4:3 axes.cost.compute.mfu: an axis needs at least one value"),
+    ("axes: [cost.compute.mfu]\n", "3:1 axes: axes is a mapping of dotted input: values "
+                                   "(e.g. supply.repetition.epochs: [1, 2, 4, 8])"),
+    ("samples: 0\n" + MFU + "[20%]\n", "3:1 samples: samples must be a whole number from 1 to 10,000,000"),
+    (MFU + "[20%, 30%]\n  cost.run.tokens: [1T]\nzip: [[cost.compute.mfu, cost.run.tokens]]\n",
+     "6:7 zip.0: zipped axes have different lengths [1, 2] (give them the same number of values)"),
+    (MFU + "[20%, 30%]\n  cost.run.tokens: [1T]\nzip: [[cost.compute.mfu, cost.run.tokns]]\n",
+     "6:7 zip.0: each zip entry lists two or more axis names (axes: cost.compute.mfu, cost.run.tokens)"),
+    (MFU + "[20%, 30%]\nchart: {x: cost.compute.muf}\n",
+     "5:9 chart.x: chart has x and y (axis names) and metric (a headline key) (e.g. chart: "),
+    (MFU + "[20%, 30%]\nchart: {x: cost.compute.mfu, colour: red}\n", "5:1 chart: chart has x and y"),
+    ("axes:\n  extends: [a.yaml]\n", "4:3 axes.extends: extends is resolved when the base is read; a point "
+                                      "cannot change it (sweep an input such as supply.repetition.epochs)"),
+    # what needs the base scenario's units: checked after the schema, at the same kind of place
+    (MFU + "{from: 0%, to: 20%, steps: 3, scale: log}\n",
+     "4:51 axes.cost.compute.mfu.scale: a log range needs from and to above 0"),
+])
+def test_the_grid_schema_locates_every_refusal(tmp_path, body, expected):
+    path = tmp_path / "g.yaml"
+    path.write_text(f"name: g\nbase: {GPT}\n{body}", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_grid(path)
+    assert f"{path}:{expected}" in str(info.value)
+
+
+def test_a_grid_reports_the_problems_of_the_schema_and_of_its_data_files_at_once(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text(f"name: g\nbase: {GPT}\nset:\n  supply.dynamics.human_share_data: nothere.csv\n"
+                    "sampels: 3\naxes:\n  name: [a, b]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_grid(path)
+    lines = str(info.value).splitlines()
+    assert [line.split(" ")[0] for line in lines] == [f"{path}:4:3", f"{path}:5:1", f"{path}:7:3"]
+    assert "data file nothere.csv not found" in lines[0] and "unknown key 'sampels'" in lines[1]
+    assert "axes.name: name is a label, not an input" in lines[2]
+    # checks across keys (an input both set and swept) come once every key is valid, as for scenarios
+    path.write_text(f"name: g\nbase: {GPT}\nset:\n  cost.compute.mfu: 30%\naxes:\n  cost.compute.mfu: [20%]\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_grid(path)
+    assert str(info.value) == (f"{path}:4:3 set.cost.compute.mfu: cost.compute.mfu is set here and swept on an "
+                               "axis; the axis would replace the set value at every point (remove it from set: or "
+                               "from axes:)")
+
+
+def test_the_grid_schema_is_strict_and_printed_by_peakdata_schema():
+    from pydantic import ValidationError
+
+    from forecast.schema.sweep import MAX_POINTS, Sweep
+
+    spec = Sweep.model_validate({"name": "g", "base": "b.yaml", "axes": {"a.b": [1, 2], "c.d": {"from": 1, "to": 8,
+                                 "steps": 4, "scale": "log"}}, "zip": None, "chart": None})
+    assert spec.zipped == [] and spec.chart.x is None and spec.axes["c.d"].steps == 4
+    with pytest.raises(ValidationError):
+        spec.name = "h"                                           # frozen
+    result = CliRunner().invoke(app, ["schema", "sweep"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert set(schema["properties"]) == {"name", "description", "base", "samples", "set", "axes", "zip", "chart"}
+    assert schema["required"] == ["name", "base", "axes"] and schema["additionalProperties"] is False
+    assert schema["$defs"]["AxisRange"]["properties"]["steps"]["maximum"] == MAX_POINTS
+    assert set(schema["$defs"]["AxisRange"]["required"]) == {"from", "to", "steps"}
+    for path in GRIDS:                                            # the shipped grids use only its keys
+        assert set(json.loads(json.dumps(load_yaml_data(path)))) <= set(schema["properties"])
+
+
+def load_yaml_data(path: Path) -> dict:
+    from forecast.io.yamlload import load_yaml
+
+    return load_yaml(path).data
+
+
 def test_cli_writes_the_table_and_the_heatmap(small, tmp_path):
     out = tmp_path / "cli"
     result = CliRunner().invoke(app, ["sweep", str(small), "--out", str(out)])

@@ -3,42 +3,35 @@
 A grid file (documented in docs/cli.md) names a ``base`` scenario, values to ``set`` at every point,
 and ``axes`` over dotted inputs: a list of values, or a range ``{from, to, steps, scale: linear|log}``.
 Axes are crossed (every combination); axes named together in ``zip`` move together (equal lengths,
-one point per position). Every problem of a grid file is reported at once, at its line: unknown
-keys, names and data paths (:mod:`forecast.schema.types`), an axis on a label or on the seed, an
-input both set and swept, zip groups, the heatmap's ``chart`` and the number of points. The points
-themselves, their seeds and their evaluation are :mod:`forecast.analysis.sweep`.
+one point per position). The file is validated by the pydantic model :class:`forecast.schema.sweep.Sweep`
+(keys, names, an axis on a label or on the seed, an input both set and swept, zip groups, the chart's
+axes), whose errors are located like a scenario's (:func:`forecast.io.scenario.validation_problems`).
+What needs the data folder or the base scenario is checked here, at the same ``file:line:col``: the
+data files named, range ends in the input's units, the heatmap's metric and the number of points.
+Every problem of one stage is reported at once. The points themselves, their seeds and their
+evaluation are :mod:`forecast.analysis.sweep`.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from forecast.errors import DataError, Problem, ScenarioError
 from forecast.io.overrides import field_kind, fixed
 from forecast.io.yamlload import LoadedYaml, load_yaml
-from forecast.schema import MAX_SAMPLES, Scenario
-from forecast.schema.types import data_file, output_name
+from forecast.schema import Scenario
+from forecast.schema.sweep import MAX_POINTS, AxisRange, Sweep, SweepChart
+from forecast.schema.types import data_file
 
 __all__ = ["MAX_POINTS", "Axis", "Grid", "axis_groups", "load_grid", "point_count"]
 
-_GRID_KEYS = {"name", "description", "base", "set", "axes", "zip", "samples", "chart"}
-#: Most points one grid may hold. Every point is made and validated before any is computed (about
-#: 6 ms and 35 KB each for a cost scenario), so 100,000 points take some ten minutes and 3.5 GB
-#: before the first run starts; split a larger study into several grids.
-MAX_POINTS = 100_000
-#: Scenario keys that are not inputs: an axis on them gives the same scenario at every point.
-_NOT_INPUTS = {
-    "name": "name is a label, not an input: every point would be the same scenario under another name "
-            "(and seed); the grid's own name names the output folder",
-    "description": "description is a label, not an input: every point would be the same scenario",
-    "extends": "extends is resolved when the base is read; a point cannot change it",
-    "seed": "a point's seed comes from its content (docs/cli.md), so an axis on seed gives the same "
-            "scenario at every point, reseeded",
-}
+#: Where a grid file's keys are documented (the hint of an unknown or missing key).
+_GUIDE = "docs/cli.md#peakdata-sweep"
 
 
 @dataclass(frozen=True)
@@ -72,44 +65,24 @@ def _problem(doc: LoadedYaml, path: tuple, message: str, hint: str = "") -> Prob
     return Problem(loc.file, loc.line, loc.col, ".".join(str(p) for p in path), message, hint)
 
 
-def _range_values(doc: LoadedYaml, base: Scenario, name: str, spec: dict[str, Any],
-                  problems: list[Problem]) -> tuple[Any, ...]:
-    path = ("axes", name)
-    unknown = sorted(set(spec) - {"from", "to", "steps", "scale"})
-    if unknown or not {"from", "to", "steps"} <= set(spec):
-        problems.append(_problem(doc, path, "a range needs from, to and steps (and optionally scale)",
-                                 "e.g. {from: 2x/yr, to: 5x/yr, steps: 4, scale: linear}"))
-        return ()
-    steps, scale = spec["steps"], spec.get("scale", "linear")
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        problems.append(_problem(doc, path + ("steps",), "steps must be a whole number ≥ 1"))
-        return ()
-    if steps > MAX_POINTS:
-        problems.append(_problem(doc, path + ("steps",), f"{steps:,} steps is above the limit of "
-                                 f"{MAX_POINTS:,} points a grid may hold", "use fewer steps; a log range "
-                                 "covers orders of magnitude in a few dozen"))
-        return ()
-    if scale not in ("linear", "log"):
-        problems.append(_problem(doc, path + ("scale",), f"unknown scale '{scale}'", "use linear or log"))
-        return ()
+def _range_values(doc: LoadedYaml, name: str, spec: AxisRange, problems: list[Problem]) -> tuple[Any, ...]:
+    """The values of a range axis: its ends read in the input's units, its steps as fixed values."""
     from forecast.units import parse_quantity
 
+    path = ("axes", name)
     kind = field_kind(name)
     ends = []
-    for end in ("from", "to"):
-        raw = spec[end]
+    for end, raw in (("from", spec.start), ("to", spec.end)):
         try:
-            if isinstance(raw, bool) or raw is None:
-                raise ValueError(f"expected a number, got {raw}")
             ends.append(parse_quantity(raw, kind) if kind is not None else float(raw))
         except (TypeError, ValueError) as exc:
             problems.append(_problem(doc, path + (end,), str(exc), "a range runs between two plain values"))
             return ()
     a, b = ends
-    if scale == "log" and (a <= 0 or b <= 0):
+    if spec.scale == "log" and (a <= 0 or b <= 0):
         problems.append(_problem(doc, path + ("scale",), "a log range needs from and to above 0"))
         return ()
-    numbers = np.geomspace(a, b, steps) if scale == "log" else np.linspace(a, b, steps)
+    numbers = np.geomspace(a, b, spec.steps) if spec.scale == "log" else np.linspace(a, b, spec.steps)
     if kind is None:
         return tuple(float(x) for x in numbers)
     return tuple(fixed(float(x), kind) for x in numbers)
@@ -129,161 +102,75 @@ def _data_file_present(value: Any) -> str:
     return name
 
 
-def _path_problems(doc: LoadedYaml) -> list[Problem]:
-    """Names and data paths of a grid file, located at their lines: the sweep's ``name`` (its output
-    folder), a ``name`` under ``set``, and the data files that ``set`` or an axis gives
-    (:data:`forecast.io.references.DATA_FILE_KEYS`)."""
+def _data_file_problems(doc: LoadedYaml) -> list[Problem]:
+    """The data files that ``set`` or an axis gives (:data:`forecast.io.references.DATA_FILE_KEYS`):
+    inside the data folder, and there; located at their lines."""
     from forecast.io.references import DATA_FILE_KEYS
 
-    data = doc.data
-    if not isinstance(data, dict):
-        return []
-    checks: list[tuple[tuple, Any, Callable[[Any], str]]] = []
-    if "name" in data:
-        checks.append((("name",), data["name"], output_name))
-    changes, axes = data.get("set"), data.get("axes")
-    for key, value in (changes.items() if isinstance(changes, dict) else ()):
-        if key == "name":
-            checks.append((("set", key), value, output_name))
-        elif key in DATA_FILE_KEYS:
-            checks.append((("set", key), value, _data_file_present))
+    changes, axes = doc.data.get("set"), doc.data.get("axes")
+    named = [(("set", key), value) for key, value in (changes.items() if isinstance(changes, dict) else ())
+             if key in DATA_FILE_KEYS]
     for key, values in (axes.items() if isinstance(axes, dict) else ()):
         if key in DATA_FILE_KEYS and isinstance(values, list):
-            checks += [(("axes", key, i), value, _data_file_present) for i, value in enumerate(values)]
+            named += [(("axes", key, i), value) for i, value in enumerate(values)]
     problems = []
-    for where, value, check in checks:
+    for where, value in named:
         try:
-            check(value)
+            _data_file_present(value)
         except ValueError as exc:
             message, hint = str(exc).rsplit("; ", 1) if "; " in str(exc) else (str(exc), "")
             problems.append(_problem(doc, where, message, hint))
     return problems
 
 
+def _metric_problems(doc: LoadedYaml, chart: SweepChart, base: Scenario) -> list[Problem]:
+    """The heatmap's ``chart.metric``: a key the base scenario's headline has."""
+    if chart.metric is None:
+        return []
+    from forecast.outputs import headline_keys
+
+    known = headline_keys(base)
+    if chart.metric in known:
+        return []
+    import difflib
+
+    close = difflib.get_close_matches(chart.metric, known, n=1, cutoff=0.6)
+    return [_problem(doc, ("chart", "metric"), f"unknown metric '{chart.metric}': a sweep of {base.name} has "
+                     f"{', '.join(known)}", f"did you mean '{close[0]}'?" if close else
+                     "the headline keys are listed in docs/nomenclature.md")]
+
+
 def load_grid(path: str | Path) -> Grid:
-    """Read and check a grid file; every problem at once as ``file:line:col field: message (hint)``."""
-    from forecast.io.scenario import load_scenario
+    """Read and check a grid file; every problem at once as ``file:line:col field: message (hint)``:
+    first those of the file itself (:class:`~forecast.schema.sweep.Sweep`, the data files it names),
+    then those that need its base scenario."""
+    from forecast.io.scenario import load_scenario, validation_problems
 
     doc = load_yaml(path)
-    data = doc.data
-    problems = [_problem(doc, (key,), f"unknown key '{key}'",
-                         f"a grid file has {', '.join(sorted(_GRID_KEYS))}") for key in data if key not in _GRID_KEYS]
-    for key in ("name", "base", "axes"):
-        if key not in data:
-            problems.append(_problem(doc, (), f"missing required field '{key}'", "see docs/cli.md, peakdata sweep"))
-    problems += _path_problems(doc)
+    problems = _data_file_problems(doc)
+    try:
+        spec = Sweep.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, doc, Sweep, _GUIDE, tuple(problems))) from None
     if problems:
         raise ScenarioError(problems)
-    base_path = (Path(path).parent / str(data["base"]))
+    base_path = Path(path).parent / spec.base
     base_file = load_scenario(base_path)
     base = base_file.scenario
-    changes = data.get("set") or {}
-    if not isinstance(changes, dict):
-        raise ScenarioError([_problem(doc, ("set",), "set is a mapping of dotted input: value")])
-    samples = data.get("samples")
-    if samples is not None and (not isinstance(samples, int) or isinstance(samples, bool)
-                                or not 0 < samples <= MAX_SAMPLES):
-        raise ScenarioError([_problem(doc, ("samples",), f"samples must be a whole number from 1 to {MAX_SAMPLES:,}")])
-    raw_axes = data["axes"]
-    if not isinstance(raw_axes, dict) or not raw_axes:
-        raise ScenarioError([_problem(doc, ("axes",), "axes is a mapping of dotted input: values",
-                                      "e.g. supply.repetition.epochs: [1, 2, 4, 8]")])
-    axes = _axes(doc, base, raw_axes, samples, problems)
-    zipped = _zipped(doc, data.get("zip") or [], raw_axes, axes, problems)
-    problems += _set_and_swept(doc, changes, raw_axes)
-    chart = data.get("chart") or {}
-    problems += _chart_problems(doc, chart, raw_axes, base)
+    axes = [Axis(name, _range_values(doc, name, axis, problems) if isinstance(axis, AxisRange)
+                 else tuple(axis) if isinstance(axis, list) else (axis,)) for name, axis in spec.axes.items()]
+    problems += _metric_problems(doc, spec.chart, base)
     if problems:
         raise ScenarioError(problems)
-    grid = Grid(str(data["name"]), str(path), str(data.get("description", "")), str(base_path), base,
-                dict(changes), tuple(axes), tuple(zipped), samples, dict(chart), base_file.warnings)
+    grid = Grid(spec.name, str(path), spec.description, str(base_path), base, dict(spec.changes), tuple(axes),
+                tuple(tuple(g) for g in spec.zipped), spec.samples, spec.chart.model_dump(exclude_none=True),
+                base_file.warnings)
     count = point_count(grid)
     if count > MAX_POINTS:
         raise ScenarioError([_problem(doc, ("axes",), f"{count:,} points is above the limit of {MAX_POINTS:,} "
                                       "points a grid may hold", "use fewer values, zip axes that move together, "
                                       "or split the study into several grids")])
     return grid
-
-
-def _axes(doc: LoadedYaml, base: Scenario, raw_axes: dict[str, Any], samples: int | None,
-          problems: list[Problem]) -> list[Axis]:
-    """The axes of a grid file, in its order; their problems appended to ``problems``."""
-    axes = []
-    for name, spec in raw_axes.items():
-        if name in _NOT_INPUTS or (name == "samples" and samples is not None):
-            message = _NOT_INPUTS.get(name) or ("samples is set for every point by the grid's samples: "
-                                                f"{samples}, which would replace the axis")
-            problems.append(_problem(doc, ("axes", name), message,
-                                     "remove the grid's samples: to sweep the sample count" if name == "samples"
-                                     else "sweep an input such as supply.repetition.epochs"))
-            continue
-        if isinstance(spec, list):
-            values = tuple(spec)
-        elif isinstance(spec, dict):
-            values = _range_values(doc, base, name, spec, problems)
-        else:
-            values = (spec,)
-        if not values and not problems:
-            problems.append(_problem(doc, ("axes", name), "an axis needs at least one value"))
-        axes.append(Axis(str(name), values))
-    return axes
-
-
-def _zipped(doc: LoadedYaml, groups: Any, raw_axes: dict[str, Any], axes: list[Axis],
-            problems: list[Problem]) -> list[tuple[str, ...]]:
-    """The ``zip`` groups of a grid file; their problems appended to ``problems``."""
-    zipped = []
-    for i, group in enumerate(groups):
-        if not isinstance(group, list) or len(group) < 2 or any(g not in raw_axes for g in group):
-            problems.append(_problem(doc, ("zip", i), "each zip entry lists two or more axis names",
-                                     f"axes: {', '.join(raw_axes)}"))
-            continue
-        lengths = {len(next(a for a in axes if a.name == g).values) for g in group}
-        if len(lengths) > 1:
-            problems.append(_problem(doc, ("zip", i), f"zipped axes have different lengths {sorted(lengths)}",
-                                     "give them the same number of values"))
-        zipped.append(tuple(group))
-    if len({g for group in zipped for g in group}) != sum(len(g) for g in zipped):
-        problems.append(_problem(doc, ("zip",), "an axis appears in two zip groups"))
-    return zipped
-
-
-def _set_and_swept(doc: LoadedYaml, changes: dict[str, Any], raw_axes: dict[str, Any]) -> list[Problem]:
-    """An input both set for every point and swept (or inside a swept one): the axis would win."""
-    problems = []
-    for key in changes:
-        swept = next((a for a in raw_axes if key == a or str(key).startswith(f"{a}.")), None)
-        if swept is not None:
-            what = "swept" if key == swept else f"inside {swept}, which is swept"
-            problems.append(_problem(doc, ("set", key), f"{key} is set here and {what} on an axis; the axis "
-                                     "would replace the set value at every point",
-                                     "remove it from set: or from axes:" if key == swept else
-                                     f"remove {key} from set: or {swept} from axes:"))
-    return problems
-
-
-def _chart_problems(doc: LoadedYaml, chart: Any, raw_axes: dict[str, Any], base: Scenario) -> list[Problem]:
-    """The heatmap's ``chart``: x and y among the axes, a metric the base scenario's headline has."""
-    problems = []
-    if chart and (not isinstance(chart, dict) or set(chart) - {"x", "y", "metric"}
-                  or any(chart.get(k) not in raw_axes for k in ("x", "y") if k in chart)):
-        problems.append(_problem(doc, ("chart",), "chart has x and y (axis names) and metric (a headline key)",
-                                 "e.g. chart: {x: supply.repetition.epochs, y: demand.compute.growth, "
-                                 "metric: exhaustion.p50}"))
-    elif chart.get("metric") is not None:
-        from forecast.outputs import headline_keys
-
-        known = headline_keys(base)
-        if chart["metric"] not in known:
-            import difflib
-
-            close = difflib.get_close_matches(str(chart["metric"]), known, n=1, cutoff=0.6)
-            problems.append(_problem(doc, ("chart", "metric"),
-                                     f"unknown metric '{chart['metric']}': a sweep of {base.name} has "
-                                     f"{', '.join(known)}",
-                                     f"did you mean '{close[0]}'?" if close else
-                                     "the headline keys are listed in docs/nomenclature.md"))
-    return problems
 
 
 def axis_groups(grid: Grid) -> list[list[Axis]]:

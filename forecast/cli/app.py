@@ -53,13 +53,23 @@ def main_options(
     state["debug"] = debug
 
 
-def schema() -> None:
-    """Print the JSON Schema of scenario files (for editors' YAML language servers)."""
+def schema(
+    kind: str = typer.Argument("scenario", metavar="KIND",
+                               help="scenario (scenario files) or sweep (grid files of peakdata sweep)."),
+) -> None:
+    """Print the JSON Schema of scenario files, or of sweep grid files (for editors' YAML language servers)."""
     import json
 
+    from forecast.cli.common import fail
+    from forecast.errors import Problem, ScenarioError
     from forecast.schema import Scenario
+    from forecast.schema.sweep import Sweep
 
-    typer.echo(json.dumps(Scenario.model_json_schema(), indent=2, sort_keys=True))
+    models = {"scenario": Scenario, "sweep": Sweep}
+    if kind not in models:
+        fail(ScenarioError([Problem("command line", 0, 0, "schema", f"unknown kind of file '{kind}'",
+                                    "use scenario or sweep")]))
+    typer.echo(json.dumps(models[kind].model_json_schema(), indent=2, sort_keys=True))
 
 
 # The order of registration is the order of `peakdata --help`.

@@ -23,7 +23,7 @@ from forecast.models.sampling import correlated_uniforms
 from forecast.schema import Scenario
 
 __all__ = ["ScenarioFile", "duplicate_name_problems", "load_resolved", "load_scenario", "scenario_hash",
-           "sibling_name_problem", "vocabulary"]
+           "sibling_name_problem", "validation_problems", "vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,13 @@ def _walk_models(model: type[BaseModel], seen: set[type]) -> None:
                 stack.append(origin)
 
 
-def vocabulary() -> set[str]:
-    """Every key a scenario may contain (for "did you mean ...")."""
+def vocabulary(model: type[BaseModel] = Scenario) -> set[str]:
+    """Every key a scenario (or another file's ``model``, with its sub-models) may contain, for
+    "did you mean ..."."""
     seen: set[type] = set()
-    _walk_models(Scenario, seen)
+    _walk_models(model, seen)
+    if model is not Scenario:
+        return {info.alias or name for m in seen for name, info in m.model_fields.items()}
     from forecast.schema import uncertain
 
     for spec in (uncertain.FixedSpec, uncertain.LogNormalSpec, uncertain.NormalSpec, uncertain.BetaSpec,
@@ -96,8 +99,8 @@ def vocabulary() -> set[str]:
                  uncertain.ChoiceSpec):
         seen.add(spec)
     words = {"extends", "p5", "p95", "lambda"}
-    for model in seen:
-        words.update(model.model_fields)
+    for each in seen:
+        words.update(each.model_fields)
     words.discard("kind")
     return words
 
@@ -119,7 +122,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
     return tuple(path), complete
 
 
-def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str]) -> Problem:
+def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str], guide: str) -> Problem:
     loc = tuple(err.get("loc", ()))
     path, complete = _data_path(doc.data, loc)
     where = doc.locate(path)
@@ -137,13 +140,13 @@ def _problem_from_error(err: dict[str, Any], doc: LoadedYaml, words: set[str]) -
         if close and close[0] != key:
             hint = f"did you mean '{close[0]}'?"
         else:
-            hint = "this key does not belong here; see docs/scenarios.md for the keys allowed"
+            hint = f"this key does not belong here; see {guide} for the keys allowed"
     elif kind == "missing":
         missing = str(loc[-1]) if loc else "value"
         if not complete and missing not in ("lognormal", "normal"):
             field_name = ".".join(str(p) for p in path + (missing,))
         msg = f"missing required field '{missing}'"
-        hint = f"add {missing}: ... (see docs/scenarios.md)"
+        hint = f"add {missing}: ... (see {guide})"
     elif kind in ("int_parsing", "int_type", "float_parsing", "float_type", "int_from_float"):
         hint = "write a plain number"
     elif kind == "literal_error":
@@ -167,6 +170,18 @@ def _drop_shadowed(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 continue
         out.append(err)
     return out
+
+
+def validation_problems(exc: ValidationError, doc: LoadedYaml, model: type[BaseModel] = Scenario,
+                        guide: str = "docs/scenarios.md", extra: tuple[Problem, ...] = ()) -> list[Problem]:
+    """The errors of validating ``doc.data`` as ``model`` (and ``extra`` problems found beside them),
+    each at its ``file:line:col`` with a hint; ``guide`` is the page that documents the file's keys.
+    In order: the requested file first, then by line and column."""
+    words = vocabulary(model)
+    problems = [_problem_from_error(e, doc, words, guide) for e in _drop_shadowed(exc.errors(include_url=False))]
+    problems = list(dict.fromkeys(problems + list(extra)))
+    problems.sort(key=lambda p: (p.file != doc.files[0], p.file, p.line, p.col))
+    return problems
 
 
 def _provenance(doc: LoadedYaml) -> dict[str, str]:
@@ -198,11 +213,7 @@ def load_scenario(path: str | Path, check_data: bool = True, data_dir: Path | No
     try:
         scenario = Scenario.model_validate(doc.data)
     except ValidationError as exc:
-        words = vocabulary()
-        problems = [_problem_from_error(e, doc, words) for e in _drop_shadowed(exc.errors(include_url=False))]
-        problems = list(dict.fromkeys(problems))
-        problems.sort(key=lambda p: (p.file != doc.files[0], p.file, p.line, p.col))
-        raise ScenarioError(problems) from None
+        raise ScenarioError(validation_problems(exc, doc)) from None
     clash = sibling_name_problem(path, scenario.name, doc) if len(doc.files) > 1 else None  # a child (extends)
     if clash is not None:
         raise ScenarioError([clash])
