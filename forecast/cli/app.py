@@ -63,6 +63,7 @@ def schema() -> None:
 
 
 # The order of registration is the order of `peakdata --help`.
+app.command()(commands_run.new)
 app.command()(commands_run.validate)
 app.command()(commands_run.run)
 app.command()(commands_report.report)
