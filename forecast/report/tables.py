@@ -237,7 +237,9 @@ def history_path_table(runs: pd.DataFrame, metrics: tuple[str, ...] = HISTORY_ME
                 for run, full in zip(runs["run"], runs["full"])],
     })
     for key in metrics:
-        out[_metric_label(key)] = _metric_cells(runs, key)
+        cells = _metric_cells(runs, key)
+        if any(cell != "–" for cell in cells) or key == metrics[0]:   # no empty column of a figure it lacks
+            out[_metric_label(key)] = cells
     lead = "exhaustion.p50" if metrics[0] == "exhaustion.interval" else metrics[0]
     values = list(runs[lead]) if lead in runs else [math.nan] * len(runs)
     out[f"{_metric_label(lead)}: move"] = ["–"] + [_move(lead, a, b) for a, b in zip(values, values[1:])]
