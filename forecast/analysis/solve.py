@@ -168,7 +168,7 @@ class Solution:
 #: Inputs whose valid range starts above their unit's: (lowest value, why) [unit of the input].
 _FLOORS = {
     "supply.repetition.multiplier": (1.0, "repeated data never gives fewer effective tokens than unique "
-                                          "ones (a multiplier of 1 is no repetition)"),
+                                          "ones, and 1 is no repetition"),
     "supply.repetition.epochs": (1.0, "a run reads its data at least once (1 epoch)"),
 }
 #: Unit kinds that only take positive values.
