@@ -324,19 +324,50 @@ def test_history_lists_runs(tmp_path, runs):
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "│" in line]
     mini, cost = runs[0].result, runs[1].result
-    # mini's median exhaustion (seed 7, 1,000 samples) is 2028Q4, as `peakdata run` prints it; a
-    # supply run has no cost ("–") and a cost run no exhaustion
+    # mini's median exhaustion (seed 7, 1,000 samples) is 2028Q4, as `peakdata run` prints it, with
+    # its 80% interval and P(by 2030); a supply run has no cost ("–") and a cost run no exhaustion
+    figures = headline(mini)
     assert [cell.strip() for cell in lines[0].split("│")[1:-1]] == [
-        "1", "2026Q3", "mini", mini.scenario_hash[:12], "7", "1,000", "2028Q4", "–", mini.version]
+        "1", "2026Q3", "mini", mini.scenario_hash[:12], "7", "1,000", "2028Q4",
+        f"{format_headline('exhaustion.p10', figures['exhaustion.p10'])} – "
+        f"{format_headline('exhaustion.p90', figures['exhaustion.p90'])}",
+        format_headline("exhaustion.by_2030", figures["exhaustion.by_2030"]), "–", mini.version]
     cells = [cell.strip() for cell in lines[1].split("│")[1:-1]]
-    assert cells == ["1", "2026Q3", "tiny-cost", cost.scenario_hash[:12], "11", "200", "–",
+    assert cells == ["1", "2026Q3", "tiny-cost", cost.scenario_hash[:12], "11", "200", "–", "–", "–",
                      format_headline("cost.total.p50", headline(cost)["cost.total.p50"]), cost.version]
+    header = next(line for line in result.output.splitlines() if "quarter" in line)
+    assert "Exhaustion, 80% interval" in header and "P(exhausted by end of 2030)" in header
     # every run, the partial one marked
     assert [[c.strip() for c in line.split("│")[1:4]] for line in lines] == [
         ["1", "2026Q3", "mini"], ["1", "2026Q3", "tiny-cost"], ["2 partial", "2026Q4", "mini"],
         ["3", "2026Q4", "mini"]]
     only = cli.invoke(app, ["history", "tiny-cost", "--archive", str(db)], env={"COLUMNS": "200"})
     assert only.exit_code == 0 and "mini" not in only.output and "tiny-cost" in only.output
+
+
+def test_history_of_one_scenario_is_its_path_across_quarters(tmp_path, runs, write_yaml, mini_text):
+    """mini in 2026Q3, then with twice the repetition (more effective stock, later exhaustion) in
+    2026Q4: one row per quarter, the figures asked for, and the median's move in years."""
+    db = tmp_path / "archive.sqlite"
+    record_report(db, "2026Q3", runs)
+    later = run_scenarios([write_yaml("later/mini.yaml", mini_text.replace("multiplier: 2 to 5",
+                                                                            "multiplier: 4 to 10"))])
+    record_report(db, "2026Q4", later)
+    before, after = headline(runs[0].result), headline(later[0].result)
+    assert after["exhaustion.p50"] > before["exhaustion.p50"]
+    result = CliRunner().invoke(app, ["history", "mini", "--archive", str(db), "--metric", "exhaustion.p50",
+                                      "--metric", "exhaustion.by_2030"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = [[c.strip() for c in line.split("│")[1:-1]] for line in result.output.splitlines() if "│" in line]
+    assert lines == [
+        ["2026Q3", "1", format_headline("exhaustion.p50", before["exhaustion.p50"]),
+         format_headline("exhaustion.by_2030", before["exhaustion.by_2030"]), "–"],
+        ["2026Q4", "2", format_headline("exhaustion.p50", after["exhaustion.p50"]),
+         format_headline("exhaustion.by_2030", after["exhaustion.by_2030"]),
+         f"{after['exhaustion.p50'] - before['exhaustion.p50']:+.2f} yr"]]
+    assert "tiny-cost" not in result.output
+    bad = CliRunner().invoke(app, ["history", "--archive", str(db), "--metric", "exhaustion.p5O"])
+    assert bad.exit_code == 2 and "did you mean 'exhaustion.p50'?" in bad.output
 
 
 def test_history_errors_name_the_fix(tmp_path, runs):

@@ -73,11 +73,13 @@ def test_help_lists_every_command():
     result = invoke("--help")
     assert result.exit_code == 0
     commands = result.stdout.split("Commands:")[1]
-    for name in ("validate", "run", "schema"):
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert {"new", "history", "trends", "sensitivity", "solve", "sweep"} <= set(names)
+    for name in names:
         assert re.search(rf"^\s+{name}\s+\S", commands, re.M), name
 
 
-@pytest.mark.parametrize("command", ["validate", "run", "schema"])
+@pytest.mark.parametrize("command", ["new", "validate", "run", "history", "solve", "schema"])
 def test_every_command_has_help_text(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
@@ -384,3 +386,91 @@ def test_debug_shows_the_exception(tmp_path):
 def test_missing_arguments_are_usage_errors():
     for args in (["validate"], ["run"], ["frobnicate"]):
         assert_input_error(invoke(*args))
+
+
+# --- new: a short extends file -------------------------------------------------------------
+
+@pytest.fixture
+def parent_folder(tmp_path) -> Path:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(BASELINE, folder / "baseline.yaml")
+    return folder
+
+
+def test_new_writes_an_extends_file_that_runs_as_its_parent(parent_folder):
+    import forecast.engine as engine
+    from forecast.io.scenario import load_scenario
+    from forecast.outputs import headline
+
+    result = invoke("new", "my-view", "--from", parent_folder / "baseline.yaml")
+    assert result.exit_code == 0, result.output
+    path = parent_folder / "my-view.yaml"
+    text = path.read_text(encoding="utf-8")
+    live = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert live == ["extends: baseline.yaml", "name: my-view",
+                    'description: "TODO: what my-view changes from baseline, and why"']
+    assert "Paper result" not in text                 # not the parent's description
+    # the repetition multiplier as baseline.yaml writes it (line 20), with its unit
+    line = next(n for n, row in enumerate(BASELINE.read_text().splitlines(), 1) if "multiplier:" in row)
+    assert f"#     # now 2 to 5 (95%) [number], set at {parent_folder / 'baseline.yaml'}:{line}" in text
+    assert "#     multiplier:\n#       value: 2 to 5\n#       credibility: 95\n" in text
+    # the stock comes from a data row
+    assert re.search(r"# now 130T to 2100T \(95%\) \[tokens\], set at data/text_stock.csv:\d+", text)
+    assert invoke("validate", path).exit_code == 0
+    child, parent = load_scenario(path).scenario, load_scenario(parent_folder / "baseline.yaml").scenario
+    assert child.model_copy(update={"name": "baseline", "description": parent.description}) == parent
+    a, b = engine.run(child, samples=200), engine.run(parent, samples=200)
+    assert headline(a) == headline(b)
+
+
+def test_new_examples_uncommented_hold_the_parents_values(parent_folder):
+    """Uncomment every example: the file validates and each input keeps the parent's value."""
+    import numpy as np
+
+    from forecast.io.inputs import collect_inputs
+    from forecast.io.scenario import load_scenario
+
+    assert invoke("new", "my-view", "--from", parent_folder / "baseline.yaml").exit_code == 0
+    path = parent_folder / "my-view.yaml"
+    head, _, examples = path.read_text(encoding="utf-8").partition("# The inputs changed most")
+    body = [line[2:] for line in examples.splitlines()[1:]]
+    path.write_text(head + "\n".join(body) + "\n", encoding="utf-8")
+    assert invoke("validate", path).exit_code == 0, path.read_text()
+    child = load_scenario(path)
+    parent = load_scenario(parent_folder / "baseline.yaml")
+    mine, theirs = collect_inputs(child.scenario, child.provenance), collect_inputs(parent.scenario, parent.provenance)
+    written = [name for name, item in mine.items() if item.set_at.startswith(str(path))]
+    assert "supply.repetition.multiplier" in written and "supply.sources.indexed_web.stock" in written
+    q = np.array([0.1, 0.5, 0.9])
+    for name in written:
+        assert np.allclose(mine[name].spec.to_distribution().ppf(q),
+                           theirs[name].spec.to_distribution().ppf(q), rtol=1e-4), name
+
+
+def test_new_finds_the_parent_by_name_and_writes_into_out(parent_folder, monkeypatch):
+    monkeypatch.chdir(parent_folder.parent)
+    result = invoke("new", "mine", "--from", "baseline", "--out", "elsewhere")
+    assert result.exit_code == 0, result.output
+    text = (parent_folder.parent / "elsewhere" / "mine.yaml").read_text(encoding="utf-8")
+    assert "extends: ../scenarios/baseline.yaml" in text
+    assert invoke("validate", parent_folder.parent / "elsewhere" / "mine.yaml").exit_code == 0
+    missing = invoke("new", "mine2", "--from", "baslene")
+    assert_input_error(missing)
+    assert "no scenario file baslene" in missing.output and "scenarios here: baseline" in missing.output
+
+
+@pytest.mark.parametrize("name, message", [
+    ("baseline", "exists already"),
+    ("../x", "climbs out of the output folder"),
+    ("a/b", "path separator"),
+    (".hidden", "hidden folder"),
+    ("taken", "'taken' is also the name of"),
+])
+def test_new_refuses_a_name_that_is_taken_or_not_a_folder_name(parent_folder, name, message):
+    (parent_folder / "other.yaml").write_text("extends: baseline.yaml\nname: taken\n", encoding="utf-8")
+    before = sorted(p.name for p in parent_folder.iterdir())
+    result = invoke("new", name, "--from", parent_folder / "baseline.yaml")
+    assert_input_error(result)
+    assert message in result.output and "NAME" in result.output
+    assert sorted(p.name for p in parent_folder.iterdir()) == before

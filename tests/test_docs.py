@@ -48,3 +48,14 @@ def test_readme_names_the_two_commands_that_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make report" in readme and "make test" in readme
     assert re.search(r"^make test$", ci, flags=re.M)
+
+
+def test_readme_lists_each_command_line_once_and_cli_md_lists_every_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#")[0].strip() for line in readme.splitlines() if line.startswith("peakdata ")]
+    assert len(lines) == len(set(lines)), [line for line in lines if lines.count(line) > 1]
+    cli = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    listing = cli.split("## Global options", 1)[1].split("Commands:", 1)[1].split("```", 1)[0]
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert re.search(rf"^\s+{name}\s", listing, re.M), f"docs/cli.md's peakdata --help lacks {name}"

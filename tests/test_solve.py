@@ -57,11 +57,99 @@ def test_bisection_finds_the_hand_computed_multiplier(hand):
 
 
 def test_a_target_no_value_reaches_names_the_best_one(hand):
-    """Before the horizon starts no multiplier can exhaust the stock: the smallest gets closest."""
+    """Before the horizon starts no multiplier can exhaust the stock: the smallest gets closest. The
+    smallest searched is 1 (no repetition), not 3 / 100: a multiplier below 1 is not a valid value."""
     sol = solve(load_scenario(hand).scenario, "median(exhaustion) <= 2023Q4", "supply.repetition.multiplier")
     assert sol.value is None
-    assert sol.best_value == pytest.approx(0.03)  # the range's low end, 3 / 100
-    assert sol.best_metric == 2025.75             # 2024 + log2(100 × 0.03) = 2025.58 → 2025Q3
+    assert sol.low == 1.0 and min(x for x, _ in sol.steps) == 1.0
+    assert sol.best_value == pytest.approx(1.0)
+    assert sol.best_metric == 2030.75             # 2024 + log2(100 × 1) = 2030.64 → 2030Q3
+
+
+def test_every_value_is_evaluated_once_and_printed_once(hand):
+    """The hand case's median 3 and the first scan's sqrt(10) ≈ 3.162… no longer coincide, but the
+    baseline's median 10^0.5 and the scan point 10^0.5 did (two rows "3.16"): one row per value, and
+    values that bisection brings close print with the digits that tell them apart."""
+    from forecast.report.views import steps_view
+
+    text = HAND.replace("multiplier: 3", "multiplier: 3.1622776601683795")
+    sol = solve(load_scenario(_write(hand.parent, text)).scenario, "median(exhaustion) >= 2032Q1",
+                "supply.repetition.multiplier")
+    xs = [x for x, _ in sol.steps]
+    assert len(xs) == len(set(xs)) and xs == sorted(xs)
+    assert sum(abs(x - 10 ** 0.5) < 1e-9 for x in xs) == 1
+    column = steps_view(sol)["supply.repetition.multiplier"]
+    assert column.is_unique and len(column) == len(xs)
+
+
+def _write(folder: Path, text: str, name: str = "variant.yaml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_range_below_the_valid_range_is_refused(hand):
+    result = CliRunner().invoke(app, ["solve", str(hand), "--target", "median(exhaustion) >= 2032Q1",
+                                      "--vary", "supply.repetition.multiplier", "--range", "0.5:10"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "low 0.5 is outside the values supply.repetition.multiplier can take (from 1" in result.output
+
+
+#: The hand case with the stock read from data/text_stock.csv (indexed_web: no sources entry), quality
+#: and growth given; the CSV's row is replaced by the value searched.
+FROM_DATA = HAND.replace("    indexed_web: {stock: 100T, growth: 1x/yr, quality: 100%}",
+                         "    indexed_web: {growth: 1x/yr, quality: 100%}")
+
+
+def test_an_input_read_from_data_is_solved_and_its_row_named(tmp_path):
+    """The stock read from its row of data/text_stock.csv solves to the same value as the same spec
+    written in the scenario, and the answer names the row. The row is an interval (a lognormal), so
+    the median stock needed is above the hand case's 256T / 3 = 85.3T when the median draw of 10
+    falls below the distribution's median, as with this seed."""
+    from forecast.io.inputs import collect_inputs
+
+    path = _write(tmp_path, FROM_DATA)
+    loaded = load_scenario(path)
+    item = collect_inputs(loaded.scenario, loaded.provenance)["supply.sources.indexed_web.stock"]
+    row = item.set_at
+    assert row.startswith("data/text_stock.csv:")
+    sol = solve(loaded.scenario, "median(exhaustion) >= 2032Q1", "supply.sources.indexed_web.stock",
+                low=10e12, high=1000e12)
+    assert sol.overrides == row
+    spec = item.spec
+    written = _write(tmp_path, FROM_DATA.replace(
+        "indexed_web: {growth: 1x/yr, quality: 100%}",
+        f"indexed_web: {{growth: 1x/yr, quality: 100%, stock: {{dist: lognormal, low: {spec.low!r}, "
+        f"high: {spec.high!r}, credibility: {spec.credibility!r}}}}}"), "written.yaml")
+    same = solve(load_scenario(written).scenario, "median(exhaustion) >= 2032Q1",
+                 "supply.sources.indexed_web.stock", low=10e12, high=1000e12)
+    assert same.overrides is None
+    assert (sol.value, sol.metric, sol.steps) == (same.value, same.metric, same.steps)
+    assert sol.metric == 2032.25 and sol.value > 256e12 / 3
+    result = CliRunner().invoke(app, ["solve", str(path), "--target", "median(exhaustion) >= 2032Q1",
+                                      "--vary", "supply.sources.indexed_web.stock", "--range", "10T:1000T"])
+    assert result.exit_code == 0, result.output
+    assert f"in place of {row}" in result.output
+    assert f"replace the row supply.sources.indexed_web.stock is read from, {row}" in result.output
+
+
+def test_the_gpu_price_of_a_market_row_can_be_varied():
+    """Palmyra's GPU-hour price comes from data/gpu_prices.csv (market: neocloud): the cost grows with
+    it, and the market is set aside while the price is searched."""
+    scenario = load_scenario(ROOT / "scenarios" / "palmyra-x-004.yaml").scenario
+    sol = solve(scenario, "median(cost) <= $500K", "cost.compute.price_per_gpu_hour", samples=64)
+    assert sol.overrides is not None and sol.overrides.startswith("data/gpu_prices.csv:")
+    assert sol.value is not None and sol.value < sol.baseline_value
+    costs = [v for _, v in sol.steps]
+    assert costs == sorted(costs)                 # more per GPU-hour, more cost
+
+
+def test_a_name_no_input_has_is_refused_with_the_closest():
+    result = CliRunner().invoke(app, ["solve", str(ROOT / "scenarios" / "palmyra-x-004.yaml"), "--target",
+                                      "median(cost) <= $500K", "--vary", "cost.compute.price_per_gpu_hours"])
+    assert result.exit_code == 2
+    assert "not an input of this scenario" in result.output
+    assert "did you mean 'cost.compute.price_per_gpu_hour'?" in result.output
 
 
 def test_cli_exits_2_when_no_value_meets_the_target(hand):

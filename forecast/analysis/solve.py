@@ -10,6 +10,18 @@ output is a deterministic function of the input).
 triangular, PERT or choice is shifted (its width stays); a beta cannot be moved this way (set it
 fixed with ``--set`` first). The answer is the median the input must have.
 
+**Which inputs.** Any uncertain input the scenario uses (the names of its ``inputs.csv``): one written
+in the scenario, or one read from a row of ``data/`` (a component's stock, growth or quality in
+``text_stock.csv``, a market's GPU price in ``gpu_prices.csv``, an accelerator's price in
+``hardware.csv``, a loss fit's constants in ``loss_fits.csv``). A data-row input is set in the
+scenario for the search, replacing the row (:func:`forecast.io.inputs.data_row_override`), and
+:attr:`Solution.overrides` names that row.
+
+**Where it searches.** Inside the input's valid range only (:func:`valid_range`): a share from 0 to
+100%, counts, prices and growth factors above 0, a repetition multiplier or epoch count from 1. The
+default range is the current median ÷100 to ×100, cut to the valid range; a ``--range`` outside it is
+refused. Every value is evaluated once (values equal to 10 significant digits are one value).
+
 **Targets** (:func:`parse_target`): ``median(exhaustion) >= 2032Q1``, ``p10(exhaustion) > 2030Q4``,
 ``P(exhaustion by 2030) <= 50%``, ``median(cost) <= $500K``, ``cheapest_share >= 50%``, or a headline
 key (``exhaustion.p90 >= 2035Q1``, docs/nomenclature.md). Quarters compare as their ends.
@@ -25,11 +37,12 @@ from typing import Any, Callable
 import numpy as np
 
 from forecast.errors import Problem, ScenarioError
+from forecast.io.inputs import collect_inputs, data_row_override
 from forecast.io.overrides import fixed, is_spec, value_at, with_values
 from forecast.outputs import headline, headline_kind
 from forecast.units import Quarter, parse_quantity
 
-__all__ = ["Solution", "Target", "parse_target", "shifted", "solve"]
+__all__ = ["Solution", "Target", "parse_target", "shifted", "solve", "valid_range"]
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
@@ -130,7 +143,9 @@ class Solution:
 
     ``value``: the input's value (or median) that meets the target, None when no value in the range
     does; ``metric``: the headline output there. ``best_value``/``best_metric``: the value in the
-    range that comes closest when none meets it. ``steps``: (input, output) of every evaluation.
+    range that comes closest when none meets it. ``steps``: (input, output) of every evaluation,
+    one per value, in increasing input order. ``overrides``: the ``data/`` row (``file:line``) the
+    varied input replaces, None for an input written in the scenario.
     """
 
     target: Target
@@ -147,22 +162,79 @@ class Solution:
     met_everywhere: bool = False
     monotone: bool = True
     steps: list[tuple[float, float]] = field(default_factory=list)
+    overrides: str | None = None
 
 
-def _range_for(kind: str, now: float, low: float | None, high: float | None) -> tuple[float, float, bool]:
-    """Search range and whether to bisect on a log scale."""
+#: Inputs whose valid range starts above their unit's: (lowest value, why) [unit of the input].
+_FLOORS = {
+    "supply.repetition.multiplier": (1.0, "repeated data never gives fewer effective tokens than unique "
+                                          "ones, and 1 is no repetition"),
+    "supply.repetition.epochs": (1.0, "a run reads its data at least once (1 epoch)"),
+}
+#: Unit kinds that only take positive values.
+_POSITIVE = {"tokens", "params", "flop", "usd", "hours", "growth"}
+
+
+def valid_range(name: str, kind: str) -> tuple[float, float, bool, str]:
+    """``(low, high, low_open, why)``: the values an input may take [its unit]: a share 0–1, counts,
+    prices and growth factors above 0 (``low_open``), a repetition multiplier or epochs from 1,
+    anything else unbounded."""
+    if name in _FLOORS:
+        low, why = _FLOORS[name]
+        return low, math.inf, False, why
+    if kind == "fraction":
+        return 0.0, 1.0, False, "a share lies from 0 to 100%"
+    if kind in _POSITIVE:
+        return 0.0, math.inf, True, "it is a positive quantity"
+    return -math.inf, math.inf, False, ""
+
+
+def _range_for(name: str, kind: str, now: float, low: float | None,
+               high: float | None) -> tuple[float, float, bool]:
+    """Search range inside the input's valid range, and whether to bisect on a log scale."""
+    floor, ceiling, open_low, why = valid_range(name, kind)
     if kind == "fraction":
         lo, hi = 0.0, 1.0
     elif now > 0:
         lo, hi = now / 100.0, now * 100.0
     else:
         lo, hi = now - 100.0 * max(abs(now), 1.0), now + 100.0 * max(abs(now), 1.0)
+    lo, hi = max(lo, floor), min(hi, ceiling)
+    for given, side in ((low, "low"), (high, "high")):
+        if given is not None and (given < floor or given > ceiling or (open_low and given <= floor)):
+            bound = (f"above {floor:g}" if open_low else f"from {floor:g}") + \
+                ("" if math.isinf(ceiling) else f" to {ceiling:g}")
+            raise ScenarioError([Problem("--range", 0, 0, "range",
+                                         f"{side} {given:g} is outside the values {name} can take ({bound}: {why})",
+                                         f"search {bound}, e.g. --range {lo:g}:{hi:g}")])
     lo = lo if low is None else low
     hi = hi if high is None else high
     if not lo < hi:
         raise ScenarioError([Problem("--range", 0, 0, "range", f"low ({lo:g}) must be below high ({hi:g})",
                                      "e.g. --range 1:100")])
     return lo, hi, lo > 0 and hi / lo > 20
+
+
+def _input(scenario: Any, vary: str, data_dir: Path | None) -> tuple[Any, str | None, dict[str, Any]]:
+    """The spec of ``vary``, the ``data/`` row it comes from (None if the scenario writes it) and the
+    other keys to set with it so that the scenario's value replaces the row."""
+    spec = value_at(scenario, vary)
+    if is_spec(spec):
+        return spec, None, {}
+    inputs = collect_inputs(scenario, None, data_dir)
+    item = inputs.get(vary)
+    if item is None:
+        import difflib
+
+        close = difflib.get_close_matches(vary, sorted(inputs), n=1, cutoff=0.6)
+        if vary.startswith("supply.repetition"):
+            hint = ("set it first, e.g. --set supply.repetition.multiplier=null --set supply.repetition.epochs=4 "
+                    "--set supply.repetition.decay_constant=15.39")
+        else:
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    "name an uncertain input of the scenario (its inputs.csv lists them)")
+        raise ScenarioError([Problem("--vary", 0, 0, vary, "not an input of this scenario", hint)])
+    return item.spec, item.set_at or None, data_row_override(scenario, vary, inputs)
 
 
 def solve(scenario: Any, target: Target | str, vary: str, low: float | None = None, high: float | None = None,
@@ -185,25 +257,22 @@ def solve(scenario: Any, target: Target | str, vary: str, low: float | None = No
     Raises
     ------
     ScenarioError
-        An input that the scenario does not set, or a target on an output the scenario lacks.
+        An input that is not among the scenario's inputs, a range outside the input's valid range
+        (:func:`valid_range`), or a target on an output the scenario lacks.
     """
     import forecast.engine as engine
 
     target = parse_target(target) if isinstance(target, str) else target
-    spec = value_at(scenario, vary)
-    if not is_spec(spec):
-        hint = ("set it first, e.g. --set supply.repetition.multiplier=null --set supply.repetition.epochs=4 "
-                "--set supply.repetition.decay_constant=15.39" if vary.startswith("supply.repetition")
-                else "name an uncertain input written in the scenario (its inputs.csv lists them)")
-        raise ScenarioError([Problem("--vary", 0, 0, vary, "not an input set in this scenario", hint)])
+    spec, row, companions = _input(scenario, vary, data_dir)
     now = float(spec.to_distribution().ppf(np.array([0.5]))[0])
-    lo, hi, log = _range_for(spec.kind, now, low, high)
+    lo, hi, log = _range_for(vary, spec.kind, now, low, high)
     cache: dict[float, float] = {}
 
     def metric(x: float) -> float:
+        x = float(f"{x:.10g}")          # one evaluation per value: the median and a scan point may coincide
         if x not in cache:
             try:
-                changed = with_values(scenario, {vary: shifted(spec, x)}, label="--vary")
+                changed = with_values(scenario, {**companions, vary: shifted(spec, x)}, label="--vary")
             except ValueError as exc:
                 raise ScenarioError([Problem("--vary", 0, 0, vary, str(exc), "choose another input")]) from None
             found = headline(engine.headline_run(changed, samples=samples, data_dir=data_dir, threads=threads))
@@ -216,7 +285,7 @@ def solve(scenario: Any, target: Target | str, vary: str, low: float | None = No
                 progress(len(cache))
         return cache[x]
 
-    sol = Solution(target, vary, spec.kind, lo, hi, now, metric(now))
+    sol = Solution(target, vary, spec.kind, lo, hi, now, metric(now), overrides=row)
     grid = np.geomspace(lo, hi, points) if log else np.linspace(lo, hi, points)
     values = [metric(float(x)) for x in grid]
     met = [target.met(v) for v in values]

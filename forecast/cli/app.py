@@ -73,6 +73,7 @@ def schema(
 
 
 # The order of registration is the order of `peakdata --help`.
+app.command()(commands_run.new)
 app.command()(commands_run.validate)
 app.command()(commands_run.run)
 app.command()(commands_report.report)

@@ -61,19 +61,25 @@ def solve(
     target: str = typer.Option(..., "--target", "-t",
                                help='What must hold, e.g. "median(exhaustion) >= 2032Q1", '
                                     '"P(exhaustion by 2030) <= 50%", "median(cost) <= $500K".'),
-    vary: str = typer.Option(..., "--vary", help="Dotted input to solve for, e.g. supply.repetition.epochs."),
+    vary: str = typer.Option(..., "--vary",
+                             help="Dotted input to solve for: any name of the scenario's inputs.csv, "
+                                  "including inputs read from data/ (e.g. cost.compute.price_per_gpu_hour, "
+                                  "supply.sources.indexed_web.stock)."),
     set_: List[str] = typer.Option([], "--set", metavar="KEY=VALUE",
                                    help="Change the scenario first (repeatable), e.g. "
                                         "--set supply.repetition.multiplier=null."),
     search: Optional[str] = typer.Option(None, "--range", metavar="LOW:HIGH",
-                                         help="Values of the input to search, in its units (e.g. 1:100); "
-                                              "default 0-100% for a share, else the current median ÷100 to ×100."),
+                                         help="Values of the input to search, in its units (e.g. 1:100), inside "
+                                              "its valid range; default 0-100% for a share, else the current "
+                                              "median ÷100 to ×100 cut to the valid range (e.g. a repetition "
+                                              "multiplier from 1)."),
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
                                           help="Monte Carlo samples per evaluation (default: the scenario's)."),
 ) -> None:
     """Goal-seek: the value of one input (its median, keeping its spread) that meets a target on a
-    headline output, by bracketing and bisection. Exit code 2 when no value in the range meets it,
-    naming the best reachable one."""
+    headline output, by bracketing and bisection over the input's valid range; one row per value
+    evaluated. An input read from data/ replaces its row for the search (the answer names the row).
+    Exit code 2 when no value in the range meets it, naming the best reachable one."""
     from forecast.analysis.solve import parse_target, solve as goal_seek
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError, Problem, ScenarioError
@@ -106,7 +112,10 @@ def solve(
         fail(exc)
     except KeyboardInterrupt:
         interrupted(None)
-    print_frame(console, steps_view(answer), f"{item.scenario.name}: {vary} against {goal.text}")
+    title = f"{item.scenario.name}: {vary} against {goal.text}"
+    if answer.overrides is not None:
+        title += f" (in place of {answer.overrides})"
+    print_frame(console, steps_view(answer), title)
     if answer.value is None:
         make_console(stderr=True).print(f"error {describe(answer)}", markup=False)
         raise typer.Exit(EXIT_INPUT)

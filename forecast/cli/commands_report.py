@@ -162,23 +162,32 @@ def published_runs() -> None:
 
 def history(
     scenario: Optional[str] = typer.Argument(None, metavar="SCENARIO",
-                                             help="Only this scenario's runs (its name, e.g. baseline)."),
+                                             help="One scenario's path across quarters (its name, e.g. baseline)."),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", metavar="KEY",
+                                               help="Headline figure to show (repeatable): exhaustion.p50, "
+                                                    "exhaustion.interval (p10 – p90), exhaustion.p10, "
+                                                    "exhaustion.p90, exhaustion.by_2026 … by_2032, "
+                                                    "cost.total.p10/p50/p90, cost.cheapest_share. Default: "
+                                                    "median exhaustion, its 80% interval, P(by 2030), p50 cost."),
     archive: Path = typer.Option(Path("reports") / "archive.sqlite", "--archive",
                                  help="The run archive that `peakdata report` writes."),
 ) -> None:
-    """List the archived report runs, oldest quarter first: run id (marked "partial" for a run that
-    was not the quarter's full run), quarter, scenario, content hash, seed, samples, and the headline
-    median exhaustion quarter or p50 cost."""
+    """The headline figures of every archived report run, oldest quarter first: median exhaustion and
+    its 80% interval, P(exhausted by 2030) and the p50 cost (or the --metric figures) per quarter and
+    scenario, with run id ("partial" for a run that was not the quarter's full run), content hash,
+    seed and samples. With SCENARIO, that scenario's path across quarters and how its first figure
+    moved from one run to the next."""
     from forecast.cli.render import print_frame
     from forecast.errors import ArchiveError, ForecastError
-    from forecast.store.archive import list_runs
-    from forecast.report.tables import history_table
+    from forecast.report.tables import HISTORY_METRICS, history_path_table, history_table
+    from forecast.store.archive import list_headlines
 
     try:
+        metrics = _history_metrics(metric) if metric else HISTORY_METRICS
         if not archive.is_file():
             raise ArchiveError(f"no run archive at {archive} (run `peakdata report` first, "
                                "or give --archive PATH)")
-        runs = list_runs(archive)
+        runs = list_headlines(archive)
         if scenario is not None and runs.empty:
             raise ArchiveError(f"{archive} holds no report runs yet")
         if scenario is not None and scenario not in set(runs["scenario"]):
@@ -190,12 +199,36 @@ def history(
             raise ArchiveError(f"no archived runs of scenario '{scenario}' in {archive} ({hint})")
     except ForecastError as exc:
         fail(exc)
-    if scenario is not None:
-        runs = runs[runs["scenario"] == scenario]
     if runs.empty:
         make_console().print(f"no report runs in {archive} yet", markup=False)
         return
-    print_frame(make_console(), history_table(runs), f"Report runs in {archive}")
+    if scenario is not None:
+        path = history_path_table(runs[runs["scenario"] == scenario], metrics)
+        print_frame(make_console(), path, f"{scenario} across archived quarters ({archive})")
+        return
+    print_frame(make_console(), history_table(runs, metrics), f"Report runs in {archive}")
+
+
+def _history_metrics(words: List[str]) -> tuple[str, ...]:
+    """``--metric``: headline keys (or ``exhaustion.interval``), checked before the archive is read."""
+    import re
+
+    from forecast.errors import Problem, ScenarioError
+
+    known = re.compile(r"exhaustion\.(p10|p50|p90|interval|by_\d{4})|cost\.total\.(p10|p50|p90)"
+                       r"|cost\.(cheapest_share|p_cheapest)")
+    bad = [w for w in words if not known.fullmatch(w)]
+    if bad:
+        import difflib
+
+        options = ["exhaustion.p50", "exhaustion.interval", "exhaustion.p10", "exhaustion.p90",
+                   "exhaustion.by_2030", "cost.total.p50", "cost.total.p10", "cost.total.p90",
+                   "cost.cheapest_share", "cost.p_cheapest"]
+        close = difflib.get_close_matches(bad[0], options, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"choose from {', '.join(options)}"
+        raise ScenarioError([Problem("command line", 0, 0, "--metric", f"unknown headline figure '{bad[0]}'",
+                                     hint)])
+    return tuple(dict.fromkeys(words))
 
 
 def trends(

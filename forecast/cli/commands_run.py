@@ -1,4 +1,4 @@
-"""The commands on scenario files: ``validate``, ``run``, ``cost`` and ``export``."""
+"""The commands on scenario files: ``new``, ``validate``, ``run``, ``cost`` and ``export``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,28 @@ import typer
 
 from forecast.cli.common import EXIT_INPUT, fail, interrupted, make_console, print_warnings
 
-__all__ = ["cost", "export", "run", "validate"]
+__all__ = ["cost", "export", "new", "run", "validate"]
+
+
+def new(
+    name: str = typer.Argument(..., metavar="NAME", help="Name of the new scenario (a plain folder name, e.g. my-view)."),
+    parent: str = typer.Option(..., "--from", "-f", metavar="SCENARIO",
+                               help="Scenario to start from: a YAML file, or a name in scenarios/ (baseline)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR",
+                                       help="Folder for NAME.yaml (default: the folder of the --from file)."),
+) -> None:
+    """Start a scenario: write NAME.yaml, a short file that extends SCENARIO, with a description to fill
+    in and the inputs changed most as commented examples (current value, unit, where it was set). It
+    runs as SCENARIO does until a line is uncommented. Never overwrites a file (exit 2)."""
+    from forecast.errors import ForecastError
+    from forecast.export.starter import find_parent, write_starter
+
+    try:
+        path = write_starter(name, find_parent(parent), out)
+    except ForecastError as exc:
+        fail(exc)
+    make_console().print(f"wrote {path}: fill in its description, uncomment what changes, then "
+                         f"`peakdata validate {path}`", markup=False)
 
 
 def validate(files: List[Path] = typer.Argument(..., metavar="FILE", help="Scenario YAML files to check.")) -> None:

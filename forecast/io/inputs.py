@@ -18,7 +18,7 @@ from forecast.io.references import read_reference, row_line
 from forecast.schema import uncertain as U
 
 __all__ = ["Input", "Locate", "collect_inputs", "correlation_matrix", "correlation_name_problems",
-           "cost_data_inputs", "provenance_locator", "stock_component_inputs", "stock_component_warnings"]
+           "cost_data_inputs", "data_row_override", "provenance_locator", "stock_component_inputs", "stock_component_warnings"]
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,21 @@ def cost_data_inputs(scenario: Any, data_dir: Path | None) -> list[Input]:
                                                             "purchase_price_high_usd"))
             out.append(Input("cost.compute.amortised.chip_price", spec, f"data/hardware.csv:{line}"))
     return out
+
+
+def data_row_override(scenario: Any, name: str, inputs: dict[str, Input]) -> dict[str, Any]:
+    """What else to set, by dotted key, so that a value given for the data-row input ``name`` replaces
+    its row of ``data/`` (a scenario may not name a market and give a price, nor a loss fit and some of
+    its constants): ``{"cost.compute.market": None}`` for a GPU price; for one constant of a loss fit,
+    ``fit`` removed and the other four set to the row's values. Empty for the others (a component's
+    stock, growth or quality, an accelerator's price), which the scenario's value simply replaces."""
+    if name == "cost.compute.price_per_gpu_hour":
+        return {"cost.compute.market": None}
+    if name.startswith("cost.quality.loss.") and scenario.cost.quality.loss.fit is not None:
+        others = {key: item.spec for key, item in inputs.items()
+                  if key.startswith("cost.quality.loss.") and key != name}
+        return {"cost.quality.loss.fit": None, **others}
+    return {}
 
 
 def collect_inputs(scenario: Any, provenance: dict[str, str] | None,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forecast.outputs import COST_LABELS, format_headline, format_stat
+import math
+
+from forecast.outputs import COST_LABELS, format_headline, format_stat, headline_kind, headline_label
 from forecast.result import ForecastResult, PointEstimate
 from forecast.units import format_quantity
 
-__all__ = ["exhaustion_table", "gap_table", "history_table", "inputs_table", "cost_table", "mix_table",
+__all__ = ["HISTORY_METRICS", "exhaustion_table", "gap_table", "history_path_table", "history_table", "inputs_table", "cost_table", "mix_table",
            "cheapest_share_text", "run_reach_text", "point_tables"]
 
 
@@ -168,23 +170,80 @@ def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def history_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Archived report runs (:func:`forecast.store.archive.list_runs`) for people: one row per
-    run and scenario, the run id followed by "partial" for a run that was not its quarter's full run,
-    the hash shortened to 12 characters, figures formatted, "–" where a scenario has no such figure."""
-    def figure(key: str, value: float) -> str:
-        return "–" if value != value else format_headline(key, value)
+#: What ``peakdata history`` shows by default: median exhaustion, its 80% interval (``exhaustion.interval``:
+#: p10 – p90), P(exhausted by the end of 2030) and the p50 cost.
+HISTORY_METRICS = ("exhaustion.p50", "exhaustion.interval", "exhaustion.by_2030", "cost.total.p50")
 
-    return pd.DataFrame({
+
+def _metric_label(key: str) -> str:
+    return "Exhaustion, 80% interval" if key == "exhaustion.interval" else headline_label(key)
+
+
+def _figure(key: str, value: float) -> str:
+    return "–" if value != value else format_headline(key, value)
+
+
+def _metric_cells(runs: pd.DataFrame, key: str) -> list[str]:
+    def column(name: str) -> list[float]:
+        return list(runs[name]) if name in runs else [math.nan] * len(runs)
+
+    if key == "exhaustion.interval":
+        return ["–" if a != a else f"{_figure('exhaustion.p10', a)} – {_figure('exhaustion.p90', b)}"
+                for a, b in zip(column("exhaustion.p10"), column("exhaustion.p90"))]
+    return [_figure(key, v) for v in column(key)]
+
+
+def history_table(runs: pd.DataFrame, metrics: tuple[str, ...] = HISTORY_METRICS) -> pd.DataFrame:
+    """Archived report runs (:func:`forecast.store.archive.list_headlines`) for people: one row per
+    run and scenario, the run id followed by "partial" for a run that was not its quarter's full run,
+    the hash shortened to 12 characters, then the headline figures ``metrics`` (headline keys, or
+    ``exhaustion.interval`` for p10 – p90), "–" where a scenario has no such figure."""
+    out = pd.DataFrame({
         "run": [f"{run} partial" if pd.notna(full) and not full else str(run)
                 for run, full in zip(runs["run"], runs["full"])],
         "quarter": runs["quarter"], "scenario": runs["scenario"],
         "sha256": runs["scenario_hash"].str[:12], "seed": runs["seed"].astype(str),
         "samples": [f"{n:,}" for n in runs["samples"]],
-        "median exhaustion": [figure("exhaustion.p50", v) for v in runs["exhaustion.p50"]],
-        "p50 cost": [figure("cost.total.p50", v) for v in runs["cost.total.p50"]],
-        "peakdata": runs["version"],
     })
+    for key in metrics:
+        out[_metric_label(key)] = _metric_cells(runs, key)
+    out["peakdata"] = list(runs["version"])
+    return out
+
+
+def _move(key: str, before: float, after: float) -> str:
+    """How a headline figure moved from one run to the next, in its unit: years, points, percent."""
+    if before != before or after != after:
+        return "–"
+    kind = headline_kind(key)
+    if kind == "year":
+        if math.isinf(before) or math.isinf(after):
+            return "0" if before == after else ("to after horizon" if math.isinf(after) else "from after horizon")
+        return "0" if before == after else f"{after - before:+.2f} yr"
+    if kind in ("probability", "fraction"):
+        return f"{(after - before) * 100:+.0f} pts"
+    if kind == "usd" and before > 0:
+        return f"{after / before - 1:+.0%}"
+    return f"{after - before:+.4g}"
+
+
+def history_path_table(runs: pd.DataFrame, metrics: tuple[str, ...] = HISTORY_METRICS) -> pd.DataFrame:
+    """One scenario's path across archived quarters (rows of :func:`forecast.store.archive.list_headlines`
+    for one scenario, oldest first): quarter, run, the figures ``metrics`` and how the first of them
+    (``exhaustion.interval`` stands for the median) moved since the row before."""
+    out = pd.DataFrame({
+        "quarter": list(runs["quarter"]),
+        "run": [f"{run} partial" if pd.notna(full) and not full else str(run)
+                for run, full in zip(runs["run"], runs["full"])],
+    })
+    for key in metrics:
+        cells = _metric_cells(runs, key)
+        if any(cell != "–" for cell in cells) or key == metrics[0]:   # no empty column of a figure it lacks
+            out[_metric_label(key)] = cells
+    lead = "exhaustion.p50" if metrics[0] == "exhaustion.interval" else metrics[0]
+    values = list(runs[lead]) if lead in runs else [math.nan] * len(runs)
+    out[f"{_metric_label(lead)}: move"] = ["–"] + [_move(lead, a, b) for a, b in zip(values, values[1:])]
+    return out
 
 
 def point_tables(point: PointEstimate) -> dict[str, pd.DataFrame]:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from forecast.analysis.solve import Solution
 from forecast.outputs import format_headline, format_value, headline_label, output_kind, output_label
+from forecast.units import format_quantity
 
 __all__ = ["describe", "ranking_view", "steps_view", "sweep_view"]
 
@@ -43,16 +44,23 @@ def describe(sol: Solution) -> str:
     if sol.value is None:
         return (f"No value of {sol.vary} from {fmt(sol.low)} to {fmt(sol.high)} meets {sol.target.text}: "
                 f"the best is {fmt(sol.best_value)}, giving {what} {format_headline(sol.target.key, sol.best_metric)} "
-                f"({now}).")
+                f"({now}).") + _replaces(sol)
     if sol.met_everywhere:
         return (f"{sol.target.text} holds over the whole range of {sol.vary} searched, from {fmt(sol.low)} "
-                f"({what} {format_headline(sol.target.key, sol.metric)}); {now}.")
+                f"({what} {format_headline(sol.target.key, sol.metric)}); {now}.") + _replaces(sol)
     edge = "at least" if sol.steps and _increasing(sol) else "at most"
     text = (f"{sol.vary} {edge} {fmt(sol.value)} meets {sol.target.text} ({what} "
             f"{format_headline(sol.target.key, sol.metric)}); {now}.")
     if not sol.monotone:
         text += " The output is not monotone in this input over the range: this is the first crossing."
-    return text
+    return text + _replaces(sol)
+
+
+def _replaces(sol: Solution) -> str:
+    """Where a varied input read from ``data/`` came from, said once after the answer."""
+    if sol.overrides is None:
+        return ""
+    return f" The values searched replace the row {sol.vary} is read from, {sol.overrides}."
 
 
 def _increasing(sol: Solution) -> bool:
@@ -61,10 +69,24 @@ def _increasing(sol: Solution) -> bool:
     return sol.target.met(top)
 
 
+def _distinct(values: list[float], kind: str) -> list[str]:
+    """``values`` written as :func:`format_value` does, with more significant digits (up to 8) where
+    fewer would print two different values alike."""
+    texts = [format_value(v, kind) for v in values]
+    for digits in range(4, 9):
+        if len(set(texts)) == len(set(values)):
+            break
+        texts = [f"{v * 100:.{digits}g}%" if kind == "fraction" else
+                 format_quantity(v, kind if kind in ("tokens", "growth", "flop", "params", "usd") else "number",
+                                 digits) for v in values]
+    return texts
+
+
 def steps_view(sol: Solution) -> pd.DataFrame:
-    """Every evaluation of a goal-seek as strings: input value, headline output, target met."""
+    """Every evaluation of a goal-seek as strings, one row per value: input value (with as many digits
+    as tell the values apart), headline output, target met."""
     return pd.DataFrame({
-        sol.vary: [format_value(x, sol.kind) for x, _ in sol.steps],
+        sol.vary: _distinct([x for x, _ in sol.steps], sol.kind),
         headline_label(sol.target.key): [format_headline(sol.target.key, v) for _, v in sol.steps],
         "meets target": ["yes" if sol.target.met(v) else "no" for _, v in sol.steps],
     })

@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.engine.runs import ScenarioRun
     from forecast.schema import Scenario
 
-__all__ = ["ArchivedRun", "ArchivedScenario", "DEFAULT_ARCHIVE", "SCHEMA_VERSION", "latest_before",
+__all__ = ["ArchivedRun", "ArchivedScenario", "DEFAULT_ARCHIVE", "SCHEMA_VERSION", "latest_before", "list_headlines",
            "list_runs", "load_run", "record_report"]
 
 #: Where ``peakdata report`` and ``peakdata history`` keep the archive unless told otherwise.
@@ -301,6 +301,27 @@ def list_runs(db_path: str | Path, scenario: str | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(out, columns=RUN_COLUMNS)
     return frame.astype({"run": "int64", "full": "boolean", "seed": "int64", "samples": "int64",
                          "exhaustion.p50": "float64", "cost.total.p50": "float64"})
+
+
+def list_headlines(db_path: str | Path, scenario: str | None = None) -> pd.DataFrame:
+    """:func:`list_runs` with every archived headline figure as a column: ``run``, ``quarter``,
+    ``full``, ``folder``, ``scenario``, ``scenario_hash``, ``seed``, ``samples``, ``version``, then
+    one column per headline key (:func:`forecast.outputs.headline`, docs/nomenclature.md) in the
+    order the first run holding it gave them — ``exhaustion.p10`` [year at quarter end, ``inf`` after
+    the horizon], ``exhaustion.by_2030`` [probability], ``cost.total.p50`` [USD] … — ``nan`` where a
+    run has no such figure. Rows as :func:`list_runs`; empty when there is no archive yet."""
+    runs = list_runs(db_path, scenario)
+    base = runs.drop(columns=["exhaustion.p50", "cost.total.p50"])
+    if runs.empty:
+        return base
+    with reading(Path(db_path)) as conn:
+        rows = conn.execute("SELECT run, scenario, key, value FROM headline WHERE (? IS NULL OR scenario = ?) "
+                            "ORDER BY run, scenario, position", (scenario, scenario)).fetchall()
+    keys = list(dict.fromkeys(key for _, _, key, _ in rows))
+    values = {(run, name, key): _float(value) for run, name, key, value in rows}
+    for key in keys:
+        base[key] = [values.get((run, name, key), math.nan) for run, name in zip(base["run"], base["scenario"])]
+    return base.astype({key: "float64" for key in keys})
 
 
 def _float(value: float | None) -> float:
