@@ -178,7 +178,7 @@ demand:
 
 
 def test_a_stated_level_is_honoured_and_flagged(tmp_path):
-    from forecast.report.runs import ScenarioRun, resolved_yaml
+    from forecast.engine.runs import ScenarioRun, resolved_yaml
     from forecast.report.sections import assumptions_frame
     from forecast.report.trends import fits_used_frame
 

@@ -256,6 +256,7 @@ def test_a_compute_ceiling_caps_the_historical_path_of_a_mixture_by_hand(tmp_pat
   historical_weight: 100%
   historical:
     current_largest: 1e13
+    reference: 2024Q1
     growth: 4x/yr
   compute:
     limit: {ceiling: 7.68e27, growth_after: 2.25x/yr}
