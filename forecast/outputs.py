@@ -28,7 +28,7 @@ from forecast.units import Quarter, format_quantity
 __all__ = ["BY_YEAR", "CALENDAR_YEARS", "COST_COMPONENTS", "COST_LABELS", "DERIVED_LABELS", "EXHAUSTION_LEVELS",
            "IAMC_VARIABLES", "MIX_COLUMNS", "OUTPUT_LABELS", "TITLES", "UNIT_WORDS", "XLSX_FORMATS", "XLSX_UNITS",
            "format_headline", "format_stat", "format_value", "headline", "headline_keys", "headline_kind",
-           "headline_label",
+           "headline_label", "headline_columns", "year_quarter",
            "input_unit", "output_kind", "output_label"]
 
 #: P(exhausted by the end of each year) in every summary.
@@ -137,6 +137,42 @@ def format_headline(key: str, value: float) -> str:
     return format_value(value, kind or "")
 
 
+def year_quarter(value: float) -> str:
+    """The quarter label (``2028Q3``) of a decimal year at a quarter's end (``2028.75``); "" when the
+    value is infinite (after the horizon) or missing. The CSV form of a ``year`` value."""
+    if value is None or not math.isfinite(float(value)):
+        return ""
+    return str(Quarter.from_ordinal(round(float(value) * 4) - 1))
+
+
+#: CSV column of each headline key that is a plain number (docs/exports.md, "Headline columns").
+_HEADLINE_CSV = {"cost.total.p10": "cost_total_p10_usd", "cost.total.p50": "cost_total_p50_usd",
+                 "cost.total.p90": "cost_total_p90_usd", "cost.cheapest_share": "cheapest_synthetic_share",
+                 "cost.p_cheapest": "p_cheapest"}
+
+
+def headline_columns(h: dict[str, float]) -> dict[str, object]:
+    """A headline (:func:`headline`) as spreadsheet columns, in its order.
+
+    ``exhaustion.p50`` → ``exhaustion_p50`` (a quarter label, empty after the horizon) and
+    ``exhaustion_p50_after_horizon`` (True/False); ``exhaustion.by_2030`` → ``p_exhausted_by_2030``
+    [fraction]; ``cost.total.p50`` → ``cost_total_p50_usd``; ``cost.cheapest_share`` →
+    ``cheapest_synthetic_share`` [fraction]; ``cost.p_cheapest`` → ``p_cheapest`` [fraction].
+    """
+    out: dict[str, object] = {}
+    for key, value in h.items():
+        if key.startswith("exhaustion.p"):
+            name = key.replace(".", "_")
+            missing = value is None or (isinstance(value, float) and math.isnan(value))
+            out[name] = year_quarter(value)
+            out[f"{name}_after_horizon"] = None if missing else bool(math.isinf(value))
+        elif key.startswith("exhaustion.by_"):
+            out[f"p_exhausted_by_{key.rsplit('_', 1)[1]}"] = value
+        else:
+            out[_HEADLINE_CSV.get(key, key.replace(".", "_"))] = value
+    return out
+
+
 def format_value(value: float, kind: str) -> str:
     """A value of a unit kind as a planner reads it: ``2029Q1`` (``year``: a quarter's end, ``after
     horizon`` when infinite), ``37%`` (``probability``, ``fraction``), ``$4.71M`` (``usd``), ``300T``
@@ -146,7 +182,7 @@ def format_value(value: float, kind: str) -> str:
     if kind == "year":
         if math.isinf(value):
             return "after horizon"
-        return str(Quarter.from_ordinal(round(value * 4) - 1))      # quarter end → that quarter
+        return year_quarter(value)      # quarter end → that quarter
     if kind in ("probability", "fraction"):
         return f"{value * 100:.0f}%"
     if kind == "usd":

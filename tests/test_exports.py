@@ -6,6 +6,7 @@ Covers the per-scenario files of ``peakdata run`` and the files of ``peakdata ex
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,8 @@ SCENARIOS = ROOT / "scenarios"
 #: Documented columns (docs/exports.md and docs/cli.md) of every CSV, by file name.
 RUN_COLUMNS = {
     "summary.csv": ["scenario", "quarter", "quarter_end", "metric", "unit", "mean", "p5", "p10", "p50", "p90", "p95"],
-    "exhaustion.csv": ["scenario", "event", "median", "p10", "p90", "p5", "p95", "probability_by_end"],
+    "exhaustion.csv": ["scenario", "event", "median", "median_after_horizon", "p10", "p10_after_horizon", "p90",
+                       "p90_after_horizon", "p5", "p5_after_horizon", "p95", "p95_after_horizon", "probability_by_end"],
     "exhaustion_cdf.csv": ["scenario", "quarter", "quarter_end", "event", "probability"],
     "inputs.csv": ["scenario", "input", "kind", "dist", "distribution", "p5", "p50", "p95", "source", "note", "set_at"],
     "cost_breakdown.csv": ["scenario", "item", "unit", "p10", "p50", "p90", "mean"],
@@ -192,3 +194,112 @@ def test_export_command_refuses_an_unknown_format(tmp_path):
     result = CliRunner().invoke(app, ["export", str(SCENARIOS / "baseline.yaml"), "--format", "ods"])
     assert result.exit_code == 2
     assert "not csv or xlsx" in result.stderr
+
+
+# --------------------------------------------------------------------------- every column a spreadsheet reads
+
+#: Columns that hold names, descriptions, distributions as a scenario file writes them, file:line
+#: references or hashes: text by design (docs/exports.md, "Columns a spreadsheet reads").
+TEXT_COLUMNS = {"scenario", "metric", "unit", "event", "input", "source", "note", "statistic", "item", "model",
+                "region", "variable", "kind", "dist", "distribution", "value_or_interval", "set_at", "component",
+                "file", "sha256", "used_by", "version", "output", "label", "what", "before", "after", "extends",
+                "description", "series", "method", "horizon", "best", "requested", "as_of", "data", "level_text"}
+QUARTER = re.compile(r"\d{4}Q[1-4]")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _number(text: str) -> bool:
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return text.lower() not in ("inf", "-inf", "nan", "infinity")
+
+
+def column_problems(path: Path) -> list[str]:
+    """Every column of a CSV that a spreadsheet would not read as numbers, ISO dates, quarter labels,
+    booleans or a known text column; and any header that is not machine-readable."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems = []
+    for column in frame.columns:
+        if not re.fullmatch(r"[A-Za-z0-9_]+|[a-z0-9_]+(\.[a-z0-9_]+)+", column):
+            problems.append(f"{path.name}: header {column!r} is not snake_case")
+        values = [v for v in frame[column] if v != ""]
+        if column in TEXT_COLUMNS or not values:
+            continue
+        if all(_number(v) for v in values):
+            decimal_years = column.startswith(("exhaustion", "base", "at_p")) and any(
+                re.fullmatch(r"20\d\d\.\d+", v) for v in values)
+            if decimal_years:
+                problems.append(f"{path.name}: {column} holds decimal years ({values[0]})")
+            continue
+        if all(QUARTER.fullmatch(v) for v in values) or all(DATE.fullmatch(v) for v in values):
+            continue
+        if all(v in ("True", "False") for v in values):
+            continue
+        problems.append(f"{path.name}: {column} holds text such as {next(v for v in values if not _number(v))!r}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory) -> Path:
+    """The small report of tests/golden/report (as tests/test_report.py runs it)."""
+    import os
+
+    out = tmp_path_factory.mktemp("report")
+    cwd = os.getcwd()
+    os.chdir(ROOT / "tests" / "golden" / "report")
+    try:
+        result = CliRunner().invoke(app, ["report", "mini-supply.yaml", "mini-slow.yaml", "mini-gpt.yaml",
+                                          "mini-mix.yaml", "--compare", "waterfall.yaml", "--quarter", "2026Q4",
+                                          "--replace", "--out", str(out)])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return out / "2026Q4"
+
+
+def test_every_column_of_every_csv_reads_as_numbers_dates_quarters_or_named_text(written, small_report):
+    """run, export and report CSVs: never ``96%``, ``$1.04M``, ``–``, ``after 2040Q4``, ``inf`` or a
+    decimal-year quarter (``2028.75``); headers snake_case (an input's dotted name is allowed)."""
+    paths = list(csv_files(written).values()) + sorted(small_report.rglob("*.csv"))
+    assert any(p.name == "comparison.csv" for p in paths) and any(p.name == "summary_supply.csv" for p in paths)
+    problems = [problem for path in paths for problem in column_problems(path)]
+    assert problems == []
+
+
+def test_after_the_horizon_is_an_empty_cell_and_a_flag(small_report):
+    supply = pd.read_csv(small_report / "data" / "summary_supply.csv", dtype=str, keep_default_na=False)
+    slow = supply.set_index("scenario").loc["mini-slow"]
+    assert slow["exhaustion_p90"] == "" and slow["exhaustion_p90_after_horizon"] == "True"
+    assert QUARTER.fullmatch(slow["exhaustion_p50"]) and slow["exhaustion_p50_after_horizon"] == "False"
+    comparison = pd.read_csv(small_report / "data" / "comparison.csv")
+    assert list(comparison.columns) == ["scenario", "extends", "description", "exhaustion_p50",
+                                        "exhaustion_p50_after_horizon", "p_exhausted_by_2030",
+                                        "cost_total_p50_usd", "cheapest_synthetic_share"]
+    gpt = comparison.set_index("scenario").loc["mini-gpt"]
+    assert gpt["cost_total_p50_usd"] > 1e6 and np.isnan(gpt["p_exhausted_by_2030"])
+    # the Markdown table keeps its display strings
+    markdown = (small_report / "report.md").read_text(encoding="utf-8")
+    assert "Exhaustion, median" in markdown and re.search(r"\| \$\d+\.\d\dM +\|", markdown)
+
+
+def test_an_export_replaces_an_earlier_larger_export_whole(results, tmp_path):
+    """One scenario exported into a folder that held three: no wide_<metric>.csv of the earlier set is
+    left, and a file the user put there is kept."""
+    folder = tmp_path / "out"
+    everything = {p.name for p in write_exports(results, folder, formats=("csv",))}
+    (folder / "notes.txt").write_text("mine\n")
+    one = {p.name for p in write_exports(results[2:], folder, formats=("csv",))}
+    assert one < everything
+    assert {p.name for p in folder.iterdir()} == one | {"notes.txt"}
+    assert json.loads((folder / "meta.json").read_text())["files"] == sorted(one - {"meta.json"})
+    assert set(pd.read_csv(folder / "long.csv")["scenario"]) == {"gpt-class"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]          # no staging folder left beside it
+
+
+def test_an_export_into_the_working_folder_removes_the_earlier_sets_files_in_place(results, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    everything = {p.name for p in write_exports(results, Path("."), formats=("csv",))}
+    one = {p.name for p in write_exports(results[2:], Path("."), formats=("csv",))}
+    assert one < everything and {p.name for p in tmp_path.iterdir()} == one

@@ -271,7 +271,7 @@ def test_waterfall_numbers_are_the_runs(report_dir):
     assert list(frame["scenario"]) == ["mini-gpt", "mini-mix"]
     # each bar is the p50 total of the run it names, and the factor is the ratio of consecutive bars
     for row in frame.itertuples():
-        assert row.total_p50 == pytest.approx(summary.loc[row.scenario, "cost.total.p50"], rel=1e-5)
+        assert row.total_p50 == pytest.approx(summary.loc[row.scenario, "cost_total_p50_usd"], rel=1e-5)
     assert frame["factor"].iloc[1] == pytest.approx(frame["total_p50"].iloc[1] / frame["total_p50"].iloc[0],
                                                     rel=1e-5)
 
@@ -496,9 +496,10 @@ def test_a_subset_report_leaves_the_full_report_and_its_archive_entry_intact(tmp
     partial = Path(f"reports/2026Q4-partial-{hashlib.sha256(request).hexdigest()[:8]}")
     assert quick.output.splitlines() == [
         f"partial report (1 of the 2 scenarios in scenarios/, --samples 200): wrote {partial}/report.md and "
-        f"{len(_files(partial)) - 1} more files (1 scenarios, 0 waterfalls)",
+        f"{len(_files(partial)) - 1} more files (1 scenario, 0 waterfalls)",
         "the quarter's full report in reports/2026Q4 is left as it was (--replace writes there instead)",
-        f"archived as run 2 in {db}, marked partial: \"Changes since last quarter\" compares full runs only"]
+        f"archived as run 2 in {db}, marked partial: \"Changes since last quarter\" compares full runs only",
+        f"open {partial}/report.html to read the report"]
     assert _files(Path("reports/2026Q4")) == files and _rows(db, 1) == rows
     assert "scenarios/mini-slow.md" not in _files(partial)
     runs = list_runs(db)

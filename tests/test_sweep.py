@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -237,8 +239,19 @@ def test_cli_writes_the_table_and_the_heatmap(small, tmp_path):
     result = CliRunner().invoke(app, ["sweep", str(small), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = (out / "sweep.csv").read_text().splitlines()
-    assert lines[0].startswith("point,demand.compute.growth,supply.repetition.epochs,seed,exhaustion.")
+    assert lines[0] == ("point,demand.compute.growth,supply.repetition.epochs,seed,p_exhausted_by_2026,"
+                        "p_exhausted_by_2028,p_exhausted_by_2030,p_exhausted_by_2032,exhaustion_p10,"
+                        "exhaustion_p10_after_horizon,exhaustion_p50,exhaustion_p50_after_horizon,exhaustion_p90,"
+                        "exhaustion_p90_after_horizon")
     assert len(lines) == 1 + 4
+    table = pd.read_csv(out / "sweep.csv", dtype=str, keep_default_na=False)
+    for column in ("exhaustion_p10", "exhaustion_p50", "exhaustion_p90"):   # 2028Q3 or empty, never 2028.75
+        assert all(re.fullmatch(r"\d{4}Q[1-4]", v) for v in table[column] if v), table[column].tolist()
+        flags = table[f"{column}_after_horizon"]
+        assert set(flags) <= {"True", "False"}
+        assert ((table[column] == "") == (flags == "True")).all()
+    heat = (out / "heatmap.csv").read_text().splitlines()[0]
+    assert "exhaustion_p50,exhaustion_p50_after_horizon" in heat
     about = json.loads((out / "meta.json").read_text())
     assert about["sweep"] == "small" and about["points"] == 4 and about["samples_per_point"] == 300
     assert (out / "heatmap.png").read_bytes().startswith(b"\x89PNG")
@@ -308,3 +321,19 @@ def test_the_table_in_memory_is_the_table_read_back_from_the_point_files(small, 
     assert computed.equals(read_back) and computed.equals(run_sweep(grid))
     figures = [c for c in computed.columns if c.startswith(("exhaustion.", "cost."))]
     assert figures == sorted(figures)
+
+
+def test_terminal_table_says_how_many_rows_are_left_out_and_prints_axes_in_units(small, tmp_path, monkeypatch):
+    """The terminal shows the first rows only; the line under the table says how many more there are
+    and in which file; axis values carry their input's unit (3x/yr), as a scenario file writes them."""
+    import forecast.report.views as views
+
+    shown = views.sweep_view
+    monkeypatch.setattr(views, "sweep_view", lambda table: shown(table, rows=3))
+    out = tmp_path / "cli"
+    result = CliRunner().invoke(app, ["sweep", str(small), "--out", str(out)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert f"… 1 more row in {out / 'sweep.csv'}" in result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("│")]
+    assert len(rows) == 3
+    assert "3x/yr" in rows[0] and "5x/yr" in rows[2] and "0.3" not in rows[0]

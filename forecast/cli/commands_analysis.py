@@ -162,5 +162,9 @@ def sweep(
         make_console(stderr=True).print(f"interrupted; {kept} finished points kept in {folder}/points; "
                                     "run the same command again to resume", markup=False)
         raise typer.Exit(EXIT_INTERRUPTED)
-    print_frame(console, sweep_view(table), f"{spec.name}: {len(table)} points")
+    shown = sweep_view(table)
+    print_frame(console, shown, f"{spec.name}: {len(table)} points")
+    if len(table) > len(shown):
+        left = len(table) - len(shown)
+        console.print(f"… {left} more {'row' if left == 1 else 'rows'} in {folder / 'sweep.csv'}", markup=False)
     console.print(f"wrote {len(written)} files to {folder}", markup=False)

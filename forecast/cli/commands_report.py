@@ -106,14 +106,16 @@ def report(
 
 def _print_written(output, out: Path, label: str, archive: Path | None) -> None:
     """What ``report`` wrote and where it archived the run; for a partial run, where the quarter's
-    full report is."""
+    full report is; last, the page to open."""
     console = make_console()
     target = output.target
     wrote = (f"wrote {output.folder / 'report.md'} and {len(output.files) - 1} more files "
-             f"({len(output.runs)} scenarios, {len(output.waterfalls)} waterfalls)")
+             f"({_count(len(output.runs), 'scenario')}, {_count(len(output.waterfalls), 'waterfall')})")
     archived = f"archived as run {output.run} in {archive or out / 'archive.sqlite'}"
+    page = f"open {output.folder / 'report.html'} to read the report"
     if target.full:
         console.print(f"{wrote}; {archived}", markup=False)
+        console.print(page, markup=False)
         return
     console.print(f"partial report ({target.scope}): {wrote}", markup=False)
     full_folder = out / label
@@ -125,6 +127,12 @@ def _print_written(output, out: Path, label: str, archive: Path | None) -> None:
                       "(--replace writes there instead)", markup=False)
     console.print(f"{archived}, marked partial: \"Changes since last quarter\" compares full runs only",
                   markup=False)
+    console.print(page, markup=False)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 scenario``, ``2 scenarios``, ``0 waterfalls``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _check_report_quarter(label: str) -> None:

@@ -153,8 +153,9 @@ def export(
     scenarios: List[Path] = typer.Argument(..., metavar="SCENARIO", help="Scenario YAML files to export."),
     format: str = typer.Option("csv", "--format", "-f", metavar="csv|xlsx",
                                help="csv: long, wide and IAMC tables with meta.json; xlsx: one workbook."),
-    out: Path = typer.Option(Path("exports"), "--out", "-o",
-                             help="Folder to write into; with --format xlsx a path ending .xlsx names the workbook."),
+    out: Path = typer.Option(Path("reports/exports"), "--out", "-o",
+                             help="Folder to write into, replacing an earlier CSV export there; with --format "
+                                  "xlsx a path ending .xlsx names the workbook."),
     samples: Optional[int] = typer.Option(None, "--samples", "-n", min=1,
                                           help="Monte Carlo samples (default: the scenario's)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Seed (default: the scenario's)."),

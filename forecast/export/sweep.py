@@ -119,13 +119,15 @@ def sweep_xlsx(table: pd.DataFrame, stamp_line: str, name: str) -> bytes:
     sheet.freeze_panes(1, 1)
     about = book.wb.add_worksheet("about")
     about.write(0, 0, stamp_line)
-    about.write(1, 0, "Infinite exhaustion years (after the horizon) show as #NUM!.")
+    about.write(1, 0, "Exhaustion quarters after the horizon are empty, with TRUE in their _after_horizon column.")
     return book.close()
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (np.floating, np.integer)):
-        return value.item()
+        value = value.item()
+    if value is None or (isinstance(value, float) and value != value):
+        return ""   # an empty cell, not #NUM!
     return value
 
 
@@ -133,12 +135,15 @@ def write_sweep(grid: Grid, table: pd.DataFrame, out_dir: Path,
                 heatmap: tuple[bytes, pd.DataFrame] | None = None) -> list[Path]:
     """``sweep.csv``, ``sweep.xlsx``, ``meta.json`` and, given ``heatmap`` (PNG bytes and its numbers,
     :func:`forecast.report.charts.analysis.heatmap_png`), ``heatmap.png`` and ``heatmap.csv``."""
+    from forecast.export.tables import headline_table
+
     out_dir = Path(out_dir)
+    table = headline_table(table)   # quarters as 2028Q3 with an after-horizon flag (docs/exports.md)
     written = [write_csv(out_dir / "sweep.csv", table)]
     written.append(atomic_write_bytes(out_dir / "sweep.xlsx", sweep_xlsx(table, stamp(grid), grid.name)))
     written.append(write_json(out_dir / "meta.json", sweep_meta(grid)))
     if heatmap is not None:
         png, data = heatmap
         written.append(atomic_write_bytes(out_dir / "heatmap.png", png))
-        written.append(write_csv(out_dir / "heatmap.csv", data))
+        written.append(write_csv(out_dir / "heatmap.csv", headline_table(data)))
     return written

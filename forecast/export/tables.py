@@ -25,7 +25,7 @@ from forecast.result import STAT_COLUMNS, ForecastResult
 from forecast.units import Quarter
 
 __all__ = ["LONG_COLUMNS", "STATISTICS", "csv_view", "iamc_table", "long_table", "metadata",
-           "quarter_end", "wide_table", "with_quarter_end"]
+           "headline_table", "quarter_columns", "quarter_end", "snake_headers", "wide_table", "with_quarter_end"]
 
 LONG_COLUMNS = ["scenario", "metric", "quarter", "quarter_end", "statistic", "value", "unit"]
 
@@ -55,6 +55,65 @@ def with_quarter_end(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def quarter_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` written as a quarter label and flagged when after the horizon.
+
+    A column may hold quarter labels already (``2028Q3``, or ``after 2040Q4`` past the horizon) or
+    decimal years at a quarter's end (``2028.75``, ``inf`` past the horizon). Each becomes the quarter
+    label, empty past the horizon, followed by ``<column>_after_horizon`` (True/False): what a
+    spreadsheet reads as text and a boolean, never as a number that looks like a year.
+    """
+    from forecast.outputs import year_quarter
+
+    frame = frame.copy()
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        labels, after = [], []
+        for value in frame[column].tolist():
+            if isinstance(value, str):
+                late = value.startswith("after")
+                labels.append("" if late else value)
+            else:
+                late = value is not None and value == value and np.isinf(float(value))
+                labels.append(year_quarter(value) if value is not None and value == value else "")
+            missing = value is None or (not isinstance(value, str) and value != value)
+            after.append(None if missing else bool(late))
+        at = frame.columns.get_loc(column)
+        frame[column] = pd.Series(labels, index=frame.index, dtype=object)
+        frame.insert(at + 1, f"{column}_after_horizon", pd.Series(after, index=frame.index, dtype=object))
+    return frame
+
+
+def headline_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its headline columns (``exhaustion.p50``, ``exhaustion.by_2030``,
+    ``cost.total.p50``, ...) written as :func:`forecast.outputs.headline_columns` writes them: quarter
+    labels with after-horizon flags, ``p_exhausted_by_2030``, ``cost_total_p50_usd``. The other
+    columns keep their names and places; the headline columns take the place of the first of them."""
+    from forecast.outputs import headline_columns
+
+    keys = [c for c in frame.columns if str(c).startswith(("exhaustion.", "cost."))]
+    if not keys:
+        return frame
+    converted = pd.DataFrame([headline_columns({k: row[k] for k in keys})
+                              for row in frame[keys].to_dict("records")], index=frame.index)
+    if converted.empty:
+        converted = pd.DataFrame(columns=list(headline_columns({k: float("nan") for k in keys})))
+    at = list(frame.columns).index(keys[0])
+    before = [c for c in frame.columns[:at] if c not in keys]
+    after = [c for c in frame.columns[at:] if c not in keys]
+    return pd.concat([frame[before], converted, frame[after]], axis=1)
+
+
+def snake_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every header made machine-readable: runs of spaces and punctuation become ``_``
+    (``set at`` → ``set_at``, ``cost.total.p50`` → ``cost_total_p50``); letters keep their case."""
+    import re
+
+    names = {c: re.sub(r"[^0-9A-Za-z_]+", "_", str(c)).strip("_") for c in frame.columns}
+    return frame.rename(columns=names)
+
+
 def _with_scenario(frame: pd.DataFrame, scenario: str) -> pd.DataFrame:
     frame = frame.copy()
     if "scenario" not in frame.columns:
@@ -69,6 +128,8 @@ def csv_view(result: ForecastResult, name: str, frame: pd.DataFrame) -> pd.DataF
             columns={k: v[0] for k, v in MIX_COLUMNS.items()})
     elif name == "cost_breakdown":
         frame = frame[["item", "unit", "p10", "p50", "p90", "mean"]]
+    elif name == "exhaustion":
+        frame = quarter_columns(frame, ["median", "p10", "p90", "p5", "p95"])
     return with_quarter_end(_with_scenario(frame, result.scenario))
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from forecast.errors import ExportError
 from forecast.result import ForecastResult
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "clean_stale", "inside",
+__all__ = ["atomic_write_bytes", "atomic_write_text", "check_writable", "clean_stale", "inside", "is_export_csv_file",
            "output_folder", "side_folders", "staged", "write_csv", "write_exports", "write_json",
            "write_run_files"]
 
@@ -297,6 +297,44 @@ def _write_set(result: ForecastResult, out_dir: Path, pages: Pages | None) -> li
     return written
 
 
+def is_export_csv_file(name: str) -> bool:
+    """Whether ``name`` is a file of the CSV set of :func:`write_exports` (``long.csv``, ``iamc.csv``,
+    ``wide_<metric>.csv``, ``meta.json``): what a new export replaces."""
+    return name in (LONG_CSV, IAMC_CSV, "meta.json") or (name.startswith("wide_") and name.endswith(".csv"))
+
+
+def _replace_csv_set(out_dir: Path, fill: Callable[[Path], list[str]]) -> list[str]:
+    """Write a CSV export set with ``fill(folder)`` so that ``out_dir`` holds the new set and no file of
+    an earlier one (a ``wide_<metric>.csv`` of a metric the new scenarios lack); returns the names.
+
+    The set is staged and swapped in whole (:func:`staged`); other files in ``out_dir`` (a workbook,
+    the user's own) are carried over. A folder that holds the working folder cannot be swapped:
+    there the files are written in place, each atomically, and the earlier set's extra files removed.
+    """
+    import shutil
+
+    out_dir = Path(out_dir)
+    here = Path.cwd().resolve()
+    target = out_dir.resolve()
+    if here == target or target in here.parents:
+        names = fill(out_dir)
+        try:
+            for entry in out_dir.iterdir():
+                if entry.is_file() and is_export_csv_file(entry.name) and entry.name not in names:
+                    entry.unlink()
+        except OSError as exc:
+            raise ExportError(f"cannot remove an earlier export's file in {out_dir}: {exc.strerror or exc}") from None
+        return names
+    with staged(out_dir) as staging:
+        names = fill(staging)
+        if out_dir.is_dir():
+            for entry in out_dir.iterdir():
+                if entry.name not in names and not is_export_csv_file(entry.name):
+                    shutil.move(str(entry), str(staging / entry.name))
+    os.chmod(out_dir, 0o777 & ~current_umask())
+    return names
+
+
 #: File names of :func:`write_exports`.
 LONG_CSV, IAMC_CSV, WORKBOOK = "long.csv", "iamc.csv", "peakdata.xlsx"
 
@@ -307,7 +345,8 @@ def write_exports(runs_results: list[ForecastResult], out_dir: Path,
 
     ``csv``: ``long.csv`` (every scenario, metric, quarter and statistic), ``wide_<metric>.csv``
     (a row per scenario and quarter, a column per statistic), ``iamc.csv`` (IAMC format, for pyam)
-    and ``meta.json`` (provenance). ``xlsx``: ``peakdata.xlsx`` (or ``workbook_path``), the workbook
+    and ``meta.json`` (provenance), replacing any earlier CSV export in ``out_dir`` whole (no file of
+    it is left beside the new set; other files are kept). ``xlsx``: ``peakdata.xlsx`` (or ``workbook_path``), the workbook
     of :mod:`forecast.export.workbook` with the point model as live formulas. Columns and units:
     docs/exports.md. Returns the written paths.
     """
@@ -326,14 +365,18 @@ def write_exports(runs_results: list[ForecastResult], out_dir: Path,
     _not_a_folder(out_dir)
     written: list[Path] = []
     if "csv" in formats:
-        written.append(write_csv(out_dir / LONG_CSV, long_table(results)))
-        metrics = list(dict.fromkeys(m for r in results for m in r.stats))
-        for metric in metrics:
-            written.append(write_csv(out_dir / f"wide_{metric}.csv", wide_table(results, metric)))
-        written.append(write_csv(out_dir / IAMC_CSV, iamc_table(results)))
-        meta = metadata(results)
-        meta["files"] = sorted(p.name for p in written)
-        written.append(write_json(out_dir / "meta.json", meta))
+        def fill(folder: Path) -> list[str]:
+            files = [write_csv(folder / LONG_CSV, long_table(results))]
+            metrics = list(dict.fromkeys(m for r in results for m in r.stats))
+            for metric in metrics:
+                files.append(write_csv(folder / f"wide_{metric}.csv", wide_table(results, metric)))
+            files.append(write_csv(folder / IAMC_CSV, iamc_table(results)))
+            meta = metadata(results)
+            meta["files"] = sorted(p.name for p in files)
+            files.append(write_json(folder / "meta.json", meta))
+            return [p.name for p in files]
+
+        written += [out_dir / name for name in _replace_csv_set(out_dir, fill)]
     if "xlsx" in formats:
         from forecast.export.workbook import workbook_bytes
 

@@ -168,7 +168,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         self.data["summary_supply"] = supply_raw
         self.data["summary_cost"] = cost_raw
         comparison = S.comparison_frame(self.runs)
-        self.data["comparison"] = comparison
+        self.data["comparison"] = S.comparison_data(self.runs)
         variants = []
         for run in self.runs:
             parent = S.parent_of(run, self.runs)

@@ -114,6 +114,10 @@ class CostAndAnalysisCharts(ChartSections):
                    "others (ST), from a Sobol design (Saltelli et al. 2010; SALib); `peakdata sensitivity` "
                    "computes it at more runs. Rank correlations of every scenario are on its detail page.")
         self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
+        if outcome == "exhaustion":  # the CSV gives quarters, not decimal years (docs/exports.md)
+            from forecast.export.tables import quarter_columns
+
+            self.data[name] = quarter_columns(self.data[name], ["base", "at_p10", "at_p90"])
         shown = pd.DataFrame({
             "input": frame["label"],
             "input p10 – p90": [f"{format_value(a, kinds.get(n, ''))} – {format_value(b, kinds.get(n, ''))}"

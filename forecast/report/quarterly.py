@@ -247,6 +247,7 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
 
 def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
     from forecast.report.document import EXPORTS, workbook_name
+    from forecast.export.tables import snake_headers
     from forecast.export.writers import (atomic_write_text, current_umask, inside, staged, write_csv,
                                          write_exports, write_json)
 
@@ -258,7 +259,7 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
             target.write_bytes(body)
             written.append(name)
         for name, frame in doc.data.items():
-            write_csv(inside(staging, f"data/{name}.csv"), frame, doc.stamp)
+            write_csv(inside(staging, f"data/{name}.csv"), snake_headers(frame), doc.stamp)
             written.append(f"data/{name}.csv")
         write_json(staging / "data" / "meta.json", doc.meta())
         written.append("data/meta.json")

@@ -15,11 +15,12 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.outputs import CALENDAR_YEARS, DERIVED_LABELS, UNIT_WORDS, format_headline, headline, headline_label
+from forecast.outputs import (CALENDAR_YEARS, DERIVED_LABELS, UNIT_WORDS, format_headline, headline,
+                              headline_columns, headline_label)
 from forecast.report.markdown import markdown_table
 from forecast.engine.runs import ScenarioRun
 
-__all__ = ["assumptions_frame", "comparison_frame", "data_files_frame", "headline_change", "md_table",
+__all__ = ["assumptions_frame", "comparison_data", "comparison_frame", "data_files_frame", "headline_change", "md_table",
            "parent_of", "provenance_frame", "sensitivity_frame", "summary_cost_frame", "summary_supply_frame",
            "variant_changes", "variant_headline"]
 
@@ -46,7 +47,7 @@ def is_cost(run: ScenarioRun) -> bool:
 def summary_supply_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per supply scenario: median exhaustion, 80% interval, P(by end of each year).
 
-    Returns (formatted table, raw numbers)."""
+    Returns (formatted table, the same figures as spreadsheet columns, :func:`headline_columns`)."""
     shown, raw = [], []
     for run in runs:
         if not is_supply(run):
@@ -59,7 +60,8 @@ def summary_supply_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.
             key = f"exhaustion.by_{year}"
             row[f"P(by end {year})"] = format_headline(key, h[key])
         shown.append(row)
-        raw.append({"scenario": run.name, **{k: v for k, v in h.items() if k.startswith("exhaustion.")}})
+        raw.append({"scenario": run.name,
+                    **headline_columns({k: v for k, v in h.items() if k.startswith("exhaustion.")})})
     return pd.DataFrame(shown), pd.DataFrame(raw)
 
 
@@ -79,7 +81,7 @@ def summary_cost_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.Da
                                          if has_mix else "not compared"),
             "P(cheapest)": format_headline("cost.p_cheapest", h["cost.p_cheapest"]) if has_mix else "–",
         })
-        raw.append({"scenario": run.name, **{k: v for k, v in h.items() if k.startswith("cost.")}})
+        raw.append({"scenario": run.name, **headline_columns({k: v for k, v in h.items() if k.startswith("cost.")})})
     return pd.DataFrame(shown), pd.DataFrame(raw)
 
 
@@ -121,6 +123,23 @@ def comparison_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
             row[headline_label(key)] = format_headline(key, h[key]) if key in h else "–"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def comparison_data(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
+    """:func:`comparison_frame` for a spreadsheet (``data/comparison.csv``): the same scenarios and
+    figures as numbers, quarter labels and after-horizon flags (:func:`headline_columns`) under
+    machine-readable headers; ``extends`` is empty for a scenario that extends none."""
+    rows = []
+    for run in runs:
+        h = headline(run.result)
+        parent = _parent_name(run, runs)
+        row: dict[str, Any] = {"scenario": run.name, "extends": "" if parent == "–" else parent,
+                               "description": " ".join((run.result.description or "").split())}
+        figures = {key: h.get(key, math.nan) for key in _COMPARE_KEYS}
+        row.update(headline_columns(figures))
+        rows.append(row)
+    names = list(headline_columns({key: math.nan for key in _COMPARE_KEYS}))
+    return pd.DataFrame(rows, columns=["scenario", "extends", "description", *names])
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:

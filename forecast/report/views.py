@@ -94,12 +94,20 @@ def steps_view(sol: Solution) -> pd.DataFrame:
 
 def sweep_view(table: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
     """The first ``rows`` points of a sweep table (:func:`forecast.analysis.sweep.run_sweep`) as strings
-    for the terminal, headline figures formatted."""
+    for the terminal: headline figures formatted, each axis value in its input's unit (``3x/yr``,
+    ``25%``, ``$2.83``) as a scenario file writes it."""
+    from forecast.io.overrides import field_kind
+    from forecast.units import format_quantity
+
     view = table.head(rows).drop(columns=["seed"])
     out = pd.DataFrame(index=view.index)
     for column in view.columns:
+        kind = None if column == "point" else field_kind(column)
         if column.startswith(("exhaustion.", "cost.")):
             out[column] = [format_headline(column, float(v)) for v in view[column]]
+        elif kind is not None:
+            out[column] = [format_quantity(float(v), kind) if isinstance(v, (int, float)) else str(v)
+                           for v in view[column]]
         else:
             out[column] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in view[column]]
     return out
