@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from forecast.errors import ForecastError
-from forecast.store.archive import ArchivedRun, latest_before
+from forecast.store.archive import latest_before
 from forecast.outputs import headline
 from forecast.units import Quarter
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.schema import Scenario
 
 __all__ = ["Changes", "FileChange", "HeadlineMove", "InputChange", "RowChange", "ScenarioChanges",
-           "changes_since", "diff_csv", "diff_scenarios"]
+           "as_run", "changes_since", "data_changes", "diff_csv", "diff_scenarios", "split_moves"]
 
 #: Keys of a resolved scenario that are not model inputs.
 _NOT_INPUTS = ("name", "description")
@@ -312,8 +312,11 @@ def _run_headline(scenario: "Scenario", seed: int, samples: int, data_dir: Path)
     return headline(engine.run(scenario, seed=seed, samples=samples, data_dir=data_dir))
 
 
-def _moves(f_oo_archived: dict[str, float], f_oo: dict[str, float], f_on: dict[str, float],
-           f_no: dict[str, float], f_nn: dict[str, float]) -> tuple[HeadlineMove, ...]:
+def split_moves(f_oo_archived: dict[str, float], f_oo: dict[str, float], f_on: dict[str, float],
+                f_no: dict[str, float], f_nn: dict[str, float]) -> tuple[HeadlineMove, ...]:
+    """Each headline figure's move from ``f_oo_archived`` (old scenario, old data, as stored) to ``f_nn``
+    (new scenario, new data), split as the module docstring says: ``f_on`` is the old scenario on the
+    new data, ``f_no`` the new scenario on the old data, ``f_oo`` the old run re-made with this code."""
     out = []
     for key in [k for k in f_nn if k in f_oo_archived]:
         old, new = f_oo_archived[key], f_nn[key]
@@ -369,7 +372,7 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
     names = sorted({name for used in new_files.values() for name in used} | set(before.data))
     inside = {name: resolve_inside(new_dir, name) for name in names}   # an edited archive names no file outside
     new_data = {name: path.read_bytes() for name, path in inside.items() if path is not None and path.is_file()}
-    file_changes = _file_changes(before, new_data)
+    file_changes = data_changes(before.data, new_data, before.quarter)
     changed_files = {c.file for c in file_changes if c.old_sha256 is not None and c.new_sha256 is not None}
     new_version = ", ".join(sorted({run.result.version for run in runs})) or __version__
     rerun_old = before.version != new_version
@@ -398,19 +401,21 @@ def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["S
         data=file_changes, previous_run=before.run)
 
 
-def _file_changes(before: ArchivedRun, new_data: dict[str, bytes]) -> tuple[FileChange, ...]:
+def data_changes(old_data: dict[str, bytes], new_data: dict[str, bytes], old_label: str) -> tuple[FileChange, ...]:
+    """The CSVs whose content differs between ``old_data`` and ``new_data`` (name → bytes), row by row;
+    ``old_label`` names where the old files come from (a quarter) in the notes."""
     import hashlib
 
     out = []
-    for name in sorted(set(before.data) | set(new_data)):
-        old, new = before.data.get(name), new_data.get(name)
+    for name in sorted(set(old_data) | set(new_data)):
+        old, new = old_data.get(name), new_data.get(name)
         old_hash = None if old is None else hashlib.sha256(old).hexdigest()
         new_hash = None if new is None else hashlib.sha256(new).hexdigest()
         if old_hash == new_hash:
             continue
         if old is None:
             out.append(FileChange(name, None, new_hash, (), (f"first read in this quarter; not archived in "
-                                                             f"{before.quarter}",)))
+                                                             f"{old_label}",)))
         elif new is None:
             out.append(FileChange(name, old_hash, None, (), ("no longer in data/",)))
         else:
@@ -419,8 +424,8 @@ def _file_changes(before: ArchivedRun, new_data: dict[str, bytes]) -> tuple[File
     return tuple(out)
 
 
-def _as_run(archived: Any, result: Any, inputs: tuple[InputChange, ...]) -> tuple[InputChange, ...]:
-    """Seed and samples as run (a report's ``--samples`` overrides the file's), not as written."""
+def as_run(archived: Any, result: Any, inputs: tuple[InputChange, ...]) -> tuple[InputChange, ...]:
+    """``inputs`` with the seed and samples of ``archived`` and ``result`` as run (a report's ``--samples`` overrides the file's), not as written."""
     out = [change for change in inputs if change.input not in ("seed", "samples")]
     for name in ("seed", "samples"):
         old, new = getattr(archived, name), getattr(result, name)
@@ -435,7 +440,7 @@ def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, .
 
     result = run.result
     f_nn = headline(result)
-    inputs = _as_run(archived, result, diff_scenarios(archived.yaml_text, run.yaml_text))
+    inputs = as_run(archived, result, diff_scenarios(archived.yaml_text, run.yaml_text))
     scenario_changed = (archived.scenario_hash != result.scenario_hash or archived.seed != result.seed
                         or archived.samples != result.samples)
     note = ""
@@ -462,4 +467,4 @@ def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, .
         nan: dict[str, float] = {}
         f_oo = f_on = f_no = nan
     return ScenarioChanges(result.scenario, archived.scenario_hash, result.scenario_hash, inputs,
-                           tuple(data_changed), _moves(archived.headline, f_oo, f_on, f_no, f_nn), note)
+                           tuple(data_changed), split_moves(archived.headline, f_oo, f_on, f_no, f_nn), note)

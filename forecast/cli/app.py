@@ -1,8 +1,9 @@
 """The ``peakdata`` command line: thin typer commands over the library.
 
 The commands live in :mod:`forecast.cli.commands_run` (scenario files), :mod:`forecast.cli.commands_report`
-(the quarterly report and its inputs) and :mod:`forecast.cli.commands_analysis` (questions asked of the
-model), their shared handling of errors and Ctrl-C in :mod:`forecast.cli.common`. Input errors (any
+(the quarterly report and its inputs), :mod:`forecast.cli.commands_compare` (two scenarios side by
+side) and :mod:`forecast.cli.commands_analysis` (questions asked of the model), their shared handling
+of errors and Ctrl-C in :mod:`forecast.cli.common`. Input errors (any
 ``ForecastError``) print a message and exit with code 2, never a traceback; ``--debug`` shows one.
 Heavy libraries (pandas, statsmodels) are imported inside commands so that ``peakdata --help`` answers
 at once.
@@ -21,7 +22,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import typer  # noqa: E402
 
 from forecast._version import __version__  # noqa: E402
-from forecast.cli import commands_analysis, commands_report, commands_run  # noqa: E402
+from forecast.cli import commands_analysis, commands_compare, commands_report, commands_run  # noqa: E402
 from forecast.cli.common import EXIT_INTERRUPTED, state  # noqa: E402
 
 __all__ = ["app", "main"]
@@ -79,6 +80,7 @@ app.command()(commands_run.run)
 app.command()(commands_report.report)
 app.command()(commands_run.cost)
 app.command()(commands_run.export)
+app.command()(commands_compare.compare)
 app.command("published-runs")(commands_report.published_runs)
 app.command()(commands_report.history)
 app.command()(commands_report.trends)

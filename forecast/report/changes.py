@@ -16,7 +16,7 @@ from forecast.units import Quarter, format_quantity
 if TYPE_CHECKING:  # pragma: no cover
     from forecast.engine.runs import ScenarioRun
 
-__all__ = ["changes_markdown", "changes_markdown_context", "format_change", "section"]
+__all__ = ["cell", "changes_markdown", "changes_markdown_context", "format_change", "section", "total_text"]
 
 
 def format_change(key: str, delta: float | None) -> str:
@@ -42,12 +42,12 @@ def format_change(key: str, delta: float | None) -> str:
     return f"{sign}{points:.1f} pts" if points >= 0.05 else f"{sign}{points:.1g} pts"
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     """Text safe inside a GitHub pipe-table cell (no ``|``, no line break)."""
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _total_text(move: HeadlineMove) -> str:
+def total_text(move: HeadlineMove) -> str:
     if move.total is None and move.key.startswith("exhaustion.p"):
         if math.isinf(move.new) and math.isfinite(move.old):
             return "later, past the horizon"
@@ -58,12 +58,12 @@ def _total_text(move: HeadlineMove) -> str:
 
 def _move_row(scenario: str, move: HeadlineMove) -> dict[str, str]:
     return {
-        "scenario": _cell(scenario), "figure": _cell(headline_label(move.key)),
-        "old": _cell(format_headline(move.key, move.old)), "new": _cell(format_headline(move.key, move.new)),
-        "change": _cell(_total_text(move)),
-        "from_scenario": _cell(format_change(move.key, move.from_scenario)),
-        "from_data": _cell(format_change(move.key, move.from_data)),
-        "from_model": _cell(format_change(move.key, move.from_model)),
+        "scenario": cell(scenario), "figure": cell(headline_label(move.key)),
+        "old": cell(format_headline(move.key, move.old)), "new": cell(format_headline(move.key, move.new)),
+        "change": cell(total_text(move)),
+        "from_scenario": cell(format_change(move.key, move.from_scenario)),
+        "from_data": cell(format_change(move.key, move.from_data)),
+        "from_model": cell(format_change(move.key, move.from_model)),
     }
 
 
@@ -93,20 +93,20 @@ def changes_markdown_context(changes: Changes | None) -> dict[str, Any]:
                 "old_version": "", "new_version": "", "moves": [], "inputs": [], "data": [], "added": [],
                 "removed": [], "unchanged": [], "notes": []}
     moves = [_move_row(s.name, move) for s in changes.scenarios for move in s.moved]
-    inputs = [{"scenario": _cell(s.name),
-               "input": _cell(f"{c.input} ({c.what})" if c.what != "value" else c.input),
-               "old": _cell(c.old if c.old is not None else "not set"),
-               "new": _cell(c.new if c.new is not None else "not set")}
+    inputs = [{"scenario": cell(s.name),
+               "input": cell(f"{c.input} ({c.what})" if c.what != "value" else c.input),
+               "old": cell(c.old if c.old is not None else "not set"),
+               "new": cell(c.new if c.new is not None else "not set")}
               for s in changes.scenarios for c in s.inputs]
     data = []
     for change in changes.data:
-        rows = [{"key": _cell(row.key), "line": f"data/{change.file}:{row.line}" if row.change != "removed"
-                 else f"data/{change.file}:{row.line} ({changes.previous})", "change": _cell(_row_detail(row))}
+        rows = [{"key": cell(row.key), "line": f"data/{change.file}:{row.line}" if row.change != "removed"
+                 else f"data/{change.file}:{row.line} ({changes.previous})", "change": cell(_row_detail(row))}
                 for row in change.rows]
         parts = [f"{change.count(kind)} row{'s' if change.count(kind) != 1 else ''} {kind}"
                  for kind in ("changed", "added", "removed") if change.count(kind)]
         summary = "; ".join(parts + list(change.notes)) or "content changed"
-        data.append({"file": f"data/{change.file}", "summary": _cell(summary), "rows": rows})
+        data.append({"file": f"data/{change.file}", "summary": cell(summary), "rows": rows})
     show_model = changes.old_version != changes.new_version or any(
         move.from_model not in (None, 0.0) for s in changes.scenarios for move in s.moved)
     return {
