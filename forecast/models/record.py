@@ -135,7 +135,9 @@ def conditioned(ppf: Ppf, u0: float) -> Ppf:
     """
     if u0 <= 0.0:
         return ppf
-    return lambda u: ppf(u0 + np.asarray(u, dtype=float) * (1.0 - u0))
+    # u0 + u·(1 − u0) rounds to 1.0 when u0 is within an ulp of 1 (a bound far in the upper tail):
+    # keep the argument below 1 so the conditioned value stays finite, at the largest quantile.
+    return lambda u: ppf(np.minimum(u0 + np.asarray(u, dtype=float) * (1.0 - u0), _LARGEST))
 
 
 def at_least(ppf: Ppf, bound: float) -> tuple[Ppf, float]:

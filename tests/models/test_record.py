@@ -54,3 +54,17 @@ def test_copula_keeps_the_margin_and_takes_the_correlation():
     assert np.corrcoef(norm.ppf(u_g), norm.ppf(u))[0, 1] == pytest.approx(0.6, abs=0.02)
     np.testing.assert_array_equal(R.copula_uniform(u_g, u_own, 0.0), u_own)
     assert R.copula_uniform(np.array([1 - 2.0 ** -53]), np.array([0.5]), 1.0)[0] < 1.0  # never an endpoint
+
+
+def test_a_bound_deep_in_the_upper_tail_gives_finite_draws_at_the_bound():
+    # growth N(−0.5, 0.0625) OOM/yr: P(growth ≥ 0) = Φ(−8) ≈ 6e-16, so u0 is within an ulp of 1 and
+    # u0 + u·(1 − u0) rounds to 1.0 (Φ⁻¹(1) = inf). Every draw must stay finite and ≥ 0 (hypothesis
+    # found this case in tests/test_level_fit.py).
+    from scipy.stats import norm
+
+    from forecast.models.record import at_least
+
+    ppf, below = at_least(lambda u: norm.ppf(u, -0.5, 0.0625), 0.0)
+    draws = ppf(np.linspace(0.0, 1.0, 1001))
+    assert below > 1 - 1e-12
+    assert np.all(np.isfinite(draws)) and np.all(draws >= 0.0)
