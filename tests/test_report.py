@@ -276,14 +276,95 @@ def test_waterfall_numbers_are_the_runs(report_dir):
                                                     rel=1e-5)
 
 
-def test_variant_section_names_the_changed_input(report_dir):
-    text = (report_dir / "report.md").read_text(encoding="utf-8")
-    section = text.split("### mini-slow: what it changes against mini-supply", 1)[1].split("\n## ", 1)[0]
+def test_variant_changes_are_on_the_detail_page_with_one_line_in_the_report(report_dir):
+    page = (report_dir / "scenarios" / "mini-slow.md").read_text(encoding="utf-8")
+    section = page.split("## What it changes against mini-supply", 1)[1].split("\n## ", 1)[0]
     # mini-slow.yaml changes one input: 2-3x/yr -> 1.5-2x/yr, set on its line 7
     assert "| demand.historical.growth | 2x/yr to 3x/yr (90%) | 1.5x/yr to 2x/yr (90%) | mini-slow.yaml:7 |" \
         in re.sub(r" +\|", " |", re.sub(r"\| +", "| ", section))
     # slower growth moves exhaustion later
     assert re.search(r"Exhaustion, median \| \d{4}Q\d \| \d{4}Q\d \| \+\d\.\d\d years", re.sub(r" +", " ", section))
+    # a scenario that extends none of the others has no such section
+    assert "## What it changes" not in (report_dir / "scenarios" / "mini-supply.md").read_text(encoding="utf-8")
+    # the report keeps one line per variant, linking to that page; no per-variant tables
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    assert "what it changes against" not in text
+    lines = [line for line in text.splitlines() if line.startswith("- [mini-slow](scenarios/mini-slow.md) against")]
+    assert len(lines) == 1
+    assert "`demand.historical.growth`" in lines[0] and "median exhaustion 2028Q4 → 2032Q2 (+3.50 years)" in lines[0]
+
+
+def _headline(report_dir, kind: str) -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.read_csv(report_dir / "data" / f"summary_{kind}.csv", comment="#").set_index("scenario")
+
+
+def test_first_screen_answers_both_questions_for_the_baseline(report_dir):
+    """The summary's first lines: the baseline's median quarter, 80% interval and P(by end of 2030), then
+    the way out's p50 cost against a human-heavy run, values from the run's own numbers; then the
+    baseline's chart, before any table."""
+    from forecast.outputs import format_headline
+    from forecast.units import format_quantity
+
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    summary = text.split("## Summary\n", 1)[1].split("\n## ", 1)[0]
+    bullets = [line for line in summary.splitlines() if line.startswith("- ")]
+    supply, cost = _headline(report_dir, "supply"), _headline(report_dir, "cost")
+    # mini-supply is the baseline: the first supply scenario extending no other one in the report
+    base = supply.loc["mini-supply"]
+    q = {k: format_headline(f"exhaustion.{k}", base[f"exhaustion.{k}"]) for k in ("p10", "p50", "p90", "by_2030")}
+    assert q == {"p10": "2027Q2", "p50": "2028Q4", "p90": "2030Q4", "by_2030": "91%"}  # as the table prints them
+    assert bullets[0] == (f"- **Baseline** (mini-supply): human text runs out in **{q['p50']}** (median; 80% interval "
+                          f"{q['p10']} – {q['p90']}); P(exhausted by end of 2030) = **{q['by_2030']}**.")
+    # the way out: the waterfall's last run (mostly synthetic) against its first (human-heavy), both p50
+    mix, gpt = (format_quantity(cost.loc[n, "cost.total.p50"], "usd") for n in ("mini-mix", "mini-gpt"))
+    assert bullets[1].startswith(f"- **The way out**: a mostly synthetic run (mini-mix, 91% synthetic) costs "
+                                 f"**{mix}** (p50; 80% interval ")
+    assert f"against {gpt} (p50) for a human-heavy run (mini-gpt, 0% synthetic)" in bullets[1]
+    assert "cheapest" not in bullets[1] and "dearest" not in summary
+    # the range across scenarios comes after the baseline
+    assert bullets[2] == "- Across 2 supply scenarios the median runs from 2028Q4 (mini-supply) to 2032Q2 (mini-slow)."
+    # the baseline's fan chart is the first image, before the first table; it is not repeated under Charts
+    assert text.index("![") < text.index("\n|")
+    assert text.index("(charts/fan_mini-supply.png)") < text.index("### When does demand overtake")
+    assert text.count("(charts/fan_mini-supply.png)") == 1
+
+
+def test_the_range_leaves_out_a_scenario_whose_median_is_past(monkeypatch):
+    """A supply scenario whose median quarter has already ended (peak-2023 in the shipped set) does not
+    set the range across scenarios, and the sentence says so."""
+    from types import SimpleNamespace
+
+    import forecast.report.document as D
+
+    medians = {"baseline": 2028.0, "slow": 2032.5, "peak": 2023.5}   # 2027Q4, 2032Q2, 2023Q2
+
+    def run(name: str) -> SimpleNamespace:
+        result = SimpleNamespace(name=name, events={"exhaustion": None}, tables={}, draws={})
+        return SimpleNamespace(name=name, result=result, file=SimpleNamespace(files=[f"{name}.yaml"]))
+
+    monkeypatch.setattr(D, "headline", lambda result: {
+        "exhaustion.p50": medians[result.name], "exhaustion.p10": 2027.0, "exhaustion.p90": 2030.0,
+        "exhaustion.by_2030": 0.9})
+    doc = D.Document([run(n) for n in medians], [], "2026Q4", ROOT / "data", None, "../archive.sqlite")
+    sentences = doc._summary_sentences()
+    assert sentences[0] == ("**Baseline** (baseline): human text runs out in **2027Q4** (median; 80% interval "
+                            "2026Q4 – 2029Q4); P(exhausted by end of 2030) = **90%**.")
+    assert sentences[-1] == ("Across 2 supply scenarios the median runs from 2027Q4 (baseline) to 2032Q2 (slow), "
+                             "leaving out peak (2023Q2): a median already past is contradicted by the record since "
+                             "(such a scenario is kept to test the claim it spells out).")
+
+
+def test_every_cost_figure_names_its_statistic(report_dir):
+    """p50 unless labelled: the cost bars say they are means, the sensitivity base says it is every
+    input at its median, the waterfall's totals and ratio say p50, published figures say so."""
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    charts = text.split("## Charts", 1)[1]
+    assert "Training cost by component, the mean of the samples" in charts
+    assert "all inputs at their medians" in charts
+    assert "(p50, 4.2x cheaper)" in charts and "Ratio of the first to the last run, at p50: 4.2x" in charts
+    assert "- Writer 2024: $0.7M (published figure): Writer via TechCrunch 2024" in charts
 
 
 def test_second_process_writes_identical_bytes(tmp_path):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from forecast._version import __version__
 from forecast.engine.runs import ScenarioRun
-from forecast.outputs import headline
+from forecast.outputs import format_headline, headline
 from forecast.report import sections as S
 from forecast.report.document_base import quarter_of, draw
 from forecast.report.document_costs import CostAndAnalysisCharts
@@ -177,8 +177,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             changes = S.variant_changes(parent, run)
             effect = S.variant_headline(parent, run)
             self.data[f"variant_{run.name}"] = changes.assign(scenario=run.name, extends=parent.name)
+            page = f"scenarios/{run.name}.md"
             variants.append({"name": run.name, "parent": parent.name, "changes": S.md_table(changes),
-                             "effect": S.md_table(effect), "count": len(changes)})
+                             "effect": S.md_table(effect), "count": len(changes), "page": page,
+                             "line": S.variant_line(parent, run, changes, page)})
         assumptions = S.assumptions_frame(self.runs)
         self.data["assumptions"] = assumptions
         provenance = S.provenance_frame(self.runs)
@@ -199,9 +201,13 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             waterfalls.append({"name": wf.name, "title": wf.title, "description": wf.description,
                                "table": S.md_table(shown), "chart": chart, "marks": marks,
                                "ratio": f"{ratio:.1f}x", "published_ratio": published, "file": wf.path})
+        # the first screen's chart: the baseline's fan, shown there instead of under "Charts"
+        base = self.baseline()
+        hero = [c for c in self.charts if base is not None and c["name"] == f"fan_{base.name}"]
         sections = {}
         for chart in self.charts:
-            sections.setdefault(chart["section"], []).append(chart)
+            if chart not in hero:
+                sections.setdefault(chart["section"], []).append(chart)
         scen = []
         for run in self.runs:
             kind = " and ".join(k for k, ok in (("supply", S.is_supply(run)), ("cost", S.is_cost(run))) if ok)
@@ -214,7 +220,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             "quarter": self.quarter, "version": __version__, "stamp": self.stamp, "scenarios": scen,
             "summary": {"supply": S.md_table(supply_table) if not supply_table.empty else None,
                         "cost": S.md_table(cost_table) if not cost_table.empty else None,
-                        "sentences": sentences},
+                        "sentences": sentences, "chart": hero[0] if hero else None},
             "comparison": S.md_table(comparison), "variants": variants,
             "charts": {k: sections.get(k, []) for k in ("supply", "dynamics", "cost", "sensitivity", "waterfall")},
             "waterfalls": waterfalls, "changes": self.changes, "archive": str(self.archive_path),
@@ -246,21 +252,76 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                 "data_files": {row["file"]: row["sha256"] for row in files.to_dict("records")},
                 "files": sorted(f"{name}.csv" for name in self.data)}
 
+    def baseline(self) -> ScenarioRun | None:
+        """The supply scenario the first screen singles out: ``baseline`` when it is in the report,
+        else the first supply scenario that extends none of the others, else the first one."""
+        named = {r.name: r for r in self.supply}
+        if "baseline" in named:
+            return named["baseline"]
+        roots = [r for r in self.supply if S.parent_of(r, self.runs) is None]
+        return (roots or self.supply or [None])[0]
+
+    def _way_out(self) -> tuple[ScenarioRun, ScenarioRun, Any] | None:
+        """(human-heavy run, mostly synthetic run, its waterfall or None): the first and last run of the
+        first waterfall (steps priced one by one, so the two are comparable), else the priced runs of
+        the lowest and the highest median synthetic share when one is at most 20% and the other at
+        least 50%."""
+        for wf in self.waterfalls:
+            first, last = wf.runs[0], wf.runs[-1]
+            if S.synthetic_share(last) is not None and S.synthetic_share(first) is not None \
+                    and S.synthetic_share(last) > S.synthetic_share(first):
+                return first, last, wf
+        priced = [(S.synthetic_share(r), k, r) for k, r in enumerate(self.cost) if "mix_curve" not in r.result.tables]
+        priced = [t for t in priced if t[0] is not None]
+        if not priced:
+            return None
+        low, high = min(priced, key=lambda t: t[:2]), max(priced, key=lambda t: (t[0], -t[1]))
+        if low[0] <= 0.2 and high[0] >= 0.5:
+            return low[2], high[2], None
+        return None
+
     def _summary_sentences(self) -> list[str]:
+        """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
+        cost (a mostly synthetic run against a human-heavy one, p50), then the range across the supply
+        scenarios, leaving out those whose median is already past."""
         out = []
-        if self.supply:
+        base = self.baseline()
+        if base is not None:
+            h = headline(base.result)
+            text = (f"**Baseline** ({base.name}): human text runs out in "
+                    f"**{format_headline('exhaustion.p50', h['exhaustion.p50'])}** (median; 80% interval "
+                    f"{format_headline('exhaustion.p10', h['exhaustion.p10'])} – "
+                    f"{format_headline('exhaustion.p90', h['exhaustion.p90'])})")
+            if "exhaustion.by_2030" in h:
+                text += f"; P(exhausted by end of 2030) = **{format_headline('exhaustion.by_2030', h['exhaustion.by_2030'])}**"
+            out.append(text + ".")
+        way = self._way_out()
+        if way is not None:
+            human, synthetic, wf = way
+            hh, hs = headline(human.result), headline(synthetic.result)
+            text = (f"**The way out**: a mostly synthetic run ({synthetic.name}, {S.synthetic_share(synthetic):.0%} "
+                    f"synthetic) costs **{format_quantity(hs['cost.total.p50'], 'usd')}** (p50; 80% interval "
+                    f"{format_quantity(hs['cost.total.p10'], 'usd')} – {format_quantity(hs['cost.total.p90'], 'usd')}) "
+                    f"against {format_quantity(hh['cost.total.p50'], 'usd')} (p50) for a human-heavy run "
+                    f"({human.name}, {S.synthetic_share(human):.0%} synthetic)")
+            text += ("; they differ in more than data, and the waterfall below prices each step between them"
+                     if wf is not None else "; they differ in more than data, so this is not a ranking")
+            out.append(text + ".")
+        if len(self.supply) >= 2:
+            start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4  # the report quarter's start
             med = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
-            first = min(med, key=lambda k: med[k])
-            last = max(med, key=lambda k: med[k])
-            out.append(f"Across {len(self.supply)} supply scenarios the median quarter in which the largest "
-                       f"training run needs more text than the effective human stock ranges from {quarter_of(med[first])} "
-                       f"({first}) to {quarter_of(med[last])} ({last}).")
-        if self.cost:
-            cost = {r.name: headline(r.result)["cost.total.p50"] for r in self.cost}
-            low = min(cost, key=lambda k: cost[k])
-            high = max(cost, key=lambda k: cost[k])
-            out.append(f"Of {len(self.cost)} priced runs, {low} is cheapest at {format_quantity(cost[low], 'usd')} "
-                       f"(p50) and {high} dearest at {format_quantity(cost[high], 'usd')}.")
+            past = [n for n in med if med[n] <= start + 1e-9]  # its median quarter has ended
+            kept = {n: v for n, v in med.items() if n not in past}
+            if len(kept) >= 2:
+                first = min(kept, key=lambda k: kept[k])
+                last = max(kept, key=lambda k: kept[k])
+                text = (f"Across {len(kept)} supply scenarios the median runs from {quarter_of(kept[first])} "
+                        f"({first}) to {quarter_of(kept[last])} ({last})")
+                if past:
+                    names = ", ".join(f"{n} ({quarter_of(med[n])})" for n in past)
+                    text += (f", leaving out {names}: a median already past is contradicted by the record "
+                             "since (such a scenario is kept to test the claim it spells out)")
+                out.append(text + ".")
         return out
 
     def render(self, template_dir: Path | None = None) -> str:
@@ -272,6 +333,15 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         out = {}
         for run in self.runs:
             parts = [render_report(run.result).rstrip("\n"), ""]
+            parent = S.parent_of(run, self.runs)
+            if parent is not None:  # what the variant changes, moved here from the report
+                changes = S.variant_changes(parent, run)
+                parts += [f"## What it changes against {parent.name}", "",
+                          f"Each input or setting this scenario sets differently from "
+                          f"[{parent.name}]({parent.name}.md), and the file and line that set it:", "",
+                          S.md_table(changes) if len(changes) else "It changes no input or setting.", "",
+                          "What that does to the headline figures:", "",
+                          S.md_table(S.variant_headline(parent, run)), ""]
             charts = [c for c in self.charts if run.name in c["scenarios"]]
             if charts:
                 parts += ["## Charts", ""]

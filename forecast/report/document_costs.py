@@ -60,7 +60,9 @@ class CostAndAnalysisCharts(ChartSections):
                      f"{len(largest)} priced runs")
         fig = chart_spec(costs.cost_components_chart, frame, title, "Mean of samples per component (means add up to the "
                                                     "mean total), USD.")
-        caption = f"Training cost by component: {self._files(self.cost)}."
+        caption = (f"Training cost by component, the mean of the samples (means add up, so each bar's top is "
+                   f"the mean total, a different statistic from the p50 quoted elsewhere in this report): "
+                   f"{self._files(self.cost)}.")
         self._chart("cost_components", "cost", fig, title, caption, [r.name for r in self.cost], frame, images)
 
     def _mix(self, run: ScenarioRun, images: dict[str, bytes]) -> None:
@@ -103,8 +105,8 @@ class CostAndAnalysisCharts(ChartSections):
         title = (f"{run.name}: {top['label']} moves {what} most, {format_value(top['at_p10'], kind)} to "
                  f"{format_value(top['at_p90'], kind)} from its p10 to its p90")
         unit = "quarter of exhaustion" if outcome == "exhaustion" else "total training cost, USD"
-        subtitle = (f"{'Quarter of exhaustion' if outcome == 'exhaustion' else 'Total training cost, USD'}: each input at its p10 or p90, the others at their medians (base "
-                    f"{format_value(float(top['base']), kind)}, the line). S1, ST: first-order and total Sobol "
+        subtitle = (f"{'Quarter of exhaustion' if outcome == 'exhaustion' else 'Total training cost, USD'}: each input at its p10 or p90, the others at their medians (the line: "
+                    f"{format_value(float(top['base']), kind)}, all inputs at their medians). S1, ST: first-order and total Sobol "
                     f"indices, {frame['evaluations'].iloc[0]:,} model runs; inputs treated as independent.")
         fig = chart_spec(MC.sobol_tornado_chart, frame[["label", "base", "at_p10", "at_p90", "S1", "ST"]], kind, title,
                      subtitle, unit)
@@ -134,12 +136,12 @@ class CostAndAnalysisCharts(ChartSections):
         ratio = frame["total_p50"].iloc[0] / frame["total_p50"].iloc[-1]
         biggest = steps.loc[(np.log(steps["factor"]).abs()).idxmax()]
         title = (f"The largest step is \"{biggest['label']}\"; in all, {format_quantity(frame['total_p50'].iloc[0], 'usd')} "
-                 f"to {format_quantity(frame['total_p50'].iloc[-1], 'usd')} ({ratio:.1f}x cheaper)")
+                 f"to {format_quantity(frame['total_p50'].iloc[-1], 'usd')} (p50, {ratio:.1f}x cheaper)")
         fig = chart_spec(costs.waterfall_chart, frame, wf.marks, title, "Total training cost, median of samples; each "
                                                         "middle bar is the change one step makes. Diamonds: "
                                                         "published figures.", f"Result: {wf.runs[-1].name}")
         caption = (f"{wf.title}, each bar a model run: {self._files(wf.runs)} (`{wf.path}`). "
-                   + " ".join(f"{m.label}: {m.source}." for m in wf.marks.itertuples(index=False)))
+                   + " ".join(f"{m.label} (published figure): {m.source}." for m in wf.marks.itertuples(index=False)))
         self._chart(f"waterfall_{wf.name}", "waterfall", fig, title, caption, [r.name for r in wf.runs],
                     frame, images)
         self.data[f"waterfall_{wf.name}_marks"] = wf.marks

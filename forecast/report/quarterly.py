@@ -240,7 +240,9 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
     style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
              "line-height:1.45;color:#222}table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}"
              "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}"
-             "th{background:#f3f3f3}img{max-width:100%}code{font-size:.85em}")
+             "th{background:#f3f3f3}img{max-width:100%}code{font-size:.85em}"
+             # the summary's chart (the paragraph after its list) fits on the first screen with the answers
+             "h2+ul+p>img{max-height:46vh;width:auto}")
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{html_lib.escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 

@@ -22,7 +22,7 @@ from forecast.engine.runs import ScenarioRun
 
 __all__ = ["assumptions_frame", "comparison_data", "comparison_frame", "data_files_frame", "headline_change", "md_table",
            "parent_of", "provenance_frame", "sensitivity_frame", "summary_cost_frame", "summary_supply_frame",
-           "variant_changes", "variant_headline"]
+           "synthetic_share", "variant_changes", "variant_headline", "variant_line"]
 
 
 
@@ -42,6 +42,14 @@ def is_supply(run: ScenarioRun) -> bool:
 
 def is_cost(run: ScenarioRun) -> bool:
     return "cost_breakdown" in run.result.tables
+
+
+def synthetic_share(run: ScenarioRun) -> float | None:
+    """Median synthetic share of a priced run's mix (0–1), or None when the run prices no mix."""
+    draws = run.result.draws.get("cost.run.mix.synthetic")
+    if draws is None or not is_cost(run):
+        return None
+    return float(np.median(np.asarray(draws, dtype=float)))
 
 
 def summary_supply_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -209,6 +217,11 @@ def headline_change(key: str, old: float, new: float) -> str:
         years = new - old
         return "no change" if abs(years) < 1e-9 else f"{years:+.2f} years"
     if key.startswith("exhaustion.by_") or key in ("cost.p_cheapest", "cost.cheapest_share"):
+        # the difference of the percentages as printed, so "6% → 3%" reads "-3 pts", never "-2 pts"
+        shown = [format_headline(key, v).removesuffix("%") for v in (old, new)]
+        if all(t.lstrip("-").isdigit() for t in shown):
+            pts = int(shown[1]) - int(shown[0])
+            return "no change" if pts == 0 else f"{pts:+d} pts"
         pts = (new - old) * 100
         return "no change" if abs(pts) < 0.5 else f"{pts:+.0f} pts"
     if key.startswith("cost.total"):
@@ -228,6 +241,27 @@ def variant_headline(parent: ScenarioRun, child: ScenarioRun) -> pd.DataFrame:
     if parent.name == child.name:
         return pd.DataFrame(rows)
     return pd.DataFrame(rows, columns=["figure", parent.name, child.name, "change"])
+
+
+def variant_line(parent: ScenarioRun, child: ScenarioRun, changes: pd.DataFrame, page: str) -> str:
+    """One line for the report: the variant (linked to its detail page, where the changes are in full),
+    what it changes and what that does to its main headline figures (medians, P(by end of 2030), p50
+    cost)."""
+    what = list(changes["what"])
+    if not what:
+        changed = "changes no input or setting"
+    else:
+        shown = ", ".join(f"`{w}`" for w in what[:3])
+        changed = f"changes {shown}" + (f" and {len(what) - 3} more" if len(what) > 3 else "")
+    old, new = headline(parent.result), headline(child.result)
+    moves = []
+    for key, label in (("exhaustion.p50", "median exhaustion"), ("exhaustion.by_2030", "P(by end of 2030)"),
+                       ("cost.total.p50", "cost p50")):
+        if key in old and key in new:
+            moves.append(f"{label} {format_headline(key, old[key])} → {format_headline(key, new[key])} "
+                         f"({headline_change(key, old[key], new[key])})")
+    return (f"[{child.name}]({page}) against {parent.name}: {changed}"
+            + ("; " + ", ".join(moves) if moves else "") + ".")
 
 
 def assumptions_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:

@@ -33,7 +33,7 @@ def cost_components_chart(frame: pd.DataFrame, title: str, subtitle: str):
                edgecolor="white", linewidth=0.6, hatch=(None, "//", "..", "xx", "\\\\")[k] if k else None)
         bottom += values
     for i, total in enumerate(bottom):
-        ax.annotate(format_quantity(total, "usd"), (i, total), ha="center", va="bottom",
+        ax.annotate(format_quantity(total, "usd") + " mean", (i, total), ha="center", va="bottom",
                     xytext=(0, 2), textcoords="offset points", fontsize=8)
     ax.yaxis.set_major_formatter(axis_formatter("usd"))
     ax.set_ylabel("training cost, mean of samples (USD)")
@@ -97,7 +97,7 @@ def waterfall_chart(frame: pd.DataFrame, marks: pd.DataFrame, title: str, subtit
     for i in range(n):  # connectors at the level each bar ends
         ax.plot([i + 0.3, i + 0.7], [totals[i], totals[i]], color="#666666", linewidth=0.8)
     for i, total in ((0, totals[0]), (n, totals[-1])):
-        ax.annotate(format_quantity(total, "usd"), (i, total), ha="center", va="bottom", xytext=(0, 3),
+        ax.annotate(format_quantity(total, "usd") + " mean", (i, total), ha="center", va="bottom", xytext=(0, 3),
                     textcoords="offset points", fontsize=8.5, fontweight="bold")
     for k, row in enumerate(marks.itertuples(index=False)):
         pos = 0 if int(row.beside) == 0 else n
