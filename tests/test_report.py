@@ -632,16 +632,17 @@ def test_which_runs_are_full_and_where_partial_ones_go(tmp_path, monkeypatch):
 
 
 def test_progress_total_is_right_from_the_first_step_and_names_every_scenario(tmp_path, monkeypatch):
-    """The bar's total counts the waterfall's own step (mini-mix, not among the scenarios given)
-    from the first call, and every step, each scenario run included, is one tick of it."""
+    """The bar's total counts the waterfall's own steps (mini-gpt and mini-mix: two runs for one
+    compare file, not among the scenarios given) from the first call, and every step, each scenario
+    run included, is one tick of it."""
     from forecast.report.quarterly import build_report
 
     monkeypatch.chdir(SET)
     calls: list[tuple[str, int, int]] = []
-    build_report(["mini-supply.yaml", "mini-gpt.yaml"], "2026Q4", tmp_path / "r", samples=200,
+    build_report(["mini-supply.yaml"], "2026Q4", tmp_path / "r", samples=200,
                  compare_paths=["waterfall.yaml"], trend_methods=(), replace=True, workers=1,
                  progress=lambda label, done, total: calls.append((label, done, total)))
-    # 2 scenarios + mini-mix for the waterfall, then trends, charts, write, archive
+    # mini-supply + mini-gpt and mini-mix for the waterfall, then trends, charts, write, archive
     assert {total for _, _, total in calls} == {7}
     assert [done for _, done, _ in calls] == list(range(8))
     labels = [label for label, _, _ in calls]
