@@ -1,4 +1,5 @@
-"""Docs are tested: the README's example scenario loads and runs; every CLI command is documented."""
+"""Docs are tested: the README's example scenario loads and runs; every CLI command is documented; the
+output docs/cli.md quotes (help, refusals, stamps) is what peakdata prints today."""
 from __future__ import annotations
 
 import re
@@ -59,3 +60,75 @@ def test_readme_lists_each_command_line_once_and_cli_md_lists_every_command():
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         assert re.search(rf"^\s+{name}\s", listing, re.M), f"docs/cli.md's peakdata --help lacks {name}"
+
+
+# docs/cli.md quotes the command line as it answers: each block between
+# `<!-- BEGIN peakdata ARGS -->` and `<!-- END peakdata -->` is the output of `peakdata ARGS`, run from
+# the project folder (help at click's 78 columns, as a terminal of 80 or more shows it). A change of
+# wording fails here; `make golden` (pytest --update-golden) rewrites the blocks; review `git diff docs/`.
+_BLOCK = re.compile(r"(<!-- BEGIN peakdata (?P<args>[^>]*?) -->\n)(?P<body>.*?)(<!-- END peakdata -->)", re.S)
+#: A stamp as `peakdata run` prints it and report.md carries it (forecast.result.ForecastResult.stamp).
+_STAMP = re.compile(r"peakdata (?P<version>\S+); scenario (?P<name>[\w.-]+); sha256 (?P<hash>[0-9a-f]{16}); "
+                    r"seed (?P<seed>\d+); samples (?P<samples>\d+)")
+
+
+def _peakdata(args: str) -> str:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, shlex.split(args), prog_name="peakdata", terminal_width=78)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return f"```\n{result.output}```\n"
+
+
+def _stamp(match: re.Match) -> str:
+    """The stamp of scenarios/<name>.yaml as it is now."""
+    from forecast import __version__
+    from forecast.io.scenario import scenario_hash
+
+    scenario = load_scenario(ROOT / "scenarios" / f"{match['name']}.yaml").scenario
+    return (f"peakdata {__version__}; scenario {scenario.name}; sha256 {scenario_hash(scenario)[:16]}; "
+            f"seed {scenario.seed}; samples {scenario.samples}")
+
+
+def _check_doc(request, path: Path, render) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = render(text)
+    if request.config.getoption("--update-golden"):
+        path.write_text(expected, encoding="utf-8", newline="\n")
+        return
+    if text != expected:
+        import difflib
+
+        diff = "".join(difflib.unified_diff(text.splitlines(True), expected.splitlines(True),
+                                            f"{path.name} (as written)", f"{path.name} (as peakdata answers)"))
+        raise AssertionError(f"{path.relative_to(ROOT)} no longer matches the tool; run `make golden` "
+                             f"and review `git diff docs/`:\n{diff}")
+
+
+def test_cli_md_blocks_are_the_commands_output(request, monkeypatch):
+    """Every marked block of docs/cli.md is what `peakdata ARGS` prints today: the main and every
+    command's --help, and the refusals quoted (a missing argument, a scenario without a cost)."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    path = ROOT / "docs" / "cli.md"
+    _check_doc(request, path, lambda text: _BLOCK.sub(
+        lambda m: f"{m[1]}{_peakdata(m['args'])}{m[4]}", text))
+    text = path.read_text(encoding="utf-8")
+    quoted = {m["args"] for m in _BLOCK.finditer(text)}
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert f"{name} --help" in quoted, f"docs/cli.md quotes no `peakdata {name} --help` block"
+    # no help text is quoted outside the markers, where it could go stale unnoticed
+    unmarked = _BLOCK.sub("", text)
+    assert "Usage: peakdata" not in unmarked.replace("`Usage: peakdata", "")
+
+
+def test_docs_stamps_are_the_shipped_scenarios(request):
+    """A stamp quoted in docs/cli.md or docs/report.md names the shipped scenario's current content
+    hash, seed and samples (the stamp that `peakdata run` prints and report.md carries)."""
+    for name in ("cli.md", "report.md"):
+        path = ROOT / "docs" / name
+        _check_doc(request, path, lambda text: _STAMP.sub(
+            lambda m: _stamp(m) if (ROOT / "scenarios" / f"{m['name']}.yaml").is_file() else m[0], text))
