@@ -132,3 +132,56 @@ def test_docs_stamps_are_the_shipped_scenarios(request):
         path = ROOT / "docs" / name
         _check_doc(request, path, lambda text: _STAMP.sub(
             lambda m: _stamp(m) if (ROOT / "scenarios" / f"{m['name']}.yaml").is_file() else m[0], text))
+
+
+_CHANGES_BEGIN = ("<!-- BEGIN changes example: palmyra-x-004 at 5,000 samples, cost.compute.mfu 30% to 45% -> "
+                  "35% to 45%, data/gpu_prices.csv:48 price_high_usd_per_hour 4.78 -> 3.99 "
+                  "(make golden rewrites this block) -->")
+_CHANGES_END = "<!-- END changes example -->"
+
+
+def _changes_example(tmp: Path) -> str:
+    """The tables of "Changes since last quarter" for the example of docs/cli.md, computed: the shipped
+    palmyra-x-004 archived as 2026Q3, then its MFU narrowed and one GPU price lowered for 2026Q4."""
+    import os
+
+    from forecast.engine.runs import run_scenarios
+    from forecast.report.changes import section
+    from forecast.store.archive import record_report
+
+    shutil.copytree(ROOT / "data", tmp / "data")
+    (tmp / "scenarios").mkdir()
+    for name in ("gpt-class.yaml", "palmyra-x-004.yaml"):  # palmyra-x-004 extends gpt-class
+        shutil.copy(ROOT / "scenarios" / name, tmp / "scenarios" / name)
+    cwd = os.getcwd()
+    os.chdir(tmp)  # so the tables name data/gpu_prices.csv:48, not a machine path
+    try:
+        data, archive, scenario = Path("data"), Path("archive.sqlite"), Path("scenarios/palmyra-x-004.yaml")
+
+        def runs():
+            return run_scenarios([scenario], samples=5000, data_dir=data, keep_samples=True, workers=1)
+
+        record_report(archive, "2026Q3", runs(), data, full=True, folder="2026Q3")
+        text = scenario.read_text(encoding="utf-8")
+        assert text.count("value: 30% to 45%") == 1
+        scenario.write_text(text.replace("value: 30% to 45%", "value: 35% to 45%"), encoding="utf-8")
+        prices = (data / "gpu_prices.csv").read_text(encoding="utf-8").split("\n")
+        assert prices[47].startswith("H100,2024,neocloud,2.99,4.78,")
+        prices[47] = prices[47].replace(",4.78,", ",3.99,", 1)
+        (data / "gpu_prices.csv").write_text("\n".join(prices), encoding="utf-8")
+        markdown = section(archive, "2026Q4", runs(), data)["markdown"]
+    finally:
+        os.chdir(cwd)
+    tables = re.findall(r"(?:^\|.*\n)+", markdown + "\n", flags=re.M)
+    return "\n".join(tables)
+
+
+def test_cli_md_changes_example_is_computed(request, tmp_path):
+    """The "Changes since last quarter" example of docs/cli.md (peakdata history) is the section the
+    report computes for the edit it describes, so its Palmyra figures follow the model and data."""
+    block = _changes_example(tmp_path)
+    assert "| palmyra-x-004 | Cost, p50 | $1.04M |" in block  # the shipped figure, as the history example
+    _check_doc(request, ROOT / "docs" / "cli.md", lambda text: re.sub(
+        re.escape(_CHANGES_BEGIN) + r"\n.*?" + re.escape(_CHANGES_END),
+        lambda _: f"{_CHANGES_BEGIN}\n{block}{_CHANGES_END}", text, count=1, flags=re.S))
+    assert _CHANGES_BEGIN in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
