@@ -3,14 +3,20 @@
 #                 scenario in scenarios/ into reports/<quarter>/
 #   make test     the same install, then the test suite (and the doctests in forecast/)
 # Both install the library versions CI tested, from constraints.txt; `make constraints` refreshes it.
+# Each step says what it does in one line; pip runs --quiet, so only errors print (and stop make).
+# PIP_QUIET_BUILD drops setuptools' "Editable installation ... be careful with folders in your working
+# directory" notice (an InformationOnly warning newer pips show in a !!/**** block): it matches
+# that notice's text only, so every other warning and every error still prints.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PIP_QUIET_BUILD := PYTHONWARNINGS="ignore:Editable installation"
 
 .PHONY: install report test bench golden constraints clean
 
 $(BIN)/python:
+	@echo "creating $(VENV), a Python environment for peakdata"
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  echo "python3 -m venv failed; installing Debian's python3-venv" >&2; \
 	  rm -rf $(VENV); \
@@ -22,17 +28,22 @@ $(BIN)/python:
 	  $(PYTHON) -m venv $(VENV); }
 
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@echo "updating pip in $(VENV)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "installing peakdata and its libraries, the versions in constraints.txt (about 2 minutes, once)..."
+	@$(PIP_QUIET_BUILD) $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
+	@echo "installed: $(BIN)/peakdata"
 
 install: $(STAMP)
 
 report: install
-	$(BIN)/peakdata report --out reports
+	@echo "writing this quarter's report of every scenario: peakdata report --out reports"
+	@$(BIN)/peakdata report --out reports
 
 test: install
-	$(BIN)/python -m pytest
+	@echo "running the test suite: $(BIN)/python -m pytest"
+	@$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python benchmarks/run.py
@@ -41,7 +52,7 @@ bench: install
 	$(BIN)/python benchmarks/memory.py
 
 golden: install
-	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+	$(BIN)/python -m pytest tests/test_golden.py tests/test_docs.py --update-golden
 
 # Resolve the newest libraries pyproject.toml allows into a scratch venv and write their versions to
 # constraints.txt. Then run `make clean test` and commit constraints.txt only if the suite passes.
@@ -49,7 +60,7 @@ constraints:
 	rm -rf .constraints-venv
 	$(PYTHON) -m venv .constraints-venv
 	.constraints-venv/bin/python -m pip install --quiet --upgrade pip
-	.constraints-venv/bin/python -m pip install --quiet -e '.[test]'
+	$(PIP_QUIET_BUILD) .constraints-venv/bin/python -m pip install --quiet -e '.[test]'
 	{ echo "# Library versions the test suite passed with (make constraints; see README)."; \
 	  .constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' | sort -f; } > constraints.txt
 	rm -rf .constraints-venv

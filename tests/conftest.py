@@ -1,7 +1,8 @@
 """Shared test helpers: golden files and small scenario files written into ``tmp_path``.
 
 Golden files live in ``tests/golden/``. ``pytest --update-golden`` (``make golden`` runs
-``pytest tests/test_golden.py --update-golden``) rewrites them from the current output; review the
+``pytest tests/test_golden.py tests/test_docs.py --update-golden``) rewrites them, and the output quoted
+in docs/ (tests/test_docs.py), from the current output; review the
 diff before committing it.
 
 Hypothesis profiles (registered here, before any test module is imported, so every ``@settings``

@@ -1,4 +1,5 @@
-"""Docs are tested: the README's example scenario loads and runs; every CLI command is documented."""
+"""Docs are tested: the README's example scenario loads and runs; every CLI command is documented; the
+output docs/cli.md quotes (help, refusals, stamps) is what peakdata prints today."""
 from __future__ import annotations
 
 import re
@@ -59,3 +60,128 @@ def test_readme_lists_each_command_line_once_and_cli_md_lists_every_command():
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         assert re.search(rf"^\s+{name}\s", listing, re.M), f"docs/cli.md's peakdata --help lacks {name}"
+
+
+# docs/cli.md quotes the command line as it answers: each block between
+# `<!-- BEGIN peakdata ARGS -->` and `<!-- END peakdata -->` is the output of `peakdata ARGS`, run from
+# the project folder (help at click's 78 columns, as a terminal of 80 or more shows it). A change of
+# wording fails here; `make golden` (pytest --update-golden) rewrites the blocks; review `git diff docs/`.
+_BLOCK = re.compile(r"(<!-- BEGIN peakdata (?P<args>[^>]*?) -->\n)(?P<body>.*?)(<!-- END peakdata -->)", re.S)
+#: A stamp as `peakdata run` prints it and report.md carries it (forecast.result.ForecastResult.stamp).
+_STAMP = re.compile(r"peakdata (?P<version>\S+); scenario (?P<name>[\w.-]+); sha256 (?P<hash>[0-9a-f]{16}); "
+                    r"seed (?P<seed>\d+); samples (?P<samples>\d+)")
+
+
+def _peakdata(args: str) -> str:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, shlex.split(args), prog_name="peakdata", terminal_width=78)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return f"```\n{result.output}```\n"
+
+
+def _stamp(match: re.Match) -> str:
+    """The stamp of scenarios/<name>.yaml as it is now."""
+    from forecast import __version__
+    from forecast.io.scenario import scenario_hash
+
+    scenario = load_scenario(ROOT / "scenarios" / f"{match['name']}.yaml").scenario
+    return (f"peakdata {__version__}; scenario {scenario.name}; sha256 {scenario_hash(scenario)[:16]}; "
+            f"seed {scenario.seed}; samples {scenario.samples}")
+
+
+def _check_doc(request, path: Path, render) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = render(text)
+    if request.config.getoption("--update-golden"):
+        path.write_text(expected, encoding="utf-8", newline="\n")
+        return
+    if text != expected:
+        import difflib
+
+        diff = "".join(difflib.unified_diff(text.splitlines(True), expected.splitlines(True),
+                                            f"{path.name} (as written)", f"{path.name} (as peakdata answers)"))
+        raise AssertionError(f"{path.relative_to(ROOT)} no longer matches the tool; run `make golden` "
+                             f"and review `git diff docs/`:\n{diff}")
+
+
+def test_cli_md_blocks_are_the_commands_output(request, monkeypatch):
+    """Every marked block of docs/cli.md is what `peakdata ARGS` prints today: the main and every
+    command's --help, and the refusals quoted (a missing argument, a scenario without a cost)."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    path = ROOT / "docs" / "cli.md"
+    _check_doc(request, path, lambda text: _BLOCK.sub(
+        lambda m: f"{m[1]}{_peakdata(m['args'])}{m[4]}", text))
+    text = path.read_text(encoding="utf-8")
+    quoted = {m["args"] for m in _BLOCK.finditer(text)}
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert f"{name} --help" in quoted, f"docs/cli.md quotes no `peakdata {name} --help` block"
+    # no help text is quoted outside the markers, where it could go stale unnoticed
+    unmarked = _BLOCK.sub("", text)
+    assert "Usage: peakdata" not in unmarked.replace("`Usage: peakdata", "")
+
+
+def test_docs_stamps_are_the_shipped_scenarios(request):
+    """A stamp quoted in docs/cli.md or docs/report.md names the shipped scenario's current content
+    hash, seed and samples (the stamp that `peakdata run` prints and report.md carries)."""
+    for name in ("cli.md", "report.md"):
+        path = ROOT / "docs" / name
+        _check_doc(request, path, lambda text: _STAMP.sub(
+            lambda m: _stamp(m) if (ROOT / "scenarios" / f"{m['name']}.yaml").is_file() else m[0], text))
+
+
+_CHANGES_BEGIN = ("<!-- BEGIN changes example: palmyra-x-004 at 5,000 samples, cost.compute.mfu 30% to 45% -> "
+                  "35% to 45%, data/gpu_prices.csv:48 price_high_usd_per_hour 4.78 -> 3.99 "
+                  "(make golden rewrites this block) -->")
+_CHANGES_END = "<!-- END changes example -->"
+
+
+def _changes_example(tmp: Path) -> str:
+    """The tables of "Changes since last quarter" for the example of docs/cli.md, computed: the shipped
+    palmyra-x-004 archived as 2026Q3, then its MFU narrowed and one GPU price lowered for 2026Q4."""
+    import os
+
+    from forecast.engine.runs import run_scenarios
+    from forecast.report.changes import section
+    from forecast.store.archive import record_report
+
+    shutil.copytree(ROOT / "data", tmp / "data")
+    (tmp / "scenarios").mkdir()
+    for name in ("gpt-class.yaml", "palmyra-x-004.yaml"):  # palmyra-x-004 extends gpt-class
+        shutil.copy(ROOT / "scenarios" / name, tmp / "scenarios" / name)
+    cwd = os.getcwd()
+    os.chdir(tmp)  # so the tables name data/gpu_prices.csv:48, not a machine path
+    try:
+        data, archive, scenario = Path("data"), Path("archive.sqlite"), Path("scenarios/palmyra-x-004.yaml")
+
+        def runs():
+            return run_scenarios([scenario], samples=5000, data_dir=data, keep_samples=True, workers=1)
+
+        record_report(archive, "2026Q3", runs(), data, full=True, folder="2026Q3")
+        text = scenario.read_text(encoding="utf-8")
+        assert text.count("value: 30% to 45%") == 1
+        scenario.write_text(text.replace("value: 30% to 45%", "value: 35% to 45%"), encoding="utf-8")
+        prices = (data / "gpu_prices.csv").read_text(encoding="utf-8").split("\n")
+        assert prices[47].startswith("H100,2024,neocloud,2.99,4.78,")
+        prices[47] = prices[47].replace(",4.78,", ",3.99,", 1)
+        (data / "gpu_prices.csv").write_text("\n".join(prices), encoding="utf-8")
+        markdown = section(archive, "2026Q4", runs(), data)["markdown"]
+    finally:
+        os.chdir(cwd)
+    tables = re.findall(r"(?:^\|.*\n)+", markdown + "\n", flags=re.M)
+    return "\n".join(tables)
+
+
+def test_cli_md_changes_example_is_computed(request, tmp_path):
+    """The "Changes since last quarter" example of docs/cli.md (peakdata history) is the section the
+    report computes for the edit it describes, so its Palmyra figures follow the model and data."""
+    block = _changes_example(tmp_path)
+    assert "| palmyra-x-004 | Cost, p50 | $1.04M |" in block  # the shipped figure, as the history example
+    _check_doc(request, ROOT / "docs" / "cli.md", lambda text: re.sub(
+        re.escape(_CHANGES_BEGIN) + r"\n.*?" + re.escape(_CHANGES_END),
+        lambda _: f"{_CHANGES_BEGIN}\n{block}{_CHANGES_END}", text, count=1, flags=re.S))
+    assert _CHANGES_BEGIN in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")

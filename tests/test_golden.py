@@ -2,7 +2,7 @@
 
 To accept a deliberate change of output, regenerate the files and review the diff::
 
-    make golden          # = .venv/bin/python -m pytest tests/test_golden.py --update-golden
+    make golden          # = .venv/bin/python -m pytest tests/test_golden.py tests/test_docs.py --update-golden
     git diff tests/golden/
 
 The ``--update-golden`` option is registered in tests/conftest.py. Inputs sit next to their

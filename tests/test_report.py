@@ -711,3 +711,22 @@ def test_which_runs_are_full_and_where_partial_ones_go(tmp_path, monkeypatch):
     # a folder without scenarios/ has no full run: every report there is partial
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert report_target(out, "2026Q4", ["x.yaml"]).scope == "1 scenario, not the 0 of scenarios/"
+
+
+def test_progress_total_is_right_from_the_first_step_and_names_every_scenario(tmp_path, monkeypatch):
+    """The bar's total counts the waterfall's own steps (mini-gpt and mini-mix: two runs for one
+    compare file, not among the scenarios given) from the first call, and every step, each scenario
+    run included, is one tick of it."""
+    from forecast.report.quarterly import build_report
+
+    monkeypatch.chdir(SET)
+    calls: list[tuple[str, int, int]] = []
+    build_report(["mini-supply.yaml"], "2026Q4", tmp_path / "r", samples=200,
+                 compare_paths=["waterfall.yaml"], trend_methods=(), replace=True, workers=1,
+                 progress=lambda label, done, total: calls.append((label, done, total)))
+    # mini-supply + mini-gpt and mini-mix for the waterfall, then trends, charts, write, archive
+    assert {total for _, _, total in calls} == {7}
+    assert [done for _, done, _ in calls] == list(range(8))
+    labels = [label for label, _, _ in calls]
+    assert sorted(labels[1:4]) == ["ran mini-gpt", "ran mini-mix", "ran mini-supply"]
+    assert labels[-1] == "archived"

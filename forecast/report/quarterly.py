@@ -158,7 +158,6 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
                            scenarios_dir=scenarios_dir)
     if workers is None:  # the machine's cores, at most 4: scenarios are few and memory matters more
         workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-    total = len(paths) + len(compare_paths) + 4
     done = [0]
 
     def tick(label: str) -> None:
@@ -174,8 +173,6 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         from forecast.report.templating import check_templates
 
         check_templates(Path(template_dir))
-    if progress is not None:
-        progress("running scenarios", 0, total)
     from forecast.io.compare import load_compare
 
     from forecast.io.display_paths import name_from, project_relative
@@ -188,7 +185,11 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
             if S._norm(step) not in wanted:
                 wanted.add(S._norm(step))
                 extra.append(step)
-    total += len(extra) - len(compare_paths)
+    # every scenario run (the waterfalls' own steps included), then trends, charts, write, archive:
+    # known before the first step, so the bar's total never changes during the run
+    total = len(paths) + len(extra) + 4
+    if progress is not None:
+        progress("running scenarios", 0, total)
     everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
                                workers=workers, progress=lambda name, k, n: tick(f"ran {name}"))
     runs = everything[:len(paths)]
