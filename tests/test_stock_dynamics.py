@@ -456,3 +456,12 @@ def test_human_share_is_read_at_the_middle_of_the_quarter_the_text_is_written_in
     monkeypatch.setattr(sampling, "uniforms", lambda seed, name, n: np.full(n, 0.5))
     one = run(scenario, samples=1, data_dir=data)
     assert estimate.series["stock_human_inflow"] == pytest.approx(one.stats["stock_human_inflow"][:, 0], rel=1e-12)
+
+
+def test_a_flat_or_falling_licence_curve_and_the_old_flat_price_are_refused(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        _scenario(tmp_path, "gap:\n  license_price_rise: 1\n", "ai-written-inflow.yaml", "flat")
+    assert "license_price_rise must be above 1" in str(err.value)
+    with pytest.raises(ScenarioError) as err:
+        _scenario(tmp_path, "gap:\n  license_per_mtok: $10 to $750\n", "ai-written-inflow.yaml", "old")
+    assert "unknown key 'license_per_mtok'" in str(err.value)
