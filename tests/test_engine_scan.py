@@ -17,12 +17,13 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 def _extra() -> Extra:
     # one source the dynamics act on (half of its new text human, 10%/yr erosion) and one they do
     # not; 2 licensed tokens a year (1 bought × a repetition multiplier of 2) at $3 a token; the gap
-    # priced $2 a synthetic token and $5 a licensed one; the quarters end 2030.75 and 2031.0
+    # priced $2 a synthetic token, beside one licensable component of 40 tokens whose first token costs
+    # $1 and its last 4 × $1; the quarters end 2030.75 and 2031.0
     extra = Extra(dynamic=[True, False], share_by_quarter=None, share_per_sample=np.array([0.5]),
                   erosion=np.array([0.1]), licensed_rate=np.array([2.0]), licensed_raw_rate=np.array([1.0]),
                   licensed_price=np.array([3.0]), quarter_years=np.array([2030.75, 2031.0]), has_dynamics=True)
     extra.gap_price_at = lambda years: np.array([2.0])
-    extra.gap_license = np.array([5.0])
+    extra.license_base, extra.license_rise, extra.license_stock = np.array([[1.0]]), np.array([4.0]), np.array([[40.0]])
     extra.gap_years = np.array([0.0, 1.0])
     return extra
 
@@ -45,11 +46,19 @@ def test_quarter_step_by_hand():
     assert rows["synthetic_needed"][0] == pytest.approx(89.0, rel=1e-14)
     assert rows["synthetic_share"][0] == pytest.approx(0.445, rel=1e-14)
     assert rows["ratio"][0] == pytest.approx(200 / 111, rel=1e-15)
-    # all 89 tokens are new: $178 synthetic, $445 licensed, by the end of 2030 (2030Q4 ends at 2031.0)
-    assert rows["gap_cost_synthetic_cumulative"][0] == pytest.approx(178.0, rel=1e-14)
-    assert rows["gap_cost_licensed_cumulative"][0] == pytest.approx(445.0, rel=1e-14)
+    # all 89 tokens are new. Licensing is cheaper until its price 4^s reaches $2, at s = ½: 20 of the
+    # 40 tokens, for 40 × (2 − 1)/ln 4 = $28.8539; the other 69 are synthetic, 69 × $2 = $138, by the
+    # end of 2030 (2030Q4 ends at 2031.0). The next licensed token costs $2 too: synthetic at the margin
+    assert rows["gap_tokens_licensed"][0] == pytest.approx(20.0, rel=1e-12)
+    assert rows["gap_tokens_synthetic"][0] == pytest.approx(69.0, rel=1e-12)
+    assert rows["gap_tokens_licensed_cumulative"][0] == pytest.approx(20.0, rel=1e-12)
+    assert rows["gap_cost_synthetic_cumulative"][0] == pytest.approx(138.0, rel=1e-12)
+    assert rows["gap_cost_licensed_cumulative"][0] == pytest.approx(40.0 / np.log(4.0), rel=1e-12)
+    assert rows["gap_cost_licensed"][0] == pytest.approx(28.8539, rel=1e-5)
     assert rows["gap_synthetic_cheaper"][0] == 1.0
-    assert [float(x[0]) for x in state.totals[2030]] == pytest.approx([178.0, 445.0], rel=1e-14)
+    syn, lic, margin = state.totals[2030]
+    assert [float(syn[0]), float(lic[0])] == pytest.approx([138.0, 40.0 / np.log(4.0)], rel=1e-12)
+    assert margin.tolist() == [True]
 
 
 def test_scan_finds_the_first_quarter_demand_reaches_the_stock():

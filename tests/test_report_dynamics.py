@@ -11,6 +11,7 @@ import pytest
 
 from forecast.report.document import Document
 from forecast.engine.runs import run_scenarios
+from forecast.units import format_quantity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,14 +48,16 @@ def test_stock_terms_are_the_engine_metrics(doc):
     assert (frame.loc[frame["term"] == "stock_licensed", "p50"].iloc[1:] > 0).all()
 
 
-def test_gap_cost_title_names_the_cheaper_route_of_the_totals(doc):
+def test_gap_cost_title_gives_the_total_and_the_margin(doc):
     document, _, runs = doc
     chart = next(c for c in document.charts if c["name"] == "gap_cost_ai-written-inflow")
     totals = runs["ai-written-inflow"].result.tables["gap_cost_totals"]
     last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
-    cheaper = "generating" if last.loc["synthetic", "p50"] <= last.loc["licensed", "p50"] else "licensing"
-    assert chart["title"].startswith(f"ai-written-inflow: {cheaper} the gap is cheaper")
-    assert f"end of {int(last['by_end_of'].iloc[0])}" in chart["title"]
+    # the title gives the median total by the last year and the share of samples synthetic is the margin in
+    assert chart["title"].startswith(
+        f"ai-written-inflow: filling the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
+        f"to the end of {int(last['by_end_of'].iloc[0])} (median)")
+    assert f"in {last.loc['synthetic', 'p_cheaper']:.0%} of samples with a gap" in chart["title"]
     frame = document.data["gap_cost_ai-written-inflow"]
     assert set(frame["route"]) == {"synthetic", "licensed"}
     assert (frame["p10"] <= frame["p50"]).all() and (frame["p50"] <= frame["p90"]).all()

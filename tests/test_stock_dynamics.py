@@ -117,14 +117,18 @@ def test_gap_is_priced_per_quarter_with_totals_by_2030_and_2035():
                    "gap_cost_synthetic_cumulative", "gap_cost_licensed_cumulative"):
         assert metric in result.stats
     totals = result.tables["gap_cost_totals"]
-    assert totals["by_end_of"].tolist() == [2030, 2030, 2035, 2035]
-    # a constant licence price and a gap that only grows: the cumulative licensed cost by 2030Q4
-    # equals that quarter's cost of the whole gap, statistic by statistic
+    assert totals["by_end_of"].tolist() == [2030] * 3 + [2035] * 3
+    assert totals["route"].tolist() == ["synthetic", "licensed", "total"] * 2
+    # the cumulative cost is the sum of the quarters' costs, so its mean is the sum of their means;
+    # the totals table holds the same cumulative costs at 2030Q4, and the total is the two routes'
     k = q.index("2030Q4")
-    assert result.stats["gap_cost_licensed_cumulative"][k] == pytest.approx(result.stats["gap_cost_licensed"][k],
-                                                                           rel=1e-9)
-    lic2030 = totals[(totals.by_end_of == 2030) & (totals.route == "licensed")].iloc[0]
-    assert lic2030["mean"] == pytest.approx(result.stats["gap_cost_licensed_cumulative"][k, 0], rel=1e-9)
+    for route in ("synthetic", "licensed"):
+        per_quarter = result.stats[f"gap_cost_{route}"][: k + 1, 0].sum()
+        assert result.stats[f"gap_cost_{route}_cumulative"][k, 0] == pytest.approx(per_quarter, rel=1e-9)
+        row = totals[(totals.by_end_of == 2030) & (totals.route == route)].iloc[0]
+        assert row["mean"] == pytest.approx(result.stats[f"gap_cost_{route}_cumulative"][k, 0], rel=1e-9)
+    by2030 = totals[totals.by_end_of == 2030].set_index("route")["mean"]
+    assert by2030["total"] == pytest.approx(by2030["synthetic"] + by2030["licensed"], rel=1e-12)
     # nothing is paid before a sample is exhausted: in the first quarter, most samples pay nothing
     # (a few start exhausted: the level drawn from the fit has a long upper tail, docs/derivations.md §10)
     first = result.metric("gap_cost_synthetic").iloc[0]
@@ -341,28 +345,55 @@ def test_report_and_exports_carry_the_new_metrics(tmp_path):
         assert totals[totals.by_end_of == year]["p_cheaper"].sum() == pytest.approx(1.0)
 
 
-def test_each_route_is_cheaper_with_its_hand_computed_probability(tmp_path):
-    # every synthetic price fixed and flat: ($2 + $0.5) / 50% / 1 = $5 per useful Mtok at every
-    # quarter; the licence uniform on $2–$12. The cumulative costs are then Σ new × $5 against
-    # Σ new × licence, so generating is cheaper exactly when the licence is above $5:
-    # P = (12 − 5) / (12 − 2) = 70%, licensing 30%, among the draws with a gap by then (the licence
-    # is drawn independently of the gap). A 20x repetition multiplier leaves about half of the draws
-    # without a gap by 2030: counting them would give 70% × their share. The per-quarter flag
-    # (price below the licence) is the same 70%, over all draws.
-    body = ("supply:\n  repetition:\n    multiplier: 20\n"
-            "gap:\n  generation_per_mtok: $2\n  acceptance_rate: 50%\n  verification_per_mtok: $0.5\n"
-            "  synthetic_value: 1\n  price_trend: 1x/yr\n  license_per_mtok: {dist: uniform, low: $2, high: $12}\n")
-    result = run(_scenario(tmp_path, body, "ai-written-inflow.yaml", "flat"), samples=N)
-    assert result.stats["gap_price_synthetic"][:, 0] == pytest.approx(5e-6, rel=1e-12)   # the mean, every quarter
-    totals = result.tables["gap_cost_totals"].set_index(["by_end_of", "route"])["p_cheaper"]
-    quarters = list(result.quarters)
-    paid_2030 = float(np.mean(result.events["exhaustion"] <= quarters.index("2030Q4")))
-    assert 0.3 < paid_2030 < 0.6
-    for year in (2030, 2035):
-        # ±0.05: 3.5 binomial standard errors for the ~1,800 draws with a gap by 2030
-        assert totals[year, "synthetic"] == pytest.approx(0.7, abs=0.05)
-        assert totals[year, "licensed"] == pytest.approx(0.3, abs=0.05)
-    assert result.metric("gap_synthetic_cheaper")["mean"].to_numpy() == pytest.approx(0.7, abs=0.03)
+def test_licensed_text_is_bought_out_along_its_curve_then_synthetic_by_hand(tmp_path):
+    # Synthetic flat at $1000 per useful Mtok; every licence at the cheapest deal (position 0) and
+    # R = 2. Books and papers start at $3750 per Mtok (data/licensable_stock.csv): never bought. Reddit
+    # and X text, Q = 0.1397 × 1.26e14 = 1.76022e13 tokens from $100 to $200 per Mtok, is all below
+    # $1000: a sample whose largest gap G stays under Q licenses all of it, for
+    # C(G) = Q·p_0·(2^{G/Q} − 1)/ln 2 whatever the quarters it came in; above Q it pays C(Q) =
+    # Q × $1e-4/ln 2 = $2.5394e9 and (G − Q) × $1e-3 synthetic, and synthetic is the route at the margin.
+    from forecast.engine.scan import run_pass
+
+    body = ("gap:\n  generation_per_mtok: $1000\n  acceptance_rate: 100%\n  verification_per_mtok: $0\n"
+            "  synthetic_value: 1\n  price_trend: 1x/yr\n  license_price_position: 0\n  license_price_rise: 2\n")
+    scenario = _scenario(tmp_path, body, "ai-written-inflow.yaml", "bought")
+    paths = log_paths(scenario, _values(scenario), scenario.seed, 200, None, {})
+    rows = _Rows()
+    run_pass(paths, rows)
+    q, p0 = 0.1397 * 1.26e14, 100e-6
+    assert q * p0 / np.log(2.0) == pytest.approx(2.5394e9, rel=1e-4)
+    largest, both = np.zeros(200), False
+    for k in sorted(rows.rows["synthetic_needed"]):  # every quarter, every sample
+        largest = np.maximum(largest, rows.rows["synthetic_needed"][k])
+        licensed = np.minimum(largest, q)
+        assert rows.rows["gap_tokens_licensed_cumulative"][k] == pytest.approx(licensed, rel=1e-9, abs=1.0)
+        assert rows.rows["gap_cost_licensed_cumulative"][k] == pytest.approx(
+            q * p0 * (2.0 ** (licensed / q) - 1.0) / np.log(2.0), rel=1e-9, abs=1e-3)
+        assert rows.rows["gap_cost_synthetic_cumulative"][k] == pytest.approx(
+            np.maximum(largest - q, 0.0) * 1e-3, rel=1e-9, abs=1e-3)
+        assert (rows.rows["gap_synthetic_cheaper"][k] == (largest >= q * (1 - 1e-12))).all()
+        both |= bool((largest > q).any() and ((largest > 0) & (largest < q)).any())
+    assert both  # bought-out and partly bought samples in the same quarter
+
+
+def test_cumulative_licensed_tokens_never_exceed_the_licensable_stock(tmp_path):
+    # every sample and quarter of a run where licensing is worth buying at any price on the curves
+    # (synthetic $1e6 per Mtok): at most the licensable stock, 1.26e12 + 7.488e11 + 1.76022e13 tokens
+    from forecast.engine.paths import licensable_stock
+    from forecast.engine.scan import run_pass
+
+    body = ("gap:\n  generation_per_mtok: $1000000\n  price_trend: 1x/yr\n")
+    scenario = _scenario(tmp_path, body, "ai-written-inflow.yaml", "dear")
+    names, tokens, _, _ = licensable_stock(scenario, None)
+    assert names == ["books", "scientific_papers", "social_media"]
+    assert tokens == pytest.approx([0.9 * 1.4e12, 0.72 * 1.04e12, 0.1397 * 1.26e14], rel=1e-12)
+    paths = log_paths(scenario, _values(scenario, 300), scenario.seed, 300, None, {})
+    rows = _Rows()
+    run_pass(paths, rows)
+    cumulative = np.stack(list(rows.rows["gap_tokens_licensed_cumulative"].values()))
+    assert (cumulative <= tokens.sum() * (1 + 1e-12)).all()
+    assert (np.diff(cumulative, axis=0) >= -1e-3).all()
+    assert cumulative.max() == pytest.approx(tokens.sum(), rel=1e-9)  # some samples buy it all
 
 
 class _Rows:
@@ -425,3 +456,12 @@ def test_human_share_is_read_at_the_middle_of_the_quarter_the_text_is_written_in
     monkeypatch.setattr(sampling, "uniforms", lambda seed, name, n: np.full(n, 0.5))
     one = run(scenario, samples=1, data_dir=data)
     assert estimate.series["stock_human_inflow"] == pytest.approx(one.stats["stock_human_inflow"][:, 0], rel=1e-12)
+
+
+def test_a_flat_or_falling_licence_curve_and_the_old_flat_price_are_refused(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        _scenario(tmp_path, "gap:\n  license_price_rise: 1\n", "ai-written-inflow.yaml", "flat")
+    assert "license_price_rise must be above 1" in str(err.value)
+    with pytest.raises(ScenarioError) as err:
+        _scenario(tmp_path, "gap:\n  license_per_mtok: $10 to $750\n", "ai-written-inflow.yaml", "old")
+    assert "unknown key 'license_per_mtok'" in str(err.value)

@@ -212,7 +212,7 @@ def test_a_missing_default_data_file_is_located_at_what_asks_for_it(tmp_path, da
         load_scenario(SCENARIOS / "ai-written-inflow.yaml", data_dir=data)
     [problem] = err.value.problems
     assert (Path(problem.file).name, problem.line, problem.field) == (
-        "ai-written-inflow.yaml", 16, "supply.dynamics.human_share_data")
+        "ai-written-inflow.yaml", 18, "supply.dynamics.human_share_data")
     assert problem.message == (f"data file human_share.csv (the default of human_share_data) not found in {data}")
 
 

@@ -29,8 +29,11 @@ STOCK_TERMS = {
     "stock_consent_loss": "tokens",
     "stock_licensed": "tokens",
 }
-#: Metrics of the price of the gap: metric -> unit.
+#: Metrics of the price of the gap, filled each quarter by the cheapest feasible routes: metric -> unit.
 GAP_METRICS = {
+    "gap_tokens_synthetic": "tokens",
+    "gap_tokens_licensed": "tokens",
+    "gap_tokens_licensed_cumulative": "tokens",
     "gap_cost_synthetic": "usd",
     "gap_cost_licensed": "usd",
     "gap_cost_synthetic_cumulative": "usd",

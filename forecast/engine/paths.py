@@ -30,7 +30,7 @@ from forecast.units import Quarter
 
 __all__ = ["LogPaths", "Extra", "log_paths", "extra_inputs", "dynamics_inputs", "is_scanned", "repetition",
            "reference_years", "source_coefficients", "historical_coefficients", "compute_coefficients",
-           "ceiling_coefficients", "human_share_series", "quarter_ends"]
+           "ceiling_coefficients", "human_share_series", "quarter_ends", "licensable_stock"]
 
 Getter = Callable[[str], np.ndarray]
 
@@ -47,7 +47,9 @@ class Extra:
     licensed_raw_rate: np.ndarray | None      # licensed tokens bought per year [tokens/yr]
     licensed_price: np.ndarray | None         # [USD/token]
     gap_price_at: Any = None                  # years since price reference -> USD per useful token, (n,)
-    gap_license: np.ndarray | None = None     # [USD/token]
+    license_base: np.ndarray | None = None    # per licensable component, first-token price (K, n) [USD/token]
+    license_rise: np.ndarray | None = None    # supply-curve factor, last over first token (n,) [ratio]
+    license_stock: np.ndarray | None = None   # licensable tokens per component, net of the stock (K, 1) [tokens]
     gap_years: np.ndarray | None = None       # per quarter, years since the price reference [yr]
     quarter_years: np.ndarray | None = None   # per quarter, its end [yr]
     has_dynamics: bool = False
@@ -193,16 +195,57 @@ def dynamics_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np
                  has_dynamics=dyn is not None)
 
 
-def _add_gap_prices(extra: Extra, gap: Any, values: dict[str, np.ndarray], t_end: np.ndarray, n: int) -> None:
-    """The price of a useful synthetic token by quarter and of a licensed one (``gap`` section)."""
+def licensable_stock(scenario: Any, data_dir: Path | None) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Licensable components not already in the stock: names, tokens [tokens], price low and high [USD/Mtok].
+
+    Tokens = ``licensable_share`` (data/licensable_stock.csv) × ``tokens_central`` (data/text_stock.csv);
+    a component the scenario includes, or one overlapping an included one, is counted already and
+    left out (docs/derivations.md §13).
+    """
+    from forecast.errors import DataError
+    from forecast.io.references import read_reference
+
+    stock = read_reference("text_stock.csv", data_dir).set_index("component")
+    table = read_reference("licensable_stock.csv", data_dir)
+    included = set(scenario.supply.include) if scenario.supply is not None else set()
+    names, tokens, low, high = [], [], [], []
+    for row in table.itertuples(index=False):
+        share = float(row.licensable_share)
+        if not share > 0:
+            continue
+        if row.component not in stock.index or not 0 < share <= 1:
+            raise DataError(f"data/licensable_stock.csv: component '{row.component}' needs a row in "
+                            "text_stock.csv and a licensable_share in (0, 1]")
+        overlaps = str(stock.loc[row.component, "overlaps"]).split() if isinstance(
+            stock.loc[row.component, "overlaps"], str) else []
+        if included & {row.component, *overlaps}:
+            continue
+        names.append(row.component)
+        tokens.append(share * float(stock.loc[row.component, "tokens_central"]))
+        low.append(float(row.price_low_per_mtok))
+        high.append(float(row.price_high_per_mtok))
+    return names, np.array(tokens), np.array(low), np.array(high)
+
+
+def _add_gap_prices(extra: Extra, scenario: Any, values: dict[str, np.ndarray], t_end: np.ndarray, n: int,
+                    data_dir: Path | None) -> None:
+    """The price of a useful synthetic token by quarter, and the licensable routes (``gap`` section)."""
+    gap = scenario.gap
     g = {k: values[f"gap.{k}"] for k in ("generation_per_mtok", "acceptance_rate", "verification_per_mtok",
-                                          "synthetic_value", "price_trend", "license_per_mtok")}
+                                          "synthetic_value", "price_trend", "license_price_position",
+                                          "license_price_rise")}
     # prices refer to the start of price_reference; quarter k is priced at its end
     extra.gap_years = t_end - gap.price_reference.ordinal / 4.0
     extra.gap_price_at = lambda years: DC.useful_synthetic_price(
         g["generation_per_mtok"], g["acceptance_rate"], g["verification_per_mtok"], g["synthetic_value"],
         g["price_trend"], years)
-    extra.gap_license = np.broadcast_to(g["license_per_mtok"] / CC.TOKENS_PER_MILLION, (n,))
+    _, tokens, low, high = licensable_stock(scenario, data_dir)
+    position = np.broadcast_to(g["license_price_position"], (n,))
+    # first-token price: log-interpolated in each component's range of deals, one position per sample
+    base = low[:, None] * np.power((high / low)[:, None], position[None, :]) / CC.TOKENS_PER_MILLION
+    extra.license_base = np.ascontiguousarray(base.reshape(tokens.size, n))
+    extra.license_rise = np.maximum(_vector(g["license_price_rise"], n), 1.0 + 1e-9)  # a draw at or below 1 would make the curve fall
+    extra.license_stock = tokens[:, None]
 
 
 def extra_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np.ndarray, t_end: np.ndarray,
@@ -210,7 +253,7 @@ def extra_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np.nd
     """Collect the drawn inputs of ``supply.dynamics`` and ``gap`` for the scan."""
     extra = dynamics_inputs(scenario, values, multiplier, t_end, data_dir)
     if scenario.gap is not None:
-        _add_gap_prices(extra, scenario.gap, values, t_end, multiplier.size)
+        _add_gap_prices(extra, scenario, values, t_end, multiplier.size, data_dir)
     return extra
 
 

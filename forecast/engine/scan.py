@@ -27,6 +27,7 @@ from forecast.engine.paths import Extra, LogPaths
 from forecast.models import data_cost as DC
 from forecast.models import demand as D
 from forecast.models import dynamics as Y
+from forecast.models import licensing as L
 from forecast.result import CENTRAL_80, label, quantiles
 
 __all__ = ["ScanState", "quarter_step", "scan", "run_pass", "scan_metrics"]
@@ -45,8 +46,10 @@ class ScanState:
     human0: list[np.ndarray | None]        # per stock source, H_0 [tokens]
     largest: np.ndarray                    # the largest gap so far [tokens]
     cum_syn: np.ndarray                    # cumulative cost of filling the gap with synthetic text [USD]
-    cum_lic: np.ndarray                    # the same with licensed text [USD]
-    totals: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # year -> (syn, lic) by its end
+    cum_lic: np.ndarray                    # cumulative cost of the licensed part [USD]
+    #: year -> (synthetic cost, licensed cost, synthetic cheaper at the margin) by its end
+    totals: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    bought: np.ndarray | None = None       # licensed tokens bought so far per component, (K, n) [tokens]
 
     @classmethod
     def start(cls, n: int, sources: int) -> "ScanState":
@@ -94,22 +97,31 @@ def _stock_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np
 
 
 def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: bool) -> dict[str, np.ndarray]:
-    """The price of this quarter's gap and its cumulative cost, new gap tokens only (derivations.md §9)."""
-    price = extra.gap_price_at(float(extra.gap_years[k]))
+    """This quarter's new gap tokens filled by the cheapest feasible routes, and the costs (derivations.md §9, §13)."""
+    price = np.broadcast_to(extra.gap_price_at(float(extra.gap_years[k])), (state.n,))
     new = DC.new_gap_tokens(gap, state.largest)
     np.maximum(state.largest, gap, out=state.largest)
-    state.cum_syn += new * price
-    state.cum_lic += new * extra.gap_license
+    if state.bought is None:
+        state.bought = np.zeros((extra.license_stock.shape[0], state.n))
+    licensed, synthetic, licence_cost = L.fill_gap(new, price, extra.license_base, extra.license_rise,
+                                                   extra.license_stock, state.bought)
+    state.bought += licensed
+    synthetic_cost = synthetic * price
+    state.cum_syn += synthetic_cost
+    state.cum_lic += licence_cost
+    cheaper = L.synthetic_cheaper_at_margin(price, extra.license_base, extra.license_rise, extra.license_stock,
+                                            state.bought)
     end = float(extra.quarter_years[k])
     for year in TOTAL_YEARS:
         if end == year + 1.0:  # quarter ends: year Q4 ends at year + 1 (docs/architecture.md)
-            state.totals[year] = (state.cum_syn.copy(), state.cum_lic.copy())
+            state.totals[year] = (state.cum_syn.copy(), state.cum_lic.copy(), cheaper.copy())
     if not rows:
         return {}
-    return {"gap_price_synthetic": np.broadcast_to(price, (state.n,)), "gap_cost_synthetic": gap * price,
-            "gap_cost_licensed": gap * extra.gap_license, "gap_cost_synthetic_cumulative": state.cum_syn,
-            "gap_cost_licensed_cumulative": state.cum_lic,
-            "gap_synthetic_cheaper": (price < extra.gap_license).astype(float)}
+    return {"gap_price_synthetic": price, "gap_tokens_synthetic": synthetic,
+            "gap_tokens_licensed": licensed.sum(axis=0), "gap_tokens_licensed_cumulative": state.bought.sum(axis=0),
+            "gap_cost_synthetic": synthetic_cost, "gap_cost_licensed": licence_cost,
+            "gap_cost_synthetic_cumulative": state.cum_syn, "gap_cost_licensed_cumulative": state.cum_lic,
+            "gap_synthetic_cheaper": cheaper.astype(float)}
 
 
 def quarter_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray], need: np.ndarray,
@@ -202,14 +214,19 @@ def run_pass(paths: LogPaths, summary: Summariser | None = None,
     return first, tables
 
 
-def _totals(totals: dict[int, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
-    """Cumulative cost of the gap by the end of each year in :data:`TOTAL_YEARS` within the horizon."""
+def _totals(totals: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Cumulative cost of the gap by route by the end of each year in :data:`TOTAL_YEARS` within the horizon.
+
+    ``p_cheaper``: among samples with a gap by then, the chance the route is the cheaper one at the
+    margin (the next synthetic token against the cheapest next licensed one); ``total`` has none.
+    """
     rows = []
-    for year, (syn, lic) in sorted(totals.items()):
+    for year, (syn, lic, margin) in sorted(totals.items()):
         paid = (syn > 0) | (lic > 0)  # samples with a gap by then; without one neither route is cheaper
-        cheaper = float(np.mean(syn[paid] < lic[paid])) if paid.any() else float("nan")
-        for route, values in (("synthetic", syn), ("licensed", lic)):
+        cheaper = float(np.mean(margin[paid])) if paid.any() else float("nan")
+        p_route = {"synthetic": cheaper, "licensed": 1.0 - cheaper, "total": float("nan")}
+        for route, values in (("synthetic", syn), ("licensed", lic), ("total", syn + lic)):
             q = quantiles(values, CENTRAL_80)
             rows.append({"by_end_of": year, "route": route, "unit": "usd", "mean": float(values.mean()), **q,
-                         "p_cheaper": cheaper if route == "synthetic" else 1.0 - cheaper})
+                         "p_cheaper": p_route[route]})
     return pd.DataFrame(rows, columns=["by_end_of", "route", "unit", "mean", *map(label, CENTRAL_80), "p_cheaper"])

@@ -121,7 +121,8 @@ def data_files(scenario: "Scenario") -> tuple[str, ...]:
     * a ``cost`` section reads ``hardware.csv`` (peak FLOP/s, TDP, purchase price), plus
       ``loss_fits.csv`` when ``quality.loss.fit`` names a fit, and ``gpu_prices.csv`` when a rental
       price comes from a ``market`` or ``price_performance`` is ``fit`` (docs/trends.md);
-    * ``supply.dynamics.human_share: data`` reads its ``human_share_data`` (default ``human_share.csv``).
+    * ``supply.dynamics.human_share: data`` reads its ``human_share_data`` (default ``human_share.csv``);
+    * a ``gap`` section reads ``licensable_stock.csv`` and ``text_stock.csv`` (the licensable routes).
     """
     names: set[str] = set()
     if scenario.supply is not None:
@@ -129,6 +130,8 @@ def data_files(scenario: "Scenario") -> tuple[str, ...]:
         dyn = scenario.supply.dynamics
         if dyn is not None and dyn.human_share == "data":
             names.add(dyn.human_share_data)
+    if scenario.gap is not None:
+        names.update(("licensable_stock.csv", "text_stock.csv"))
     demand = scenario.demand
     if (demand is not None and demand.method in ("historical", "mixture") and demand.historical is not None
             and demand.historical.uses_fit):

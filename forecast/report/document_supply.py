@@ -133,22 +133,21 @@ class SupplyCharts(ChartSections):
         if totals is not None and not totals.empty:
             last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
             year = int(last["by_end_of"].iloc[0])
-            syn, lic = float(last.loc["synthetic", "p50"]), float(last.loc["licensed", "p50"])
+            total, lic = float(last.loc["total", "p50"]), float(last.loc["licensed", "p50"])
             p = float(last.loc["synthetic", "p_cheaper"])
-            if syn > 0 or lic > 0:
-                cheap, dear = ("generating", "licensing") if syn <= lic else ("licensing", "generating")
-                lo, hi = sorted((syn, lic))
-                chance = p if syn <= lic else 1.0 - p
-                title = (f"{run.name}: {cheap} the gap is cheaper than {dear}: {format_quantity(lo, 'usd')} "
-                         f"against {format_quantity(hi, 'usd')} to the end of {year} (medians; cheaper in "
-                         f"{chance:.0%} of samples with a gap)")
+            if total > 0:
+                title = (f"{run.name}: filling the gap costs {format_quantity(total, 'usd')} to the end of {year} "
+                         f"(median), {format_quantity(lic, 'usd')} of it licensed; synthetic is the cheaper "
+                         f"route at the margin in {p:.0%} of samples with a gap")
             self.data[f"gap_cost_totals_{run.name}"] = totals.assign(scenario=run.name)
         fig = chart_spec(DC.gap_cost_chart, frame, title,
-                     "USD per quarter, log scale: the quarter's gap (synthetic tokens needed) × the price per token "
-                     "of each route. Lines: medians; bands: 80% interval; a band reaching the floor: its p10 has no gap.")
-        caption = (f"What filling the synthetic gap of {run.name} costs each quarter, generated (generation, "
-                   f"acceptance, verification, value per token) or licensed ({self._files([run])}, key `gap`); "
-                   f"totals to date in data/gap_cost_totals_{run.name}.csv.")
+                     "USD per quarter, log scale: the quarter's new gap tokens bought by each route, licensed "
+                     "(while it exists and costs less) or synthetic. Lines: medians; bands: 80% interval; "
+                     "a band reaching the floor: its p10 buys nothing by that route.")
+        caption = (f"What filling the synthetic gap of {run.name} costs each quarter by route: licensed human "
+                   f"text bounded by the licensable stock (data/licensable_stock.csv) on a rising supply curve, "
+                   f"and generated text (generation, acceptance, verification, value per token) for the rest "
+                   f"({self._files([run])}, key `gap`); totals to date in data/gap_cost_totals_{run.name}.csv.")
         self._chart(f"gap_cost_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images)
 
     def _share_record(self, images: dict[str, bytes]) -> None:

@@ -84,11 +84,14 @@ def render_report(result: ForecastResult) -> str:
                       markdown_table(tables.stock_terms_table(result)), ""]
         if "gap_cost_synthetic" in result.stats:
             parts += ["## The price of the gap", "",
-                      "Each quarter's gap priced whole: generated (per useful token: generation and "
-                      "verification ÷ acceptance ÷ synthetic value, on its price trend) or licensed from "
-                      "private human text (docs/derivations.md §9).", "",
+                      "Each quarter's new gap tokens filled by the cheapest feasible routes: licensed "
+                      "human text while it exists and costs less at the margin (each component's "
+                      "licensable stock on a rising supply curve, data/licensable_stock.csv), synthetic "
+                      "text for the rest (per useful token: generation and verification ÷ acceptance ÷ "
+                      "synthetic value, on its price trend; docs/derivations.md §9 and §13).", "",
                       markdown_table(tables.gap_cost_table(result)), "",
-                      "Cumulative, each token bought once and reused:", "",
+                      "Cumulative by route, each token bought once and reused; P(cheaper route): the "
+                      "chance the route is the cheaper one at the margin:", "",
                       markdown_table(tables.gap_totals_table(result)), ""]
     if "cost_breakdown" in result.tables:
         parts += [f"## {TITLES['cost']}", "",

@@ -65,15 +65,17 @@ def stock_terms_table(result: ForecastResult) -> pd.DataFrame:
 
 
 def gap_cost_table(result: ForecastResult) -> pd.DataFrame:
-    """The price of the gap at every Q4: generated versus licensed, and the chance generating is cheaper."""
+    """The gap at every Q4: this quarter's tokens and spend by route, and the chance synthetic is the margin."""
     syn, lic = result.metric("gap_cost_synthetic"), result.metric("gap_cost_licensed")
     cheaper, needed = result.metric("gap_synthetic_cheaper"), result.metric("synthetic_needed")
+    bought = result.metric("gap_tokens_licensed_cumulative")
     rows = []
     for i, q in enumerate(result.quarters):
         if q.endswith("Q4"):
             rows.append({"quarter": q, "gap p50": format_stat(needed.iloc[i]["p50"], "tokens"),
                          "synthetic p50": format_stat(syn.iloc[i]["p50"], "usd"), "synthetic p90": format_stat(syn.iloc[i]["p90"], "usd"),
                          "licensed p50": format_stat(lic.iloc[i]["p50"], "usd"), "licensed p90": format_stat(lic.iloc[i]["p90"], "usd"),
+                         "licensed to date p90": format_stat(bought.iloc[i]["p90"], "tokens"),
                          "P(synthetic cheaper)": f"{cheaper.iloc[i]['mean']:.1%}"})
     return pd.DataFrame(rows)
 
@@ -84,7 +86,7 @@ def gap_totals_table(result: ForecastResult) -> pd.DataFrame:
     for row in result.tables["gap_cost_totals"].itertuples(index=False):
         rows.append({"by end of": str(row.by_end_of), "route": row.route, "p10": format_stat(row.p10, "usd"),
                      "p50": format_stat(row.p50, "usd"), "p90": format_stat(row.p90, "usd"),
-                     "P(cheaper route)": f"{row.p_cheaper:.1%}"})
+                     "P(cheaper route)": "" if math.isnan(row.p_cheaper) else f"{row.p_cheaper:.1%}"})
     return pd.DataFrame(rows)
 
 

@@ -329,7 +329,20 @@ class GapSection(_Strict):
     synthetic_value: Number = Field(description="value of a kept synthetic token relative to a human one [ratio]")
     price_trend: Growth = Field(description="yearly factor on the synthetic price [factor/yr], e.g. 0.6x/yr")
     price_reference: QuarterField = Field(description="quarter the synthetic prices refer to")
-    license_per_mtok: Usd = Field(description="licensing private human text [USD per million tokens]")
+    license_price_position: Fraction = Field(
+        description="where each component's first-token licence price lies in its range of deals "
+                    "(data/licensable_stock.csv): 0 the cheapest deal, 1 the dearest [fraction]")
+    license_price_rise: Number = Field(
+        description="supply curve: the last licensable token of a component costs this many times its "
+                    "first [ratio], above 1")
+
+    @model_validator(mode="after")
+    def _rise(self) -> "GapSection":
+        spec = self.license_price_rise
+        lowest = next((v for v in (getattr(spec, k, None) for k in ("value", "low")) if v is not None), None)
+        if lowest is not None and lowest <= 1:
+            raise ValueError("license_price_rise must be above 1 (the price rises as more is bought), e.g. '3 to 10'")
+        return self
 
 
 # --- the scenario ------------------------------------------------------------------------------
