@@ -99,3 +99,15 @@ def write_yaml(tmp_path: Path):
 def mini_text() -> str:
     """The text of :data:`MINI_SCENARIO`, a small valid scenario (line 8 is the multiplier)."""
     return MINI_SCENARIO
+
+
+@pytest.fixture
+def no_engine(monkeypatch):
+    """Fail the test if the engine is called: a refusal must come before any computing."""
+    import forecast.engine
+
+    def boom(*args, **kwargs):
+        raise AssertionError("engine.run was called")
+
+    monkeypatch.setattr(forecast.engine, "run", boom)
+    monkeypatch.setattr(forecast.engine, "headline_run", boom)

@@ -53,13 +53,6 @@ def here(tmp_path, monkeypatch):
     return folder
 
 
-@pytest.fixture
-def no_engine(monkeypatch):
-    def boom(*args, **kwargs):
-        raise AssertionError("engine.run was called")
-
-    monkeypatch.setattr(forecast.engine, "run", boom)
-    monkeypatch.setattr(forecast.engine, "headline_run", boom)
 
 
 #: (YAML text of a name, what the message says); {tmp} is the test's tmp_path.

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 import forecast.engine
 from forecast.cli.app import app
+from refusal import refused
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -31,23 +32,8 @@ def variant(tmp_path: Path, body: str, parent: str = "baseline.yaml", name: str 
     return path
 
 
-def refused(result, *located: str) -> str:
-    """Exit 2, no traceback, and each ``file:line:col field`` in ``located`` on standard error."""
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    for where in located:
-        assert where in result.stderr, (where, result.stderr)
-    return result.stderr
 
 
-@pytest.fixture
-def no_engine(monkeypatch):
-    """Fail the test if the engine is called: the refusal must come before any computing."""
-    def boom(*args, **kwargs):
-        raise AssertionError("engine.run was called")
-
-    monkeypatch.setattr(forecast.engine, "run", boom)
 
 
 # --- two scenarios with one name -------------------------------------------------------------
