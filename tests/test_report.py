@@ -312,13 +312,14 @@ def test_first_screen_answers_both_questions_for_the_baseline(report_dir):
     bullets = [line for line in summary.splitlines() if line.startswith("- ")]
     supply, cost = _headline(report_dir, "supply"), _headline(report_dir, "cost")
     # mini-supply is the baseline: the first supply scenario extending no other one in the report
-    base = supply.loc["mini-supply"]
-    q = {k: format_headline(f"exhaustion.{k}", base[f"exhaustion.{k}"]) for k in ("p10", "p50", "p90", "by_2030")}
+    base = supply.loc["mini-supply"]   # summary_supply.csv: quarters as 2028Q4, probabilities 0 to 1
+    q = {k: str(base[f"exhaustion_{k}"]) for k in ("p10", "p50", "p90")}
+    q["by_2030"] = format_headline("exhaustion.by_2030", float(base["p_exhausted_by_2030"]))
     assert q == {"p10": "2027Q2", "p50": "2028Q4", "p90": "2030Q4", "by_2030": "91%"}  # as the table prints them
     assert bullets[0] == (f"- **Baseline** (mini-supply): human text runs out in **{q['p50']}** (median; 80% interval "
                           f"{q['p10']} – {q['p90']}); P(exhausted by end of 2030) = **{q['by_2030']}**.")
     # the way out: the waterfall's last run (mostly synthetic) against its first (human-heavy), both p50
-    mix, gpt = (format_quantity(cost.loc[n, "cost.total.p50"], "usd") for n in ("mini-mix", "mini-gpt"))
+    mix, gpt = (format_quantity(cost.loc[n, "cost_total_p50_usd"], "usd") for n in ("mini-mix", "mini-gpt"))
     assert bullets[1].startswith(f"- **The way out**: a mostly synthetic run (mini-mix, 91% synthetic) costs "
                                  f"**{mix}** (p50; 80% interval ")
     assert f"against {gpt} (p50) for a human-heavy run (mini-gpt, 0% synthetic)" in bullets[1]
