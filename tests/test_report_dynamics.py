@@ -55,7 +55,7 @@ def test_gap_cost_title_gives_the_total_and_the_margin(doc):
     last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
     # the title gives the median total by the last year and the share of samples synthetic is the margin in
     assert chart["title"].startswith(
-        f"ai-written-inflow: filling the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
+        f"ai-written-inflow: the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
         f"to the end of {int(last['by_end_of'].iloc[0])} (median)")
     assert f"in {last.loc['synthetic', 'p_cheaper']:.0%} of samples with a gap" in chart["title"]
     frame = document.data["gap_cost_ai-written-inflow"]
@@ -83,3 +83,18 @@ def test_dynamics_charts_are_byte_identical_when_drawn_again(doc):
     again = Document(document.runs, [], "2026Q4", ROOT / "data", None, Path("unused.sqlite")).build_charts()
     for name in ("stock_terms_ai-written-inflow", "gap_cost_ai-written-inflow", "synthetic_share_record"):
         assert again[f"charts/{name}.png"] == images[f"charts/{name}.png"], name
+
+
+def test_a_chart_title_too_long_for_two_lines_ends_in_an_ellipsis_not_a_silent_cut():
+    from matplotlib.figure import Figure
+
+    from forecast.report.charts.base import add_title
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    words = " ".join(f"word{k}" for k in range(60))   # 419 characters: more than two lines of 78
+    add_title(fig, ax, words, "units")
+    shown = fig._suptitle.get_text()
+    assert shown.count("\n") == 1 and shown.endswith(" …")
+    add_title(fig, ax, "short title", "units")
+    assert fig._suptitle.get_text() == "short title"

@@ -136,9 +136,10 @@ class SupplyCharts(ChartSections):
             total, lic = float(last.loc["total", "p50"]), float(last.loc["licensed", "p50"])
             p = float(last.loc["synthetic", "p_cheaper"])
             if total > 0:
-                title = (f"{run.name}: filling the gap costs {format_quantity(total, 'usd')} to the end of {year} "
-                         f"(median), {format_quantity(lic, 'usd')} of it licensed; synthetic is the cheaper "
-                         f"route at the margin in {p:.0%} of samples with a gap")
+                share = lic / total
+                part = "almost all synthetic" if share < 0.005 else f"{share:.0%} licensed"
+                title = (f"{run.name}: the gap costs {format_quantity(total, 'usd')} to the end of {year} "
+                         f"(median), {part}; synthetic is cheaper at the margin in {p:.0%} of samples with a gap")
             self.data[f"gap_cost_totals_{run.name}"] = totals.assign(scenario=run.name)
         fig = chart_spec(DC.gap_cost_chart, frame, title,
                      "USD per quarter, log scale: the quarter's new gap tokens bought by each route, licensed "

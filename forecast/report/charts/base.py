@@ -75,11 +75,12 @@ def style() -> Iterator[None]:
 
 def add_title(fig, ax, title: str, subtitle: str) -> None:
     """Bold title stating the finding, then a grey subtitle with the units (each wrapped to two
-    lines at most); the plot area starts below them."""
+    lines at most, a cut text ending in "…", so a chart never drops words silently); the plot area
+    starts below them."""
     import textwrap
 
-    lines = textwrap.wrap(title, 78)[:2]
-    sub = textwrap.wrap(subtitle, 128)[:2]
+    lines = textwrap.wrap(title, 78, max_lines=2, placeholder=" …")
+    sub = textwrap.wrap(subtitle, 128, max_lines=2, placeholder=" …")
     fig.suptitle("\n".join(lines), x=0.01, y=0.975, ha="left", va="top", fontsize=11.5, fontweight="bold",
                  linespacing=1.2)
     y = 0.975 - 0.058 * len(lines) - 0.012
