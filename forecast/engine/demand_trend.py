@@ -158,7 +158,8 @@ def _named(scenario: Any, data_dir: Path | None) -> HistoricalTrend:
     if hist.level_from_fit:  # a record is never below the largest dataset already disclosed
         log_level, below = record.split_normal_at_least(
             f1, *record.band_sds(l1, f1, u1, chosen.coverage), np.log10(floor_tokens) if floor_tokens > 0 else -np.inf)
-        level_ppf = lambda u: 10.0 ** log_level(u)  # noqa: E731
+        # the floor again in tokens: 10 ** log10(floor) can land an ulp below the floor itself
+        level_ppf = lambda u: np.maximum(10.0 ** log_level(u), floor_tokens)  # noqa: E731
         rho = level["rho"]
         bound = (f"never below {_tokens(floor_tokens)} ({floor_model}), the largest dataset disclosed before "
                  f"{as_of}" if floor_tokens > 0 else "")
