@@ -80,9 +80,11 @@ def _readme(book: WorkbookBook, results: list[ForecastResult]) -> None:
 
 def _summary(book: WorkbookBook, results: list[ForecastResult]) -> None:
     ws = book.wb.add_worksheet("Summary")
-    columns = ["scenario", "exhaustion median", "80% interval", "P(by end of horizon)", "point exhaustion",
-               "total cost p10", "total cost p50", "total cost p90", "point total cost", "description"]
-    book.header(ws, 0, columns, [18, 14, 20, 12, 14, 14, 14, 14, 14, 80])
+    # the point estimate is named for what it is (issue 26: one figure, one value, statistic named)
+    columns = ["scenario", "exhaustion median", "80% interval", "P(by end of horizon)",
+               "exhaustion, all inputs at their medians", "total cost p10", "total cost p50", "total cost p90",
+               "total cost, all inputs at their medians", "description"]
+    book.header(ws, 0, columns, [18, 14, 20, 12, 22, 14, 14, 14, 22, 80])
     ws.freeze_panes(1, 1)
     money, pct = book.style(XLSX_FORMATS["usd"]), book.style(XLSX_FORMATS["fraction"])
     for r, result in enumerate(results, 1):
