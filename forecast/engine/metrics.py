@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["METRICS", "EVENTS", "STOCK_TERMS", "GAP_METRICS", "TOTAL_YEARS", "metrics"]
+__all__ = ["METRICS", "EVENTS", "STOCK_TERMS", "GAP_METRICS", "TOTAL_YEARS", "added_metrics", "metrics"]
 
 #: metric -> unit of its values.
 METRICS = {
@@ -43,14 +43,21 @@ GAP_METRICS = {
 }
 
 
-def metrics(scenario: Any) -> dict[str, str]:
-    """Metrics the scan adds to :data:`METRICS` for ``scenario``: metric -> unit."""
+def added_metrics(dynamics: bool, licensed_priced: bool, gap: bool) -> dict[str, str]:
+    """Metrics the scan adds to :data:`METRICS`: the stock's terms with stock dynamics (and the
+    licensed spend when licensed text has a price), the gap's metrics with a ``gap`` section."""
     out: dict[str, str] = {}
-    dyn = scenario.supply.dynamics if scenario.supply is not None else None
-    if dyn is not None:
+    if dynamics:
         out.update(STOCK_TERMS)
-        if dyn.licensed_price_per_mtok is not None:
+        if licensed_priced:
             out["licensed_spend"] = "usd"
-    if scenario.gap is not None:
+    if gap:
         out.update(GAP_METRICS)
     return out
+
+
+def metrics(scenario: Any) -> dict[str, str]:
+    """Metrics the scan adds to :data:`METRICS` for ``scenario``: metric -> unit."""
+    dyn = scenario.supply.dynamics if scenario.supply is not None else None
+    return added_metrics(dyn is not None, dyn is not None and dyn.licensed_price_per_mtok is not None,
+                         scenario.gap is not None)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.engine.blocks import Summariser
-from forecast.engine.metrics import GAP_METRICS, METRICS, STOCK_TERMS, TOTAL_YEARS
+from forecast.engine.metrics import METRICS, TOTAL_YEARS, added_metrics
 from forecast.engine.paths import Extra, LogPaths
 from forecast.models import data_cost as DC
 from forecast.models import demand as D
@@ -59,14 +59,8 @@ class ScanState:
 
 def scan_metrics(extra: Extra) -> dict[str, str]:
     """Every metric the scan reports for ``extra``: metric -> unit (table order)."""
-    names = dict(METRICS)
-    if extra.has_dynamics:
-        names.update(STOCK_TERMS)
-        if extra.licensed_price is not None:
-            names["licensed_spend"] = "usd"
-    if extra.gap_price_at is not None:
-        names.update(GAP_METRICS)
-    return names
+    return {**METRICS, **added_metrics(extra.has_dynamics, extra.licensed_price is not None,
+                                       extra.gap_price_at is not None)}
 
 
 def _stock_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray]) -> dict[str, np.ndarray]:
