@@ -1,4 +1,4 @@
-"""Cost hindcast (docs/validation.md §2, docs/derivations.md §13): disclosed training runs priced from
+"""Cost hindcast (docs/validation.md §2, docs/derivations.md §14): disclosed training runs priced from
 their parameters, tokens and hardware with the priors of data/compute_priors.csv.
 
 Expected values are worked by hand below, or are the GPU-hours the developers published (Llama 3.1

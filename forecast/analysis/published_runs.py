@@ -49,7 +49,7 @@ def published_runs_table(data_dir: Path | None = None) -> pd.DataFrame:
     })
 
 
-# --- cost hindcast (docs/validation.md §2, docs/derivations.md §13) ----------------------------------
+# --- cost hindcast (docs/validation.md §2, docs/derivations.md §14) ----------------------------------
 
 #: Monte Carlo samples and seed of the hindcast (fixed: the same data give the same table).
 HINDCAST_SAMPLES, HINDCAST_SEED = 20_000, 20240723

@@ -3,7 +3,7 @@ with attention FLOP, an effective-training-time factor and a record-calibrated w
 
 Pure numpy kernels; every prior is an argument (the priors are in ``data/compute_priors.csv``, the
 per-run inputs in ``data/hindcast_runs.csv``; :mod:`forecast.analysis.published_runs` reads them).
-The derivation is in docs/derivations.md §13.
+The derivation is in docs/derivations.md §14.
 
 References
 ----------
