@@ -3,7 +3,8 @@ their parameters, tokens and hardware with the priors of data/compute_priors.csv
 
 Expected values are worked by hand below, or are the GPU-hours the developers published (Llama 3.1
 model card: 30.84M H100-hours for 405B; DeepSeek-AI 2024, Table 1: 2.788M H800-hours; Meta Llama 2
-card: 1,720,320 A100-hours for 70B; Luccioni et al. 2022: 1,082,990 A100-hours for BLOOM).
+card: 1,720,320 A100-hours for 70B; Luccioni et al. 2022: 1,082,990 A100-hours for BLOOM; Hugging
+Face 2025: SmolLM3 on 384 H100 for 24 days).
 """
 from __future__ import annotations
 
@@ -59,6 +60,22 @@ def test_llama_31_405b_flop_and_gpu_hours_by_hand(table):
     assert abs(row["log10_error"]) < 0.05 and row["inside"]
 
 
+def test_smollm3_by_hand(table):
+    """SmolLM3 (Hugging Face 2025): 3.08B parameters, 11.2T tokens at 4096, 384 H100 for 24 days."""
+    row = table.loc["SmolLM3 3B"]
+    assert row["gpu_hours_disclosed"] == 384 * 24 * 24                   # 221,184 H100-hours
+    six_nd = 6 * 3.08e9 * 11.2e12                                         # 2.06976e23
+    attention = 6 * 36 * 4096 * 2048 * 11.2e12                            # 2.02937e22, 9.8% of 6ND
+    assert row["flop"] == pytest.approx(six_nd + attention, rel=1e-12)
+    # medians: MFU 0.367423 (H100 era), effective time sqrt(0.80 × 0.95) = 0.871780 (the default):
+    # 2.27270e23 / (9.89e14 × 0.367423 × 0.871780 × 3600) = 199,283 H100-hours, log10(199K / 221K) = −0.05
+    z = np.zeros(1)
+    at_medians = H.sample_gpu_hours(row["flop"], 9.89e14, math.log(0.367423), 0.1, math.log(0.871780), 0.05, z, z)[0]
+    assert at_medians == pytest.approx(199_283, rel=1e-4)
+    assert row["stated_p50"] == pytest.approx(199_283, rel=0.01)
+    assert row["inside"] and row["log10_error"] == pytest.approx(-0.04, abs=0.01)
+
+
 def test_standardised_error_and_widening_by_hand():
     # median 1, p90 2: a disclosed 4 is two half-widths above; p10 0.5: 0.5 is exactly one below
     assert H.standardised_error(4.0, 0.5, 1.0, 2.0) == pytest.approx(2.0)
@@ -84,22 +101,23 @@ def test_widening_keeps_the_median_and_widens_the_log_interval_by_k():
 
 def test_disclosed_figures_are_the_published_ones(table):
     published = {"Llama 3.1 405B": 30.84e6, "DeepSeek-V3": 2.788e6, "Llama 2 70B": 1_720_320,
-                 "BLOOM-176B": 1_082_990, "Llama 3 8B": 1.3e6, "Phi-4": 1920 * 21 * 24}
+                 "BLOOM-176B": 1_082_990, "Llama 3 8B": 1.3e6, "Phi-4": 1920 * 21 * 24,
+                 "SmolLM3 3B": 384 * 24 * 24}
     for model, hours in published.items():
         assert table.loc[model, "gpu_hours_disclosed"] == pytest.approx(hours), model
 
 
 def test_track_record_meets_the_target(table):
     summary = hindcast_summary(table.reset_index())
-    assert summary["runs"] == 13                    # every run with disclosed GPU-hours; GPT-3 is an estimate
+    assert summary["runs"] == 14                    # every run with disclosed GPU-hours; GPT-3 is an estimate
     assert not table.loc["GPT-3 175B", "scored"]
-    assert summary["inside"] == 11                  # Llama 3 8B and 3.1 8B fall below their intervals
+    assert summary["inside"] == 12                  # Llama 3 8B and 3.1 8B fall below their intervals
     assert set(table.index[table["scored"] & ~table["inside"]]) == {"Llama 3 8B", "Llama 3.1 8B"}
-    assert summary["median_abs_log10_error"] == pytest.approx(0.078, abs=0.005)
+    assert summary["median_abs_log10_error"] == pytest.approx(0.077, abs=0.005)
     assert summary["median_abs_log10_error"] <= 0.1
-    # the stated priors alone cover 8 of 13: the record widens them
-    assert summary["stated_inside"] == 8
-    assert hindcast_sentence(summary) == "11 of 13 inside the 80% interval; median |log10 error| 0.08"
+    # the stated priors alone cover 9 of 14: the record widens them
+    assert summary["stated_inside"] == 9
+    assert hindcast_sentence(summary) == "12 of 14 inside the 80% interval; median |log10 error| 0.08"
 
 
 def test_the_small_llamas_are_the_misses_the_model_cannot_explain(table):
@@ -147,7 +165,7 @@ def test_published_runs_prints_the_hindcast():
     assert "Cost hindcast" in out
     for word in ("disclosed", "p50", "p10 – p90", "inside?", "log10 error"):
         assert word in out
-    assert "11 of 13 inside the 80% interval; median |log10 error| 0.08" in out
+    assert "12 of 14 inside the 80% interval; median |log10 error| 0.08" in out
     line = next(ln for ln in out.splitlines() if ln.startswith("│ Llama 3.1 405B") and "30.8M" in ln
                 and "yes" in ln)
     assert "+0.02" in line
