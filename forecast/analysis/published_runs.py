@@ -100,6 +100,14 @@ def _hindcast_inputs(data_dir: Path | None) -> pd.DataFrame:
         if runs.loc[model, "accelerator"] not in hardware.index:
             raise DataError(f"training_runs.csv: accelerator {runs.loc[model, 'accelerator']!r} of {model} "
                             "is not in hardware.csv")
+        for field in ("n_layers", "d_attn", "seq_len"):
+            value = pd.to_numeric(inputs.loc[i, field], errors="coerce")
+            if not (np.isfinite(value) and value > 0):
+                raise DataError(f"hindcast_runs.csv:{row_line(inputs, i)}: {field}: {inputs.loc[i, field]!r} for "
+                                f"{model} (hint: a positive number, from the model's paper or config)")
+        if not np.isfinite(pd.to_numeric(runs.loc[model, "gpu_hours"], errors="coerce")):
+            raise DataError(f"hindcast_runs.csv:{row_line(inputs, i)}: model: {model} has no gpu_hours in "
+                            "training_runs.csv (hint: only runs with disclosed GPU-hours can be priced and scored)")
     frame = inputs.join(runs.drop(columns=["source", "note"]), on="model")
     frame["peak"] = hardware.loc[frame["accelerator"], "peak_bf16_flops"].to_numpy(float)
     frame["scored"] = frame["scored"].astype(str).str.lower() == "true"
@@ -122,7 +130,9 @@ def hindcast_table(data_dir: Path | None = None, samples: int = HINDCAST_SAMPLES
     sets its own width; :func:`forecast.models.hindcast.conformal_widening`). Columns: ``stated_*``
     before widening, ``p10``/``p50``/``p90``/``inside`` after, ``log10_error`` of the median.
     """
+    from forecast.errors import DataError
     from forecast.models import hindcast as H
+    from forecast.models.distributions import LogNormal
 
     frame = _hindcast_inputs(data_dir)
     mfu_priors, (time_mu_default, time_sigma_default) = _priors(data_dir)
@@ -134,12 +144,17 @@ def hindcast_table(data_dir: Path | None = None, samples: int = HINDCAST_SAMPLES
     frame["flop_6nd"] = C.training_flop(frame["params_active"], frame["tokens"])
     rows = []
     for _, run in frame.iterrows():
+        if run["accelerator"] not in mfu_priors:
+            raise DataError(f"compute_priors.csv: no MFU prior for {run['accelerator']} ({run['model']}) "
+                            "(hint: add it to the accelerators of its hardware era)")
         era, mu, sigma = mfu_priors[run["accelerator"]]
         if np.isfinite(run["effective_time_low"]) and np.isfinite(run["effective_time_high"]):
-            from forecast.models.distributions import LogNormal
-
-            own = LogNormal.from_interval(run["effective_time_low"], run["effective_time_high"],
-                                          HINDCAST_COVERAGE * 100)
+            try:
+                own = LogNormal.from_interval(run["effective_time_low"], run["effective_time_high"],
+                                              HINDCAST_COVERAGE * 100)
+            except ValueError as exc:
+                raise DataError(f"hindcast_runs.csv: effective_time_low/high of {run['model']}: {exc} "
+                                "(hint: 0 < low < high <= 1)") from None
             time = (own.mu, own.sigma)
         else:
             time = (time_mu_default, time_sigma_default)
