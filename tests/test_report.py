@@ -731,3 +731,19 @@ def test_progress_total_is_right_from_the_first_step_and_names_every_scenario(tm
     labels = [label for label, _, _ in calls]
     assert sorted(labels[1:4]) == ["ran mini-gpt", "ran mini-mix", "ran mini-supply"]
     assert labels[-1] == "archived"
+
+
+def test_cost_section_shows_the_hindcast_track_record(report_dir):
+    """Issue 25 item 7: the report's cost part carries the hindcast of `peakdata published-runs`, a
+    table and one sentence with its score, and its numbers beside it (docs/derivations.md §14)."""
+    import pandas as pd
+
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    section = text.split("### Cost track record", 1)[1].split("\n### ", 1)[0]
+    assert re.search(r"12 of 14 inside the 80% interval; median \|log10 error\| 0\.0[78]", section)
+    assert "| run " in section and "| p10 – p90 " in section
+    row = next(line for line in section.splitlines() if line.startswith("| Llama 3.1 405B"))
+    assert "30.8M" in row and "yes" in row
+    assert text.index("### Cost track record") > text.index("### Cost of training runs and data mixes")
+    frame = pd.read_csv(report_dir / "data" / "cost_hindcast.csv", comment="#")
+    assert len(frame) == 15 and int(frame["inside"].sum()) == 12

@@ -155,17 +155,27 @@ def _check_report_quarter(label: str) -> None:
 
 def published_runs() -> None:
     """Published training runs (data/training_runs.csv) beside the toolkit's 6ND FLOP, implied MFU
-    and rental cost, to check the compute-cost model against what developers reported."""
+    and rental cost, then the cost hindcast: each run's GPU-hours priced from its parameters, tokens
+    and hardware with the priors of data/compute_priors.csv (median and 80% interval, fixed seed),
+    whether the disclosed figure is inside, and the log10 error of the median."""
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
-    from forecast.analysis.published_runs import published_runs_table
-    from forecast.report.tables import published_runs_view
+    from forecast.analysis.published_runs import (hindcast_sentence, hindcast_summary, hindcast_table,
+                                                  published_runs_table)
+    from forecast.report.tables import hindcast_view, published_runs_view
 
     try:
         table = published_runs_table()
+        hindcast = hindcast_table()
     except ForecastError as exc:
         fail(exc)
-    print_frame(make_console(), published_runs_view(table), "Published training runs")
+    console = make_console()
+    print_frame(console, published_runs_view(table), "Published training runs")
+    print_frame(console, hindcast_view(hindcast),
+                "Cost hindcast: GPU-hours from parameters, tokens and hardware (data/compute_priors.csv)")
+    summary = hindcast_summary(hindcast)
+    console.print(f"{hindcast_sentence(summary)} (with the stated priors before widening: "
+                  f"{summary['stated_inside']} of {summary['runs']} inside)", markup=False)
 
 
 def history(

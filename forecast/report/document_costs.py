@@ -146,6 +146,25 @@ class CostAndAnalysisCharts(ChartSections):
                     frame, images)
         self.data[f"waterfall_{wf.name}_marks"] = wf.marks
 
+    def hindcast_context(self) -> dict[str, str] | None:
+        """The "Cost track record" subsection: the hindcast of every disclosed run of
+        ``data/hindcast_runs.csv`` (``table``, Markdown) and one ``sentence`` with its score; none when
+        the report prices no run. The numbers go to ``data/cost_hindcast.csv``."""
+        if not self.cost:
+            return None
+        from forecast.analysis.published_runs import hindcast_sentence, hindcast_summary, hindcast_table
+        from forecast.report.tables import hindcast_view
+
+        table = hindcast_table(self.data_dir)
+        self.data["cost_hindcast"] = table
+        summary = hindcast_summary(table)
+        sentence = (f"Priced from each disclosed run's parameters, tokens and hardware with the MFU priors "
+                    f"of `data/compute_priors.csv` (80% interval widened, leave-one-out, to what the other "
+                    f"runs' errors show), the cost model's GPU-hours have this track record: "
+                    f"{hindcast_sentence(summary)} (stated priors before widening: "
+                    f"{summary['stated_inside']} of {summary['runs']}).")
+        return {"table": S.md_table(hindcast_view(table)), "sentence": sentence}
+
     def _trend(self, chart: dict[str, Any], images: dict[str, bytes]) -> None:
         from forecast.report.trends import METHOD_NAMES, SERIES_LABELS, TREND_SOURCES
 

@@ -172,6 +172,23 @@ def published_runs_view(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def hindcast_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Formatted view of :func:`forecast.analysis.published_runs.hindcast_table`: disclosed GPU-hours
+    beside the hindcast's median and 80% interval, whether it is inside and the median's log10 error
+    (runs not scored say so in the "inside?" column)."""
+    def hours(v: float) -> str:
+        return format_stat(v, "hours").removesuffix(" h")
+
+    return pd.DataFrame({
+        "run": table["model"], "accelerator": table["accelerator"],
+        "disclosed": [hours(v) for v in table["gpu_hours_disclosed"]],
+        "p50": [hours(v) for v in table["p50"]],
+        "p10 – p90": [f"{hours(a)} – {hours(b)}" for a, b in zip(table["p10"], table["p90"])],
+        "inside?": [("yes" if i else "no") if s else "not scored" for i, s in zip(table["inside"], table["scored"])],
+        "log10 error": [f"{v:+.2f}" for v in table["log10_error"]],
+    })
+
+
 #: What ``peakdata history`` shows by default: median exhaustion, its 80% interval (``exhaustion.interval``:
 #: p10 – p90), P(exhausted by the end of 2030) and the p50 cost.
 HISTORY_METRICS = ("exhaustion.p50", "exhaustion.interval", "exhaustion.by_2030", "cost.total.p50")
