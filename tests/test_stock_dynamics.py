@@ -354,7 +354,7 @@ def test_licensed_text_is_bought_out_along_its_curve_then_synthetic_by_hand(tmp_
     # Q × $1e-4/ln 2 = $2.5394e9 and (G − Q) × $1e-3 synthetic, and synthetic is the route at the margin.
     from forecast.engine.scan import run_pass
 
-    body = ("gap:\n  generation_per_mtok: $1000\n  acceptance_rate: 100%\n  verification_per_mtok: $0\n"
+    body = ("gap:\n  generation_per_mtok: $1000\n  acceptance_rate: 100%\n"
             "  synthetic_value: 1\n  price_trend: 1x/yr\n  license_price_position: 0\n  license_price_rise: 2\n")
     scenario = _scenario(tmp_path, body, "ai-written-inflow.yaml", "bought")
     paths = log_paths(scenario, _values(scenario), scenario.seed, 200, None, {})

@@ -363,8 +363,12 @@ class ModelBlock:
                    f"*{r['hourly']}")
         self.scalar("gen_pt", "synthetic generation, per accepted token (÷ acceptance)", "USD/token", gen,
                     sc["generation_per_token"], per)
-        self.scalar("ver_pt", "verification, per accepted token (÷ acceptance)", "USD/token",
-                    f"={self.n(s_ + 'judge_price_per_mtok')}/{acc}/{tpm}", sc["verification_per_token"], per)
+        if (scen, s_ + "judge_share") in self.book.cells:
+            ver = f"={self.n(s_ + 'judge_price_per_mtok')}*{self.n(s_ + 'judge_share')}/{acc}/{tpm}"
+        else:  # no paid judge in this scenario
+            ver = "=0"
+        self.scalar("ver_pt", "verification, per accepted token (÷ acceptance)", "USD/token", ver,
+                    sc["verification_per_token"], per)
         self.row += 1
         self._mix_table(scen)
 
