@@ -410,7 +410,7 @@ def useful_synthetic_price(
 
     .. math:: p(t) = \frac{(p_\mathrm{gen} + p_\mathrm{judge}) / a}{q \cdot 10^6} \; g^{\,t - t_\mathrm{ref}}
 
-    Every generated token is paid for and judged once (:func:`generated_tokens`,
+    Every generated token is paid for, and judged where a paid judge is used (:func:`generated_tokens`,
     :func:`verification_cost`; Feng et al. 2024), a share ``a`` of them is kept, and a kept token is
     worth ``q`` human tokens; the price moves by the factor ``g`` per year.
 
@@ -421,7 +421,8 @@ def useful_synthetic_price(
     acceptance_rate : array_like
         Share of generated tokens kept, a [fraction].
     judge_usd_per_mtok : array_like
-        Verification cost [USD per million generated tokens].
+        Verification cost [USD per million generated tokens]: judge price × share judged, 0 with no
+        paid judge.
     synthetic_value : array_like
         Value of a kept synthetic token relative to a human one, q [ratio].
     price_trend : array_like
