@@ -230,6 +230,7 @@ cost:
     prompt_tokens_per_output_token: 1
     output_price_per_mtok: $10
     input_price_per_mtok: $2
+    judge_share: 100%
     judge_price_per_mtok: $3
   quality:
     loss: {E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28}

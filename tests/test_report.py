@@ -364,7 +364,7 @@ def test_every_cost_figure_names_its_statistic(report_dir):
     charts = text.split("## Charts", 1)[1]
     assert "Training cost by component, the mean of the samples" in charts
     assert "all inputs at their medians" in charts
-    assert "(p50, 4.2x cheaper)" in charts and "Ratio of the first to the last run, at p50: 4.2x" in charts
+    assert "(p50, 4.0x cheaper)" in charts and "Ratio of the first to the last run, at p50: 4.0x" in charts
     assert "- Writer 2024: $0.7M (published figure): Writer via TechCrunch 2024" in charts
 
 

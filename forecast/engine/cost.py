@@ -98,8 +98,12 @@ class CostInputs:
             self.generation_per_token = DC.synthetic_selfhosted_cost(
                 1.0, acceptance, take(s + "generator_params"), prompt, self.peak,
                 take(s + "utilisation"), self.hourly)
-        self.verification_per_token = DC.verification_cost(DC.generated_tokens(1.0, acceptance),
-                                                          take(s + "judge_price_per_mtok"))
+        #: a paid judge only where the scenario says one reads the output (judge_share)
+        if syn.judge_share is not None:
+            self.verification_per_token = DC.verification_cost(
+                DC.generated_tokens(1.0, acceptance), take(s + "judge_price_per_mtok")) * take(s + "judge_share")
+        else:
+            self.verification_per_token = np.zeros_like(np.asarray(acceptance, dtype=float))
         q = "cost.quality."
         self.loss = {k: take(q + "loss." + k) for k in ("E", "A", "B", "alpha", "beta")}
         self.synthetic_value = take(q + "synthetic_value")

@@ -231,9 +231,11 @@ def _add_gap_prices(extra: Extra, scenario: Any, values: dict[str, np.ndarray], 
                     data_dir: Path | None) -> None:
     """The price of a useful synthetic token by quarter, and the licensable routes (``gap`` section)."""
     gap = scenario.gap
-    g = {k: values[f"gap.{k}"] for k in ("generation_per_mtok", "acceptance_rate", "verification_per_mtok",
-                                          "synthetic_value", "price_trend", "license_price_position",
-                                          "license_price_rise")}
+    g = {k: values[f"gap.{k}"] for k in ("generation_per_mtok", "acceptance_rate", "synthetic_value",
+                                          "price_trend", "license_price_position", "license_price_rise")}
+    # a paid judge only where the scenario says one reads the output (judge_share)
+    g["verification_per_mtok"] = (values["gap.verification_per_mtok"] * values["gap.judge_share"]
+                                  if gap.judge_share is not None else 0.0)
     # prices refer to the start of price_reference; quarter k is priced at its end
     extra.gap_years = t_end - gap.price_reference.ordinal / 4.0
     extra.gap_price_at = lambda years: DC.useful_synthetic_price(

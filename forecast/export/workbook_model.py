@@ -363,8 +363,15 @@ class ModelBlock:
                    f"*{r['hourly']}")
         self.scalar("gen_pt", "synthetic generation, per accepted token (÷ acceptance)", "USD/token", gen,
                     sc["generation_per_token"], per)
-        self.scalar("ver_pt", "verification, per accepted token (÷ acceptance)", "USD/token",
-                    f"={self.n(s_ + 'judge_price_per_mtok')}/{acc}/{tpm}", sc["verification_per_token"], per)
+        if (scen, s_ + "judge_share") in self.book.cells:
+            self.scalar("ver_pt", "verification, per accepted token (÷ acceptance)", "USD/token",
+                        f"={self.n(s_ + 'judge_price_per_mtok')}*{self.n(s_ + 'judge_share')}/{acc}/{tpm}",
+                        sc["verification_per_token"], per)
+        else:  # no paid judge in this scenario: a zero, as for a share the mix does not name
+            self.label("verification, per accepted token (no paid judge)", "USD/token")
+            self.ws.write_number(self.row, 2, 0.0, self.book.style(per))
+            self.refs["ver_pt"] = f"$C${self.row + 1}"
+            self.row += 1
         self.row += 1
         self._mix_table(scen)
 

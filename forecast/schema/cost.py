@@ -8,7 +8,8 @@ A run is priced in four parts (Cottier et al. 2024 for compute; data costs per m
   date;
 * human data: licensing and processing per million tokens, a share written by experts;
 * synthetic generation: API prices or self-hosted generation, divided by the acceptance rate;
-* verification: judging every generated token.
+* verification: a paid judge reading a share of the generated tokens, only where the scenario says
+  one is used (``judge_share``); the pipelines on record paid none (``data/synthetic_pipelines.csv``).
 
 Quality comes from the Chinchilla loss with effective data (synthetic tokens weighted by their
 value relative to human tokens) and a collapse penalty. The ``mixes`` section asks, for each
@@ -16,9 +17,9 @@ synthetic share, the cheapest run that reaches a target loss.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from forecast.schema.trends import TrendSettings
 from forecast.schema.types import QuarterField
@@ -43,6 +44,18 @@ __all__ = [
 ]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+def judge_without_share(price: str) -> str:
+    """Refusal of a judge price with no ``judge_share``: the judge is priced only where one is used."""
+    return (f"{price} is priced only where a paid judge reads the output, and judge_share is not given; "
+            f"add judge_share (e.g. judge_share: 100% if the judge reads every generated token), or remove "
+            f"{price}: none of the pipelines in data/synthetic_pipelines.csv paid a judge")
+
+
+def share_without_price(price: str) -> str:
+    """Refusal of a ``judge_share`` with no price."""
+    return f"judge_share needs {price}; add {price}: the judge's price per million tokens it reads"
 
 
 class _Strict(BaseModel):
@@ -220,13 +233,24 @@ class SyntheticDataSpec(_Strict):
     input_price_per_mtok: Usd | None = Field(None, description="api: [USD per million input tokens]")
     generator_params: Params | None = Field(None, description="selfhosted: active parameters [count]")
     utilisation: Fraction | None = Field(None, description="selfhosted: decode FLOP utilisation [fraction]")
-    judge_price_per_mtok: Usd = Field(description="verification [USD per million generated tokens]")
+    judge_share: Fraction | None = Field(
+        None, description="share of the generated tokens a paid judge reads [fraction]; omitted = no paid "
+                          "judge, as in every pipeline of data/synthetic_pipelines.csv")
+    judge_price_per_mtok: Usd | None = Field(
+        None, description="with judge_share: the paid judge's price [USD per million tokens read]")
     unique_tokens: Tokens | None = Field(
         None, description="unique synthetic tokens generated; the run repeats them (Phi-4: 290B seen "
                           "~13.8 times) [tokens]; omitted = every synthetic token is new")
     decay_constant: Number | None = Field(
         None, description="R_D* of the repeated-data law for synthetic tokens (Muennighoff et al. 2023) "
                           "[count]; default: supply.repetition.decay_constant")
+
+    @field_validator("judge_price_per_mtok", mode="after")
+    @classmethod
+    def _judge_price_needs_a_judge(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and info.data.get("judge_share") is None:
+            raise ValueError(judge_without_share("judge_price_per_mtok"))
+        return value
 
     @model_validator(mode="after")
     def _method(self) -> "SyntheticDataSpec":
@@ -235,6 +259,8 @@ class SyntheticDataSpec(_Strict):
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
             raise ValueError(f"method {self.method} needs {', '.join(missing)}")
+        if self.judge_share is not None and self.judge_price_per_mtok is None:
+            raise ValueError(share_without_price("judge_price_per_mtok"))
         return self
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from forecast.schema.cost import CostSection, MixesSection
+from forecast.schema.cost import CostSection, MixesSection, judge_without_share, share_without_price
 from forecast.schema.trends import BacktestSpec, FrontierSpec, ImputeSpec, TrendMethod, TrendSettings
 from forecast.schema.types import DataFile, OutputName, QuarterField
 from forecast.schema.uncertain import Flop, Fraction, Growth, Number, Tokens, Usd, chance_at_least, upper_end
@@ -325,7 +325,11 @@ class GapSection(_Strict):
 
     generation_per_mtok: Usd = Field(description="cost of generating one million tokens [USD per Mtok]")
     acceptance_rate: Fraction = Field(description="share of generated tokens kept after filtering [fraction]")
-    verification_per_mtok: Usd = Field(description="judging one million generated tokens [USD per Mtok]")
+    judge_share: Fraction | None = Field(
+        None, description="share of the generated tokens a paid judge reads [fraction]; omitted = no paid "
+                          "judge, as in every pipeline of data/synthetic_pipelines.csv")
+    verification_per_mtok: Usd | None = Field(
+        None, description="with judge_share: the paid judge's price [USD per million tokens read]")
     synthetic_value: Number = Field(description="value of a kept synthetic token relative to a human one [ratio]")
     price_trend: Growth = Field(description="yearly factor on the synthetic price [factor/yr], e.g. 0.6x/yr")
     price_reference: QuarterField = Field(description="quarter the synthetic prices refer to")
@@ -336,8 +340,17 @@ class GapSection(_Strict):
         description="supply curve: the last licensable token of a component costs this many times its "
                     "first [ratio], above 1")
 
+    @field_validator("verification_per_mtok", mode="after")
+    @classmethod
+    def _judge_price_needs_a_judge(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and info.data.get("judge_share") is None:
+            raise ValueError(judge_without_share("verification_per_mtok"))
+        return value
+
     @model_validator(mode="after")
     def _rise(self) -> "GapSection":
+        if self.judge_share is not None and self.verification_per_mtok is None:
+            raise ValueError(share_without_price("verification_per_mtok"))
         spec = self.license_price_rise
         lowest = next((v for v in (getattr(spec, k, None) for k in ("value", "low")) if v is not None), None)
         if lowest is not None and lowest <= 1:
