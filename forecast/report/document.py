@@ -280,6 +280,13 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             return low[2], high[2], None
         return None
 
+    def explorable(self) -> bool:
+        """Whether ``explore.html`` is written: a supply run the page recomputes exactly
+        (:func:`forecast.report.explorer.left_out_reason`) and whose draws were kept."""
+        from forecast.report.explorer import left_out_reason
+
+        return any(left_out_reason(r.file.scenario) is None and bool(r.result.draws) for r in self.supply)
+
     def _summary_sentences(self) -> list[str]:
         """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
         cost (a mostly synthetic run against a human-heavy one, p50), then the range across the supply
@@ -295,6 +302,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             if "exhaustion.by_2030" in h:
                 text += f"; P(exhausted by end of 2030) = **{format_headline('exhaustion.by_2030', h['exhaustion.by_2030'])}**"
             out.append(text + ".")
+        if self.explorable():
+            out.append("**What if?** [explore.html](explore.html) redraws these numbers as you move compute and "
+                       "dataset growth, the largest dataset, the web stock, its usable share and repetition "
+                       "(any browser, no Python; the same samples as this report).")
         way = self._way_out()
         if way is not None:
             human, synthetic, wf = way
