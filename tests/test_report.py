@@ -731,3 +731,13 @@ def test_progress_total_is_right_from_the_first_step_and_names_every_scenario(tm
     labels = [label for label, _, _ in calls]
     assert sorted(labels[1:4]) == ["ran mini-gpt", "ran mini-mix", "ran mini-supply"]
     assert labels[-1] == "archived"
+
+
+def test_explore_page_beside_the_report_and_linked_from_the_summary(report_dir):
+    """explore.html is written with the report (mini-supply and mini-slow are log-linear) and the first
+    screen links to it (docs/report.md, "What if: explore.html")."""
+    page = (report_dir / "explore.html").read_text(encoding="utf-8")
+    assert '<script id="explore-data" type="application/json">' in page and "mini-supply" in page
+    summary = (report_dir / "report.md").read_text(encoding="utf-8").split("## Summary", 1)[1].split("\n## ", 1)[0]
+    assert "[explore.html](explore.html)" in summary
+    assert 'href="explore.html"' in (report_dir / "report.html").read_text(encoding="utf-8")

@@ -110,6 +110,11 @@ class _Arrays:
         self.stored[key], self.dtype[key] = raw, dtype
         return key
 
+    def holds(self, values: np.ndarray, dtype: str) -> bool:
+        """Whether these values (or more samples of the same draws) are stored already."""
+        raw = np.ascontiguousarray(values, dtype=dtype).tobytes()
+        return any(self.dtype[k] == dtype and held[:len(raw)] == raw for k, held in self.stored.items())
+
     def size(self) -> int:
         return sum(4 * ((len(b) + 2) // 3) for b in self.stored.values())
 
@@ -193,12 +198,17 @@ def _sliders(logs: dict[str, np.ndarray], kinds: dict[str, tuple[str, str]]) -> 
     return out
 
 
-def _scenario_model(run: Any, arrays: _Arrays, room: int, data_dir) -> dict[str, Any]:
+def _new_arrays(logs: dict[str, np.ndarray], arrays: _Arrays) -> int:
+    """How many of a scenario's ln draws are not carried yet (a variant shares most of its parent's)."""
+    return sum(1 for v in logs.values() if not bool((v == v[0]).all()) and not arrays.holds(v, "<f8"))
+
+
+def _scenario_model(run: Any, found: tuple, arrays: _Arrays, room: int) -> dict[str, Any]:
     """One scenario's entry: its terms, structure, sliders, and the report's own figures."""
     result, scenario = run.result, run.file.scenario
-    logs, kinds, model = _inputs(scenario, result.draws, result.seed, data_dir)
+    logs, kinds, model = found
     n_run = result.samples
-    per_sample = 8 * 4 / 3 * sum(1 for v in logs.values() if not bool((v == v[0]).all()))
+    per_sample = 8 * 4 / 3 * _new_arrays(logs, arrays)  # bytes per sample of base64 float64
     n = n_run
     if per_sample * n > room:
         n = max(SAMPLE_STEP, int(room // per_sample) // SAMPLE_STEP * SAMPLE_STEP)
@@ -234,20 +244,23 @@ def explorer_data(runs: Sequence[Any], quarter: str, data_dir=None, budget: int 
     :data:`SAMPLE_STEP`, its first ones), which the page says.
     """
     arrays = _Arrays()
-    models, left = [], []
-    ordered = sorted(runs, key=lambda r: r.name != "baseline")
-    for run in ordered:
+    todo, left = [], []
+    for run in sorted(runs, key=lambda r: r.name != "baseline"):
         reason = left_out_reason(run.file.scenario)
-        if reason is not None:
-            if run.file.scenario.supply is not None:
-                left.append({"name": run.name, "file": run.file.path, "reason": reason})
-            continue
-        if not run.result.draws:
-            left.append({"name": run.name, "file": run.file.path, "reason": "the run kept no draws"})
-            continue
-        models.append(_scenario_model(run, arrays, max(budget - arrays.size(), 0), data_dir))
-    return {"quarter": quarter, "widths": list(WIDTHS), "scenarios": models, "left_out": left,
-            "arrays": arrays.encoded()}
+        if reason is None and not run.result.draws:
+            reason = "the run kept no draws"
+        if reason is None:
+            todo.append((run, _inputs(run.file.scenario, run.result.draws, run.result.seed, data_dir)))
+        elif run.file.scenario.supply is not None:
+            left.append({"name": run.name, "file": run.file.path, "reason": reason})
+    models = {}
+    while todo:  # the baseline, then the scenario that adds the fewest new draws: most samples in the budget
+        k = 0 if not models else min(range(len(todo)), key=lambda j: (_new_arrays(todo[j][1][0], arrays), j))
+        run, found = todo.pop(k)
+        models[run.name] = _scenario_model(run, found, arrays, max(budget - arrays.size(), 0))
+    order = [r.name for r in sorted(runs, key=lambda r: r.name != "baseline") if r.name in models]
+    return {"quarter": quarter, "widths": list(WIDTHS), "scenarios": [models[name] for name in order],
+            "left_out": left, "arrays": arrays.encoded()}
 
 
 # --------------------------------------------------------------------------- the same what-if in Python

@@ -22,11 +22,14 @@ FILE = "explore.html"
 _STATIC = Path(__file__).resolve().parent / "static"
 
 _STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:64rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45;"
+    "body{font-family:system-ui,sans-serif;max-width:84rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45;"
     "color:#222}h1{font-size:1.35rem;margin:.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 .4rem}"
     ".answer{font-size:1.05rem;margin:.4rem 0}.answer b{color:" + PALETTE[0] + "}"
     "#curve{max-width:48rem}.note,.prov{font-size:.85rem;color:#555}"
-    ".sliders{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:.6rem 1.2rem}"
+    ".sliders{display:grid;grid-template-columns:repeat(auto-fill,minmax(19rem,1fr));gap:.5rem .8rem}"
+    # wide screens: the answer and its curve on the left, the sliders beside them on the first screen
+    "@media (min-width:70rem){.top{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0 1.5rem}"
+    ".top h2:first-child{margin-top:.4rem}}"
     ".slider{border:1px solid #ddd;border-radius:4px;padding:.4rem .6rem;display:grid;"
     "grid-template-columns:1fr auto;gap:.1rem .5rem;align-items:center;font-size:.9rem}"
     ".slider label{grid-column:1/3;font-weight:600}.slider .wlabel{font-weight:normal;font-size:.8rem;color:#555}"
@@ -73,13 +76,16 @@ again. Keyboard: Tab to a slider, arrow keys to move it. Nothing leaves this pag
 <p class="answer">Synthetic tokens the largest run needs beyond the human stock in 2030Q4 (median):
 <b id="gap"></b>.</p>
 <p class="note" id="report-line"></p>
+<div class="top"><div>
 <h2>P(human text exhausted by quarter)</h2>
 <p class="note"><span class="key" style="border-top:3px solid {PALETTE[0]}"></span>with the sliders
 <span class="key" style="border-top:2px dashed #999"></span>the scenario as run
 <span class="key" style="border-top:2px dotted {PALETTE[3]}"></span>median</p>
 <div id="curve"></div>
+</div><div>
 <h2>Inputs</h2>
 <div class="sliders" id="sliders"></div>
+</div></div>
 <h2>Where the numbers come from</h2>
 <p class="prov" id="provenance"></p>
 <h2>What this page leaves out</h2>
