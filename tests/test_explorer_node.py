@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNNER = Path(__file__).resolve().parent / "explore_runner.js"
 #: the baseline (closed form, one source), a variant with three sources (bisection), one with stock
 #: dynamics (left out)
-PATHS = [ROOT / "scenarios" / n for n in ("baseline.yaml", "peak-2023.yaml", "ai-written-inflow.yaml")]
+PATHS = [*(ROOT / "scenarios" / n for n in ("baseline.yaml", "peak-2023.yaml", "ai-written-inflow.yaml")),
+         ROOT / "tests" / "golden" / "report" / "mini-supply.yaml"]   # historical trend only, 1,000 samples
 NODE = shutil.which("node") or shutil.which("nodejs")
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 
@@ -50,7 +51,8 @@ def _data(page: str) -> dict:
 
 
 def _settings(data: dict) -> list[dict]:
-    """24 settings: each slider alone at its ends, compute growth at 3x/yr, and mixed moves (a seeded generator)."""
+    """30 settings: each scenario as run, each of its first three sliders alone at its ends, compute growth
+    at 3x/yr, and mixed moves (a seeded generator)."""
     cases = []
     for m in data["scenarios"]:
         cases.append({"scenario": m["name"], "settings": {}})
@@ -61,7 +63,7 @@ def _settings(data: dict) -> list[dict]:
     growth = next(s for s in base["sliders"] if s["id"] == "demand.compute.growth")
     cases.append({"scenario": "baseline", "settings": {growth["id"]: [growth["values"].index(3.0), 2]}})
     rng = np.random.default_rng(28)
-    while len(cases) < 24:
+    while len(cases) < 30:
         m = data["scenarios"][len(cases) % len(data["scenarios"])]
         moved = {s["id"]: [int(rng.integers(len(s["values"]))), int(rng.integers(len(data["widths"])))]
                  for s in m["sliders"] if rng.random() < 0.6}
@@ -89,7 +91,7 @@ def _texts(model: dict, out: dict) -> dict:
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (.ci/run installs nodejs with apt)")
-def test_the_pages_javascript_gives_the_engines_outputs_for_24_slider_settings(page, tmp_path):
+def test_the_pages_javascript_gives_the_engines_outputs_for_30_slider_settings(page, tmp_path):
     data = _data(page)
     arrays = X.decode_arrays(data)
     cases = _settings(data)
@@ -130,7 +132,7 @@ def test_at_the_scenarios_values_the_page_reads_as_the_report(runs, page):
 
 def test_scenarios_the_closed_form_cannot_model_are_listed_not_approximated(page):
     data = _data(page)
-    assert [m["name"] for m in data["scenarios"]] == ["baseline", "peak-2023"]
+    assert [m["name"] for m in data["scenarios"]] == ["baseline", "peak-2023", "mini-supply"]
     assert [d["name"] for d in data["left_out"]] == ["ai-written-inflow"]
     assert "stock dynamics" in data["left_out"][0]["reason"]
     assert "<b>ai-written-inflow</b>" in page and "human share of new text has no slider" in page

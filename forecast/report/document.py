@@ -285,7 +285,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         (:func:`forecast.report.explorer.left_out_reason`) and whose draws were kept."""
         from forecast.report.explorer import left_out_reason
 
-        return any(left_out_reason(r.file.scenario) is None and bool(r.result.draws) for r in self.supply)
+        return any(bool(getattr(r.result, "draws", None)) and left_out_reason(r.file.scenario) is None
+                   for r in self.supply)
 
     def _summary_sentences(self) -> list[str]:
         """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
@@ -302,10 +303,6 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             if "exhaustion.by_2030" in h:
                 text += f"; P(exhausted by end of 2030) = **{format_headline('exhaustion.by_2030', h['exhaustion.by_2030'])}**"
             out.append(text + ".")
-        if self.explorable():
-            out.append("**What if?** [explore.html](explore.html) redraws these numbers as you move compute and "
-                       "dataset growth, the largest dataset, the web stock, its usable share and repetition "
-                       "(any browser, no Python; the same samples as this report).")
         way = self._way_out()
         if way is not None:
             human, synthetic, wf = way
@@ -333,6 +330,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                     text += (f", leaving out {names}: a median already past is contradicted by the record "
                              "since (such a scenario is kept to test the claim it spells out)")
                 out.append(text + ".")
+        if self.explorable():
+            out.append("**What if?** [explore.html](explore.html) redraws the exhaustion date as you move compute "
+                       "and dataset growth, the largest dataset, the web stock, its usable share and repetition "
+                       "(any browser, no Python; the same samples as this report).")
         return out
 
     def render(self, template_dir: Path | None = None) -> str:
