@@ -184,3 +184,18 @@ def test_chromium_moves_the_compute_growth_slider_to_3x_and_reads_the_median(pag
     assert re.search(r'id="val-demand.compute.growth"[^>]*>3x/yr<', dom)
     ms = float(re.search(r'id="timing" data-ms="([0-9.]+)"', dom).group(1))
     assert ms > 0   # measured, not judged: timed assertions are flaky on shared machines
+
+
+def test_a_scenario_with_a_zero_draw_is_left_out_with_the_reason(runs):
+    """ln 0 is not a number the page can carry (JSON has no -inf): such a scenario is listed, not modelled."""
+    from types import SimpleNamespace
+
+    base = runs[0]
+    draws = dict(base.result.draws)
+    draws["supply.sources.indexed_web.stock"] = np.where(np.arange(base.result.samples) == 0, 0.0,
+                                                        draws["supply.sources.indexed_web.stock"])
+    fake = SimpleNamespace(name=base.name, file=base.file, result=SimpleNamespace(draws=draws, seed=base.result.seed))
+    data = X.explorer_data([fake], "2026Q4")
+    assert data["scenarios"] == [] and data["arrays"] == {}
+    assert data["left_out"] == [{"name": "baseline", "file": base.file.path,
+                                 "reason": "an input has draws of zero or below, whose logarithm the page cannot carry"}]

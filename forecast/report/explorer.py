@@ -249,8 +249,11 @@ def explorer_data(runs: Sequence[Any], quarter: str, data_dir=None, budget: int 
         reason = left_out_reason(run.file.scenario)
         if reason is None and not run.result.draws:
             reason = "the run kept no draws"
+        found = None if reason is not None else _inputs(run.file.scenario, run.result.draws, run.result.seed, data_dir)
+        if found is not None and not all(bool(np.isfinite(v).all()) for v in found[0].values()):
+            reason = "an input has draws of zero or below, whose logarithm the page cannot carry"
         if reason is None:
-            todo.append((run, _inputs(run.file.scenario, run.result.draws, run.result.seed, data_dir)))
+            todo.append((run, found))
         elif run.file.scenario.supply is not None:
             left.append({"name": run.name, "file": run.file.path, "reason": reason})
     models = {}

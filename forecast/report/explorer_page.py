@@ -62,7 +62,7 @@ def render_explorer(runs: Sequence[Any], quarter: str, data_dir=None) -> str:
     data = explorer_data(runs, quarter, data_dir)
     title = f"What if? The exhaustion date, explored — peakdata report {quarter}"
     if not data["scenarios"]:
-        body = ("<p>No scenario of this report can be explored here: the page recomputes only scenarios whose "
+        body = (f"<h1>{html.escape(title)}</h1>\n<p>No scenario of this report can be explored here: the page recomputes only scenarios whose "
                 "stock and demand are log-linear.</p>" + _left_out(data))
         return _page(title, body, "", "")
     body = f"""<h1>{html.escape(title)}</h1>
