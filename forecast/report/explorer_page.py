@@ -53,7 +53,10 @@ def _json(data: dict[str, Any]) -> str:
 def _left_out(data: dict[str, Any]) -> str:
     items = "".join(f"<li><b>{html.escape(d['name'])}</b> ({html.escape(d['file'])}): {html.escape(d['reason'])}</li>"
                     for d in data["left_out"])
-    return f"<ul>{items}</ul>" if items else "<p>None of this report's supply scenarios is left out.</p>"
+    if items:
+        return f"<ul>{items}</ul>"
+    return ("<p>None of this report's supply scenarios is left out.</p>" if data["scenarios"]
+            else "<p>This report has no supply scenario.</p>")
 
 
 def render_explorer(runs: Sequence[Any], quarter: str, data_dir=None) -> str:
