@@ -741,4 +741,3 @@ def test_progress_total_is_right_from_the_first_step_and_names_every_scenario(tm
     labels = [label for label, _, _ in calls]
     assert sorted(labels[1:4]) == ["ran mini-gpt", "ran mini-mix", "ran mini-supply"]
     assert labels[-1] == "archived"
-
