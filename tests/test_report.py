@@ -68,6 +68,16 @@ def test_writes_the_document_charts_data_and_pages(report_dir):
     assert side_folders(report_dir) == [], "staging folder left behind"
 
 
+def test_explore_page_beside_the_report_and_linked_from_the_summary(report_dir):
+    """explore.html is written with the report (mini-supply and mini-slow are log-linear) and the first
+    screen links to it (docs/report.md, "What if: explore.html")."""
+    page = (report_dir / "explore.html").read_text(encoding="utf-8")
+    assert '<script id="explore-data" type="application/json">' in page and "mini-supply" in page
+    summary = (report_dir / "report.md").read_text(encoding="utf-8").split("## Summary", 1)[1].split("\n## ", 1)[0]
+    assert "[explore.html](explore.html)" in summary
+    assert 'href="explore.html"' in (report_dir / "report.html").read_text(encoding="utf-8")
+
+
 def test_spreadsheet_exports_are_beside_the_report_and_linked(report_dir):
     import json
 

@@ -281,6 +281,14 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             return low[2], high[2], None
         return None
 
+    def explorable(self) -> bool:
+        """Whether ``explore.html`` is written: a supply run the page recomputes exactly
+        (:func:`forecast.report.explorer.left_out_reason`) and whose draws were kept."""
+        from forecast.report.explorer import left_out_reason
+
+        return any(bool(getattr(r.result, "draws", None)) and left_out_reason(r.file.scenario) is None
+                   for r in self.supply)
+
     def _summary_sentences(self) -> list[str]:
         """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
         cost (a mostly synthetic run against a human-heavy one, p50), then the range across the supply
@@ -323,6 +331,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                     text += (f", leaving out {names}: a median already past is contradicted by the record "
                              "since (such a scenario is kept to test the claim it spells out)")
                 out.append(text + ".")
+        if self.explorable():
+            out.append("**What if?** [explore.html](explore.html) redraws the exhaustion date as you move compute "
+                       "and dataset growth, the largest dataset, the web stock, its usable share and repetition "
+                       "(any browser, no Python; the same samples as this report).")
         return out
 
     def render(self, template_dir: Path | None = None) -> str:

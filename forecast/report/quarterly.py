@@ -6,6 +6,8 @@ the Palmyra-versus-GPT-class waterfall, assumptions, method and provenance.
 
     OUT/<quarter>/report.md           the document (GitHub-flavoured Markdown, relative links)
     OUT/<quarter>/report.html         the same document, images embedded, for mailing
+    OUT/<quarter>/explore.html        what if: sliders on the inputs redraw the exhaustion date
+                                      (self-contained, docs/report.md; when a scenario can be explored)
     OUT/<quarter>/charts/*.png        every chart
     OUT/<quarter>/data/*.csv          the numbers behind every chart and table
     OUT/<quarter>/scenarios/<name>.md one detail page per scenario
@@ -211,10 +213,13 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     tick("drew charts")
     markdown = doc.render(template_dir)
     html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
+    from forecast.report.explorer_page import render_explorer
+
+    explore = render_explorer(runs, quarter, data_dir) if doc.explorable() else None
     from forecast.store.archive import record_report
 
     with locked(folder, lock_timeout, notify):    # one report per folder; cleans up after a killed one
-        files = _write_folder(folder, doc, figures, markdown, html)
+        files = _write_folder(folder, doc, figures, markdown, html, explore)
         tick("wrote report")
         run_id = record_report(archive_path, quarter, runs, data_dir, full=target.full,
                                folder=folder.name)  # one transaction, after the folder is in place
@@ -248,7 +253,8 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
             f"<title>{html_lib.escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
-def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str) -> list[Path]:
+def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str,
+                  explore: str | None = None) -> list[Path]:
     from forecast.report.document import EXPORTS, workbook_name
     from forecast.export.tables import snake_headers
     from forecast.export.writers import (atomic_write_text, current_umask, inside, staged, write_csv,
@@ -275,6 +281,9 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
         atomic_write_text(staging / "report.md", markdown)
         atomic_write_text(staging / "report.html", html)
         written += ["report.md", "report.html"]
+        if explore is not None:  # the what-if page beside the report (forecast/report/explorer_page.py)
+            atomic_write_text(staging / "explore.html", explore)
+            written.append("explore.html")
         mode = 0o777 & ~current_umask()
         for path in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
             os.chmod(path, mode)
