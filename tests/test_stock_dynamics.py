@@ -110,15 +110,27 @@ def test_stock_terms_add_up_to_the_stock(tmp_path):
     assert licensed[16, 0] == pytest.approx(4 * licensed[4, 0], rel=1e-12)
 
 
-def test_gap_is_priced_per_quarter_with_totals_by_2030_and_2035():
-    result = run(load_scenario(SCENARIOS / "ai-written-inflow.yaml").scenario, samples=4000)
+@pytest.mark.parametrize("name", ["baseline", "ai-written-inflow"])
+def test_gap_is_priced_per_quarter_with_totals_by_2030_and_2035(name):
+    # every supply scenario prices its gap: the baseline's `gap` block, inherited by its variants
+    result = run(load_scenario(SCENARIOS / f"{name}.yaml").scenario, samples=4000)
     q = list(result.quarters)
     for metric in ("gap_cost_synthetic", "gap_cost_licensed", "gap_synthetic_cheaper",
+                   "gap_tokens_synthetic", "gap_tokens_licensed",
                    "gap_cost_synthetic_cumulative", "gap_cost_licensed_cumulative"):
         assert metric in result.stats
     totals = result.tables["gap_cost_totals"]
-    assert totals["by_end_of"].tolist() == [2030] * 3 + [2035] * 3
-    assert totals["route"].tolist() == ["synthetic", "licensed", "total"] * 2
+    assert totals["by_end_of"].tolist() == [2030] * 5 + [2035] * 5
+    assert totals["route"].tolist() == ["synthetic", "licensed", "total", "all_synthetic", "licensed_first"] * 2
+    # the cheapest routes never cost more than all synthetic, sample by sample, so on average too
+    means = totals.set_index(["by_end_of", "route"])["mean"]
+    for year in (2030, 2035):
+        assert means[(year, "total")] <= means[(year, "all_synthetic")] * (1 + 1e-12)
+    # each quarter's new gap tokens go to one route or the other: summed, the largest gap so far of
+    # each sample, never less than its gap in 2035Q4 (means over samples)
+    k = q.index("2035Q4")
+    bought = result.stats["gap_tokens_synthetic"][: k + 1, 0].sum() + result.stats["gap_tokens_licensed"][: k + 1, 0].sum()
+    assert bought >= result.stats["synthetic_needed"][k, 0] * (1 - 1e-9) > 0
     # the cumulative cost is the sum of the quarters' costs, so its mean is the sum of their means;
     # the totals table holds the same cumulative costs at 2030Q4, and the total is the two routes'
     k = q.index("2030Q4")
@@ -318,12 +330,14 @@ def test_keys_added_for_dynamics_change_no_earlier_scenario_hash(tmp_path):
 
     from forecast.io.scenario import scenario_hash
 
-    base = load_scenario(SCENARIOS / "baseline.yaml").scenario
+    # the baseline as it was before it priced its gap (issue 25)
+    base = load_scenario(SCENARIOS / "baseline.yaml").scenario.model_copy(update={"gap": None})
     dumped = base.model_dump(mode="json")
-    # the dump without the unset keys of issue 17 is what scenarios hashed to before them
+    # the dump without the unset keys of issues 17 and 25 is what scenarios hashed to before them
     for key in ("filter_yield", "dynamics"):
         assert dumped["supply"].pop(key) is None
     assert dumped.pop("gap") is None and dumped["demand"]["compute"].pop("limit") is None
+    assert dumped["demand"].pop("synthetic_choice") is None
     before = hashlib.sha256(json.dumps(dumped, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     assert scenario_hash(base) == before
     assert scenario_hash(_scenario(tmp_path, _dyn(consent_erosion="1%"))) != before
