@@ -479,3 +479,19 @@ def test_a_flat_or_falling_licence_curve_and_the_old_flat_price_are_refused(tmp_
     with pytest.raises(ScenarioError) as err:
         _scenario(tmp_path, "gap:\n  license_per_mtok: $10 to $750\n", "ai-written-inflow.yaml", "old")
     assert "unknown key 'license_per_mtok'" in str(err.value)
+
+
+def test_a_priced_gap_and_a_zero_chosen_share_never_move_the_exhaustion_quarter():
+    """The baseline is scanned for its gap's prices (and states a 0% chosen share); every sample's
+    exhaustion quarter is still the closed form's, which exhaustion_is_log_linear promises."""
+    from forecast.engine.paths import exhaustion_is_log_linear
+
+    scenario = load_scenario(SCENARIOS / "baseline.yaml").scenario
+    assert scenario.gap is not None and exhaustion_is_log_linear(scenario)
+    paths = log_paths(scenario, _values(scenario, 3000), scenario.seed, 3000, None, {})
+    assert paths.extra is not None  # scanned
+    scanned = exhaustion(paths)
+    paths.extra = None
+    assert np.array_equal(scanned, exhaustion(paths))
+    for name in ("ai-written-inflow", "compute-limits", "synthetic-by-choice"):
+        assert not exhaustion_is_log_linear(load_scenario(SCENARIOS / f"{name}.yaml").scenario), name

@@ -30,7 +30,8 @@ from forecast.units import Quarter
 
 __all__ = ["LogPaths", "Extra", "log_paths", "extra_inputs", "dynamics_inputs", "is_scanned", "repetition",
            "reference_years", "source_coefficients", "historical_coefficients", "compute_coefficients",
-           "ceiling_coefficients", "human_share_series", "quarter_ends", "licensable_stock"]
+           "ceiling_coefficients", "human_share_series", "quarter_ends", "licensable_stock",
+           "exhaustion_is_log_linear"]
 
 Getter = Callable[[str], np.ndarray]
 
@@ -103,6 +104,27 @@ def is_scanned(scenario: Any) -> bool:
     limited = dem.method in ("compute", "mixture") and dem.compute.limit is not None
     return (scenario.supply.dynamics is not None or scenario.gap is not None or limited
             or dem.synthetic_choice is not None)
+
+
+def exhaustion_is_log_linear(scenario: Any) -> bool:
+    """Whether every sample's exhaustion quarter is the closed form's (:mod:`forecast.models.crossing`),
+    scanned or not: no stock dynamics, no compute ceiling, and no chosen synthetic share other than a
+    fixed 0. A ``gap`` section is scanned for its prices but never moves the exhaustion quarter."""
+    from forecast.models.sampling import Fixed
+
+    dem = scenario.demand
+    if scenario.supply.dynamics is not None:
+        return False
+    if dem.method in ("compute", "mixture") and dem.compute.limit is not None:
+        return False
+    choice = dem.synthetic_choice
+    if choice is None:
+        return True
+    for spec in (choice.share, choice.trend):
+        dist = spec.to_distribution()
+        if not (isinstance(dist, Fixed) and float(dist.ppf(np.array([0.5]))[0]) == 0.0):
+            return False
+    return True
 
 
 # --- coefficients of one path -----------------------------------------------------------------
@@ -206,7 +228,7 @@ def dynamics_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np
     extra = Extra(dynamic, share_q, share_s, erosion, lic, lic_raw, lic_price, quarter_years=t_end,
                   has_dynamics=dyn is not None)
     choice = scenario.demand.synthetic_choice if scenario.demand is not None else None
-    if choice is not None:  # chosen share at each quarter's end (docs/derivations.md §14)
+    if choice is not None:  # chosen share at each quarter's end (docs/derivations.md §17)
         n = np.size(multiplier)
         extra.chosen_share = _vector(values["demand.synthetic_choice.share"], n)
         extra.chosen_trend = _vector(values["demand.synthetic_choice.trend"], n)

@@ -170,7 +170,7 @@ def quarter_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[n
     out = _stock_step(extra, state, k, tau, web)
     eff = out["stock"]
     chosen = extra.chosen_at(k)
-    # only the human part of the dataset draws on the human stock (docs/derivations.md §14)
+    # only the human part of the dataset draws on the human stock (docs/derivations.md §17)
     human = need if chosen is None else D.split_demand(need, chosen)[0]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = human / eff

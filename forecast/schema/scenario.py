@@ -304,7 +304,7 @@ class SyntheticChoice(_Strict):
     """The synthetic share labs choose for the largest run, whether or not human text runs short.
 
     At the end of quarter t the chosen share is c(t) = min(share + trend·(t − reference), ceiling);
-    only the human part (1 − c)·D of the dataset D draws on the human stock (docs/derivations.md §14).
+    only the human part (1 − c)·D of the dataset D draws on the human stock (docs/derivations.md §17).
     """
 
     share: Fraction = Field(description="synthetic share of the largest run's dataset chosen at the start "
