@@ -330,8 +330,9 @@ def test_keys_added_for_dynamics_change_no_earlier_scenario_hash(tmp_path):
 
     from forecast.io.scenario import scenario_hash
 
-    # the baseline as it was before it priced its gap (issue 25)
-    base = load_scenario(SCENARIOS / "baseline.yaml").scenario.model_copy(update={"gap": None})
+    # the baseline as it was before it priced its gap and stated its chosen synthetic share (issue 25)
+    base = load_scenario(SCENARIOS / "baseline.yaml").scenario
+    base = base.model_copy(update={"gap": None, "demand": base.demand.model_copy(update={"synthetic_choice": None})})
     dumped = base.model_dump(mode="json")
     # the dump without the unset keys of issues 17 and 25 is what scenarios hashed to before them
     for key in ("filter_yield", "dynamics"):
