@@ -295,6 +295,8 @@ IAMC_VARIABLES = {
     "gap_cost_licensed_cumulative": ("Synthetic Gap|Cumulative Cost|Licensed", "USD"),
     "gap_synthetic_cheaper": ("Synthetic Gap|Synthetic Cheaper", "fraction"),
     "gap_price_synthetic": ("Synthetic Gap|Price per Useful Token", "USD/token"),
+    "demand_human": ("Training Data|Largest Run|Human", "tokens"),
+    "synthetic_share_chosen": ("Training Data|Synthetic Share|Chosen", "fraction"),
 }
 
 #: Excel number formats of the workbook by unit (each trailing comma divides by 1000).

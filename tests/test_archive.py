@@ -432,11 +432,12 @@ def test_data_files_lists_exactly_what_validate_and_run_read(write_yaml, monkeyp
         engine.run(item.scenario, samples=50, provenance=item.provenance)
         assert tuple(sorted(read)) == data_files(item.scenario), path.name
         seen[item.scenario.name] = data_files(item.scenario)
-    assert seen["baseline"] == ("notable_models.csv", "text_stock.csv")
-    assert seen["slow-growth"] == ("notable_models.csv", "text_stock.csv")  # growth given, level fitted
+    # every supply scenario prices its gap from the licensable stock (issue 25)
+    assert seen["baseline"] == ("licensable_stock.csv", "notable_models.csv", "text_stock.csv")
+    assert seen["slow-growth"] == ("licensable_stock.csv", "notable_models.csv", "text_stock.csv")  # growth given, level fitted
     assert seen["palmyra-x-004"] == ("gpu_prices.csv", "hardware.csv", "loss_fits.csv")   # market price
     assert seen["amortised"] == ("hardware.csv",)
-    assert seen["compute-only"] == ("text_stock.csv",)
+    assert seen["compute-only"] == ("licensable_stock.csv", "text_stock.csv")
 
 
 def test_resolved_yaml_reads_back_for_every_shipped_scenario():

@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 THREE_MISTAKES = Path(__file__).resolve().parent / "golden" / "validate_three_mistakes.yaml"
-OUTPUTS = {"summary.csv", "exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "meta.json", "report.md"}
+#: the baseline prices its gap (issue 25): gap_cost_totals.csv beside the rest
+OUTPUTS = {"summary.csv", "exhaustion.csv", "exhaustion_cdf.csv", "inputs.csv", "meta.json", "report.md",
+           "gap_cost_totals.csv"}
 
 #: ``file:line:col field: message (hint)``
 PROBLEM_LINE = re.compile(r"^(?P<file>\S+?):(?P<line>\d+):(?P<col>\d+) (?P<field>[\w.]+): "

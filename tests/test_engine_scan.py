@@ -56,9 +56,51 @@ def test_quarter_step_by_hand():
     assert rows["gap_cost_licensed_cumulative"][0] == pytest.approx(40.0 / np.log(4.0), rel=1e-12)
     assert rows["gap_cost_licensed"][0] == pytest.approx(28.8539, rel=1e-5)
     assert rows["gap_synthetic_cheaper"][0] == 1.0
-    syn, lic, margin = state.totals[2030]
+    syn, lic, margin, all_syn, first_lic = state.totals[2030]
     assert [float(syn[0]), float(lic[0])] == pytest.approx([138.0, 40.0 / np.log(4.0)], rel=1e-12)
     assert margin.tolist() == [True]
+    # the alternatives: all 89 synthetic, $178; licensed first: all 40 licensable tokens for
+    # 40 × (4 − 1)/ln 4, the other 49 synthetic at $2
+    assert float(all_syn[0]) == pytest.approx(178.0, rel=1e-12)
+    assert float(first_lic[0]) == pytest.approx(98.0 + 120.0 / np.log(4.0), rel=1e-12)
+
+
+def test_chosen_synthetic_share_splits_demand_by_hand():
+    """demand.synthetic_choice: only the human part (1 − c)·D draws on the stock; share = c + forced."""
+    extra, state = _extra(), S.ScanState.start(1, 2)
+    extra.gap_price_at = None  # no gap pricing: the split alone
+    # chosen 30% at the reference, +10 points a year, ceiling 45%; quarters end 1 and 2 years after it
+    extra.chosen_share, extra.chosen_trend = np.array([0.3]), np.array([0.1])
+    extra.chosen_ceiling, extra.chosen_years = np.array([0.45]), np.array([1.0, 2.0])
+    first = S.quarter_step(extra, state, 0, 0.0, [np.array([100.0]), np.array([10.0])], np.array([150.0]))
+    # c = 0.4: human demand 0.6 × 150 = 90 < S = 110: no gap; the synthetic share is the chosen 40%
+    assert first["demand"][0] == 150.0
+    assert first["demand_human"][0] == pytest.approx(90.0, rel=1e-15)
+    assert first["synthetic_needed"][0] == 0.0
+    assert first["synthetic_share_chosen"][0] == pytest.approx(0.4, rel=1e-15)
+    assert first["synthetic_share"][0] == pytest.approx(0.4, rel=1e-15)
+    rows = S.quarter_step(extra, state, 1, 1.0, [np.array([120.0]), np.array([10.0])], np.array([300.0]))
+    # c = min(0.5, 0.45) = 0.45: human demand 0.55 × 300 = 165 against S = 111 (as above): 54 forced
+    # synthetic tokens; share 0.45 + 54/300 = 0.63 = 1 − 111/300, above the chosen share
+    assert rows["synthetic_share_chosen"][0] == pytest.approx(0.45, rel=1e-15)
+    assert rows["demand_human"][0] == pytest.approx(165.0, rel=1e-14)
+    assert rows["synthetic_needed"][0] == pytest.approx(54.0, rel=1e-13)
+    assert rows["synthetic_share"][0] == pytest.approx(0.63, rel=1e-13)
+    assert rows["ratio"][0] == pytest.approx(165.0 / 111.0, rel=1e-14)
+
+
+def test_a_chosen_share_delays_exhaustion_to_where_the_human_part_meets_the_stock():
+    webs = [np.array([[100.0, 120.0]]), np.array([[10.0, 10.0]])]
+    need = np.array([[150.0, 200.0]])  # 150 ≥ S = 110 at once without a choice
+    extra = _extra()
+    extra.gap_price_at = None
+    taus = np.array([0.0, 1.0])
+    rows_at = lambda k, tau: ([w[:, k] for w in webs], need[:, k])  # noqa: E731
+    assert S.scan(extra, taus, rows_at, S.ScanState.start(1, 2)).tolist() == [0]
+    # 40% chosen: 90 < 110 in the first quarter, 120 ≥ 111 in the second
+    extra.chosen_share, extra.chosen_trend = np.array([0.4]), np.array([0.0])
+    extra.chosen_ceiling, extra.chosen_years = np.array([1.0]), np.array([0.0, 1.0])
+    assert S.scan(extra, taus, rows_at, S.ScanState.start(1, 2)).tolist() == [1]
 
 
 def test_scan_finds_the_first_quarter_demand_reaches_the_stock():
@@ -86,3 +128,34 @@ def test_point_estimate_and_monte_carlo_take_the_same_step(monkeypatch):
     sizes.clear()
     run(scenario, samples=7)
     assert sizes == [7] * quarters + [1] * quarters  # the full run's own point estimate follows
+
+
+def test_a_baseline_run_never_licenses_more_than_the_licensable_stock(tmp_path, monkeypatch):
+    """Engine property over samples: with synthetic text dearer than every licence, each quarter buys
+    licensed text until the licensable stock runs out, and no sample ever holds more than it, per
+    component or in all; the licensed-first alternative is bounded the same way."""
+    path = tmp_path / "dear-synthetic.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: dear-synthetic\n"
+                    "gap:\n  generation_per_mtok: {value: $50000 to $200000, source: test}\n"
+                    "  price_trend: {value: 1x/yr, source: test}\n", encoding="utf-8")
+    scenario = load_scenario(path).scenario
+    seen = {"steps": 0, "bought_out": 0}
+    step = S.quarter_step
+
+    def checked(extra, state, k, tau, web, need, rows=True):
+        out = step(extra, state, k, tau, web, need, rows)
+        if need.size > 1 and state.bought is not None:
+            stock = extra.license_stock
+            assert (state.bought <= stock * (1 + 1e-12)).all()
+            assert (state.bought.sum(axis=0) <= stock.sum() * (1 + 1e-12)).all()
+            assert (state.bought_first <= stock.sum() * (1 + 1e-12)).all()
+            seen["steps"] += 1
+            seen["bought_out"] = max(seen["bought_out"], int((state.bought.sum(axis=0) >= stock.sum() * (1 - 1e-9)).sum()))
+        return out
+
+    monkeypatch.setattr(S, "quarter_step", checked)
+    result = run(scenario, samples=400)
+    assert seen["steps"] == len(result.quarters)
+    assert seen["bought_out"] > 0  # some samples license every licensable token: the bound binds
+    totals = result.tables["gap_cost_totals"].set_index(["by_end_of", "route"])
+    assert totals.loc[(2035, "licensed"), "mean"] > 0

@@ -35,6 +35,8 @@ RUN_COLUMNS = {
     "cost_breakdown.csv": ["scenario", "item", "unit", "p10", "p50", "p90", "mean"],
     "mix_curve.csv": ["scenario", "synthetic_share", "params_p50", "tokens_p50", "compute_usd_p50", "data_usd_p50",
                       "total_usd_p10", "total_usd_p50", "total_usd_p90", "p_cheapest", "p_below_real_data_floor"],
+    # every supply scenario prices its gap (issue 25): the baseline writes its totals by 2030 and 2035
+    "gap_cost_totals.csv": ["scenario", "by_end_of", "route", "unit", "mean", "p10", "p50", "p90", "p_cheaper"],
 }
 WIDE_COLUMNS = ["scenario", "quarter", "quarter_end", "unit", "mean", "p5", "p10", "p50", "p90", "p95", "point"]
 
@@ -203,7 +205,8 @@ def test_export_command_refuses_an_unknown_format(tmp_path):
 TEXT_COLUMNS = {"scenario", "metric", "unit", "event", "input", "source", "note", "statistic", "item", "model",
                 "region", "variable", "kind", "dist", "distribution", "value_or_interval", "set_at", "component",
                 "file", "sha256", "used_by", "version", "output", "label", "what", "before", "after", "extends",
-                "description", "series", "method", "horizon", "best", "requested", "as_of", "data", "level_text"}
+                "description", "series", "method", "horizon", "best", "requested", "as_of", "data", "level_text",
+                "route"}
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -110,15 +110,27 @@ def test_stock_terms_add_up_to_the_stock(tmp_path):
     assert licensed[16, 0] == pytest.approx(4 * licensed[4, 0], rel=1e-12)
 
 
-def test_gap_is_priced_per_quarter_with_totals_by_2030_and_2035():
-    result = run(load_scenario(SCENARIOS / "ai-written-inflow.yaml").scenario, samples=4000)
+@pytest.mark.parametrize("name", ["baseline", "ai-written-inflow"])
+def test_gap_is_priced_per_quarter_with_totals_by_2030_and_2035(name):
+    # every supply scenario prices its gap: the baseline's `gap` block, inherited by its variants
+    result = run(load_scenario(SCENARIOS / f"{name}.yaml").scenario, samples=4000)
     q = list(result.quarters)
     for metric in ("gap_cost_synthetic", "gap_cost_licensed", "gap_synthetic_cheaper",
+                   "gap_tokens_synthetic", "gap_tokens_licensed",
                    "gap_cost_synthetic_cumulative", "gap_cost_licensed_cumulative"):
         assert metric in result.stats
     totals = result.tables["gap_cost_totals"]
-    assert totals["by_end_of"].tolist() == [2030] * 3 + [2035] * 3
-    assert totals["route"].tolist() == ["synthetic", "licensed", "total"] * 2
+    assert totals["by_end_of"].tolist() == [2030] * 5 + [2035] * 5
+    assert totals["route"].tolist() == ["synthetic", "licensed", "total", "all_synthetic", "licensed_first"] * 2
+    # the cheapest routes never cost more than all synthetic, sample by sample, so on average too
+    means = totals.set_index(["by_end_of", "route"])["mean"]
+    for year in (2030, 2035):
+        assert means[(year, "total")] <= means[(year, "all_synthetic")] * (1 + 1e-12)
+    # each quarter's new gap tokens go to one route or the other: summed, the largest gap so far of
+    # each sample, never less than its gap in 2035Q4 (means over samples)
+    k = q.index("2035Q4")
+    bought = result.stats["gap_tokens_synthetic"][: k + 1, 0].sum() + result.stats["gap_tokens_licensed"][: k + 1, 0].sum()
+    assert bought >= result.stats["synthetic_needed"][k, 0] * (1 - 1e-9) > 0
     # the cumulative cost is the sum of the quarters' costs, so its mean is the sum of their means;
     # the totals table holds the same cumulative costs at 2030Q4, and the total is the two routes'
     k = q.index("2030Q4")
@@ -318,12 +330,15 @@ def test_keys_added_for_dynamics_change_no_earlier_scenario_hash(tmp_path):
 
     from forecast.io.scenario import scenario_hash
 
+    # the baseline as it was before it priced its gap and stated its chosen synthetic share (issue 25)
     base = load_scenario(SCENARIOS / "baseline.yaml").scenario
+    base = base.model_copy(update={"gap": None, "demand": base.demand.model_copy(update={"synthetic_choice": None})})
     dumped = base.model_dump(mode="json")
-    # the dump without the unset keys of issue 17 is what scenarios hashed to before them
+    # the dump without the unset keys of issues 17 and 25 is what scenarios hashed to before them
     for key in ("filter_yield", "dynamics"):
         assert dumped["supply"].pop(key) is None
     assert dumped.pop("gap") is None and dumped["demand"]["compute"].pop("limit") is None
+    assert dumped["demand"].pop("synthetic_choice") is None
     before = hashlib.sha256(json.dumps(dumped, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     assert scenario_hash(base) == before
     assert scenario_hash(_scenario(tmp_path, _dyn(consent_erosion="1%"))) != before
@@ -465,3 +480,19 @@ def test_a_flat_or_falling_licence_curve_and_the_old_flat_price_are_refused(tmp_
     with pytest.raises(ScenarioError) as err:
         _scenario(tmp_path, "gap:\n  license_per_mtok: $10 to $750\n", "ai-written-inflow.yaml", "old")
     assert "unknown key 'license_per_mtok'" in str(err.value)
+
+
+def test_a_priced_gap_and_a_zero_chosen_share_never_move_the_exhaustion_quarter():
+    """The baseline is scanned for its gap's prices (and states a 0% chosen share); every sample's
+    exhaustion quarter is still the closed form's, which exhaustion_is_log_linear promises."""
+    from forecast.engine.paths import exhaustion_is_log_linear
+
+    scenario = load_scenario(SCENARIOS / "baseline.yaml").scenario
+    assert scenario.gap is not None and exhaustion_is_log_linear(scenario)
+    paths = log_paths(scenario, _values(scenario, 3000), scenario.seed, 3000, None, {})
+    assert paths.extra is not None  # scanned
+    scanned = exhaustion(paths)
+    paths.extra = None
+    assert np.array_equal(scanned, exhaustion(paths))
+    for name in ("ai-written-inflow", "compute-limits", "synthetic-by-choice"):
+        assert not exhaustion_is_log_linear(load_scenario(SCENARIOS / f"{name}.yaml").scenario), name

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["METRICS", "EVENTS", "STOCK_TERMS", "GAP_METRICS", "TOTAL_YEARS", "added_metrics", "metrics"]
+__all__ = ["METRICS", "EVENTS", "STOCK_TERMS", "GAP_METRICS", "CHOICE_METRICS", "TOTAL_YEARS", "added_metrics",
+           "metrics"]
 
 #: metric -> unit of its values.
 METRICS = {
@@ -43,10 +44,20 @@ GAP_METRICS = {
 }
 
 
-def added_metrics(dynamics: bool, licensed_priced: bool, gap: bool) -> dict[str, str]:
+#: Metrics of a chosen synthetic share (``demand.synthetic_choice``): metric -> unit.
+CHOICE_METRICS = {
+    "demand_human": "tokens",
+    "synthetic_share_chosen": "fraction",
+}
+
+
+def added_metrics(dynamics: bool, licensed_priced: bool, gap: bool, choice: bool = False) -> dict[str, str]:
     """Metrics the scan adds to :data:`METRICS`: the stock's terms with stock dynamics (and the
-    licensed spend when licensed text has a price), the gap's metrics with a ``gap`` section."""
+    licensed spend when licensed text has a price), the gap's metrics with a ``gap`` section, the
+    human part of demand and the chosen share with ``demand.synthetic_choice``."""
     out: dict[str, str] = {}
+    if choice:
+        out.update(CHOICE_METRICS)
     if dynamics:
         out.update(STOCK_TERMS)
         if licensed_priced:
@@ -59,5 +70,6 @@ def added_metrics(dynamics: bool, licensed_priced: bool, gap: bool) -> dict[str,
 def metrics(scenario: Any) -> dict[str, str]:
     """Metrics the scan adds to :data:`METRICS` for ``scenario``: metric -> unit."""
     dyn = scenario.supply.dynamics if scenario.supply is not None else None
+    choice = scenario.demand is not None and scenario.demand.synthetic_choice is not None
     return added_metrics(dyn is not None, dyn is not None and dyn.licensed_price_per_mtok is not None,
-                         scenario.gap is not None)
+                         scenario.gap is not None, choice)

@@ -30,7 +30,8 @@ from forecast.units import Quarter
 
 __all__ = ["LogPaths", "Extra", "log_paths", "extra_inputs", "dynamics_inputs", "is_scanned", "repetition",
            "reference_years", "source_coefficients", "historical_coefficients", "compute_coefficients",
-           "ceiling_coefficients", "human_share_series", "quarter_ends", "licensable_stock"]
+           "ceiling_coefficients", "human_share_series", "quarter_ends", "licensable_stock",
+           "exhaustion_is_log_linear"]
 
 Getter = Callable[[str], np.ndarray]
 
@@ -55,6 +56,17 @@ class Extra:
     has_dynamics: bool = False
     demand_log_cap: np.ndarray | None = None  # ln of the dataset at the compute ceiling (inf: none) [ln tokens]
     demand_b_after: np.ndarray | None = None  # ln-growth of the dataset after the ceiling [1/yr]
+    chosen_share: np.ndarray | None = None    # synthetic share labs choose at its reference (n,) [fraction]
+    chosen_trend: np.ndarray | None = None    # its yearly rise (n,) [fraction/yr]
+    chosen_ceiling: np.ndarray | None = None  # its ceiling (n,) [fraction]
+    chosen_years: np.ndarray | None = None    # per quarter end, years since the choice's reference [yr]
+
+    def chosen_at(self, k: int) -> np.ndarray | None:
+        """The chosen synthetic share at quarter ``k`` (None without ``demand.synthetic_choice``) [fraction]."""
+        if self.chosen_share is None:
+            return None
+        return D.chosen_synthetic_share(self.chosen_share, self.chosen_trend, float(self.chosen_years[k]),
+                                        self.chosen_ceiling)
 
 
 @dataclass
@@ -90,7 +102,29 @@ def is_scanned(scenario: Any) -> bool:
     """Whether the scenario's stock or demand is not log-linear, or it prices the gap: a scan, not a solve."""
     dem = scenario.demand
     limited = dem.method in ("compute", "mixture") and dem.compute.limit is not None
-    return scenario.supply.dynamics is not None or scenario.gap is not None or limited
+    return (scenario.supply.dynamics is not None or scenario.gap is not None or limited
+            or dem.synthetic_choice is not None)
+
+
+def exhaustion_is_log_linear(scenario: Any) -> bool:
+    """Whether every sample's exhaustion quarter is the closed form's (:mod:`forecast.models.crossing`),
+    scanned or not: no stock dynamics, no compute ceiling, and no chosen synthetic share other than a
+    fixed 0. A ``gap`` section is scanned for its prices but never moves the exhaustion quarter."""
+    from forecast.models.sampling import Fixed
+
+    dem = scenario.demand
+    if scenario.supply.dynamics is not None:
+        return False
+    if dem.method in ("compute", "mixture") and dem.compute.limit is not None:
+        return False
+    choice = dem.synthetic_choice
+    if choice is None:
+        return True
+    for spec in (choice.share, choice.trend):
+        dist = spec.to_distribution()
+        if not (isinstance(dist, Fixed) and float(dist.ppf(np.array([0.5]))[0]) == 0.0):
+            return False
+    return True
 
 
 # --- coefficients of one path -----------------------------------------------------------------
@@ -173,7 +207,7 @@ def human_share_series(name: str, data_dir: Path | None, t_end: np.ndarray) -> n
 
 def dynamics_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np.ndarray, t_end: np.ndarray,
                     data_dir: Path | None) -> Extra:
-    """The drawn inputs of ``supply.dynamics`` (all None without it), for the scan."""
+    """The drawn inputs of ``supply.dynamics`` (all None without it) and of ``demand.synthetic_choice``, for the scan."""
     supply = scenario.supply
     dyn = supply.dynamics
     dynamic = [c in supply.dynamic_sources for c in supply.include]
@@ -191,8 +225,17 @@ def dynamics_inputs(scenario: Any, values: dict[str, np.ndarray], multiplier: np
             lic = lic_raw * multiplier
             if dyn.licensed_price_per_mtok is not None:
                 lic_price = values["supply.dynamics.licensed_price_per_mtok"] / CC.TOKENS_PER_MILLION
-    return Extra(dynamic, share_q, share_s, erosion, lic, lic_raw, lic_price, quarter_years=t_end,
-                 has_dynamics=dyn is not None)
+    extra = Extra(dynamic, share_q, share_s, erosion, lic, lic_raw, lic_price, quarter_years=t_end,
+                  has_dynamics=dyn is not None)
+    choice = scenario.demand.synthetic_choice if scenario.demand is not None else None
+    if choice is not None:  # chosen share at each quarter's end (docs/derivations.md §17)
+        n = np.size(multiplier)
+        extra.chosen_share = _vector(values["demand.synthetic_choice.share"], n)
+        extra.chosen_trend = _vector(values["demand.synthetic_choice.trend"], n)
+        extra.chosen_ceiling = (_vector(values["demand.synthetic_choice.ceiling"], n)
+                                if choice.ceiling is not None else np.ones(n))
+        extra.chosen_years = np.asarray(t_end, dtype=float) - _start_year(choice.reference)
+    return extra
 
 
 def licensable_stock(scenario: Any, data_dir: Path | None) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:

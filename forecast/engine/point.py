@@ -268,7 +268,8 @@ def _supply_demand(scenario: Any, arrays: dict[str, np.ndarray], data_dir: Path 
     Series (shape ``(q,)``): ``usable.<component>`` (tokens before repetition) and, where the
     dynamics act, ``human.<component>`` (its human stock, effective); ``stock`` (effective) and its
     terms with dynamics; ``demand.historical``, ``demand.compute`` (those the method uses),
-    ``demand``; ``ratio``, ``synthetic_needed``, ``synthetic_share``.
+    ``demand``; ``ratio``, ``synthetic_needed``, ``synthetic_share``; with a chosen synthetic share
+    ``demand_human`` and ``synthetic_share_chosen``.
     """
     supply = scenario.supply
     get = arrays.__getitem__
@@ -295,7 +296,9 @@ def _supply_demand(scenario: Any, arrays: dict[str, np.ndarray], data_dir: Path 
     series.update({name: np.empty(taus.size) for name in scanned})
     series.update({name: v[0] for name, v in demand.items()})
     scanned += ["ratio", "synthetic_needed", "synthetic_share"]
-    series.update({name: np.empty(taus.size) for name in scanned[-3:]})
+    if extra.chosen_share is not None:  # demand.synthetic_choice: the human part and the chosen share
+        scanned += ["demand_human", "synthetic_share_chosen"]
+    series.update({name: np.empty(taus.size) for name in scanned if name not in series})
     state = ScanState.start(1, len(webs))
 
     def record(k: int, out: dict[str, np.ndarray]) -> None:

@@ -47,9 +47,15 @@ class ScanState:
     largest: np.ndarray                    # the largest gap so far [tokens]
     cum_syn: np.ndarray                    # cumulative cost of filling the gap with synthetic text [USD]
     cum_lic: np.ndarray                    # cumulative cost of the licensed part [USD]
-    #: year -> (synthetic cost, licensed cost, synthetic cheaper at the margin) by its end
-    totals: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: year -> (synthetic cost, licensed cost, synthetic cheaper at the margin, all-synthetic cost,
+    #: licensed-first cost) by its end
+    totals: dict[int, tuple[np.ndarray, ...]] = field(default_factory=dict)
     bought: np.ndarray | None = None       # licensed tokens bought so far per component, (K, n) [tokens]
+    #: the alternatives to the cheapest routes: every gap token synthetic [USD]; every licensable token
+    #: licensed first, whatever it costs: its synthetic part [USD] and its licensed tokens [tokens]
+    cum_all_syn: np.ndarray | None = None
+    cum_lic_first: np.ndarray | None = None
+    bought_first: np.ndarray | None = None
 
     @classmethod
     def start(cls, n: int, sources: int) -> "ScanState":
@@ -60,7 +66,7 @@ class ScanState:
 def scan_metrics(extra: Extra) -> dict[str, str]:
     """Every metric the scan reports for ``extra``: metric -> unit (table order)."""
     return {**METRICS, **added_metrics(extra.has_dynamics, extra.licensed_price is not None,
-                                       extra.gap_price_at is not None)}
+                                       extra.gap_price_at is not None, extra.chosen_share is not None)}
 
 
 def _stock_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -97,18 +103,39 @@ def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: boo
     np.maximum(state.largest, gap, out=state.largest)
     if state.bought is None:
         state.bought = np.zeros((extra.license_stock.shape[0], state.n))
-    licensed, synthetic, licence_cost = L.fill_gap(new, price, extra.license_base, extra.license_rise,
-                                                   extra.license_stock, state.bought)
-    state.bought += licensed
+        state.cum_all_syn, state.cum_lic_first, state.bought_first = (np.zeros(state.n) for _ in range(3))
+    # only samples with new gap tokens and a licensed token cheaper than π can buy one: fill those
+    # (fill_gap buys nothing elsewhere); synthetic is cheaper at the margin where π ≤ the next licensed token
+    next_licensed = L.marginal_license_price(extra.license_base, extra.license_rise, extra.license_stock,
+                                             state.bought).min(axis=0, initial=np.inf)
+    cheaper = price <= next_licensed * (1.0 + 1e-9)
+    active = np.flatnonzero((new > 0) & ~cheaper)
+    licensed = np.zeros_like(state.bought)
+    licence_cost = np.zeros(state.n)
+    if active.size:
+        base = extra.license_base[:, active] if extra.license_base.shape[1] > 1 else extra.license_base
+        stock = extra.license_stock[:, active] if extra.license_stock.shape[1] > 1 else extra.license_stock
+        got, _, licence_cost[active] = L.fill_gap(new[active], price[active], base, extra.license_rise[active],
+                                                  stock, state.bought[:, active])
+        licensed[:, active] = got
+        state.bought[:, active] += got
+        cheaper[active] = L.synthetic_cheaper_at_margin(price[active], base, extra.license_rise[active], stock,
+                                                        state.bought[:, active])
+    synthetic = new - licensed.sum(axis=0)
     synthetic_cost = synthetic * price
     state.cum_syn += synthetic_cost
     state.cum_lic += licence_cost
-    cheaper = L.synthetic_cheaper_at_margin(price, extra.license_base, extra.license_rise, extra.license_stock,
-                                            state.bought)
+    # the alternatives: all synthetic; every licensable token licensed first, whatever it costs, and
+    # synthetic only once none is left (its licensed cost is priced at the year ends, :func:`_first_cost`)
+    state.cum_all_syn += new * price
+    first = np.minimum(new, np.maximum(float(extra.license_stock.sum()) - state.bought_first, 0.0))
+    state.bought_first += first
+    state.cum_lic_first += (new - first) * price
     end = float(extra.quarter_years[k])
     for year in TOTAL_YEARS:
         if end == year + 1.0:  # quarter ends: year Q4 ends at year + 1 (docs/architecture.md)
-            state.totals[year] = (state.cum_syn.copy(), state.cum_lic.copy(), cheaper.copy())
+            state.totals[year] = (state.cum_syn.copy(), state.cum_lic.copy(), cheaper.copy(),
+                                  state.cum_all_syn.copy(), state.cum_lic_first + _first_cost(extra, state))
     if not rows:
         return {}
     return {"gap_price_synthetic": price, "gap_tokens_synthetic": synthetic,
@@ -116,6 +143,19 @@ def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: boo
             "gap_cost_synthetic": synthetic_cost, "gap_cost_licensed": licence_cost,
             "gap_cost_synthetic_cumulative": state.cum_syn, "gap_cost_licensed_cumulative": state.cum_lic,
             "gap_synthetic_cheaper": cheaper.astype(float)}
+
+
+def _first_cost(extra: Extra, state: ScanState) -> np.ndarray:
+    """What the licensed-first alternative has paid for its licensed tokens so far [USD].
+
+    Bought in merit order at a common marginal price, the tokens each component has sold depend
+    only on the total bought, not on the quarters it was bought in: one :func:`L.fill_gap` of the
+    total from nothing, at an unbounded synthetic price, prices them.
+    """
+    n = state.n
+    zero = np.zeros((extra.license_stock.shape[0], n))
+    return L.fill_gap(state.bought_first, np.full(n, np.inf), extra.license_base, extra.license_rise,
+                      extra.license_stock, zero)[2]
 
 
 def quarter_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[np.ndarray], need: np.ndarray,
@@ -129,12 +169,21 @@ def quarter_step(extra: Extra, state: ScanState, k: int, tau: float, web: list[n
     """
     out = _stock_step(extra, state, k, tau, web)
     eff = out["stock"]
+    chosen = extra.chosen_at(k)
+    # only the human part of the dataset draws on the human stock (docs/derivations.md §17)
+    human = need if chosen is None else D.split_demand(need, chosen)[0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = need / eff
-        gap = D.synthetic_gap(need, eff)
+        ratio = human / eff
+        gap = D.synthetic_gap(human, eff)
     out.update(demand=need, ratio=ratio, synthetic_needed=gap)
+    if chosen is not None:
+        out["demand_human"] = human
     if rows:
-        out["synthetic_share"] = D.synthetic_share_from_ratio(ratio)
+        if chosen is None:
+            out["synthetic_share"] = D.synthetic_share_from_ratio(ratio)
+        else:  # chosen + forced: the gap is the floor above the chosen share
+            out["synthetic_share"] = D.total_synthetic_share(need, eff, chosen)
+            out["synthetic_share_chosen"] = np.broadcast_to(chosen, need.shape)
         if extra.has_dynamics and extra.licensed_price is not None:
             out["licensed_spend"] = Y.licensed_stock(extra.licensed_raw_rate, tau) * extra.licensed_price
     if extra.gap_price_at is not None:
@@ -158,7 +207,7 @@ def scan(extra: Extra, taus: np.ndarray, rows_at: RowsAt, state: ScanState,
         web, need = rows_at(k, tau)
         out = quarter_step(extra, state, k, tau, web, need, rows=record is not None)
         with np.errstate(invalid="ignore"):
-            hit = need >= out["stock"]
+            hit = out.get("demand_human", need) >= out["stock"]
         first[hit & (first == quarters)] = k
         if record is not None:
             record(k, out)
@@ -208,18 +257,26 @@ def run_pass(paths: LogPaths, summary: Summariser | None = None,
     return first, tables
 
 
-def _totals(totals: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+#: Rows of the gap's cumulative cost table: the cheapest routes (``synthetic``, ``licensed``, their
+#: ``total``) and the two alternatives, every gap token synthetic and every licensable token first.
+TOTAL_ROUTES = ("synthetic", "licensed", "total", "all_synthetic", "licensed_first")
+
+
+def _totals(totals: dict[int, tuple[np.ndarray, ...]]) -> pd.DataFrame:
     """Cumulative cost of the gap by route by the end of each year in :data:`TOTAL_YEARS` within the horizon.
 
-    ``p_cheaper``: among samples with a gap by then, the chance the route is the cheaper one at the
-    margin (the next synthetic token against the cheapest next licensed one); ``total`` has none.
+    Routes: :data:`TOTAL_ROUTES`. ``p_cheaper``: among samples with a gap by then, the chance the
+    route is the cheaper one at the margin (the next synthetic token against the cheapest next
+    licensed one); ``total`` and the alternatives have none.
     """
     rows = []
-    for year, (syn, lic, margin) in sorted(totals.items()):
+    for year, (syn, lic, margin, all_syn, lic_first) in sorted(totals.items()):
         paid = (syn > 0) | (lic > 0)  # samples with a gap by then; without one neither route is cheaper
         cheaper = float(np.mean(margin[paid])) if paid.any() else float("nan")
-        p_route = {"synthetic": cheaper, "licensed": 1.0 - cheaper, "total": float("nan")}
-        for route, values in (("synthetic", syn), ("licensed", lic), ("total", syn + lic)):
+        nan = float("nan")
+        p_route = {"synthetic": cheaper, "licensed": 1.0 - cheaper, "total": nan, "all_synthetic": nan,
+                   "licensed_first": nan}
+        for route, values in zip(TOTAL_ROUTES, (syn, lic, syn + lic, all_syn, lic_first)):
             q = quantiles(values, CENTRAL_80)
             rows.append({"by_end_of": year, "route": route, "unit": "usd", "mean": float(values.mean()), **q,
                          "p_cheaper": p_route[route]})

@@ -49,7 +49,8 @@ class ScenarioFile:
 #: Optional keys added after scenarios were first archived (issue 17), as paths in the dumped
 #: scenario: hashed only when set, so a scenario that does not use them keeps its earlier hash.
 _LATER_KEYS = (("supply", "filter_yield"), ("supply", "dynamics"), ("gap",), ("demand", "compute", "limit"),
-               ("cost", "synthetic_data", "unique_tokens"), ("cost", "synthetic_data", "decay_constant"))
+               ("cost", "synthetic_data", "unique_tokens"), ("cost", "synthetic_data", "decay_constant"),
+               ("demand", "synthetic_choice"))
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -23,7 +23,8 @@ from forecast.models.stock import log_values
 
 __all__ = ["exponential_path", "compute_path_tokens", "mixture", "mixture_mean", "synthetic_gap",
            "synthetic_share", "log_exponential_coefficients", "log_compute_coefficients", "log_linear",
-           "synthetic_share_from_ratio", "tapered_log_linear"]
+           "synthetic_share_from_ratio", "tapered_log_linear", "chosen_synthetic_share", "split_demand",
+           "total_synthetic_share"]
 
 
 def exponential_path(value_ref, growth, years_since_ref):
@@ -225,3 +226,65 @@ def tapered_log_linear(a, b, tau, log_cap, b_after):
         reached = np.subtract(log_cap, a) / b
         after = np.add(log_cap, np.multiply(b_after, np.subtract(tau, reached)))
     return np.exp(np.where(line <= log_cap, line, after))
+
+
+def chosen_synthetic_share(share, trend, years_since_ref, ceiling=1.0):
+    """Synthetic share labs choose: c(t) = clip(c0 + trend·(t − t0), 0, ceiling) [fraction].
+
+    Parameters
+    ----------
+    share : array_like
+        Chosen share at the reference, c0 [fraction].
+    trend : array_like
+        Yearly rise of the share [fraction/yr] (share points a year).
+    years_since_ref : float
+        t − t0 [yr]; before the reference the share falls back along the trend, never below 0.
+    ceiling : array_like
+        Largest chosen share [fraction].
+
+    Examples
+    --------
+    40% rising 5 points a year: 50% two years on, 30% two years before, capped at 60% later.
+
+    >>> chosen_synthetic_share(0.4, 0.05, np.array([2.0, -2.0, 10.0]), 0.6).round(6).tolist()
+    [0.5, 0.3, 0.6]
+    """
+    c = np.asarray(share, dtype=float) + np.asarray(trend, dtype=float) * years_since_ref
+    return np.clip(c, 0.0, np.asarray(ceiling, dtype=float))
+
+
+def split_demand(demand, chosen):
+    """The dataset D split by the chosen synthetic share c: (human part (1 − c)·D, chosen synthetic c·D) [tokens].
+
+    Only the human part draws on the human stock; the gap is max((1 − c)·D − S, 0).
+
+    Examples
+    --------
+    A 100T dataset with 40% chosen synthetic: 60T human, 40T synthetic.
+
+    >>> [x.tolist() for x in split_demand(np.array([100.0]), 0.4)]
+    [[60.0], [40.0]]
+    """
+    demand = np.asarray(demand, dtype=float)
+    human = demand * (1.0 - np.asarray(chosen, dtype=float))
+    return human, demand - human
+
+
+def total_synthetic_share(demand, stock, chosen):
+    """Synthetic share of the dataset, chosen and forced: c + max((1 − c)·D − S, 0)/D = max(c, 1 − S/D) [fraction].
+
+    The share forced by the gap is the floor above the chosen share: it adds only where
+    the human stock cannot supply (1 − c)·D.
+
+    Examples
+    --------
+    D = 100, S = 80: 20% forced without a choice; a 30% choice covers it; 10% chosen leaves 10 points forced.
+
+    >>> total_synthetic_share(np.array([100.0, 100.0, 100.0]), 80.0, np.array([0.0, 0.3, 0.1])).round(6).tolist()
+    [0.2, 0.3, 0.2]
+    """
+    demand = np.asarray(demand, dtype=float)
+    chosen = np.asarray(chosen, dtype=float)
+    human, _ = split_demand(demand, chosen)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return chosen + synthetic_gap(human, stock) / demand

@@ -114,12 +114,19 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         if self.supply:
             self._exhaustion(images)
             self._gap(images)
+        # every supply scenario prices its gap (data/gap_cost_totals_<name>.csv); its chart is drawn for
+        # the baseline, first, and for the scenarios with stock dynamics
+        base = self.baseline()
+        if base is not None and "gap_cost_synthetic" in base.result.stats:
+            self._gap_cost(base, images)
         for run in self.supply:
             if "stock_human_inflow" in run.result.stats:
                 self._stock_terms(run, images)
             if "gap_cost_synthetic" in run.result.stats:
-                self._gap_cost(run, images)
-        if any("stock_human_inflow" in r.result.stats for r in self.supply):
+                self._gap_totals(run)
+                if run is not base and "stock_human_inflow" in run.result.stats:
+                    self._gap_cost(run, images)
+        if any("stock_human_inflow" in r.result.stats or S.chooses_synthetic(r) for r in self.supply):
             self._share_record(images)
         if self.cost:
             self._components(images)
@@ -167,6 +174,9 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         cost_table, cost_raw = S.summary_cost_frame(self.runs)
         self.data["summary_supply"] = supply_raw
         self.data["summary_cost"] = cost_raw
+        gap_table, gap_raw = S.gap_cost_frame(self.supply, self.baseline())
+        if not gap_raw.empty:
+            self.data["gap_cost_summary"] = gap_raw
         comparison = S.comparison_frame(self.runs)
         self.data["comparison"] = S.comparison_data(self.runs)
         variants = []
@@ -222,6 +232,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                         "cost": S.md_table(cost_table) if not cost_table.empty else None,
                         "sentences": sentences, "chart": hero[0] if hero else None},
             "comparison": S.md_table(comparison), "variants": variants,
+            "gap_costs": S.md_table(gap_table) if not gap_table.empty else None,
             "charts": {k: sections.get(k, []) for k in ("supply", "dynamics", "cost", "sensitivity", "waterfall")},
             "waterfalls": waterfalls, "hindcast": self.hindcast_context(),
             "changes": self.changes, "archive": str(self.archive_path),
@@ -289,6 +300,30 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         return any(bool(getattr(r.result, "draws", None)) and left_out_reason(r.file.scenario) is None
                    for r in self.supply)
 
+    @staticmethod
+    def _gap_cost_sentence(run: ScenarioRun) -> str:
+        """The baseline's gap priced by 2030 and 2035: the cheapest routes (p50, 80% interval) against the
+        dearer alternative of the two (every gap token synthetic, or every licensable token licensed first);
+        "" without a gap table."""
+        totals = run.result.tables.get("gap_cost_totals")
+        if totals is None or totals.empty:
+            return ""
+        at = totals.set_index(["by_end_of", "route"])
+        years = sorted(int(y) for y in totals["by_end_of"].unique())
+        money = lambda v: "$0" if float(v) == 0 else format_quantity(float(v), "usd")  # noqa: E731
+        last = years[-1]
+        total, licensed = float(at.loc[(last, "total"), "p50"]), float(at.loc[(last, "licensed"), "p50"])
+        mix = ("almost all synthetic" if total <= 0 or licensed / total < 0.005
+               else f"{licensed / total:.0%} licensed")
+        parts = [f"**{money(at.loc[(y, 'total'), 'p50'])}** by end-{y} ({'p50; 80% interval ' if k == 0 else ''}"
+                 f"{money(at.loc[(y, 'total'), 'p10'])} – {money(at.loc[(y, 'total'), 'p90'])})"
+                 for k, y in enumerate(years)]
+        alt = max(("all_synthetic", "licensed_first"), key=lambda r: float(at.loc[(last, r), "p50"]))
+        what = {"all_synthetic": "making every gap token synthetic",
+                "licensed_first": "licensing every licensable token first"}[alt]
+        return (f"**The gap's cost** ({run.name}): by the cheapest routes ({mix}) {' and '.join(parts)}; "
+                f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by end-{last} (p50).")
+
     def _summary_sentences(self) -> list[str]:
         """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
         cost (a mostly synthetic run against a human-heavy one, p50), then the range across the supply
@@ -304,6 +339,9 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             if "exhaustion.by_2030" in h:
                 text += f"; P(exhausted by end of 2030) = **{format_headline('exhaustion.by_2030', h['exhaustion.by_2030'])}**"
             out.append(text + ".")
+            gap = self._gap_cost_sentence(base)
+            if gap:
+                out.append(gap)
         way = self._way_out()
         if way is not None:
             human, synthetic, wf = way

@@ -12,6 +12,7 @@ from forecast.engine.runs import ScenarioRun
 from forecast.outputs import headline
 from forecast.report.charts import dynamics as DC
 from forecast.report.charts import fans
+from forecast.report import sections as S
 from forecast.report.charts.base import tick_tokens
 from forecast.report.document_base import ChartSections, chart_spec, quarter_of
 from forecast.units import format_quantity
@@ -131,6 +132,7 @@ class SupplyCharts(ChartSections):
         totals = r.tables.get("gap_cost_totals")
         title = f"{run.name}: the median run has no gap to pay for"
         if totals is not None and not totals.empty:
+            totals = totals[totals["route"].isin(["synthetic", "licensed", "total"])]
             last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
             year = int(last["by_end_of"].iloc[0])
             total, lic = float(last.loc["total", "p50"]), float(last.loc["licensed", "p50"])
@@ -140,7 +142,6 @@ class SupplyCharts(ChartSections):
                 part = "almost all synthetic" if share < 0.005 else f"{share:.0%} licensed"
                 title = (f"{run.name}: the gap costs {format_quantity(total, 'usd')} to the end of {year} "
                          f"(median), {part}; synthetic is cheaper at the margin in {p:.0%} of samples with a gap")
-            self.data[f"gap_cost_totals_{run.name}"] = totals.assign(scenario=run.name)
         fig = chart_spec(DC.gap_cost_chart, frame, title,
                      "USD per quarter, log scale: the quarter's new gap tokens bought by each route, licensed "
                      "(while it exists and costs less) or synthetic. Lines: medians; bands: 80% interval; "
@@ -151,13 +152,23 @@ class SupplyCharts(ChartSections):
                    f"({self._files([run])}, key `gap`); totals to date in data/gap_cost_totals_{run.name}.csv.")
         self._chart(f"gap_cost_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images)
 
+    def _gap_totals(self, run: ScenarioRun) -> None:
+        """``data/gap_cost_totals_<name>.csv``: the gap's cumulative cost by route by 2030 and 2035, and
+        the two alternatives (every gap token synthetic; every licensable token licensed first)."""
+        totals = run.result.tables.get("gap_cost_totals")
+        if totals is not None and not totals.empty:
+            self.data[f"gap_cost_totals_{run.name}"] = totals.assign(scenario=run.name)
+
     def _share_record(self, images: dict[str, bytes]) -> None:
         from forecast.io.references import read_reference
         record = read_reference("synthetic_shares.csv", self.data_dir)
         dates = pd.to_datetime(record["date"])
         record = record.assign(year=(dates.dt.year + (dates.dt.day_of_year - 1) / 365.25).round(3))
-        lead = next((r for r in self.supply if r.name == "baseline"), self.supply[0])
-        shown = [lead] + [r for r in self.supply if r is not lead and "stock_human_inflow" in r.result.stats]
+        # like with like: a scenario whose labs choose a synthetic share leads (its share is chosen + forced)
+        base = next((r for r in self.supply if r.name == "baseline"), self.supply[0])
+        lead = next((r for r in self.supply if S.chooses_synthetic(r)), base)
+        shown = [lead] + [r for r in self.supply if r is not lead and (
+            r is base or "stock_human_inflow" in r.result.stats or S.chooses_synthetic(r))]
         frames = []
         for run in shown:
             m = run.result.metric("synthetic_share")
@@ -173,18 +184,24 @@ class SupplyCharts(ChartSections):
             at = f"{year}Q4"
             row = lead[lead["quarter"] == at]
             implied = float(row["p50"].iloc[0]) if not row.empty else float("nan")
-            title = (f"The model implies a {implied:.0%} synthetic share for the largest run of {year} "
-                     f"({shown[0].name}, median); {top['item']} already used {top['synthetic_share']:.0%}")
+            title = (f"{shown[0].name}: {implied:.0%} synthetic (chosen + forced, median) in the largest run of "
+                     f"{year}; {top['item']} used {top['synthetic_share']:.0%}")
         else:
             title = f"The model's synthetic share of the largest run ({shown[0].name})"
         fig = chart_spec(DC.synthetic_share_record_chart, model, record[["item", "kind", "date", "year", "synthetic_share"]],
-                     title, "Share of the largest run's dataset that must be synthetic (the gap beyond the "
-                            "effective human stock), medians. Points: shares on record; hollow: a forecast.")
+                     title, "Synthetic share of the largest run's dataset: the share labs choose plus the share "
+                            "forced by the gap beyond the human stock, medians. Points: shares on record; "
+                            "hollow: a forecast of another scope.")
         frame = pd.concat([model.assign(kind="model", item="", source=""),
                            record[["item", "kind", "date", "scope", "synthetic_share", "source"]].rename(
                                columns={"synthetic_share": "p50"})], ignore_index=True)
         sources = " ".join(f"{row.item} ({row.scope}): {row.source}." for row in record.itertuples(index=False))
+        chosen = [r.name for r in shown if S.chooses_synthetic(r)]
+        scope = (f"In {', '.join(chosen)} labs choose a synthetic share (`demand.synthetic_choice`) and the gap "
+                 f"forces more only above it, so its line compares like with like; the others choose none "
+                 f"(as Villalobos et al. 2024), so theirs counts only what the human stock cannot supply. "
+                 if chosen else "The model counts only what the human stock cannot supply; labs mix in synthetic "
+                                "text for quality long before. ")
         caption = (f"The model's synthetic share ({self._files(shown)}) beside the shares on record "
-                   f"(data/synthetic_shares.csv). The model counts only what the human stock cannot supply; "
-                   f"labs mix in synthetic text for quality long before. Sources: {sources}")
+                   f"(data/synthetic_shares.csv). {scope}Sources: {sources}")
         self._chart("synthetic_share_record", "dynamics", fig, title, caption, [r.name for r in shown], frame, images)

@@ -19,10 +19,11 @@ from forecast.outputs import (CALENDAR_YEARS, DERIVED_LABELS, UNIT_WORDS, format
                               headline_columns, headline_label)
 from forecast.report.markdown import markdown_table
 from forecast.engine.runs import ScenarioRun
+from forecast.units import format_quantity
 
 __all__ = ["assumptions_frame", "comparison_data", "comparison_frame", "data_files_frame", "headline_change", "md_table",
            "parent_of", "provenance_frame", "sensitivity_frame", "summary_cost_frame", "summary_supply_frame",
-           "synthetic_share", "variant_changes", "variant_headline", "variant_line"]
+           "synthetic_share", "chooses_synthetic", "gap_cost_frame", "variant_changes", "variant_headline", "variant_line"]
 
 
 
@@ -50,6 +51,45 @@ def synthetic_share(run: ScenarioRun) -> float | None:
     if draws is None or not is_cost(run):
         return None
     return float(np.median(np.asarray(draws, dtype=float)))
+
+
+def chooses_synthetic(run: ScenarioRun) -> bool:
+    """Whether labs choose a synthetic share in a supply run (``demand.synthetic_choice``): its chosen
+    share's median is above 0 in some quarter."""
+    if "synthetic_share_chosen" not in run.result.stats:
+        return False
+    return bool((run.result.metric("synthetic_share_chosen")["p50"] > 0).any())
+
+
+def gap_cost_frame(runs: Sequence[ScenarioRun], base: ScenarioRun | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per supply scenario that prices its gap (``base`` first): the cumulative cost by the
+    cheapest routes by the end of each year of the totals (p50 and 80% interval), the licensed part,
+    the two alternatives and P(synthetic cheaper at the margin), by the last of those years.
+
+    Returns (formatted table, the same figures as numbers: one row per scenario, year and route)."""
+    priced = [r for r in runs if "gap_cost_totals" in r.result.tables and not r.result.tables["gap_cost_totals"].empty]
+    priced.sort(key=lambda r: (r is not base, r.name))
+    shown, raw = [], []
+    money = lambda v: "$0" if float(v) == 0 else format_quantity(float(v), "usd")  # noqa: E731
+    for run in priced:
+        totals = run.result.tables["gap_cost_totals"]
+        raw.append(totals.assign(scenario=run.name))
+        at = totals.set_index(["by_end_of", "route"])
+        years = sorted(int(y) for y in totals["by_end_of"].unique())
+        last = years[-1]
+        row = {"scenario": run.name}
+        for y in years:
+            row[f"cheapest routes by end-{y}, p50 (80% interval)"] = (
+                f"{money(at.loc[(y, 'total'), 'p50'])} ({money(at.loc[(y, 'total'), 'p10'])} – "
+                f"{money(at.loc[(y, 'total'), 'p90'])})")
+        row[f"of it licensed by end-{last}, p50"] = money(at.loc[(last, "licensed"), "p50"])
+        row[f"all synthetic by end-{last}, p50"] = money(at.loc[(last, "all_synthetic"), "p50"])
+        row[f"licensed first by end-{last}, p50"] = money(at.loc[(last, "licensed_first"), "p50"])
+        p = float(at.loc[(last, "synthetic"), "p_cheaper"])
+        row["P(synthetic cheaper at the margin)"] = "–" if p != p else f"{p:.0%}"
+        shown.append(row)
+    frame = pd.concat(raw, ignore_index=True) if raw else pd.DataFrame()
+    return pd.DataFrame(shown), frame
 
 
 def summary_supply_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -80,11 +80,18 @@ def gap_cost_table(result: ForecastResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The rows of the gap's totals as a planner reads them: the cheapest routes, then the two alternatives.
+GAP_ROUTE_LABELS = {"synthetic": "synthetic", "licensed": "licensed", "total": "total (cheapest routes)",
+                    "all_synthetic": "alternative: all synthetic",
+                    "licensed_first": "alternative: all licensable text licensed first"}
+
+
 def gap_totals_table(result: ForecastResult) -> pd.DataFrame:
     """Cumulative cost of the gap by the end of 2030 and 2035, tokens bought once and kept."""
     rows = []
     for row in result.tables["gap_cost_totals"].itertuples(index=False):
-        rows.append({"by end of": str(row.by_end_of), "route": row.route, "p10": format_stat(row.p10, "usd"),
+        rows.append({"by end of": str(row.by_end_of), "route": GAP_ROUTE_LABELS.get(row.route, row.route),
+                     "p10": format_stat(row.p10, "usd"),
                      "p50": format_stat(row.p50, "usd"), "p90": format_stat(row.p90, "usd"),
                      "P(cheaper route)": "" if math.isnan(row.p_cheaper) else f"{row.p_cheaper:.1%}"})
     return pd.DataFrame(rows)

@@ -31,6 +31,7 @@ __all__ = [
     "Correlation",
     "StockDynamics",
     "GapSection",
+    "SyntheticChoice",
     "MAX_SAMPLES",
     "MAX_QUARTERS",
     "MAX_EROSION_CHANCE",
@@ -299,6 +300,21 @@ class ComputeDemand(_Strict):
                                                          "omitted = constant growth")
 
 
+class SyntheticChoice(_Strict):
+    """The synthetic share labs choose for the largest run, whether or not human text runs short.
+
+    At the end of quarter t the chosen share is c(t) = min(share + trend·(t − reference), ceiling);
+    only the human part (1 − c)·D of the dataset D draws on the human stock (docs/derivations.md §17).
+    """
+
+    share: Fraction = Field(description="synthetic share of the largest run's dataset chosen at the start "
+                                        "of reference [fraction]")
+    trend: Fraction = Field(description="yearly rise of the chosen share [share points per year, as a fraction]")
+    reference: QuarterField = Field(description="quarter whose start share refers to")
+    ceiling: Fraction | None = Field(None, description="the chosen share never exceeds this [fraction]; "
+                                                       "omitted = 100%")
+
+
 class DemandSection(_Strict):
     """Dataset size of the largest training run per quarter."""
 
@@ -307,6 +323,9 @@ class DemandSection(_Strict):
     compute: ComputeDemand | None = None
     historical_weight: Fraction | None = Field(
         None, description="mixture: probability a sample follows the historical trend [fraction]")
+    synthetic_choice: SyntheticChoice | None = Field(
+        None, description="synthetic share labs choose, and its trend; only the rest of the dataset draws on "
+                          "the human stock; omitted = 0% (all demand is for human text, as Villalobos et al. 2024)")
 
     @model_validator(mode="after")
     def _parts(self) -> "DemandSection":
