@@ -37,12 +37,49 @@ class SupplyCharts(ChartSections):
         else:
             title = (f"{run.name}: demand overtakes the human-text stock in {quarter_of(h['exhaustion.p50'])} "
                      f"(median; 80% interval {quarter_of(h['exhaustion.p10'])} to {quarter_of(h['exhaustion.p90'])})")
-        fig = chart_spec(fans.fan_chart, frame, title, "Tokens, log scale. Lines: median of samples; bands: 80% interval. "
-                                                "Dotted: the median of each sample's own exhaustion quarter.",
-                          h["exhaustion.p50"] - 0.125, quarter_of(h["exhaustion.p50"]))
+        extra: dict = {}
+        source = ""
+        subtitle = ("Tokens, log scale. Lines: median of samples; bands: 80% interval. "
+                    "Dotted: the median of each sample's own exhaustion quarter.")
         caption = (f"Effective stock of human text against the dataset of the largest training run, "
                    f"{run.name} ({self._files([run])}).")
-        self._chart(f"fan_{run.name}", "supply", fig, title, caption, [run.name], frame, images)
+        lead = self.baseline()  # type: ignore[attr-defined]
+        if lead is not None and run.name == lead.name:  # the hero chart: the record, today, the published estimate
+            disclosed = self._disclosed_runs()
+            start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4
+            extra = {"runs": disclosed, "today": (start, f"today ({self.quarter})"), "reference": fans.VILLALOBOS_2024}
+            subtitle += " Dots: disclosed training runs; purple bar: a published estimate."
+            caption += (" Dots: the dataset of every training run in data/notable_models.csv that discloses it; "
+                        "the solid line: the start of the report quarter; the purple bar: the estimate of "
+                        "Villalobos et al. 2024 (arXiv 2211.04325v2), median 2028, 80% interval 2026–2032.")
+            source = "disclosed runs: data/notable_models.csv (Epoch AI and papers); Villalobos et al. 2024"
+            if disclosed is not None:
+                self.data["disclosed_runs"] = disclosed
+        fig = chart_spec(fans.fan_chart, frame, title, subtitle, h["exhaustion.p50"] - 0.125,
+                         quarter_of(h["exhaustion.p50"]), **extra)
+        self._chart(f"fan_{run.name}", "supply", fig, title, caption, [run.name], frame, images, source)
+
+    def _disclosed_runs(self) -> pd.DataFrame | None:
+        """Training runs of ``data/notable_models.csv`` with a disclosed dataset: label, date, year
+        [decimal], tokens; None when the file is missing or has no such rows."""
+        from forecast.errors import DataError
+        from forecast.io.references import read_reference
+
+        try:
+            models = read_reference("notable_models.csv", self.data_dir)
+        except DataError:
+            return None
+        if not {"model", "date", "training_tokens"} <= set(models.columns):
+            return None
+        rows = models[models["training_tokens"].notna()]
+        dates = pd.to_datetime(rows["date"], errors="coerce")
+        ok = dates.notna().to_numpy()
+        rows, dates = rows[ok], dates[ok]
+        if rows.empty:
+            return None
+        year = (dates.dt.year + (dates.dt.day_of_year - 1) / 365.25).round(3)
+        return pd.DataFrame({"label": rows["model"].to_numpy(), "date": rows["date"].astype(str).to_numpy(),
+                             "year": year.to_numpy(), "tokens": rows["training_tokens"].to_numpy(dtype=float)})
 
     def _exhaustion(self, images: dict[str, bytes]) -> None:
         frames = []
@@ -61,7 +98,8 @@ class SupplyCharts(ChartSections):
             title = (f"Median exhaustion ranges from {quarter_of(medians[first])} ({first}) "
                      f"to {quarter_of(medians[last])} ({last})")
         fig = chart_spec(fans.exhaustion_probability_chart, frame, title, "Probability that demand has met the stock by the "
-                                                           "end of each quarter; dotted line: 50%.")
+                                                           "end of each quarter; dotted line: 50%.",
+                         styles=self._styles())
         caption = f"Share of samples exhausted by the end of each quarter: {self._files(self.supply)}."
         self._chart("exhaustion_probability", "supply", fig, title, caption, [r.name for r in self.supply],
                     frame, images)
@@ -87,7 +125,8 @@ class SupplyCharts(ChartSections):
         else:
             title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
         fig = chart_spec(fans.synthetic_gap_chart, frame, title, "Left: synthetic tokens needed beyond the human stock (log "
-                                                  "scale). Right: their share of the dataset. Medians.")
+                                                  "scale). Right: their share of the dataset. Medians.",
+                         styles=self._styles())
         caption = f"Tokens the largest run needs beyond the effective human stock: {self._files(self.supply)}."
         self._chart("synthetic_gap", "supply", fig, title, caption, [r.name for r in self.supply], frame, images)
 
