@@ -12,11 +12,16 @@ from forecast.engine.runs import ScenarioRun
 from forecast.outputs import headline
 from forecast.report.charts import dynamics as DC
 from forecast.report.charts import fans
-from forecast.report.charts.base import tick_tokens
+from forecast.report.charts.base import tick_trillions
 from forecast.report.document_base import ChartSections, chart_spec, quarter_of
 from forecast.units import format_quantity
 
 __all__ = ["SupplyCharts"]
+
+
+def _trillions(tokens: float) -> str:
+    """A token count in a chart title: ``1,090 trillion`` (``T`` could be read as dollars)."""
+    return f"{tick_trillions(tokens)} trillion"
 
 
 class SupplyCharts(ChartSections):
@@ -120,7 +125,7 @@ class SupplyCharts(ChartSections):
         at = "2030Q4" if "2030Q4" in set(part["quarter"]) else str(part["quarter"].iloc[-1])
         row = part[part["quarter"] == at].iloc[0]
         if row["synthetic_needed_p50"] > 0:
-            title = (f"By {at} the largest run needs {tick_tokens(row['synthetic_needed_p50'])} "
+            title = (f"By {at} the largest run needs {_trillions(row['synthetic_needed_p50'])} "
                      f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({lead.name}, median)")
         else:
             title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
@@ -147,12 +152,13 @@ class SupplyCharts(ChartSections):
         if parts:
             name, value, sign = max(parts, key=lambda p: p[1])
             title = (f"{run.name}: by {at} the largest change to the stock is {name}, "
-                     f"{sign}{tick_tokens(value)} of an effective {tick_tokens(float(end['stock']))} (medians)")
+                     f"{sign}{_trillions(value)} tokens of an effective {_trillions(float(end['stock']))} (medians)")
         else:
             title = f"{run.name}: no stock term moves the median stock by {at}"
         fig = chart_spec(DC.stock_terms_chart, frame, title,
-                     "Tokens, log scale; medians of samples, band: 80% interval of the effective stock. Effective "
-                     "stock = opening stock × consent factor + human flow × consent factor + licensed additions.")
+                     "Trillion tokens, linear scale; medians of samples, band: 80% interval of the effective stock; text "
+                     "closed to crawlers drawn below zero. Effective stock = opening stock × consent factor + human "
+                     "flow × consent factor + licensed additions.")
         caption = (f"The terms of the usable human-text stock of {run.name} ({self._files([run])}): human text "
                    "written since the start of the horizon, text closed to crawlers since then (consent erosion) "
                    "and licensed private text (docs/nomenclature.md).")
@@ -162,13 +168,14 @@ class SupplyCharts(ChartSections):
         r = run.result
         frames = []
         for route in ("synthetic", "licensed"):
-            m = r.metric(f"gap_cost_{route}")
+            m = r.metric(f"gap_cost_{route}_cumulative")
             frames.append(pd.DataFrame({"scenario": run.name, "quarter": list(r.quarters), "route": route,
                                         "unit": "usd", "p10": m["p10"].to_numpy(), "p50": m["p50"].to_numpy(),
                                         "p90": m["p90"].to_numpy()}))
         frame = pd.concat(frames, ignore_index=True)
         totals = r.tables.get("gap_cost_totals")
         title = f"{run.name}: the median run has no gap to pay for"
+        marks = None
         if totals is not None and not totals.empty:
             last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
             year = int(last["by_end_of"].iloc[0])
@@ -180,15 +187,18 @@ class SupplyCharts(ChartSections):
                 title = (f"{run.name}: the gap costs {format_quantity(total, 'usd')} to the end of {year} "
                          f"(median), {part}; synthetic is cheaper at the margin in {p:.0%} of samples with a gap")
             self.data[f"gap_cost_totals_{run.name}"] = totals.assign(scenario=run.name)
+            marks = totals[totals["route"] == "total"][["by_end_of", "p50"]]
         fig = chart_spec(DC.gap_cost_chart, frame, title,
-                     "USD per quarter, log scale: the quarter's new gap tokens bought by each route, licensed "
-                     "(while it exists and costs less) or synthetic. Lines: medians; bands: 80% interval; "
-                     "a band reaching the floor: its p10 buys nothing by that route.")
-        caption = (f"What filling the synthetic gap of {run.name} costs each quarter by route: licensed human "
-                   f"text bounded by the licensable stock (data/licensable_stock.csv) on a rising supply curve, "
-                   f"and generated text (generation, acceptance, verification, value per token) for the rest "
-                   f"({self._files([run])}, key `gap`); totals to date in data/gap_cost_totals_{run.name}.csv.")
-        self._chart(f"gap_cost_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images)
+                     "Cumulative USD from the start of the horizon, log scale: each quarter's new gap tokens bought "
+                     "licensed (while it exists and costs less) or synthetic. Dots: median total of both routes.",
+                     totals=marks)
+        caption = (f"What filling the synthetic gap of {run.name} costs, added up from the start of the horizon, "
+                   f"by route: licensed human text bounded by the licensable stock (data/licensable_stock.csv) on "
+                   f"a rising supply curve, and generated text (generation, acceptance, verification, value per "
+                   f"token) for the rest ({self._files([run])}, key `gap`); totals by year in "
+                   f"data/gap_cost_totals_{run.name}.csv.")
+        self._chart(f"gap_cost_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images,
+                    "licensable stock: data/licensable_stock.csv")
 
     def _share_record(self, images: dict[str, bytes]) -> None:
         from forecast.io.references import read_reference
@@ -218,7 +228,8 @@ class SupplyCharts(ChartSections):
             title = f"The model's synthetic share of the largest run ({shown[0].name})"
         fig = chart_spec(DC.synthetic_share_record_chart, model, record[["item", "kind", "date", "year", "synthetic_share"]],
                      title, "Share of the largest run's dataset that must be synthetic (the gap beyond the "
-                            "effective human stock), medians. Points: shares on record; hollow: a forecast.")
+                            "effective human stock), medians. Points: shares on record; hollow: a forecast.",
+                     styles=self._styles())
         frame = pd.concat([model.assign(kind="model", item="", source=""),
                            record[["item", "kind", "date", "scope", "synthetic_share", "source"]].rename(
                                columns={"synthetic_share": "p50"})], ignore_index=True)
@@ -226,4 +237,5 @@ class SupplyCharts(ChartSections):
         caption = (f"The model's synthetic share ({self._files(shown)}) beside the shares on record "
                    f"(data/synthetic_shares.csv). The model counts only what the human stock cannot supply; "
                    f"labs mix in synthetic text for quality long before. Sources: {sources}")
-        self._chart("synthetic_share_record", "dynamics", fig, title, caption, [r.name for r in shown], frame, images)
+        self._chart("synthetic_share_record", "dynamics", fig, title, caption, [r.name for r in shown], frame, images,
+                    "shares on record: data/synthetic_shares.csv")

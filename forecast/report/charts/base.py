@@ -138,7 +138,7 @@ def legend_below(fig, ax, ncol: int = 2, handles=None, labels=None, rows: int | 
     if not handles:
         return
     rows = rows or -(-len(handles) // ncol)
-    extra = 0.04 * rows + 0.025
+    extra = 0.04 * rows + 0.035
     box = fig.subplotpars
     fig.subplots_adjust(bottom=box.bottom + extra)
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, _SOURCE_BAND + 0.005), ncol=ncol,
@@ -154,7 +154,7 @@ def add_source(fig, text: str) -> None:
     ``text`` without the leading "Source: " (added here)."""
     import textwrap
 
-    lines = textwrap.wrap("Source: " + " ".join(str(text).split()), 150, max_lines=2, placeholder=" …")
+    lines = textwrap.wrap("Source: " + " ".join(str(text).split()), 135, max_lines=2, placeholder=" …")
     fig.text(0.01, 0.008, "\n".join(lines), ha="left", va="bottom", fontsize=7.0, color="#555555", linespacing=1.25)
     box = fig.subplotpars
     extra = 0.022 * (len(lines) - 1)

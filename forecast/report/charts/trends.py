@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.report.charts.base import LINESTYLES, add_title, axis_formatter, colour, new_figure, quarter_years, year_axis
+from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour, new_figure,
+                                         quarter_years, year_axis)
 
 __all__ = ["PLOT_RIGHT", "TREND_AXES", "TREND_METHODS", "trend_chart"]
 
 
 #: Trend chart y axis per series unit: (tick kind, label, scale applied to the values drawn).
 TREND_AXES = {
-    "tokens": ("tokens", "tokens (T = trillion)", 1.0),
+    "tokens": ("tokens", TOKEN_AXIS_LABEL, 1.0),
     "flop": ("flop", "training compute (FLOP)", 1.0),
-    "usd_per_flop": ("usd", "USD per 10^18 FLOP, rented", 1e18),
+    "usd_per_flop": ("usd", "USD per 10¹⁸ FLOP, rented", 1e18),
 }
 #: Drawing order and legend labels of the trend methods (wrapped to the legend's column).
 TREND_METHODS = {"ols": "OLS on record steps", "quantreg": "quantile regression\n(90% envelope)",
