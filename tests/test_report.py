@@ -299,6 +299,36 @@ def test_html_embeds_every_chart(report_dir):
     assert "<table>" in html
 
 
+def test_html_has_contents_scrolling_tables_print_styles_and_no_machine_path(report_dir):
+    """Issue 26 item 6: a table of contents, every table in its own sideways-scrolling box, print
+    styles, and no path of the machine that wrote it."""
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 id="([^"]+)">([^<]+)</h2>', html)
+    assert [h for _, h in headings][:2] == ["Summary", "Changes since last quarter"]
+    nav = re.search(r'<nav class="toc".*?</nav>', html, flags=re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', nav) == [slug for slug, _ in headings]
+    assert html.count("<table>") == html.count('<div class="scroll"><table>') > 0
+    assert "@media print" in html and "overflow-x:auto" in html
+    for path in {str(report_dir), str(report_dir.parent), str(Path.home()), os.getcwd(), str(ROOT)}:
+        assert path not in html, path
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (headless)")
+def test_html_never_scrolls_sideways_at_1280_px(report_dir, tmp_path):
+    """Issue 26: at 1280 px the page is no wider than the window (wide tables scroll in their box)."""
+    page = tmp_path / "measure.html"
+    page.write_text((report_dir / "report.html").read_text(encoding="utf-8").replace(
+        "</body>", "<script>document.body.setAttribute('data-width', "
+                   "document.documentElement.scrollWidth)</script></body>"), encoding="utf-8")
+    out = subprocess.run(["chromium", "--headless", "--no-sandbox", "--hide-scrollbars", "--window-size=1280,800",
+                          "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    width = re.search(r'data-width="(\d+)"', out.stdout)
+    if width is None:
+        pytest.skip(f"chromium did not render the page: {out.stderr[-300:]}")
+    assert int(width.group(1)) <= 1280
+
+
 def test_charts_are_fixed_size_and_not_blank(report_dir):
     from PIL import Image
 
