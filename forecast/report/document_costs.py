@@ -181,7 +181,7 @@ class CostAndAnalysisCharts(ChartSections):
             caption += (" Hollow dots are quarters whose record is a run that disclosed its compute but not its "
                         "dataset: shown, never scored as truth in the backtest.")
         self._chart(f"trend_{name}", "trends", fig, title, caption, [], frame, images,
-                    f"trend fits of {TREND_SOURCES[name].replace('`', '')} as of {chart['as_of']}")
+                    f"{TREND_SOURCES[name].replace('`', '')}; fits as of {chart['as_of']}")
 
     def trends_context(self) -> dict[str, Any] | None:
         """The "Trends behind the forecast" context: ``charts``, ``scorecard`` and ``fits_used``

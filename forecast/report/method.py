@@ -22,7 +22,7 @@ def _names(names: Sequence[str], limit: int = 4) -> str:
 
 
 def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
+    return f"{n} {what}" + ("" if n == 1 or what.endswith("s") else "s")
 
 
 def _demand(runs: Sequence[Any]) -> str:
@@ -62,13 +62,13 @@ def _sensitivity(doc: Any) -> str:
         runs = int(frame["evaluations"].iloc[0]) if frame is not None and "evaluations" in frame and len(frame) else 0
         what = "the exhaustion quarter" if chart["name"].endswith("exhaustion") else "the total training cost"
         scenario = chart["scenarios"][0] if chart["scenarios"] else ""
-        parts.append(f"{what} of {scenario}: a Sobol design of {runs:,} model runs (Saltelli et al. 2010; "
-                     "SALib), with one-at-a-time swings of each input from its p10 to its p90")
+        parts.append(f"{what} of {scenario} ({runs:,} model runs)")
     text = "**Sensitivity.** "
     if parts:
-        text += ("\"What moves the answer\" decomposes the variance of " + "; and of ".join(parts)
-                 + ". S1 and ST are reported with their bootstrap confidence intervals; inputs are treated as "
-                   "independent there.")
+        text += ("\"What moves the answer\" decomposes the variance of " + " and of ".join(parts)
+                 + ", each from a Sobol design (Saltelli et al. 2010; SALib), beside one-at-a-time swings of "
+                   "each input from its p10 to its p90. S1 and ST are reported with their bootstrap confidence "
+                   "intervals; inputs are treated as independent there.")
     else:
         text += "No Sobol analysis ran in this report."
     text += (" Each scenario's detail page ranks its drawn inputs by Spearman's rank correlation with the "
@@ -125,8 +125,9 @@ def method_lines(doc: Any) -> list[str]:
     lines.append(_trends(doc))
     samples = sorted({r.result.samples for r in runs})
     seeds = sorted({r.result.seed for r in runs})
-    lines.append(f"**Uncertainty.** {', '.join(f'{s:,}' for s in samples)} Monte Carlo samples per scenario "
-                 f"({_count(len(seeds), 'seed')}: {', '.join(str(s) for s in seeds)}); each input is drawn by "
+    counts = f"{samples[0]:,}" if len(samples) == 1 else f"{samples[0]:,} to {samples[-1]:,}"
+    lines.append(f"**Uncertainty.** {counts} Monte Carlo samples per scenario (each scenario's samples and seed "
+                 f"are under Provenance; {_count(len(seeds), 'seed')}: {', '.join(str(s) for s in seeds)}); each input is drawn by "
                  "inverse transform from its own seeded stream, named correlations through a Gaussian copula. "
                  "Every figure is a percentile over the samples, the median (p50) unless labelled.")
     lines.append(_sensitivity(doc))

@@ -24,12 +24,17 @@ TREND_METHODS = {"ols": "OLS on record steps", "quantreg": "quantile regression\
 PLOT_RIGHT = 0.74
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _flop_tick(x: float, _=None) -> str:
+    """A FLOP tick as a power of ten, ``10²⁶`` or ``3×10²⁶`` (not the code-like ``1e26``)."""
     if x <= 0:
         return "0"
     exponent = int(np.floor(np.log10(x) + 1e-9))
     mantissa = x / 10.0 ** exponent
-    return f"1e{exponent}" if abs(mantissa - 1) < 1e-6 else f"{mantissa:.0f}e{exponent}"
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if abs(mantissa - 1) < 1e-6 else f"{mantissa:.0f}×{power}"
 
 
 def _observed(ax, frame: pd.DataFrame, scale: float) -> None:
