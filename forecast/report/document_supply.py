@@ -54,7 +54,8 @@ class SupplyCharts(ChartSections):
             start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4
             extra = {"runs": disclosed, "today": (start, f"today ({self.quarter})"), "reference": fans.VILLALOBOS_2024}
             subtitle += " Dots: disclosed training runs; purple bar: a published estimate."
-            caption += (" Dots: the dataset of every training run in data/notable_models.csv that discloses it; "
+            caption += (" Dots: the dataset of every training run in data/notable_models.csv that discloses it "
+                        "(data/disclosed_runs.csv); "
                         "the solid line: the start of the report quarter; the purple bar: the estimate of "
                         "Villalobos et al. 2024 (arXiv 2211.04325v2), median 2028, 80% interval 2026–2032.")
             source = "disclosed runs: data/notable_models.csv (Epoch AI and papers); Villalobos et al. 2024"
@@ -120,7 +121,7 @@ class SupplyCharts(ChartSections):
                 "synthetic_share_p50": r.metric("synthetic_share")["p50"].to_numpy(),
                 "synthetic_share_p90": r.metric("synthetic_share")["p90"].to_numpy()}))
         frame = pd.concat(frames, ignore_index=True)
-        lead = self.supply[0]
+        lead = self.baseline() or self.supply[0]  # type: ignore[attr-defined]  # the baseline, as the first screen
         part = frame[frame["scenario"] == lead.name]
         at = "2030Q4" if "2030Q4" in set(part["quarter"]) else str(part["quarter"].iloc[-1])
         row = part[part["quarter"] == at].iloc[0]

@@ -233,8 +233,8 @@ HTML_STYLE = (
     ".scroll{overflow-x:auto;max-width:100%;margin:1rem 0}"
     "table{border-collapse:collapse;font-size:.85rem;margin:0}"
     "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top;"
-    "max-width:26rem;overflow-wrap:anywhere}"
-    "th{background:#f3f3f3}img{max-width:100%;height:auto}code{font-size:.85em;overflow-wrap:anywhere}"
+    "max-width:26rem;overflow-wrap:break-word}"
+    "th{background:#f3f3f3}img{max-width:100%;height:auto}code{font-size:.85em}"
     "pre{overflow-x:auto}"
     # the summary's chart (the paragraph after its list) fits on the first screen with the answers
     "h2+ul+p>img{max-height:46vh;width:auto}"
