@@ -333,7 +333,6 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         context = self.context()
         body = render_template("report.md.j2", context, template_dir)
         glossary = glossary_frame(body)
-        self.data["glossary"] = glossary
         context["glossary"] = S.md_table(glossary) if len(glossary) else None
         return render_template("report.md.j2", context, template_dir)
 
