@@ -50,13 +50,14 @@ SCENARIO_COLOURS = {
     "peak-2023": "#9a9a9a",               # grey: stale by design
     "private-text": "#44AA99",            # teal
     "slow-growth": "#332288",             # indigo
+    "synthetic-by-choice": "#E69F00",     # Okabe–Ito orange
     "gpt-class": "#882255",               # wine
     "mix-sweep": "#DDAA33",               # sand, darkened to read on white
     "palmyra-x-004": "#0072B2",           # Okabe–Ito blue
     "phi-4": "#D55E00",                   # Okabe–Ito vermilion
 }
 #: Colours for scenarios outside :data:`SCENARIO_COLOURS`, in the order they are handed out.
-SPARE_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#661100", "#6699CC", "#888888", "#F0E442")
+SPARE_COLOURS = ("#56B4E9", "#009E73", "#CC79A7", "#661100", "#6699CC", "#888888", "#F0E442")
 #: Line width of the baseline and of every other scenario [points].
 STRONG_WIDTH, MUTED_WIDTH = 2.8, 1.5
 #: The label of every axis of tokens; ticks are in trillions without a suffix (``1,000``), so a
