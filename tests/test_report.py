@@ -187,8 +187,58 @@ def test_sections_come_in_the_documented_order(report_dir):
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
     assert headings == ["Summary", "Changes since last quarter", "All scenarios side by side", "Charts",
-                        "Trends behind the forecast", "Spreadsheets", "Assumptions", "Method", "Provenance"]
+                        "Trends behind the forecast", "Spreadsheets", "Assumptions", "Method", "Glossary",
+                        "Provenance"]
     assert "No earlier quarter in the archive" in text or "Against " in text
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(f"## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else None]
+
+
+def test_every_abbreviation_of_the_report_is_in_its_glossary(report_dir):
+    """Issue 26: a glossary covers every abbreviation that remains (generated from GLOSSARY)."""
+    from forecast.report.glossary import GLOSSARY, NOT_ABBREVIATIONS
+
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    glossary = _section(text, "Glossary")
+    rest = text.replace(glossary, "")
+    listed = set(re.findall(r"^\| ([^|]+?) +\|", glossary, flags=re.M)) - {"term"}
+    known = {t for t, _ in GLOSSARY}
+    assert listed and listed <= known
+    # every upper-case abbreviation of the report is explained or a name (a model, a venue, a company)
+    words = set(re.findall(r"(?<![\w./-])([A-Z][A-Z0-9]+(?:-\d+)?)(?![\w-])", rest))
+    missing = sorted(w for w in words if not {w, w.split("-")[0]} & (listed | NOT_ABBREVIATIONS))
+    assert missing == [], f"abbreviations without a glossary entry: {missing}"
+    # and the terms of art from the issue, wherever they occur
+    for term in ("V24", "OOM", "S1", "ST", "nats", "MFU", "p10", "p50", "p90", "effective stock", "after horizon"):
+        if re.search(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", rest):
+            assert term in listed, term
+    # an entry the report does not use is left out
+    assert "WRAP" not in listed or "WRAP" in rest
+
+
+def test_method_is_written_from_what_ran(report_dir):
+    """Issue 26: no hand-written Method prose that can go stale (Spearman as the sensitivity, a
+    bootstrap demand fit): the section names the fits, samples and Sobol runs of this report."""
+    import pandas as pd
+
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    method = _section(text, "Method")
+    fits = pd.read_csv(report_dir / "data" / "trend_fits_used.csv")
+    demand = fits[fits["input"].str.contains("demand.historical")]
+    for as_of in set(demand["as_of"]):
+        assert f"as of {as_of}" in method
+    assert "bootstrapped slope" not in method
+    for name in ("sensitivity_exhaustion", "sensitivity_cost"):
+        runs = int(pd.read_csv(report_dir / "data" / f"{name}.csv")["evaluations"].iloc[0])
+        assert f"({runs:,} model runs)" in method
+    assert "Sobol design" in method
+    assert "Spearman" in method and "detail page" in method    # where the rank correlations still are
+    samples = pd.read_csv(report_dir / "data" / "provenance.csv")["samples"]
+    assert f"{int(samples.iloc[0]):,} Monte Carlo samples per scenario" in method
 
 
 @pytest.mark.parametrize("page", ["report.md", "scenarios/mini-supply.md", "scenarios/mini-mix.md"])
@@ -258,6 +308,36 @@ def test_html_embeds_every_chart(report_dir):
     assert html.count('src="data:image/png;base64,') == len(CHARTS)
     assert 'src="charts/' not in html
     assert "<table>" in html
+
+
+def test_html_has_contents_scrolling_tables_print_styles_and_no_machine_path(report_dir):
+    """Issue 26 item 6: a table of contents, every table in its own sideways-scrolling box, print
+    styles, and no path of the machine that wrote it."""
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 id="([^"]+)">([^<]+)</h2>', html)
+    assert [h for _, h in headings][:2] == ["Summary", "Changes since last quarter"]
+    nav = re.search(r'<nav class="toc".*?</nav>', html, flags=re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', nav) == [slug for slug, _ in headings]
+    assert html.count("<table>") == html.count('<div class="scroll"><table>') > 0
+    assert "@media print" in html and "overflow-x:auto" in html
+    for path in {str(report_dir), str(report_dir.parent), str(Path.home()), os.getcwd(), str(ROOT)}:
+        assert path not in html, path
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (headless)")
+def test_html_never_scrolls_sideways_at_1280_px(report_dir, tmp_path):
+    """Issue 26: at 1280 px the page is no wider than the window (wide tables scroll in their box)."""
+    page = tmp_path / "measure.html"
+    page.write_text((report_dir / "report.html").read_text(encoding="utf-8").replace(
+        "</body>", "<script>document.body.setAttribute('data-width', "
+                   "document.documentElement.scrollWidth)</script></body>"), encoding="utf-8")
+    out = subprocess.run(["chromium", "--headless", "--no-sandbox", "--hide-scrollbars", "--window-size=1280,800",
+                          "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    width = re.search(r'data-width="(\d+)"', out.stdout)
+    if width is None:
+        pytest.skip(f"chromium did not render the page: {out.stderr[-300:]}")
+    assert int(width.group(1)) <= 1280
 
 
 def test_charts_are_fixed_size_and_not_blank(report_dir):

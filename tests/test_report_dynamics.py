@@ -149,3 +149,93 @@ def test_every_supply_scenario_has_a_gap_cost_row(chosen):
     raw = document.data["gap_cost_summary"]
     assert set(raw["scenario"]) == {"baseline", "synthetic-by-choice"}
     assert set(raw["route"]) == {"synthetic", "licensed", "total", "all_synthetic", "licensed_first"}
+
+
+def test_every_chart_carries_a_source_line_naming_its_scenario_files(doc, monkeypatch):
+    """Issue 26: a source line under each chart (drawn into the figure, not only in the caption)."""
+    import forecast.report.document as D
+    from forecast.report.charts import base as C
+    from forecast.report.document_base import figure
+
+    document, _, _ = doc
+    seen: dict[str, list[str]] = {}
+
+    def capture(spec):
+        with C.style():
+            fig = figure(spec)
+            seen[spec[0].__name__ + str(len(seen))] = [t.get_text() for t in fig.texts]
+        return b""
+
+    monkeypatch.setattr(D, "draw", capture)
+    again = Document(document.runs, [], "2026Q4", ROOT / "data", None, Path("unused.sqlite"))
+    again.build_charts()
+    assert len(seen) == len(again.charts) >= 8
+    for name, texts in seen.items():
+        sources = [t for t in texts if t.startswith("Source: ")]
+        assert len(sources) == 1, name
+        assert "quarterly report 2026Q4" in sources[0]
+    for chart in again.charts:
+        for scenario in chart["scenarios"][:3]:
+            assert f"scenarios/{scenario}.yaml" in chart["source"] or "scenario files in scenarios/" in chart["source"]
+    hero = next(c for c in again.charts if c["name"] == "fan_baseline")
+    assert "data/notable_models.csv" in hero["source"] and "Villalobos et al. 2024" in hero["source"]
+
+
+def test_the_hero_chart_draws_every_disclosed_run_today_and_the_published_interval(doc):
+    document, _, _ = doc
+    models = pd.read_csv(ROOT / "data" / "notable_models.csv", comment="#")
+    runs = document.data["disclosed_runs"]
+    disclosed = models[models["training_tokens"].notna()]
+    assert len(runs) == len(disclosed) and list(runs["tokens"]) == list(disclosed["training_tokens"].astype(float))
+    # GPT-3's 300B tokens of 2020-05-28 sit at 2020 + 148/365.25 (day 149 of a leap year)
+    gpt3 = runs[runs["label"] == "GPT-3 175B"].iloc[0]
+    assert gpt3["tokens"] == 3e11 and gpt3["year"] == round(2020 + 148 / 365.25, 3)
+    from forecast.report.charts.fans import VILLALOBOS_2024
+
+    assert (VILLALOBOS_2024["p10"], VILLALOBOS_2024["p90"]) == (2026.0, 2033.0)   # 2026 to the end of 2032
+    assert VILLALOBOS_2024["p10"] < VILLALOBOS_2024["p50"] < VILLALOBOS_2024["p90"]
+
+
+def test_the_gap_cost_chart_is_cumulative_like_its_title(doc):
+    document, _, runs = doc
+    frame = document.data["gap_cost_ai-written-inflow"]
+    r = runs["ai-written-inflow"].result
+    part = frame[frame["route"] == "synthetic"]
+    np.testing.assert_array_equal(part["p50"].to_numpy(), r.metric("gap_cost_synthetic_cumulative")["p50"].to_numpy())
+    # a running total never falls
+    assert (np.diff(r.stats["gap_cost_synthetic_cumulative"][:, 0]) >= 0).all()
+
+
+def test_the_consent_loss_is_drawn_below_zero_on_a_linear_axis(doc):
+    from forecast.report.charts import base as C
+    from forecast.report.charts.dynamics import stock_terms_chart
+
+    document, _, _ = doc
+    frame = document.data["stock_terms_ai-written-inflow"]
+    with C.style():
+        fig = stock_terms_chart(frame, "t", "s")
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "linear"
+    loss = frame.loc[frame["term"] == "stock_consent_loss", "p50"].to_numpy(dtype=float)
+    drawn = [line.get_ydata() for line in ax.get_lines() if len(line.get_ydata()) == len(loss)]
+    assert any(np.allclose(y, -loss / 1e12) for y in drawn)
+
+
+def test_each_shipped_scenario_has_its_own_fixed_colour():
+    """Issue 26: one colour per scenario across every chart, documented, baseline strong."""
+    from forecast.report.charts.base import SCENARIO_COLOURS, scenario_styles
+
+    shipped = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+    assert set(shipped) <= set(SCENARIO_COLOURS), "a shipped scenario without a colour"
+    colours = [SCENARIO_COLOURS[n] for n in shipped]
+    assert len(set(c.lower() for c in colours)) == len(colours), "two scenarios share a colour"
+    # stable: the same colour whatever the order or the subset of a chart
+    full = scenario_styles(shipped)
+    some = scenario_styles(list(reversed(shipped[:4])))
+    for name in some:
+        assert some[name]["color"] == full[name]["color"] == SCENARIO_COLOURS[name]
+    assert full["baseline"]["color"] == "#1a1a1a" and full["baseline"]["linewidth"] > full["slow-growth"]["linewidth"]
+    # a user's scenario takes a spare colour no shipped scenario of the chart uses
+    extra = scenario_styles(shipped + ["my-scenario", "another"])
+    assert extra["my-scenario"]["color"] not in colours and extra["another"]["color"] not in colours
+    assert extra["my-scenario"]["color"] != extra["another"]["color"]

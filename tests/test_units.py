@@ -416,9 +416,9 @@ def test_bn_and_tn_are_read_as_magnitudes() -> None:
     assert parse_interval("$10bn to $1tn", "usd") == (1e10, 1e12)
 
 
-def test_usd_axis_ticks_never_use_the_token_suffix() -> None:
-    from forecast.report.charts.dynamics import _usd_tick
+def test_usd_axis_ticks_are_the_house_format_and_never_use_the_token_suffix() -> None:
+    from forecast.report.charts.base import axis_formatter
 
-    assert _usd_tick(1e16) == "$10,000tn"
-    assert _usd_tick(1e12) == "$1tn"
-    assert _usd_tick(5e9) == "$5B"
+    tick = axis_formatter("usd")
+    # the same text as every money figure of the report: $100K, not $100k beside $1M
+    assert [tick(v, 0) for v in (1e5, 1e6, 5e9, 1e12, 1e16, 0.0)] == ["$100K", "$1M", "$5B", "$1tn", "$10000tn", "0"]

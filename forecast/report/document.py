@@ -20,7 +20,9 @@ from forecast.report import sections as S
 from forecast.report.document_base import quarter_of, draw
 from forecast.report.document_costs import CostAndAnalysisCharts
 from forecast.report.document_supply import SupplyCharts
+from forecast.report.glossary import glossary_frame
 from forecast.report.markdown import render_report
+from forecast.report.method import method_lines
 from forecast.units import format_quantity
 
 __all__ = ["Document", "render_template", "waterfall_markdown", "waterfall_table"]
@@ -238,6 +240,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             "changes": self.changes, "archive": str(self.archive_path),
             "spreadsheets": self.spreadsheets(), "trends": self.trends_context(),
             "assumptions": S.md_table(assumptions), "assumption_count": len(assumptions),
+            "method": method_lines(self), "glossary": None,
             "provenance": {"runs": S.md_table(provenance.assign(sha256=[f"`{h[:16]}`" for h in provenance["sha256"]])),
                            "data": S.md_table(data_files.assign(sha256=[f"`{h}`" for h in data_files["sha256"]])),
                            "seeds": ", ".join(str(s) for s in seeds),
@@ -376,8 +379,13 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         return out
 
     def render(self, template_dir: Path | None = None) -> str:
-        """The report's Markdown (``report.md.j2``)."""
-        return render_template("report.md.j2", self.context(), template_dir)
+        """The report's Markdown (``report.md.j2``). Rendered twice: the glossary lists the terms of
+        :data:`forecast.report.glossary.GLOSSARY` the rest of the report uses."""
+        context = self.context()
+        body = render_template("report.md.j2", context, template_dir)
+        glossary = glossary_frame(body)
+        context["glossary"] = S.md_table(glossary) if len(glossary) else None
+        return render_template("report.md.j2", context, template_dir)
 
     def pages(self) -> dict[str, str]:
         """``scenarios/<name>.md``: the scenario's own report, its charts and input rankings."""

@@ -12,7 +12,7 @@ from forecast.engine.runs import ScenarioRun
 from forecast.outputs import format_headline
 from forecast.report.charts import base as C
 
-__all__ = ["ChartSections", "chart_spec", "draw", "quarter_of"]
+__all__ = ["ChartSections", "chart_spec", "draw", "figure", "quarter_of"]
 
 
 def chart_spec(builder, *args, **kwargs) -> tuple:
@@ -22,11 +22,20 @@ def chart_spec(builder, *args, **kwargs) -> tuple:
     return builder, tuple(copy(a) for a in args), {k: copy(v) for k, v in kwargs.items()}
 
 
+def figure(spec: tuple):
+    """The figure of one chart spec, with its source line when the spec carries one (a fourth item,
+    added by :meth:`ChartSections._chart`). Build it inside :func:`forecast.report.charts.base.style`."""
+    builder, args, kwargs = spec[:3]
+    fig = builder(*args, **kwargs)
+    if len(spec) > 3 and spec[3]:
+        C.add_source(fig, spec[3])
+    return fig
+
+
 def draw(spec: tuple) -> bytes:
     """PNG bytes of one chart spec (runs in a worker process when charts are drawn in parallel)."""
-    builder, args, kwargs = spec
     with C.style():
-        return C.png_bytes(builder(*args, **kwargs))
+        return C.png_bytes(figure(spec))
 
 
 def quarter_of(value: float) -> str:
@@ -45,12 +54,40 @@ class ChartSections:
     data_dir: Path
     trends: Any
 
+    quarter: str
+
     def _chart(self, name: str, section: str, figure, title: str, caption: str, scenarios: list[str],
-               frame: pd.DataFrame, images: dict[str, Any]) -> None:
-        images[f"charts/{name}.png"] = figure
+               frame: pd.DataFrame, images: dict[str, Any], source: str = "") -> None:
+        """Record a chart; its source line names the model and the scenario files it draws, then
+        ``source`` (the data files or publications beside them)."""
+        line = self._source_line(scenarios, source)
+        images[f"charts/{name}.png"] = (*figure[:3], line)
         self.data[name] = frame
         self.charts.append({"name": name, "section": section, "file": f"charts/{name}.png", "title": title,
-                            "caption": caption, "data": f"data/{name}.csv", "scenarios": scenarios})
+                            "caption": caption, "data": f"data/{name}.csv", "scenarios": scenarios,
+                            "source": line})
+
+    def _styles(self) -> dict[str, dict]:
+        """Scenario → line style, the same in every chart (:func:`forecast.report.charts.base.scenario_styles`),
+        the baseline the strong one."""
+        lead = self.baseline()  # type: ignore[attr-defined]
+        return C.scenario_styles([r.name for r in self.runs], lead.name if lead is not None else None)
+
+    def _source_line(self, scenarios: Sequence[str], extra: str = "") -> str:
+        """``peakdata Monte Carlo model, quarterly report 2026Q4; scenarios/baseline.yaml; <extra>`` (the
+        text after "Source: "; no version, so a release does not change a chart's bytes)."""
+        named = {r.name: r for r in self.runs}
+        files = [str(named[n].file.path) for n in scenarios if n in named]
+        parts = [f"peakdata Monte Carlo model, quarterly report {self.quarter}" if files
+                 else f"peakdata, quarterly report {self.quarter}"]
+        if len(files) > 3:
+            folders = sorted({str(Path(f).parent) for f in files})
+            parts.append(f"{len(files)} scenario files in {', '.join(f + '/' for f in folders)}")
+        elif files:
+            parts.append(", ".join(files))
+        if extra:
+            parts.append(extra)
+        return "; ".join(parts) + "."
 
     def _files(self, runs: Sequence[ScenarioRun]) -> str:
         return ", ".join(f"`{r.file.path}`" for r in runs)

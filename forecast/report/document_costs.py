@@ -142,8 +142,9 @@ class CostAndAnalysisCharts(ChartSections):
                                                         "published figures.", f"Result: {wf.runs[-1].name}")
         caption = (f"{wf.title}, each bar a model run: {self._files(wf.runs)} (`{wf.path}`). "
                    + " ".join(f"{m.label} (published figure): {m.source}." for m in wf.marks.itertuples(index=False)))
+        published = "; ".join(f"{m.label} (published)" for m in wf.marks.itertuples(index=False))
         self._chart(f"waterfall_{wf.name}", "waterfall", fig, title, caption, [r.name for r in wf.runs],
-                    frame, images)
+                    frame, images, f"steps: {wf.path}" + (f"; {published}" if published else ""))
         self.data[f"waterfall_{wf.name}_marks"] = wf.marks
 
     def hindcast_context(self) -> dict[str, str] | None:
@@ -198,7 +199,8 @@ class CostAndAnalysisCharts(ChartSections):
         if imputed:
             caption += (" Hollow dots are quarters whose record is a run that disclosed its compute but not its "
                         "dataset: shown, never scored as truth in the backtest.")
-        self._chart(f"trend_{name}", "trends", fig, title, caption, [], frame, images)
+        self._chart(f"trend_{name}", "trends", fig, title, caption, [], frame, images,
+                    f"{TREND_SOURCES[name].replace('`', '')}; fits as of {chart['as_of']}")
 
     def trends_context(self) -> dict[str, Any] | None:
         """The "Trends behind the forecast" context: ``charts``, ``scorecard`` and ``fits_used``

@@ -13,6 +13,11 @@ software tag, so the same numbers give the same bytes.
 
 Colours are the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), readable with the
 common colour-vision deficiencies; lines also differ in style so a grey print still separates them.
+A scenario has one colour in every chart (:data:`SCENARIO_COLOURS`, :func:`scenario_styles`): the
+baseline near-black and thick, the others in Paul Tol's muted qualitative scheme (Tol 2021,
+"Colour Schemes", SRON/EPS/TN/09-002), also safe for colour-vision deficiencies. Lines of several
+scenarios are labelled directly at their right end (:func:`direct_labels`), not by a legend; every
+chart carries a source line under the plot (:func:`add_source`).
 """
 from __future__ import annotations
 
@@ -23,12 +28,41 @@ from typing import Iterator, Sequence
 import numpy as np
 from forecast.units import format_quantity
 
-__all__ = ["DPI", "HEIGHT", "LINESTYLES", "PALETTE", "WIDTH", "add_title", "axis_formatter", "colour", "new_figure",
-           "png_bytes", "quarter_years", "style", "tick_tokens", "year_axis"]
+__all__ = ["DPI", "HEIGHT", "LINESTYLES", "PALETTE", "SCENARIO_COLOURS", "TOKEN_AXIS_LABEL", "WIDTH", "add_source",
+           "add_title", "axis_formatter", "colour", "direct_labels", "legend_below", "new_figure", "png_bytes",
+           "quarter_years", "scenario_styles", "style", "tick_tokens", "tick_trillions", "year_axis"]
 
 #: Okabe–Ito colours without black and yellow (too light on white), in drawing order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
+#: The colour of each shipped scenario in every chart that draws scenarios (a documented, fixed map:
+#: docs/report.md). The baseline is strong (near-black, drawn thicker); the others are muted colours
+#: of Paul Tol's "muted" scheme and the Okabe–Ito palette, one per scenario; peak-2023, stale by
+#: design, is grey. A scenario not in the map takes the first colour of :data:`SPARE_COLOURS` no
+#: other scenario of the chart set uses (:func:`scenario_styles`).
+SCENARIO_COLOURS = {
+    "baseline": "#1a1a1a",
+    "ai-written-inflow": "#CC6677",       # rose
+    "backtested-trend": "#88CCEE",        # cyan
+    "compute-limits": "#117733",          # green
+    "licensed-text": "#999933",           # olive
+    "overtrained-5x": "#AA4499",          # purple
+    "peak-2023": "#9a9a9a",               # grey: stale by design
+    "private-text": "#44AA99",            # teal
+    "slow-growth": "#332288",             # indigo
+    "synthetic-by-choice": "#E69F00",     # Okabe–Ito orange
+    "gpt-class": "#882255",               # wine
+    "mix-sweep": "#DDAA33",               # sand, darkened to read on white
+    "palmyra-x-004": "#0072B2",           # Okabe–Ito blue
+    "phi-4": "#D55E00",                   # Okabe–Ito vermilion
+}
+#: Colours for scenarios outside :data:`SCENARIO_COLOURS`, in the order they are handed out.
+SPARE_COLOURS = ("#56B4E9", "#009E73", "#CC79A7", "#661100", "#6699CC", "#888888", "#F0E442")
+#: Line width of the baseline and of every other scenario [points].
+STRONG_WIDTH, MUTED_WIDTH = 2.8, 1.5
+#: The label of every axis of tokens; ticks are in trillions without a suffix (``1,000``), so a
+#: token count cannot be read as dollars.
+TOKEN_AXIS_LABEL = "trillion tokens"
 #: Figure size [inches] and resolution [dots per inch]: 1200 × 675 pixels.
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 150
 
@@ -44,6 +78,93 @@ _RC = {
 
 def colour(k: int) -> str:
     return PALETTE[k % len(PALETTE)]
+
+
+def scenario_styles(names: Sequence[str], lead: str | None = "baseline") -> dict[str, dict]:
+    """Line style of each scenario: ``color`` from :data:`SCENARIO_COLOURS` (a name outside it takes
+    the first spare colour not yet used, in the order given), ``linewidth`` (``lead`` strong, the
+    others muted) and ``zorder`` (the lead on top). Pass every scenario of the report so a scenario
+    has the same colour in every chart."""
+    out: dict[str, dict] = {}
+    used = {SCENARIO_COLOURS[n] for n in names if n in SCENARIO_COLOURS}
+    spare = [c for c in SPARE_COLOURS + PALETTE if c not in used]
+    for name in dict.fromkeys(names):
+        if name in SCENARIO_COLOURS:
+            c = SCENARIO_COLOURS[name]
+        else:
+            c = spare.pop(0) if spare else "#777777"
+        strong = name == lead
+        out[name] = {"color": c, "linewidth": STRONG_WIDTH if strong else MUTED_WIDTH, "zorder": 4 if strong else 3}
+    return out
+
+
+def direct_labels(ax, items: Sequence[tuple[str, float, dict]], x: float | None = None, gap: float = 0.045,
+                  fontsize: float = 7.5) -> None:
+    """Label lines at their right end, in the line's colour, instead of a legend.
+
+    ``items``: (label, y of the line's last point in data units, line style with ``color``).
+    Labels sit just right of the axes at the line's end height, pushed apart to ``gap`` [fraction
+    of the axes height] so none overlap, each joined to its line's end by a thin leader. Call it
+    after the axis limits are final (they are frozen here)."""
+    ax.set_xlim(*ax.get_xlim())
+    ax.set_ylim(*ax.get_ylim())
+    x_end = ax.get_xlim()[1] if x is None else x
+    to_axes = ax.transAxes.inverted()
+    placed = []
+    for label, y, style_ in items:
+        if y is None or not np.isfinite(y):
+            continue
+        _, fy = to_axes.transform(ax.transData.transform((x_end, y)))
+        placed.append([min(max(float(fy), 0.0), 1.0), float(min(max(fy, 0.0), 1.0)), label, style_])
+    placed.sort(key=lambda p: p[0])
+    for i in range(1, len(placed)):  # push up
+        placed[i][0] = max(placed[i][0], placed[i - 1][0] + gap)
+    if placed and placed[-1][0] > 1.0:  # then down from the top
+        placed[-1][0] = 1.0
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i][0] = min(placed[i][0], placed[i + 1][0] - gap)
+    for y_text, y_line, label, style_ in placed:
+        c = style_.get("color", "#333333")
+        ax.plot([1.005, 1.02, 1.035], [y_line, y_text, y_text], transform=ax.transAxes, color=c, linewidth=0.7,
+                clip_on=False)
+        ax.text(1.04, y_text, label, transform=ax.transAxes, ha="left", va="center", fontsize=fontsize, color=c,
+                fontweight="bold" if style_.get("linewidth", 0) >= STRONG_WIDTH else "normal", clip_on=False)
+
+
+def legend_below(fig, ax, ncol: int = 2, handles=None, labels=None, rows: int | None = None) -> None:
+    """The legend under the plot, off the data: ``ncol`` columns centred below the x-axis label,
+    with the plot area raised to make room."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    rows = rows or -(-len(handles) // ncol)
+    extra = 0.04 * rows + 0.035
+    box = fig.subplotpars
+    fig.subplots_adjust(bottom=box.bottom + extra)
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, _SOURCE_BAND + 0.005), ncol=ncol,
+               fontsize=7.5, handlelength=2.0, columnspacing=1.2, labelspacing=0.35, frameon=False)
+
+
+#: Height of the source line's band at the bottom of the figure [fraction of the figure].
+_SOURCE_BAND = 0.045
+
+
+def add_source(fig, text: str) -> None:
+    """The source line under the chart (grey, small, left-aligned), the plot raised to make room;
+    ``text`` without the leading "Source: " (added here)."""
+    import textwrap
+
+    lines = textwrap.wrap("Source: " + " ".join(str(text).split()), 135, max_lines=2, placeholder=" …")
+    fig.text(0.01, 0.008, "\n".join(lines), ha="left", va="bottom", fontsize=7.0, color="#555555", linespacing=1.25)
+    box = fig.subplotpars
+    extra = 0.022 * (len(lines) - 1)
+    if fig.legends:  # a legend below the plot has left room for one line; move it above the second
+        for legend in fig.legends:
+            legend.set_bbox_to_anchor((0.5, _SOURCE_BAND + 0.005 + extra), transform=fig.transFigure)
+        fig.subplots_adjust(bottom=box.bottom + extra)
+    else:
+        fig.subplots_adjust(bottom=box.bottom + _SOURCE_BAND * 0.6 + extra)
 
 
 def new_figure(ncols: int = 1, left: float = 0.09, bottom: float = 0.12, right: float = 0.98,
@@ -98,6 +219,17 @@ def tick_tokens(x: float) -> str:
     return format_quantity(x, "tokens", digits=2)
 
 
+def tick_trillions(x: float) -> str:
+    """Tick label of an axis in trillions of tokens (the unit is in the axis label): ``0.01``,
+    ``1``, ``1,000``, ``100,000``."""
+    if x <= 0:
+        return "0"
+    t = x / 1e12
+    if t >= 1:
+        return f"{t:,.0f}"
+    return f"{t:.{max(0, -int(np.floor(np.log10(t) + 1e-9)))}f}"
+
+
 def axis_formatter(kind: str):
     from matplotlib.ticker import FuncFormatter
 
@@ -106,7 +238,7 @@ def axis_formatter(kind: str):
     if kind == "percent":
         return FuncFormatter(lambda x, _: f"{x * 100:.0f}%")
     if kind == "tokens":
-        return FuncFormatter(lambda x, _: tick_tokens(x))
+        return FuncFormatter(lambda x, _: tick_trillions(x))
     return FuncFormatter(lambda x, _: format_quantity(x, kind, digits=3) if x > 0 else "0")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.outputs import COST_COMPONENTS, COST_LABELS
-from forecast.report.charts.base import add_title, axis_formatter, colour, new_figure
+from forecast.report.charts.base import add_title, axis_formatter, colour, legend_below, new_figure
 from forecast.units import format_quantity
 
 __all__ = ["COMPONENT_LABELS", "cost_components_chart", "cost_vs_share_chart", "waterfall_chart"]
@@ -40,7 +40,7 @@ def cost_components_chart(frame: pd.DataFrame, title: str, subtitle: str):
     ax.set_ylim(0, bottom.max() * 1.15 if bottom.size else 1)
     ax.tick_params(axis="x", labelrotation=0)
     ax.grid(axis="x", visible=False)
-    ax.legend(loc="upper right", title="component")
+    legend_below(fig, ax, ncol=4)
     add_title(fig, ax, title, subtitle)
     return fig
 
@@ -97,7 +97,7 @@ def waterfall_chart(frame: pd.DataFrame, marks: pd.DataFrame, title: str, subtit
     for i in range(n):  # connectors at the level each bar ends
         ax.plot([i + 0.3, i + 0.7], [totals[i], totals[i]], color="#666666", linewidth=0.8)
     for i, total in ((0, totals[0]), (n, totals[-1])):
-        ax.annotate(format_quantity(total, "usd") + " mean", (i, total), ha="center", va="bottom", xytext=(0, 3),
+        ax.annotate(format_quantity(total, "usd") + " median", (i, total), ha="center", va="bottom", xytext=(0, 3),
                     textcoords="offset points", fontsize=8.5, fontweight="bold")
     for k, row in enumerate(marks.itertuples(index=False)):
         pos = 0 if int(row.beside) == 0 else n

@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.report.charts.base import LINESTYLES, add_title, axis_formatter, colour, new_figure, quarter_years, year_axis
+from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour, new_figure,
+                                         quarter_years, year_axis)
 
 __all__ = ["PLOT_RIGHT", "TREND_AXES", "TREND_METHODS", "trend_chart"]
 
 
 #: Trend chart y axis per series unit: (tick kind, label, scale applied to the values drawn).
 TREND_AXES = {
-    "tokens": ("tokens", "tokens (T = trillion)", 1.0),
+    "tokens": ("tokens", TOKEN_AXIS_LABEL, 1.0),
     "flop": ("flop", "training compute (FLOP)", 1.0),
-    "usd_per_flop": ("usd", "USD per 10^18 FLOP, rented", 1e18),
+    "usd_per_flop": ("usd", "USD per 10¹⁸ FLOP, rented", 1e18),
 }
 #: Drawing order and legend labels of the trend methods (wrapped to the legend's column).
 TREND_METHODS = {"ols": "OLS on record steps", "quantreg": "quantile regression\n(90% envelope)",
@@ -23,12 +24,17 @@ TREND_METHODS = {"ols": "OLS on record steps", "quantreg": "quantile regression\
 PLOT_RIGHT = 0.74
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _flop_tick(x: float, _=None) -> str:
+    """A FLOP tick as a power of ten, ``10²⁶`` or ``3×10²⁶`` (not the code-like ``1e26``)."""
     if x <= 0:
         return "0"
     exponent = int(np.floor(np.log10(x) + 1e-9))
     mantissa = x / 10.0 ** exponent
-    return f"1e{exponent}" if abs(mantissa - 1) < 1e-6 else f"{mantissa:.0f}e{exponent}"
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if abs(mantissa - 1) < 1e-6 else f"{mantissa:.0f}×{power}"
 
 
 def _observed(ax, frame: pd.DataFrame, scale: float) -> None:
