@@ -64,7 +64,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 #: Upper-case words of the report that are names, not abbreviations a reader needs spelled out:
 #: models, accelerators, corpora, venues, companies and a magazine.
 NOT_ABBREVIATIONS = frozenset({
-    "AI", "AWS", "BERT", "C4", "CC", "CR8DL", "DBRX", "GLM", "GPT", "H100", "H200", "A100", "ICML", "ICLR",
+    "AI", "AWS", "BERT", "C4", "CC", "CR8DL", "DBRX", "GLM", "GPT", "H100", "H200", "H800", "A100", "B300", "SYNTH", "ICML", "ICLR",
     "IEEE", "ML", "NeurIPS", "OLMo", "PaLM", "TIME", "V100", "V3", "B200", "MI300X", "TPU", "NVIDIA", "LLaMA",
     "CSV", "HTML", "YAML", "PNG", "UTC", "MMLU", "XLSX", "JSON", "URL", "RLHF", "MoE", "EU", "US", "UK",
 })
