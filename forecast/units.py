@@ -19,8 +19,8 @@ hours     duration [h]             ``2.79M h``, ``500 GPU-hours``    ``2.79M h``
 
 Magnitude suffixes read are ``K`` 1e3, ``M`` 1e6, ``B`` 1e9, ``T`` 1e12 and ``Q`` 1e15 (capital
 letters), ``bn`` 1e9 and ``tn`` 1e12, or the words thousand ... quadrillion. Money is never written
-with the token suffix ``T``: from $1 trillion on it is written ``$9.5tn`` (``$1.04M`` and ``$5B`` as
-for counts). Digits may be grouped as ``1_000`` or
+with the count suffixes ``B`` and ``T``: billions are written ``$4.2bn`` and trillions ``$9.5tn``, the
+style of the Economist and the FT (``$589K`` and ``$1.04M`` as for counts). Digits may be grouped as ``1_000`` or
 ``1,000,000``. Growth is also read from ``0.38 OOM/yr`` (10**0.38 per year); a bare number is
 refused for ``growth``, as ``1.35`` could mean a factor or 135%.
 """
@@ -301,8 +301,8 @@ def _money(x: float, digits: int) -> str:
             whole, _, decimals = format(small, "f").partition(".")
             return f"{sign}${whole}.{decimals[:2]}{decimals[2:].rstrip('0')}"
     text = _suffixed(abs(x), digits)
-    if text.endswith("T"):  # money in trillions: "$9.5tn", never the token suffix "$9.5T"
-        text = text[:-1] + "tn"
+    if text.endswith(("B", "T")):  # "$4.2bn", "$9.5tn": never the count suffixes of tokens ("70B", "1.4T")
+        text = text[:-1] + {"B": "bn", "T": "tn"}[text[-1]]
     return f"{sign}${text}"
 
 
@@ -344,7 +344,7 @@ def format_quantity(value: float, kind: Kind = "number", digits: int = 3) -> str
     >>> format_quantity(2.1, "usd"), format_quantity(0.355, "fraction")
     ('$2.10', '35.5%')
     >>> format_quantity(1.04e6, "usd"), format_quantity(5e9, "usd"), format_quantity(9.5e12, "usd")
-    ('$1.04M', '$5B', '$9.5tn')
+    ('$1.04M', '$5bn', '$9.5tn')
     """
     _spec(kind)
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:

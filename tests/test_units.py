@@ -185,7 +185,7 @@ FORMATTED = [
     (3.8e25, "flop", 3, "3.8e25"), (1e26, "flop", 3, "1e26"), (3.14159e25, "flop", 3, "3.14e25"),
     (3.14159e25, "flop", 5, "3.1416e25"), (0.0, "flop", 3, "0"), (0.5, "flop", 3, "5e-1"),
     (4.6e6, "usd", 3, "$4.6M"), (7e5, "usd", 3, "$700K"), (2.1, "usd", 3, "$2.10"),
-    (1.2e9, "usd", 3, "$1.2B"), (-1e6, "usd", 3, "-$1M"), (123.456, "usd", 3, "$123.46"),
+    (1.2e9, "usd", 3, "$1.2bn"), (-1e6, "usd", 3, "-$1M"), (123.456, "usd", 3, "$123.46"),
     (0.005, "usd", 3, "$0.005"), (0.0, "usd", 3, "$0.00"), (999.999, "usd", 3, "$1K"),
     (-2.5, "usd", 3, "-$2.50"), (1234.0, "usd", 3, "$1.23K"),
     (0.35, "fraction", 3, "35%"), (0.355, "fraction", 3, "35.5%"), (1 / 3, "fraction", 3, "33.3%"),
@@ -403,7 +403,7 @@ def test_quarter_addition_moves_by_quarters(quarter, n):
 
 
 @pytest.mark.parametrize("value, text", [(9.5e12, "$9.5tn"), (1.09e12, "$1.09tn"), (-2e12, "-$2tn"),
-                                         (4.65e15, "$4650tn"), (129e9, "$129B"), (1.04e6, "$1.04M")])
+                                         (4.65e15, "$4650tn"), (129e9, "$129bn"), (1.04e6, "$1.04M")])
 def test_money_never_takes_the_token_suffix(value: float, text: str) -> None:
     assert format_quantity(value, "usd") == text
     assert parse_quantity(text, "usd") == value
@@ -421,4 +421,4 @@ def test_usd_axis_ticks_are_the_house_format_and_never_use_the_token_suffix() ->
 
     tick = axis_formatter("usd")
     # the same text as every money figure of the report: $100K, not $100k beside $1M
-    assert [tick(v, 0) for v in (1e5, 1e6, 5e9, 1e12, 1e16, 0.0)] == ["$100K", "$1M", "$5B", "$1tn", "$10000tn", "0"]
+    assert [tick(v, 0) for v in (1e5, 1e6, 5e9, 1e12, 1e16, 0.0)] == ["$100K", "$1M", "$5bn", "$1tn", "$10000tn", "0"]
