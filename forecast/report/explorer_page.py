@@ -77,7 +77,7 @@ again. Keyboard: Tab to a slider, arrow keys to move it. Nothing leaves this pag
 <p class="answer">Human text runs out in <b id="median"></b> (median; 80% interval <span id="interval"></span>).</p>
 <p class="answer">P(exhausted by end of 2030) = <b id="by2030"></b> (<span id="by2030-count"></span> samples).</p>
 <p class="answer">Synthetic tokens the largest run needs beyond the human stock in 2030Q4 (median):
-<b id="gap"></b>.</p>
+<b id="gap"></b> tokens.</p>
 <p class="note" id="report-line"></p>
 <div class="top"><div>
 <h2>P(human text exhausted by quarter)</h2>

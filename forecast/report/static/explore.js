@@ -380,7 +380,7 @@ var PD = (function () {
     var r = m.report;
     document.getElementById("report-line").textContent = "The report (" + m.name + "): median " + r.p50_text +
       ", 80% interval " + r.p10_text + " – " + r.p90_text + ", P(exhausted by end of 2030) " + r.by_2030_text +
-      (r.synthetic_2030_text ? ", synthetic tokens needed in 2030Q4 " + r.synthetic_2030_text : "") + ".";
+      (r.synthetic_2030_text ? ", synthetic tokens needed in 2030Q4 " + r.synthetic_2030_text + " tokens" : "") + ".";
   }
 
   function choose(name) {
