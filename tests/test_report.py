@@ -276,6 +276,27 @@ def test_waterfall_numbers_are_the_runs(report_dir):
                                                     rel=1e-5)
 
 
+def test_waterfall_states_when_the_synthetic_heavy_mix_pays(report_dir):
+    """The paragraph under the waterfall gives each break-even of data/breakeven_<compare>.csv in words,
+    with today's median beside it, and the steps that save and the one that raises the cost."""
+    import pandas as pd
+
+    from forecast.units import format_quantity
+
+    frame = pd.read_csv(report_dir / "data" / "breakeven_mini-waterfall.csv", comment="#").set_index("input")
+    assert list(frame.index) == ["cost.quality.synthetic_value", "cost.human_data.license_per_mtok",
+                                 "cost.synthetic_data.output_price_per_mtok"]
+    assert (frame["synthetic_share"] == 0.91).all() and (frame["samples"] == 300).all()
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    para = next(line for line in text.splitlines() if line.startswith("**When the synthetic-heavy mix pays.**"))
+    value = frame.loc["cost.quality.synthetic_value"]
+    if value["found"]:
+        assert (f"each synthetic token is worth at least {format_quantity(value['breakeven'], 'number', digits=2)} "
+                f"human tokens (today's median: {format_quantity(value['today_p50'], 'number', digits=3)})") in para
+    assert "91% synthetic (the median of mini-mix's mix) becomes cheaper than 0% synthetic" in para
+    assert "cheapest_share >= 91%" in para and "data/breakeven_mini-waterfall.csv" in para
+
+
 def test_variant_changes_are_on_the_detail_page_with_one_line_in_the_report(report_dir):
     page = (report_dir / "scenarios" / "mini-slow.md").read_text(encoding="utf-8")
     section = page.split("## What it changes against mini-supply", 1)[1].split("\n## ", 1)[0]

@@ -200,7 +200,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                 published = f"{wf.marks['value'].iloc[0] / wf.marks['value'].iloc[-1]:.1f}x"
             waterfalls.append({"name": wf.name, "title": wf.title, "description": wf.description,
                                "table": S.md_table(shown), "chart": chart, "marks": marks,
-                               "ratio": f"{ratio:.1f}x", "published_ratio": published, "file": wf.path})
+                               "ratio": f"{ratio:.1f}x", "published_ratio": published, "file": wf.path,
+                               "breakeven": chart.get("breakeven")})
         # the first screen's chart: the baseline's fan, shown there instead of under "Charts"
         base = self.baseline()
         hero = [c for c in self.charts if base is not None and c["name"] == f"fan_{base.name}"]

@@ -25,6 +25,20 @@ def _count(n: int) -> str:
     return ("one", "two", "three", "four", "five")[n - 1] if 1 <= n <= 5 else str(n)
 
 
+#: The break-even levers in words (forecast.analysis.breakeven.LEVERS): input -> (the clause, with
+#: {value} at the break-even and {today} today's median; unit kind; a short name).
+BREAKEVEN_WORDS = {
+    "cost.quality.synthetic_value": ("each synthetic token is worth at least {value} human tokens (today's median: "
+                                     "{today})", "number", "synthetic-token value"),
+    "cost.human_data.license_per_mtok": ("human text costs at least {value} per million tokens in licence fees on "
+                                         "top of processing (today: {today})", "usd", "human-text licence price"),
+    "cost.synthetic_data.output_price_per_mtok": ("a synthetic training token costs at most {value} per million, "
+                                                  "generation and judging together (today's median: {today})",
+                                                  "usd", "synthetic-token price")}
+
+#: The unit column of data/breakeven_<name>.csv by unit kind.
+BREAKEVEN_UNITS = {"number": "human tokens per synthetic token", "usd": "USD per million tokens"}
+
 #: "What moves the answer": rows of the Sobol design, samples per swing of a probability, inputs shown.
 #: Modest, so the report stays quick (docs/report.md); `peakdata sensitivity` runs the full budget.
 MOVES_BUDGET, MOVES_SWING_SAMPLES, MOVES_TOP = 8192, 2000, 8
@@ -145,6 +159,48 @@ class CostAndAnalysisCharts(ChartSections):
         self._chart(f"waterfall_{wf.name}", "waterfall", fig, title, caption, [r.name for r in wf.runs],
                     frame, images)
         self.data[f"waterfall_{wf.name}_marks"] = wf.marks
+        self.charts[-1]["breakeven"] = self._breakeven(wf, frame)
+
+    def _breakeven(self, wf, frame: pd.DataFrame) -> str | None:
+        """Why the waterfall's last run costs what it does, and when its synthetic-heavy mix becomes
+        cheaper than 0% synthetic (:func:`forecast.analysis.breakeven.mix_breakeven`); the numbers in
+        ``data/breakeven_<name>.csv``. None unless the last run is sized for a target quality with a
+        mostly synthetic mix."""
+        from forecast.analysis.breakeven import BREAKEVEN_SAMPLES, mix_breakeven
+
+        last = wf.runs[-1]
+        share = S.synthetic_share(last)
+        if share is None or share < 0.5 or last.file.scenario.cost.run.size != "cheapest_for_target":
+            return None
+        samples = min(int(last.result.samples), BREAKEVEN_SAMPLES)
+        found = mix_breakeven(last.file.scenario, samples=samples, data_dir=self.data_dir)
+        name = f"breakeven_{wf.name}"
+        self.data[name] = found.assign(scenario=last.name, label=[BREAKEVEN_WORDS[i][2] for i in found["input"]],
+                                       unit=[BREAKEVEN_UNITS[BREAKEVEN_WORDS[i][1]] for i in found["input"]])[
+            ["scenario", "input", "label", "unit", *found.columns.drop("input")]]
+        steps = frame.iloc[1:]
+        def step(label: str) -> str:  # "Hardware era: rented H100s 2024" -> "hardware era"
+            label = label.split(":")[0]
+            return label[:1].lower() + label[1:] if label[1:2].islower() else label
+        saves = [f"{step(label)} (÷{1 / f:.1f})" for label, f in zip(steps["label"], steps["factor"]) if f < 1]
+        raises = [f"{step(label)} (×{f:.2f})" for label, f in zip(steps["label"], steps["factor"]) if f >= 1]
+        text = (f"**When the synthetic-heavy mix pays.** Against {wf.runs[0].name}, {last.name}'s saving comes from "
+                f"{' and '.join(saves) or 'no step'}" + (f"; its {' and '.join(raises)} raises the cost" if raises else "")
+                + " (p50 of each run, the table above). ")
+        clauses = []
+        for row in found.itertuples(index=False):
+            words, kind, short = BREAKEVEN_WORDS[row.input]
+            now = ("n/a" if not np.isfinite(row.today_p50) else "none" if row.today_p50 == 0 else
+                   format_quantity(row.today_p50, kind, digits=3))
+            clauses.append(words.format(value=format_quantity(row.breakeven, kind, digits=2), today=now) if row.found
+                           else f"never by the {short} alone in the range searched (today's median: {now})")
+        text += (f"At the same target quality, {share:.0%} synthetic (the median of {last.name}'s mix) becomes "
+                 f"cheaper than 0% synthetic — cheaper in at least half of the samples, both priced on the same "
+                 f"draws — once " + ", or once ".join(clauses) + ". Each break-even moves one input's median with "
+                 f"the others as they are, found by goal-seek (`peakdata solve` with target `cheapest_share >= "
+                 f"{share:.0%}` on the two mixes, {samples:,} samples per evaluation). "
+                 f"Numbers: [data/{name}.csv](data/{name}.csv).")
+        return text
 
     def _trend(self, chart: dict[str, Any], images: dict[str, bytes]) -> None:
         from forecast.report.trends import METHOD_NAMES, SERIES_LABELS, TREND_SOURCES
