@@ -227,11 +227,24 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             "waterfalls": waterfalls, "changes": self.changes, "archive": str(self.archive_path),
             "spreadsheets": self.spreadsheets(), "trends": self.trends_context(),
             "assumptions": S.md_table(assumptions), "assumption_count": len(assumptions),
+            "method": {"sensitivity": self._sensitivity_method()},
             "provenance": {"runs": S.md_table(provenance.assign(sha256=[f"`{h[:16]}`" for h in provenance["sha256"]])),
                            "data": S.md_table(data_files.assign(sha256=[f"`{h}`" for h in data_files["sha256"]])),
                            "seeds": ", ".join(str(s) for s in seeds),
                            "samples": ", ".join(f"{s:,}" for s in samples)},
         }
+
+    def _sensitivity_method(self) -> str:
+        """What "What moves the answer" ran, for the Method section: each chart's scenario, outcome and
+        Sobol runs (from the charts' own frames, so the text cannot go stale)."""
+        parts = []
+        for chart in self.charts:
+            if chart["section"] != "sensitivity":
+                continue
+            frame = self.data[chart["name"]]
+            what = "exhaustion date" if chart["name"] == "sensitivity_exhaustion" else "cost (of its logarithm)"
+            parts.append(f"{frame['scenario'].iloc[0]}'s {what}: {int(frame['evaluations'].iloc[0]):,} model runs")
+        return "; ".join(parts)
 
     def spreadsheets(self) -> dict[str, Any]:
         """Paths (relative to report.md) of the spreadsheet exports written beside the report:
@@ -354,9 +367,12 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                     continue
                 shown = pd.DataFrame({"input": frame["label"], "rank correlation": [f"{v:+.2f}" for v in frame["rho"]]})
                 parts += [f"## Which inputs move {what} most", "",
-                          f"Spearman rank correlation of each drawn input with {what}, over the same "
-                          f"{run.result.samples:,} samples (+: higher input, {'later' if outcome == 'exhaustion' else 'dearer'}).",
-                          "", S.md_table(shown), ""]
+                          f"Spearman rank correlation of each drawn input with {what} over this run's "
+                          f"{int(frame['samples'].iloc[0]):,} samples (+: higher input, "
+                          f"{'later' if outcome == 'exhaustion' else 'dearer'}); inputs whose correlation is "
+                          "within sampling noise (|rho| < 2/√(n − 1)) are left out. It measures association, "
+                          "not a share of the spread: the report's \"What moves the answer\" ranks inputs by "
+                          "total Sobol index.", "", S.md_table(shown), ""]
             parts += [f"Back to the [quarterly report](../report.md).", ""]
             out[f"scenarios/{run.name}.md"] = "\n".join(parts)
         return out

@@ -18,7 +18,8 @@ from forecast.report.charts.trends import trend_chart
 from forecast.report.document_base import ChartSections, chart_spec
 from forecast.units import format_quantity
 
-__all__ = ["CostAndAnalysisCharts", "MOVES_BUDGET", "MOVES_SWING_SAMPLES", "MOVES_TOP"]
+__all__ = ["CostAndAnalysisCharts", "MOVES_BUDGET", "MOVES_CONVERGED", "MOVES_SWING_SAMPLES", "MOVES_TOP",
+           "converged_note", "moves_title"]
 
 
 def _count(n: int) -> str:
@@ -40,8 +41,46 @@ BREAKEVEN_WORDS = {
 BREAKEVEN_UNITS = {"number": "human tokens per synthetic token", "usd": "USD per million tokens"}
 
 #: "What moves the answer": rows of the Sobol design, samples per swing of a probability, inputs shown.
-#: Modest, so the report stays quick (docs/report.md); `peakdata sensitivity` runs the full budget.
-MOVES_BUDGET, MOVES_SWING_SAMPLES, MOVES_TOP = 8192, 2000, 8
+#: Enough that the top input's 95% intervals stay within ± MOVES_CONVERGED for baseline and
+#: palmyra-x-004 (± 0.05 and ± 0.04 at most) and that palmyra-x-004's top two are told apart, modest
+#: so the report stays quick (docs/report.md); `peakdata sensitivity` runs the full budget.
+MOVES_BUDGET, MOVES_SWING_SAMPLES, MOVES_TOP = 32768, 2000, 8
+
+
+#: The widest 95% half-width of the top input's S1 and ST for the report to call its indices converged.
+MOVES_CONVERGED = 0.1
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    """Whether the 95% intervals of two inputs' total indices overlap (the two are not told apart)."""
+    return b.ST + b.ST_conf >= a.ST - a.ST_conf
+
+
+def moves_title(scenario: str, what: str, frame: pd.DataFrame) -> str:
+    """The title of a "what moves the answer" chart, from its rows ranked by ST (``frame``: label, ST,
+    ST_conf, S1_conf): the top input with its ST and interval, and the second too when their
+    intervals overlap; "most of" only when the top's whole interval is above one half."""
+    rows = list(frame.itertuples(index=False))
+    top = rows[0]
+    st = f"ST {top.ST:.2f} ± {top.ST_conf:.2f}"
+    if len(rows) > 1 and _overlap(top, rows[1]):
+        second = rows[1]
+        title = (f"{scenario}: {top.label} and {second.label} explain the largest shares of the spread in {what} "
+                 f"({st} and {second.ST:.2f} ± {second.ST_conf:.2f})")
+    else:
+        share = "most of" if top.ST - top.ST_conf > 0.5 else "the largest share of"
+        title = f"{scenario}: {top.label} explains {share} the spread in {what} ({st})"
+    return title + ("; not converged" if max(top.ST_conf, top.S1_conf) > MOVES_CONVERGED else "")
+
+
+def converged_note(frame: pd.DataFrame) -> str:
+    """The caption's "; not converged: …" when the top input's S1 or ST interval is wider than ± MOVES_CONVERGED."""
+    top = frame.iloc[0]
+    wide = max(float(top["ST_conf"]), float(top["S1_conf"]))
+    if wide <= MOVES_CONVERGED:
+        return ""
+    return (f"; not converged: the top input's interval is ± {wide:.2f}, wider than ± {MOVES_CONVERGED:g}, so its "
+            "rank may change with more runs")
 
 
 class CostAndAnalysisCharts(ChartSections):
@@ -101,13 +140,15 @@ class CostAndAnalysisCharts(ChartSections):
         """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.analysis.sensitivity)."""
         from forecast.engine.evaluate import axes
         from forecast.report.charts import moves as MC
-        from forecast.analysis.sensitivity import sensitivity
+        from forecast.analysis.sensitivity import log_scaled, sensitivity
         from forecast.outputs import DERIVED_LABELS, format_value, output_kind
 
         full = sensitivity(run.file.scenario, budget=MOVES_BUDGET, data_dir=self.data_dir,
                            swing_samples=MOVES_SWING_SAMPLES)
-        rows = full[full["output"] == outcome].sort_values("swing", ascending=False, kind="stable")
-        rows = rows[rows["swing"] > 0].head(MOVES_TOP).reset_index(drop=True)
+        # ranked by total Sobol index, as the table and the title read them (the swing breaks ties)
+        rows = full[full["output"] == outcome].sort_values(["ST", "swing"], ascending=False, kind="stable",
+                                                           na_position="last")
+        rows = rows[(rows["swing"] > 0) | (rows["ST"] > 0)].head(MOVES_TOP).reset_index(drop=True)
         if rows.empty:
             return
         kind = output_kind(outcome)
@@ -116,19 +157,22 @@ class CostAndAnalysisCharts(ChartSections):
         frame = rows.assign(label=labels, scenario=run.name, evaluations=int(full.attrs.get("evaluations", 0)))
         top = frame.iloc[0]
         what = "the exhaustion date" if outcome == "exhaustion" else "the cost of the run"
-        title = (f"{run.name}: {top['label']} moves {what} most, {format_value(top['at_p10'], kind)} to "
-                 f"{format_value(top['at_p90'], kind)} from its p10 to its p90")
+        title = moves_title(run.name, what, frame)
+        logged = log_scaled(outcome)
         unit = "quarter of exhaustion" if outcome == "exhaustion" else "total training cost, USD"
         subtitle = (f"{'Quarter of exhaustion' if outcome == 'exhaustion' else 'Total training cost, USD'}: each input at its p10 or p90, the others at their medians (the line: "
                     f"{format_value(float(top['base']), kind)}, all inputs at their medians). S1, ST: first-order and total Sobol "
-                    f"indices, {frame['evaluations'].iloc[0]:,} model runs; inputs treated as independent.")
+                    f"indices{' of log cost' if logged else ''}, {frame['evaluations'].iloc[0]:,} model runs; inputs "
+                    f"treated as independent.")
         fig = chart_spec(MC.sobol_tornado_chart, frame[["label", "base", "at_p10", "at_p90", "S1", "ST"]], kind, title,
                      subtitle, unit)
         name = "sensitivity_exhaustion" if outcome == "exhaustion" else "sensitivity_cost"
-        caption = (f"What moves {what} in {run.name} ({self._files([run])}): swings with every other input at its "
-                   "median, and the share of the outcome's variance each input explains alone (S1) and with "
-                   "others (ST), from a Sobol design (Saltelli et al. 2010; SALib); `peakdata sensitivity` "
-                   "computes it at more runs. Rank correlations of every scenario are on its detail page.")
+        caption = (f"What moves {what} in {run.name} ({self._files([run])}), inputs ranked by total Sobol index "
+                   f"(ST): the share of the variance of {'the logarithm of the cost (its spread in ratios)' if logged else 'the outcome'} "
+                   "each input explains alone (S1) and with others (ST), from a Sobol design of "
+                   f"{frame['evaluations'].iloc[0]:,} model runs (Saltelli et al. 2010; SALib), ± its 95% interval"
+                   f"{converged_note(frame)}; and the swings with every other input at its median. "
+                   "`peakdata sensitivity` computes it at more runs.")
         self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
         if outcome == "exhaustion":  # the CSV gives quarters, not decimal years (docs/exports.md)
             from forecast.export.tables import quarter_columns
