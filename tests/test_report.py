@@ -383,10 +383,28 @@ def test_every_cost_figure_names_its_statistic(report_dir):
     input at its median, the waterfall's totals and ratio say p50, published figures say so."""
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     charts = text.split("## Charts", 1)[1]
-    assert "Training cost by component, the mean of the samples" in charts
+    assert "each bar's height is the p50 total cost" in charts
     assert "all inputs at their medians" in charts
     assert "(p50, 4.2x cheaper)" in charts and "Ratio of the first to the last run, at p50: 4.2x" in charts
     assert "- Writer 2024: $0.7M (published figure): Writer via TechCrunch 2024" in charts
+
+
+def test_cost_bars_show_the_p50_total_their_caption_names(report_dir):
+    """Each stacked bar tops out at the run's p50 total (summary_cost.csv), split by the components'
+    shares of the mean; the chart's caption says so, and the bars' CSV holds what is drawn."""
+    import pandas as pd
+
+    bars = pd.read_csv(report_dir / "data" / "cost_components.csv", comment="#")
+    summary = pd.read_csv(report_dir / "data" / "summary_cost.csv", comment="#").set_index("scenario")
+    for name, part in bars.groupby("scenario"):
+        p50 = summary.loc[name, "cost_total_p50_usd"]
+        assert part["shown"].sum() == pytest.approx(p50, rel=1e-5)  # the CSV keeps 6 significant digits
+        assert part["shown"].to_numpy() == pytest.approx((part["mean"] / part["mean"].sum() * p50).to_numpy(), rel=1e-5)
+        assert part["share_of_mean"].sum() == pytest.approx(1.0, rel=1e-5)
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    caption = next(line for line in text.splitlines() if line.startswith("Training cost by component"))
+    assert "p50 total" in caption and "share of the mean" not in caption.split("split")[0]
+    assert "mean of the samples" not in text
 
 
 def test_second_process_writes_identical_bytes(tmp_path):

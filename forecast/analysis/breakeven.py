@@ -55,8 +55,10 @@ LEVERS = (Lever("cost.quality.synthetic_value", 0.1, 100.0),
           Lever("cost.synthetic_data.output_price_per_mtok", 1e-4, 100.0,
                 ALL_IN + (("cost.synthetic_data.output_price_per_mtok", 1.0),)))
 
-#: Monte Carlo samples per evaluation of the search (the report's; the break-even moves by about 2%
-#: between 2,000 and 20,000 samples for palmyra-x-004).
+#: Monte Carlo samples per evaluation of the search (the report's). For palmyra-x-004 the break-evens
+#: at 2,000 and 5,000 samples differ by 1-2% for the synthetic value and the licence price, and by
+#: 15% for the all-in synthetic price, whose effect on the paired difference is flat near the
+#: break-even (docs/report.md rounds it to one significant digit).
 BREAKEVEN_SAMPLES = 2000
 
 #: Columns of :func:`mix_breakeven`'s frame.
@@ -100,7 +102,7 @@ def synthetic_price(scenario: Any, samples: int, data_dir: Path | None = None) -
 
 
 def mix_breakeven(scenario: Any, samples: int = BREAKEVEN_SAMPLES, data_dir: Path | None = None,
-                  tolerance: float = 1e-2) -> pd.DataFrame:
+                  tolerance: float = 2e-2) -> pd.DataFrame:
     """Break-evens of the synthetic-heavy mix against 0% synthetic (module docstring).
 
     One row per lever (:data:`LEVERS`), columns :data:`COLUMNS`: the input's median today

@@ -27,15 +27,16 @@ def _count(n: int) -> str:
 
 
 #: The break-even levers in words (forecast.analysis.breakeven.LEVERS): input -> (the clause, with
-#: {value} at the break-even and {today} today's median; unit kind; a short name).
+#: {value} at the break-even and {today} today's median; unit kind; a short name; significant digits
+#: of the break-even, as many as its Monte Carlo noise allows, forecast.analysis.breakeven.BREAKEVEN_SAMPLES).
 BREAKEVEN_WORDS = {
     "cost.quality.synthetic_value": ("each synthetic token is worth at least {value} human tokens (today's median: "
-                                     "{today})", "number", "synthetic-token value"),
+                                     "{today})", "number", "synthetic-token value", 2),
     "cost.human_data.license_per_mtok": ("human text costs at least {value} per million tokens in licence fees on "
-                                         "top of processing (today: {today})", "usd", "human-text licence price"),
+                                         "top of processing (today: {today})", "usd", "human-text licence price", 2),
     "cost.synthetic_data.output_price_per_mtok": ("a synthetic training token costs at most {value} per million, "
                                                   "generation and judging together (today's median: {today})",
-                                                  "usd", "synthetic-token price")}
+                                                  "usd", "synthetic-token price", 1)}
 
 #: The unit column of data/breakeven_<name>.csv by unit kind.
 BREAKEVEN_UNITS = {"number": "human tokens per synthetic token", "usd": "USD per million tokens"}
@@ -95,13 +96,20 @@ class CostAndAnalysisCharts(ChartSections):
         return sorted(self.cost, key=lambda r: (not synthetic(r), "mix_curve" in r.result.tables))
 
     def _components(self, images: dict[str, bytes]) -> None:
+        """Stacked cost bars whose height is the p50 total (the figure quoted everywhere else), split by
+        each component's share of the mean total: means add up and medians do not, so the p50s of the
+        components would not stack to the p50 total (column ``shown`` = share_of_mean × total p50)."""
         rows = []
         for run in self.cost:
             table = run.result.tables["cost_breakdown"].set_index("item")
+            total_mean, total_p50 = float(table.loc["total", "mean"]), float(table.loc["total", "p50"])
             for component in costs.COMPONENT_LABELS:
+                mean = float(table.loc[component, "mean"])
+                share = mean / total_mean if total_mean > 0 else 0.0
                 rows.append({"scenario": run.name, "component": component, "unit": "usd",
-                             "mean": float(table.loc[component, "mean"]), "p10": float(table.loc[component, "p10"]),
-                             "p50": float(table.loc[component, "p50"]), "p90": float(table.loc[component, "p90"])})
+                             "mean": mean, "p10": float(table.loc[component, "p10"]),
+                             "p50": float(table.loc[component, "p50"]), "p90": float(table.loc[component, "p90"]),
+                             "share_of_mean": share, "total_p50": total_p50, "shown": share * total_p50})
         frame = pd.DataFrame(rows)
         largest = {name: part.loc[part["mean"].idxmax(), "component"] for name, part in frame.groupby("scenario")}
         kinds = set(largest.values())
@@ -111,10 +119,11 @@ class CostAndAnalysisCharts(ChartSections):
             counts = pd.Series(list(largest.values())).value_counts()
             title = (f"{costs.COMPONENT_LABELS[counts.index[0]]} is the largest cost in {counts.iloc[0]} of "
                      f"{len(largest)} priced runs")
-        fig = chart_spec(costs.cost_components_chart, frame, title, "Mean of samples per component (means add up to the "
-                                                    "mean total), USD.")
-        caption = (f"Training cost by component, the mean of the samples (means add up, so each bar's top is "
-                   f"the mean total, a different statistic from the p50 quoted elsewhere in this report): "
+        fig = chart_spec(costs.cost_components_chart, frame, title, "Total training cost, USD: each bar is the p50 "
+                                                    "total, split by each component's share of the mean cost.")
+        caption = (f"Training cost by component: each bar's height is the p50 total cost, the figure quoted "
+                   f"elsewhere in this report, split in proportion to each component's mean (means add up, "
+                   f"medians do not: the components' own p50s, in the CSV, do not sum to the p50 total): "
                    f"{self._files(self.cost)}.")
         self._chart("cost_components", "cost", fig, title, caption, [r.name for r in self.cost], frame, images)
 
@@ -233,10 +242,10 @@ class CostAndAnalysisCharts(ChartSections):
                 + " (p50 of each run, the table above). ")
         clauses = []
         for row in found.itertuples(index=False):
-            words, kind, short = BREAKEVEN_WORDS[row.input]
+            words, kind, short, digits = BREAKEVEN_WORDS[row.input]
             now = ("n/a" if not np.isfinite(row.today_p50) else "none" if row.today_p50 == 0 else
                    format_quantity(row.today_p50, kind, digits=3))
-            clauses.append(words.format(value=format_quantity(row.breakeven, kind, digits=2), today=now) if row.found
+            clauses.append(words.format(value=format_quantity(row.breakeven, kind, digits=digits), today=now) if row.found
                            else f"never by the {short} alone in the range searched (today's median: {now})")
         text += (f"At the same target quality, {share:.0%} synthetic (the median of {last.name}'s mix) becomes "
                  f"cheaper than 0% synthetic — cheaper in at least half of the samples, both priced on the same "
