@@ -57,21 +57,30 @@ def _overlap(a: Any, b: Any) -> bool:
     return b.ST + b.ST_conf >= a.ST - a.ST_conf
 
 
+#: Longest title a chart shows whole (two lines of forecast.report.charts.base.add_title, words kept).
+TITLE_CHARS = 150
+
+
 def moves_title(scenario: str, what: str, frame: pd.DataFrame) -> str:
     """The title of a "what moves the answer" chart, from its rows ranked by ST (``frame``: label, ST,
     ST_conf, S1_conf): the top input with its ST and interval, and the second too when their
-    intervals overlap; "most of" only when the top's whole interval is above one half."""
+    intervals overlap (in fewer words when long labels would not fit in :data:`TITLE_CHARS`);
+    "most of" only when the top's whole interval is above one half; "not converged" when the top's
+    S1 or ST interval is wider than ± :data:`MOVES_CONVERGED`."""
     rows = list(frame.itertuples(index=False))
     top = rows[0]
     st = f"ST {top.ST:.2f} ± {top.ST_conf:.2f}"
+    tail = "; not converged" if max(top.ST_conf, top.S1_conf) > MOVES_CONVERGED else ""
     if len(rows) > 1 and _overlap(top, rows[1]):
         second = rows[1]
-        title = (f"{scenario}: {top.label} and {second.label} explain the largest shares of the spread in {what} "
-                 f"({st} and {second.ST:.2f} ± {second.ST_conf:.2f})")
-    else:
-        share = "most of" if top.ST - top.ST_conf > 0.5 else "the largest share of"
-        title = f"{scenario}: {top.label} explains {share} the spread in {what} ({st})"
-    return title + ("; not converged" if max(top.ST_conf, top.S1_conf) > MOVES_CONVERGED else "")
+        other = f"{second.ST:.2f} ± {second.ST_conf:.2f}"
+        both = f"{st} each" if other == st.removeprefix("ST ") else f"{st} and {other}"
+        who = f"{scenario}: {top.label} and {second.label}"
+        options = [f"{who} explain the largest shares of the spread in {what} ({both})",
+                   f"{who} lead the spread in {what} ({both})", f"{who} lead, not told apart ({both})"]
+        return next((t + tail for t in options if len(t + tail) <= TITLE_CHARS), options[-1] + tail)
+    share = "most of" if top.ST - top.ST_conf > 0.5 else "the largest share of"
+    return f"{scenario}: {top.label} explains {share} the spread in {what} ({st}){tail}"
 
 
 def converged_note(frame: pd.DataFrame) -> str:
