@@ -26,8 +26,8 @@ import pandas as pd
 
 from forecast.io.overrides import is_spec, value_at, with_values
 
-__all__ = ["ALL_IN", "BREAKEVEN_SAMPLES", "COLUMNS", "LEVERS", "Lever", "mix_breakeven", "synthetic_price",
-           "with_two_mixes"]
+__all__ = ["ALL_IN", "BREAKEVEN_SAMPLES", "COLUMNS", "LEVERS", "Lever", "mix_breakeven", "no_judge",
+           "synthetic_price", "with_two_mixes"]
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,24 @@ class Lever:
 
 
 #: Synthetic data priced all in, per million synthetic training tokens: an API whose output price is
-#: the whole price of a kept token (every token kept, prompts and judge free).
+#: the whole price of a kept token (every token kept, prompts free, no paid judge: :func:`no_judge`).
 ALL_IN = (("cost.synthetic_data.method", "api"), ("cost.synthetic_data.acceptance_rate", 1.0),
-          ("cost.synthetic_data.input_price_per_mtok", 0.0), ("cost.synthetic_data.judge_price_per_mtok", 0.0),
+          ("cost.synthetic_data.input_price_per_mtok", 0.0),
           ("cost.synthetic_data.generator_params", None), ("cost.synthetic_data.utilisation", None))
+
+
+def no_judge(scenario: Any) -> dict[str, Any]:
+    """The changes that leave ``scenario`` with no paid judge: none where it names no judge; where it
+    does, its share and price unset when the schema has ``judge_share`` (a judge is priced only where
+    one is used), else a judge price of $0."""
+    from forecast.schema.cost import SyntheticDataSpec
+
+    if value_at(scenario, "cost.synthetic_data.judge_price_per_mtok") is None:
+        return {}
+    if "judge_share" in SyntheticDataSpec.model_fields:
+        return {"cost.synthetic_data.judge_share": None, "cost.synthetic_data.judge_price_per_mtok": None}
+    return {"cost.synthetic_data.judge_price_per_mtok": 0.0}
+
 
 #: The inputs solved for: what a synthetic token is worth against a human one [ratio]; the licence
 #: price of human text on top of its processing [USD per million tokens]; the all-in price of a
@@ -118,7 +132,7 @@ def mix_breakeven(scenario: Any, samples: int = BREAKEVEN_SAMPLES, data_dir: Pat
     target = f"cheapest_share >= {share * 100:.6g}%"
     rows = []
     for lever in LEVERS:
-        base = with_values(both, dict(lever.set), label="break-even") if lever.set else both
+        base = with_values(both, {**dict(lever.set), **no_judge(both)}, label="break-even") if lever.set else both
         sol = solve(base, target, lever.name, low=lever.low, high=lever.high, samples=samples, data_dir=data_dir,
                     tolerance=tolerance)
         today = synthetic_price(both, samples, data_dir) if lever.set else sol.baseline_value

@@ -31,9 +31,9 @@ not applied.
 its natural logarithm (:func:`log_scaled`): the share of the spread of cost *ratios*, where a cost
 twice the median weighs as much as one half of it. A cost's spread is multiplicative and
 right-skewed (a run near its collapse limit costs several times the median), and the variance of the
-cost itself is ruled by those few runs: for palmyra-x-004 at 7,680 runs the top input's S1 was
-0.64 ± 0.43 and the S1 summed to 1.1, still ± 0.21 at 122,880 runs; of log cost, S1 0.41 ± 0.07 at
-7,680 runs, summing to 0.98. The swings stay in USD.
+cost itself is ruled by those few runs: in the first 2026Q4 report, palmyra-x-004 at 7,680 runs had
+its top input's S1 at 0.64 ± 0.43 with the S1 summing to 1.1, still ± 0.21 at 122,880 runs; of log
+cost, S1 0.41 ± 0.07 at 7,680 runs, summing to 0.98. The swings stay in USD.
 """
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def _count(n: int) -> str:
 
 #: The break-even levers in words (forecast.analysis.breakeven.LEVERS): input -> (the clause, with
 #: {value} at the break-even and {today} today's median; unit kind; a short name; significant digits
-#: of the break-even, as many as its Monte Carlo noise allows, forecast.analysis.breakeven.BREAKEVEN_SAMPLES).
+#: of the break-even, as many as its Monte Carlo noise allows: forecast.analysis.breakeven.BREAKEVEN_SAMPLES).
 BREAKEVEN_WORDS = {
     "cost.quality.synthetic_value": ("each synthetic token is worth at least {value} human tokens (today's median: "
                                      "{today})", "number", "synthetic-token value", 2),
@@ -69,6 +69,8 @@ def moves_title(scenario: str, what: str, frame: pd.DataFrame) -> str:
     S1 or ST interval is wider than ± :data:`MOVES_CONVERGED`."""
     rows = list(frame.itertuples(index=False))
     top = rows[0]
+    if not math.isfinite(top.ST):  # no Sobol index (an output that does not vary in the design)
+        return f"{scenario}: {top.label} moves {what} most"
     st = f"ST {top.ST:.2f} ± {top.ST_conf:.2f}"
     tail = "; not converged" if max(top.ST_conf, top.S1_conf) > MOVES_CONVERGED else ""
     if len(rows) > 1 and _overlap(top, rows[1]):
