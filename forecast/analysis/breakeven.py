@@ -26,7 +26,7 @@ import pandas as pd
 
 from forecast.io.overrides import is_spec, value_at, with_values
 
-__all__ = ["ALL_IN", "BREAKEVEN_SAMPLES", "COLUMNS", "LEVERS", "Lever", "mix_breakeven", "no_judge",
+__all__ = ["ALL_IN", "BREAKEVEN_SAMPLES", "COLUMNS", "LEVERS", "Lever", "SCAN_POINTS", "mix_breakeven", "no_judge",
            "synthetic_price", "with_two_mixes"]
 
 
@@ -64,10 +64,14 @@ def no_judge(scenario: Any) -> dict[str, Any]:
 #: The inputs solved for: what a synthetic token is worth against a human one [ratio]; the licence
 #: price of human text on top of its processing [USD per million tokens]; the all-in price of a
 #: synthetic training token, generation and judging together [USD per million tokens] (:data:`ALL_IN`).
-LEVERS = (Lever("cost.quality.synthetic_value", 0.1, 100.0),
-          Lever("cost.human_data.license_per_mtok", 0.001, 1000.0),
-          Lever("cost.synthetic_data.output_price_per_mtok", 1e-4, 100.0,
+LEVERS = (Lever("cost.quality.synthetic_value", 0.3, 30.0),
+          Lever("cost.human_data.license_per_mtok", 0.01, 100.0),
+          Lever("cost.synthetic_data.output_price_per_mtok", 0.001, 10.0,
                 ALL_IN + (("cost.synthetic_data.output_price_per_mtok", 1.0),)))
+
+#: Values of each lever's first scan (solve's bracket; bisection follows): few, as the ranges are
+#: narrow and the outcome moves one way along them.
+SCAN_POINTS = 5
 
 #: Monte Carlo samples per evaluation of the search (the report's). For palmyra-x-004 the break-evens
 #: at 2,000 and 5,000 samples differ by 1-2% for the synthetic value and the licence price, and by
@@ -134,7 +138,7 @@ def mix_breakeven(scenario: Any, samples: int = BREAKEVEN_SAMPLES, data_dir: Pat
     for lever in LEVERS:
         base = with_values(both, {**dict(lever.set), **no_judge(both)}, label="break-even") if lever.set else both
         sol = solve(base, target, lever.name, low=lever.low, high=lever.high, samples=samples, data_dir=data_dir,
-                    tolerance=tolerance)
+                    tolerance=tolerance, points=SCAN_POINTS)
         today = synthetic_price(both, samples, data_dir) if lever.set else sol.baseline_value
         at = sol.value if sol.value is not None else (today if lever.set else sol.baseline_value)
         moved = with_values(base, {lever.name: shifted(value_at(base, lever.name), at)}, label="break-even")
