@@ -5,7 +5,7 @@ For a scenario that prices the cheapest run reaching a target quality with a mos
 0% synthetic, both sized for the same target and priced on the same samples: the scenario with a
 ``mixes`` section of the two shares. The synthetic-heavy mix is "the cheaper one" when it is the
 scenario's cheapest share (``cost.cheapest_share``, docs/nomenclature.md): cheaper in more of the
-samples than 0% synthetic, i.e. the median of the paired cost difference is at or below 0.
+samples than 0% synthetic (ties go to 0%), i.e. the median of the paired cost difference is below 0.
 
 For each input of :data:`LEVERS` the break-even is the input's median at which that flips,
 found by :func:`forecast.analysis.solve.solve` (target ``cheapest_share >= <share>``; the input keeps

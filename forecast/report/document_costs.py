@@ -259,7 +259,7 @@ class CostAndAnalysisCharts(ChartSections):
             clauses.append(words.format(value=format_quantity(row.breakeven, kind, digits=digits), today=now) if row.found
                            else f"never by the {short} alone in the range searched (today's median: {now})")
         text += (f"At the same target quality, {share:.0%} synthetic (the median of {last.name}'s mix) becomes "
-                 f"cheaper than 0% synthetic — cheaper in at least half of the samples, both priced on the same "
+                 f"cheaper than 0% synthetic — cheaper in more than half of the samples, both priced on the same "
                  f"draws — once " + ", or once ".join(clauses) + ". Each break-even moves one input's median with "
                  f"the others as they are, found by goal-seek (`peakdata solve` with target `cheapest_share >= "
                  f"{share:.0%}` on the two mixes, {samples:,} samples per evaluation). "
