@@ -366,6 +366,27 @@ def test_waterfall_numbers_are_the_runs(report_dir):
                                                     rel=1e-5)
 
 
+def test_waterfall_states_when_the_synthetic_heavy_mix_pays(report_dir):
+    """The paragraph under the waterfall gives each break-even of data/breakeven_<compare>.csv in words,
+    with today's median beside it, and the steps that save and the one that raises the cost."""
+    import pandas as pd
+
+    from forecast.units import format_quantity
+
+    frame = pd.read_csv(report_dir / "data" / "breakeven_mini-waterfall.csv", comment="#").set_index("input")
+    assert list(frame.index) == ["cost.quality.synthetic_value", "cost.human_data.license_per_mtok",
+                                 "cost.synthetic_data.output_price_per_mtok"]
+    assert (frame["synthetic_share"] == 0.91).all() and (frame["samples"] == 300).all()
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    para = next(line for line in text.splitlines() if line.startswith("**When the synthetic-heavy mix pays.**"))
+    value = frame.loc["cost.quality.synthetic_value"]
+    if value["found"]:
+        assert (f"each synthetic token is worth at least {format_quantity(value['breakeven'], 'number', digits=2)} "
+                f"human tokens (today's median: {format_quantity(value['today_p50'], 'number', digits=3)})") in para
+    assert "91% synthetic (the median of mini-mix's mix) becomes cheaper than 0% synthetic" in para
+    assert "cheapest_share >= 91%" in para and "data/breakeven_mini-waterfall.csv" in para
+
+
 def test_variant_changes_are_on_the_detail_page_with_one_line_in_the_report(report_dir):
     page = (report_dir / "scenarios" / "mini-slow.md").read_text(encoding="utf-8")
     section = page.split("## What it changes against mini-supply", 1)[1].split("\n## ", 1)[0]
@@ -452,10 +473,28 @@ def test_every_cost_figure_names_its_statistic(report_dir):
     input at its median, the waterfall's totals and ratio say p50, published figures say so."""
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     charts = text.split("## Charts", 1)[1]
-    assert "Training cost by component, the mean of the samples" in charts
+    assert "each bar's height is the p50 total cost" in charts
     assert "all inputs at their medians" in charts
     assert "(p50, 4.0x cheaper)" in charts and "Ratio of the first to the last run, at p50: 4.0x" in charts
     assert "- Writer 2024: $0.7M (published figure): Writer via TechCrunch 2024" in charts
+
+
+def test_cost_bars_show_the_p50_total_their_caption_names(report_dir):
+    """Each stacked bar tops out at the run's p50 total (summary_cost.csv), split by the components'
+    shares of the mean; the chart's caption says so, and the bars' CSV holds what is drawn."""
+    import pandas as pd
+
+    bars = pd.read_csv(report_dir / "data" / "cost_components.csv", comment="#")
+    summary = pd.read_csv(report_dir / "data" / "summary_cost.csv", comment="#").set_index("scenario")
+    for name, part in bars.groupby("scenario"):
+        p50 = summary.loc[name, "cost_total_p50_usd"]
+        assert part["shown"].sum() == pytest.approx(p50, rel=1e-5)  # the CSV keeps 6 significant digits
+        assert part["shown"].to_numpy() == pytest.approx((part["mean"] / part["mean"].sum() * p50).to_numpy(), rel=1e-5)
+        assert part["share_of_mean"].sum() == pytest.approx(1.0, rel=1e-5)
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    caption = next(line for line in text.splitlines() if line.startswith("Training cost by component"))
+    assert "p50 total" in caption and "share of the mean" not in caption.split("split")[0]
+    assert "mean of the samples" not in text
 
 
 def test_second_process_writes_identical_bytes(tmp_path):

@@ -38,12 +38,45 @@ def test_section_shows_the_named_scenarios_sobol_indices(doc, name, outcome, sce
     mine = full[full["output"] == outcome].set_index("input")
     for row in frame.itertuples(index=False):
         assert row.S1 == mine.loc[row.input, "S1"] and row.ST == mine.loc[row.input, "ST"]
-    # a tornado: largest swing on top, no input without a swing, at most MOVES_TOP of them
-    assert list(frame["swing"]) == sorted(frame["swing"], reverse=True)
-    assert (frame["swing"] > 0).all() and 1 <= len(frame) <= DC.MOVES_TOP
+    # ranked by total index: the largest ST on top, the same order in chart and table, MOVES_TOP at most
+    assert list(frame["ST"]) == sorted(frame["ST"], reverse=True)
+    assert 1 <= len(frame) <= DC.MOVES_TOP
+    top_st = mine["ST"].max()
     top = frame.iloc[0]
-    assert top["label"] in chart["title"]
-    # the table beside the chart has one row per charted input, with S1 and ST
+    assert top["ST"] == top_st and top["input"] == mine["ST"].idxmax()
+    # the title names the top-ST input with its ST and interval, as the table's first row shows it
+    st = f"{top['ST']:.2f} ± {top['ST_conf']:.2f}"
+    assert chart["title"].startswith(f"{scenario}: {top['label']} ") and f"ST {st}" in chart["title"]
     table = chart["table"].splitlines()
     assert len(table) == 2 + len(frame) and "| S1" in table[0] and "| ST" in table[0]
+    assert f"| {top['label']} " in table[2] and st in table[2]
     assert np.isfinite(frame["ST"]).all()
+    # the report's budget makes the top input's indices converged (± MOVES_CONVERGED at most), so the
+    # caption does not need to say otherwise
+    assert max(top["ST_conf"], top["S1_conf"]) <= DC.MOVES_CONVERGED
+    assert "not converged" not in chart["title"] and "not converged" not in chart["caption"]
+
+
+@pytest.mark.parametrize("rows, title", [
+    ([("a", 0.62, 0.05, 0.04), ("b", 0.2, 0.05, 0.04)],
+     "s: a explains most of the spread in the cost (ST 0.62 ± 0.05)"),
+    ([("a", 0.41, 0.05, 0.07), ("b", 0.33, 0.02, 0.02)],
+     "s: a explains the largest share of the spread in the cost (ST 0.41 ± 0.05)"),
+    ([("a", 0.31, 0.09, 0.08), ("b", 0.29, 0.08, 0.07), ("c", 0.28, 0.05, 0.07)],
+     "s: a and b explain the largest shares of the spread in the cost (ST 0.31 ± 0.09 and 0.29 ± 0.08)"),
+    ([("a", 0.63, 0.29, 0.43), ("b", 0.10, 0.05, 0.04)],
+     "s: a explains the largest share of the spread in the cost (ST 0.63 ± 0.29); not converged"),
+    ([("demand path (historical trend or compute)", 0.32, 0.04, 0.04),
+      ("dataset growth drawn from the fitted trend", 0.32, 0.04, 0.05)],
+     "s: demand path (historical trend or compute) and dataset growth drawn from the fitted trend lead the "
+     "spread in the cost (ST 0.32 ± 0.04 each)"),
+])
+def test_title_names_the_top_st_input_and_says_when_it_cannot(rows, title):
+    """By hand: 0.62 − 0.05 > 0.5 is "most of"; 0.41 − 0.05 > 0.33 + 0.02, one input; 0.31 − 0.09 <
+    0.29 + 0.08, two inputs not told apart; S1 ± 0.43 (issue 26's palmyra table) is not converged;
+    baseline's two long labels in fewer words, so that the chart shows the whole title."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["label", "ST", "ST_conf", "S1_conf"])
+    assert DC.moves_title("s", "the cost", frame) == title and len(title) <= DC.TITLE_CHARS
+    assert ("not converged" in DC.converged_note(frame)) == title.endswith("not converged")

@@ -26,6 +26,14 @@ P(exhausted by 2030) of a single point is 0 or 1, so for that output each input 
 intervals; seeded with the scenario's seed. The design has ``N·(k + 2)`` rows, ``N`` the largest
 power of two within the budget. Inputs are treated as independent: the scenario's correlations are
 not applied.
+
+**Costs on a log scale.** The indices of a cost (``cost.total``, ``cost.mix.<share>``) are those of
+its natural logarithm (:func:`log_scaled`): the share of the spread of cost *ratios*, where a cost
+twice the median weighs as much as one half of it. A cost's spread is multiplicative and
+right-skewed (a run near its collapse limit costs several times the median), and the variance of the
+cost itself is ruled by those few runs: in the first 2026Q4 report, palmyra-x-004 at 7,680 runs had
+its top input's S1 at 0.64 ± 0.43 with the S1 summing to 1.1, still ± 0.21 at 122,880 runs; of log
+cost, S1 0.41 ± 0.07 at 7,680 runs, summing to 0.98. The swings stay in USD.
 """
 from __future__ import annotations
 
@@ -39,7 +47,14 @@ import pandas as pd
 from forecast.engine.evaluate import Outcomes, axes, evaluate
 from forecast.outputs import BY_YEAR
 
-__all__ = ["COLUMNS", "design_size", "one_at_a_time", "sobol", "sobol_indices", "sensitivity", "top_inputs"]
+__all__ = ["COLUMNS", "design_size", "log_scaled", "one_at_a_time", "sobol", "sobol_indices", "sensitivity",
+           "top_inputs"]
+
+def log_scaled(output: str) -> bool:
+    """Whether the Sobol indices of ``output`` are of its logarithm: every cost but the cheapest share
+    (module docstring)."""
+    return output.startswith("cost.") and output != "cost.cheapest_share"
+
 
 #: Columns of :func:`sensitivity`.
 COLUMNS = ["output", "input", "distribution", "input_p10", "input_p50", "input_p90", "base", "at_p10",
@@ -155,7 +170,7 @@ def sobol_indices(scenario: Any, budget: int = 100_000, data_dir: Path | None = 
 
     ``budget`` is the number of model evaluations allowed; the design uses ``N·(k + 2)`` of them,
     evaluated as one :func:`~forecast.engine.evaluate.evaluate` call. Returns output, input, S1,
-    S1_conf, ST, ST_conf (95% bootstrap half-widths).
+    S1_conf, ST, ST_conf (95% bootstrap half-widths); a cost's indices are of its logarithm.
     """
     found = axes(scenario, data_dir)
     names = list(found)
@@ -170,7 +185,8 @@ def sobol_indices(scenario: Any, budget: int = 100_000, data_dir: Path | None = 
         merged = Outcomes(parts[0].quarters,
                           None if parts[0].exhaustion is None else np.concatenate([p.exhaustion for p in parts]),
                           {key: np.concatenate([p.costs[key] for p in parts]) for key in parts[0].costs})
-        return _outputs(scenario, merged)
+        found = _outputs(scenario, merged)
+        return {k: (np.log(v) if log_scaled(k) and np.all(v > 0) else v) for k, v in found.items()}
 
     by_output, rows = sobol(names, [found[name].ppf for name in names], model, budget, seed, resamples)
     frame = pd.concat([f.assign(output=key) for key, f in by_output.items()], ignore_index=True)

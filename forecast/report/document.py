@@ -212,7 +212,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                 published = f"{wf.marks['value'].iloc[0] / wf.marks['value'].iloc[-1]:.1f}x"
             waterfalls.append({"name": wf.name, "title": wf.title, "description": wf.description,
                                "table": S.md_table(shown), "chart": chart, "marks": marks,
-                               "ratio": f"{ratio:.1f}x", "published_ratio": published, "file": wf.path})
+                               "ratio": f"{ratio:.1f}x", "published_ratio": published, "file": wf.path,
+                               "breakeven": chart.get("breakeven")})
         # the first screen's chart: the baseline's fan, shown there instead of under "Charts"
         base = self.baseline()
         hero = [c for c in self.charts if base is not None and c["name"] == f"fan_{base.name}"]
@@ -246,6 +247,18 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                            "seeds": ", ".join(str(s) for s in seeds),
                            "samples": ", ".join(f"{s:,}" for s in samples)},
         }
+
+    def _sensitivity_method(self) -> str:
+        """What "What moves the answer" ran, for the Method section: each chart's scenario, outcome and
+        Sobol runs (from the charts' own frames, so the text cannot go stale)."""
+        parts = []
+        for chart in self.charts:
+            if chart["section"] != "sensitivity":
+                continue
+            frame = self.data[chart["name"]]
+            what = "exhaustion date" if chart["name"] == "sensitivity_exhaustion" else "cost (of its logarithm)"
+            parts.append(f"{frame['scenario'].iloc[0]}'s {what}: {int(frame['evaluations'].iloc[0]):,} model runs")
+        return "; ".join(parts)
 
     def spreadsheets(self) -> dict[str, Any]:
         """Paths (relative to report.md) of the spreadsheet exports written beside the report:
@@ -412,9 +425,12 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                     continue
                 shown = pd.DataFrame({"input": frame["label"], "rank correlation": [f"{v:+.2f}" for v in frame["rho"]]})
                 parts += [f"## Which inputs move {what} most", "",
-                          f"Spearman rank correlation of each drawn input with {what}, over the same "
-                          f"{run.result.samples:,} samples (+: higher input, {'later' if outcome == 'exhaustion' else 'dearer'}).",
-                          "", S.md_table(shown), ""]
+                          f"Spearman rank correlation of each drawn input with {what} over this run's "
+                          f"{int(frame['samples'].iloc[0]):,} samples (+: higher input, "
+                          f"{'later' if outcome == 'exhaustion' else 'dearer'}); inputs whose correlation is "
+                          "within sampling noise (|rho| < 2/√(n − 1)) are left out. It measures association, "
+                          "not a share of the spread: the report's \"What moves the answer\" ranks inputs by "
+                          "total Sobol index.", "", S.md_table(shown), ""]
             parts += [f"Back to the [quarterly report](../report.md).", ""]
             out[f"scenarios/{run.name}.md"] = "\n".join(parts)
         return out

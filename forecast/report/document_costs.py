@@ -18,16 +18,81 @@ from forecast.report.charts.trends import trend_chart
 from forecast.report.document_base import ChartSections, chart_spec
 from forecast.units import format_quantity
 
-__all__ = ["CostAndAnalysisCharts", "MOVES_BUDGET", "MOVES_SWING_SAMPLES", "MOVES_TOP"]
+__all__ = ["CostAndAnalysisCharts", "MOVES_BUDGET", "MOVES_CONVERGED", "MOVES_SWING_SAMPLES", "MOVES_TOP",
+           "converged_note", "moves_title"]
 
 
 def _count(n: int) -> str:
     return ("one", "two", "three", "four", "five")[n - 1] if 1 <= n <= 5 else str(n)
 
 
+#: The break-even levers in words (forecast.analysis.breakeven.LEVERS): input -> (the clause, with
+#: {value} at the break-even and {today} today's median; unit kind; a short name; significant digits
+#: of the break-even, as many as its Monte Carlo noise allows: forecast.analysis.breakeven.BREAKEVEN_SAMPLES).
+BREAKEVEN_WORDS = {
+    "cost.quality.synthetic_value": ("each synthetic token is worth at least {value} human tokens (today's median: "
+                                     "{today})", "number", "synthetic-token value", 2),
+    "cost.human_data.license_per_mtok": ("human text costs at least {value} per million tokens in licence fees on "
+                                         "top of processing (today: {today})", "usd", "human-text licence price", 2),
+    "cost.synthetic_data.output_price_per_mtok": ("a synthetic training token costs at most {value} per million, "
+                                                  "generation and judging together (today's median: {today})",
+                                                  "usd", "synthetic-token price", 1)}
+
+#: The unit column of data/breakeven_<name>.csv by unit kind.
+BREAKEVEN_UNITS = {"number": "human tokens per synthetic token", "usd": "USD per million tokens"}
+
 #: "What moves the answer": rows of the Sobol design, samples per swing of a probability, inputs shown.
-#: Modest, so the report stays quick (docs/report.md); `peakdata sensitivity` runs the full budget.
-MOVES_BUDGET, MOVES_SWING_SAMPLES, MOVES_TOP = 8192, 2000, 8
+#: Enough that the top input's 95% intervals stay within ± MOVES_CONVERGED for baseline and
+#: palmyra-x-004 (± 0.05 and ± 0.04 at most) and that palmyra-x-004's top two are told apart, modest
+#: so the report stays quick (docs/report.md); `peakdata sensitivity` runs the full budget.
+MOVES_BUDGET, MOVES_SWING_SAMPLES, MOVES_TOP = 32768, 2000, 8
+
+
+#: The widest 95% half-width of the top input's S1 and ST for the report to call its indices converged.
+MOVES_CONVERGED = 0.1
+
+
+def _overlap(a: Any, b: Any) -> bool:
+    """Whether the 95% intervals of two inputs' total indices overlap (the two are not told apart)."""
+    return b.ST + b.ST_conf >= a.ST - a.ST_conf
+
+
+#: Longest title a chart shows whole (two lines of forecast.report.charts.base.add_title, words kept).
+TITLE_CHARS = 150
+
+
+def moves_title(scenario: str, what: str, frame: pd.DataFrame) -> str:
+    """The title of a "what moves the answer" chart, from its rows ranked by ST (``frame``: label, ST,
+    ST_conf, S1_conf): the top input with its ST and interval, and the second too when their
+    intervals overlap (in fewer words when long labels would not fit in :data:`TITLE_CHARS`);
+    "most of" only when the top's whole interval is above one half; "not converged" when the top's
+    S1 or ST interval is wider than ± :data:`MOVES_CONVERGED`."""
+    rows = list(frame.itertuples(index=False))
+    top = rows[0]
+    if not math.isfinite(top.ST):  # no Sobol index (an output that does not vary in the design)
+        return f"{scenario}: {top.label} moves {what} most"
+    st = f"ST {top.ST:.2f} ± {top.ST_conf:.2f}"
+    tail = "; not converged" if max(top.ST_conf, top.S1_conf) > MOVES_CONVERGED else ""
+    if len(rows) > 1 and _overlap(top, rows[1]):
+        second = rows[1]
+        other = f"{second.ST:.2f} ± {second.ST_conf:.2f}"
+        both = f"{st} each" if other == st.removeprefix("ST ") else f"{st} and {other}"
+        who = f"{scenario}: {top.label} and {second.label}"
+        options = [f"{who} explain the largest shares of the spread in {what} ({both})",
+                   f"{who} lead the spread in {what} ({both})", f"{who} lead, not told apart ({both})"]
+        return next((t + tail for t in options if len(t + tail) <= TITLE_CHARS), options[-1] + tail)
+    share = "most of" if top.ST - top.ST_conf > 0.5 else "the largest share of"
+    return f"{scenario}: {top.label} explains {share} the spread in {what} ({st}){tail}"
+
+
+def converged_note(frame: pd.DataFrame) -> str:
+    """The caption's "; not converged: …" when the top input's S1 or ST interval is wider than ± MOVES_CONVERGED."""
+    top = frame.iloc[0]
+    wide = max(float(top["ST_conf"]), float(top["S1_conf"]))
+    if wide <= MOVES_CONVERGED:
+        return ""
+    return (f"; not converged: the top input's interval is ± {wide:.2f}, wider than ± {MOVES_CONVERGED:g}, so its "
+            "rank may change with more runs")
 
 
 class CostAndAnalysisCharts(ChartSections):
@@ -42,13 +107,20 @@ class CostAndAnalysisCharts(ChartSections):
         return sorted(self.cost, key=lambda r: (not synthetic(r), "mix_curve" in r.result.tables))
 
     def _components(self, images: dict[str, bytes]) -> None:
+        """Stacked cost bars whose height is the p50 total (the figure quoted everywhere else), split by
+        each component's share of the mean total: means add up and medians do not, so the p50s of the
+        components would not stack to the p50 total (column ``shown`` = share_of_mean × total p50)."""
         rows = []
         for run in self.cost:
             table = run.result.tables["cost_breakdown"].set_index("item")
+            total_mean, total_p50 = float(table.loc["total", "mean"]), float(table.loc["total", "p50"])
             for component in costs.COMPONENT_LABELS:
+                mean = float(table.loc[component, "mean"])
+                share = mean / total_mean if total_mean > 0 else 0.0
                 rows.append({"scenario": run.name, "component": component, "unit": "usd",
-                             "mean": float(table.loc[component, "mean"]), "p10": float(table.loc[component, "p10"]),
-                             "p50": float(table.loc[component, "p50"]), "p90": float(table.loc[component, "p90"])})
+                             "mean": mean, "p10": float(table.loc[component, "p10"]),
+                             "p50": float(table.loc[component, "p50"]), "p90": float(table.loc[component, "p90"]),
+                             "share_of_mean": share, "total_p50": total_p50, "shown": share * total_p50})
         frame = pd.DataFrame(rows)
         largest = {name: part.loc[part["mean"].idxmax(), "component"] for name, part in frame.groupby("scenario")}
         kinds = set(largest.values())
@@ -58,10 +130,11 @@ class CostAndAnalysisCharts(ChartSections):
             counts = pd.Series(list(largest.values())).value_counts()
             title = (f"{costs.COMPONENT_LABELS[counts.index[0]]} is the largest cost in {counts.iloc[0]} of "
                      f"{len(largest)} priced runs")
-        fig = chart_spec(costs.cost_components_chart, frame, title, "Mean of samples per component (means add up to the "
-                                                    "mean total), USD.")
-        caption = (f"Training cost by component, the mean of the samples (means add up, so each bar's top is "
-                   f"the mean total, a different statistic from the p50 quoted elsewhere in this report): "
+        fig = chart_spec(costs.cost_components_chart, frame, title, "Total training cost, USD: each bar is the p50 "
+                                                    "total, split by each component's share of the mean cost.")
+        caption = (f"Training cost by component: each bar's height is the p50 total cost, the figure quoted "
+                   f"elsewhere in this report, split in proportion to each component's mean (means add up, "
+                   f"medians do not: the components' own p50s, in the CSV, do not sum to the p50 total): "
                    f"{self._files(self.cost)}.")
         self._chart("cost_components", "cost", fig, title, caption, [r.name for r in self.cost], frame, images)
 
@@ -87,13 +160,15 @@ class CostAndAnalysisCharts(ChartSections):
         """Tornado and table of one-at-a-time swings with Sobol S1/ST (forecast.analysis.sensitivity)."""
         from forecast.engine.evaluate import axes
         from forecast.report.charts import moves as MC
-        from forecast.analysis.sensitivity import sensitivity
+        from forecast.analysis.sensitivity import log_scaled, sensitivity
         from forecast.outputs import DERIVED_LABELS, format_value, output_kind
 
         full = sensitivity(run.file.scenario, budget=MOVES_BUDGET, data_dir=self.data_dir,
                            swing_samples=MOVES_SWING_SAMPLES)
-        rows = full[full["output"] == outcome].sort_values("swing", ascending=False, kind="stable")
-        rows = rows[rows["swing"] > 0].head(MOVES_TOP).reset_index(drop=True)
+        # ranked by total Sobol index, as the table and the title read them (the swing breaks ties)
+        rows = full[full["output"] == outcome].sort_values(["ST", "swing"], ascending=False, kind="stable",
+                                                           na_position="last")
+        rows = rows[(rows["swing"] > 0) | (rows["ST"] > 0)].head(MOVES_TOP).reset_index(drop=True)
         if rows.empty:
             return
         kind = output_kind(outcome)
@@ -102,19 +177,22 @@ class CostAndAnalysisCharts(ChartSections):
         frame = rows.assign(label=labels, scenario=run.name, evaluations=int(full.attrs.get("evaluations", 0)))
         top = frame.iloc[0]
         what = "the exhaustion date" if outcome == "exhaustion" else "the cost of the run"
-        title = (f"{run.name}: {top['label']} moves {what} most, {format_value(top['at_p10'], kind)} to "
-                 f"{format_value(top['at_p90'], kind)} from its p10 to its p90")
+        title = moves_title(run.name, what, frame)
+        logged = log_scaled(outcome)
         unit = "quarter of exhaustion" if outcome == "exhaustion" else "total training cost, USD"
         subtitle = (f"{'Quarter of exhaustion' if outcome == 'exhaustion' else 'Total training cost, USD'}: each input at its p10 or p90, the others at their medians (the line: "
                     f"{format_value(float(top['base']), kind)}, all inputs at their medians). S1, ST: first-order and total Sobol "
-                    f"indices, {frame['evaluations'].iloc[0]:,} model runs; inputs treated as independent.")
+                    f"indices{' of log cost' if logged else ''}, {frame['evaluations'].iloc[0]:,} model runs; inputs "
+                    f"treated as independent.")
         fig = chart_spec(MC.sobol_tornado_chart, frame[["label", "base", "at_p10", "at_p90", "S1", "ST"]], kind, title,
                      subtitle, unit)
         name = "sensitivity_exhaustion" if outcome == "exhaustion" else "sensitivity_cost"
-        caption = (f"What moves {what} in {run.name} ({self._files([run])}): swings with every other input at its "
-                   "median, and the share of the outcome's variance each input explains alone (S1) and with "
-                   "others (ST), from a Sobol design (Saltelli et al. 2010; SALib); `peakdata sensitivity` "
-                   "computes it at more runs. Rank correlations of every scenario are on its detail page.")
+        caption = (f"What moves {what} in {run.name} ({self._files([run])}), inputs ranked by total Sobol index "
+                   f"(ST): the share of the variance of {'the logarithm of the cost (its spread in ratios)' if logged else 'the outcome'} "
+                   "each input explains alone (S1) and with others (ST), from a Sobol design of "
+                   f"{frame['evaluations'].iloc[0]:,} model runs (Saltelli et al. 2010; SALib), ± its 95% interval"
+                   f"{converged_note(frame)}; and the swings with every other input at its median. "
+                   "`peakdata sensitivity` computes it at more runs.")
         self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
         if outcome == "exhaustion":  # the CSV gives quarters, not decimal years (docs/exports.md)
             from forecast.export.tables import quarter_columns
@@ -146,6 +224,48 @@ class CostAndAnalysisCharts(ChartSections):
         self._chart(f"waterfall_{wf.name}", "waterfall", fig, title, caption, [r.name for r in wf.runs],
                     frame, images, f"steps: {wf.path}" + (f"; {published}" if published else ""))
         self.data[f"waterfall_{wf.name}_marks"] = wf.marks
+        self.charts[-1]["breakeven"] = self._breakeven(wf, frame)
+
+    def _breakeven(self, wf, frame: pd.DataFrame) -> str | None:
+        """Why the waterfall's last run costs what it does, and when its synthetic-heavy mix becomes
+        cheaper than 0% synthetic (:func:`forecast.analysis.breakeven.mix_breakeven`); the numbers in
+        ``data/breakeven_<name>.csv``. None unless the last run is sized for a target quality with a
+        mostly synthetic mix."""
+        from forecast.analysis.breakeven import BREAKEVEN_SAMPLES, mix_breakeven
+
+        last = wf.runs[-1]
+        share = S.synthetic_share(last)
+        if share is None or share < 0.5 or last.file.scenario.cost.run.size != "cheapest_for_target":
+            return None
+        samples = min(int(last.result.samples), BREAKEVEN_SAMPLES)
+        found = mix_breakeven(last.file.scenario, samples=samples, data_dir=self.data_dir)
+        name = f"breakeven_{wf.name}"
+        self.data[name] = found.assign(scenario=last.name, label=[BREAKEVEN_WORDS[i][2] for i in found["input"]],
+                                       unit=[BREAKEVEN_UNITS[BREAKEVEN_WORDS[i][1]] for i in found["input"]])[
+            ["scenario", "input", "label", "unit", *found.columns.drop("input")]]
+        steps = frame.iloc[1:]
+        def step(label: str) -> str:  # "Hardware era: rented H100s 2024" -> "hardware era"
+            label = label.split(":")[0]
+            return label[:1].lower() + label[1:] if label[1:2].islower() else label
+        saves = [f"{step(label)} (÷{1 / f:.1f})" for label, f in zip(steps["label"], steps["factor"]) if f < 1]
+        raises = [f"{step(label)} (×{f:.2f})" for label, f in zip(steps["label"], steps["factor"]) if f >= 1]
+        text = (f"**When the synthetic-heavy mix pays.** Against {wf.runs[0].name}, {last.name}'s saving comes from "
+                f"{' and '.join(saves) or 'no step'}" + (f"; its {' and '.join(raises)} raises the cost" if raises else "")
+                + " (p50 of each run, the table above). ")
+        clauses = []
+        for row in found.itertuples(index=False):
+            words, kind, short, digits = BREAKEVEN_WORDS[row.input]
+            now = ("n/a" if not np.isfinite(row.today_p50) else "none" if row.today_p50 == 0 else
+                   format_quantity(row.today_p50, kind, digits=3))
+            clauses.append(words.format(value=format_quantity(row.breakeven, kind, digits=digits), today=now) if row.found
+                           else f"never by the {short} alone in the range searched (today's median: {now})")
+        text += (f"At the same target quality, {share:.0%} synthetic (the median of {last.name}'s mix) becomes "
+                 f"cheaper than 0% synthetic — cheaper in more than half of the samples, both priced on the same "
+                 f"draws — once " + ", or once ".join(clauses) + ". Each break-even moves one input's median with "
+                 f"the others as they are, found by goal-seek (`peakdata solve` with target `cheapest_share >= "
+                 f"{share:.0%}` on the two mixes, {samples:,} samples per evaluation). "
+                 f"Numbers: [data/{name}.csv](data/{name}.csv).")
+        return text
 
     def hindcast_context(self) -> dict[str, str] | None:
         """The "Cost track record" subsection: the hindcast of every disclosed run of

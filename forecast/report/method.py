@@ -60,15 +60,16 @@ def _sensitivity(doc: Any) -> str:
     for chart in charts:
         frame = doc.data.get(chart["name"])
         runs = int(frame["evaluations"].iloc[0]) if frame is not None and "evaluations" in frame and len(frame) else 0
-        what = "the exhaustion quarter" if chart["name"].endswith("exhaustion") else "the total training cost"
+        what = ("the exhaustion quarter" if chart["name"].endswith("exhaustion")
+                else "the logarithm of the total training cost")
         scenario = chart["scenarios"][0] if chart["scenarios"] else ""
         parts.append(f"{what} of {scenario} ({runs:,} model runs)")
     text = "**Sensitivity.** "
     if parts:
         text += ("\"What moves the answer\" decomposes the variance of " + " and of ".join(parts)
                  + ", each from a Sobol design (Saltelli et al. 2010; SALib), beside one-at-a-time swings of "
-                   "each input from its p10 to its p90. S1 and ST are reported with their bootstrap confidence "
-                   "intervals; inputs are treated as independent there.")
+                   "each input from its p10 to its p90. Inputs are ranked by their total index ST; S1 and ST are "
+                   "reported with their 95% bootstrap intervals; inputs are treated as independent there.")
     else:
         text += "No Sobol analysis ran in this report."
     text += (" Each scenario's detail page ranks its drawn inputs by Spearman's rank correlation with the "

@@ -70,11 +70,16 @@ def _new_figure(width: float, height: float):
 def tornado_figure(frame: pd.DataFrame, output: str, scenario: str, top: int = 10) -> Any:
     """Horizontal bars from the base value to the output with each input at its p10 and its p90.
 
-    ``frame`` is :func:`forecast.analysis.sensitivity.sensitivity`'s table; inputs are ordered by
-    swing, largest on top, with their total Sobol index printed beside the bars.
+    ``frame`` is :func:`forecast.analysis.sensitivity.sensitivity`'s table; inputs are ranked by
+    total Sobol index (ST), largest on top as the table ranks them, with ST printed beside the bars,
+    and the title names the top one (:func:`forecast.report.document_costs.moves_title`).
     """
-    rows = frame[frame["output"] == output].sort_values("swing", ascending=False, kind="stable").head(top)
-    rows = rows.iloc[::-1]
+    from forecast.analysis.sensitivity import log_scaled
+    from forecast.report.document_costs import moves_title
+
+    ranked = frame[frame["output"] == output].sort_values(["ST", "swing"], ascending=False, kind="stable",
+                                                          na_position="last").head(top)
+    rows = ranked.iloc[::-1]
     kind = output_kind(output)
     base = float(rows["base"].iloc[0])
     fig = _new_figure(8.5, 1.2 + 0.42 * len(rows))
@@ -98,7 +103,9 @@ def tornado_figure(frame: pd.DataFrame, output: str, scenario: str, top: int = 1
     first = rows.iloc[-1]
     name = output_label(output)
     lower = name if name.startswith("P(") else name.lower()
-    if first["swing"] > 0:
+    if np.isfinite(first["ST"]) and first["ST"] > 0:
+        title = moves_title(scenario, lower, ranked.rename(columns={"input": "label"}))
+    elif first["swing"] > 0:
         title = (f"{first['input']} moves {lower} most: {format_value(first['at_p10'], kind)} "
                  f"to {format_value(first['at_p90'], kind)} from its p10 to its p90")
     else:
@@ -108,9 +115,10 @@ def tornado_figure(frame: pd.DataFrame, output: str, scenario: str, top: int = 1
     how = ("each input at its p10 or p90, the others drawn" if kind == "probability"
            else "each input at its p10 or p90, the others at their medians")
     where = "all drawn" if kind == "probability" else "all at medians"
+    share_of = "variance of the output's logarithm" if log_scaled(output) else "output's variance"
     fig.supxlabel(f"{name} [{unit}]: {how} (base: {where}, {format_value(base, kind)}).\n"
-                  f"Scenario {scenario}; ST = total Sobol index (share of the output's variance the input "
-                  "takes part in)", fontsize=8, x=0.01, ha="left", parse_math=False)
+                  f"Scenario {scenario}; ST = total Sobol index (share of the {share_of} the input takes part in)",
+                  fontsize=8, x=0.01, ha="left", parse_math=False)
     return fig
 
 

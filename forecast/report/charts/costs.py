@@ -17,15 +17,16 @@ COMPONENT_LABELS = {key: COST_LABELS[key] for key in COST_COMPONENTS}
 
 
 def cost_components_chart(frame: pd.DataFrame, title: str, subtitle: str):
-    """Stacked bars: mean cost of each component per cost scenario.
+    """Stacked bars: the p50 total cost per cost scenario, split by each component's share of the mean.
 
-    ``frame`` columns: scenario, component, mean [USD].
+    ``frame`` columns: scenario, component, shown [USD] (share of the mean total × the p50 total, so
+    that a bar's top is the p50 total).
     """
     fig, (ax,) = new_figure()
     names = list(dict.fromkeys(frame["scenario"]))
     bottom = np.zeros(len(names))
     for k, component in enumerate(COMPONENT_LABELS):
-        part = frame[frame["component"] == component].set_index("scenario").reindex(names)["mean"]
+        part = frame[frame["component"] == component].set_index("scenario").reindex(names)["shown"]
         values = part.fillna(0.0).to_numpy(dtype=float)
         if not values.any():
             continue
@@ -33,10 +34,10 @@ def cost_components_chart(frame: pd.DataFrame, title: str, subtitle: str):
                edgecolor="white", linewidth=0.6, hatch=(None, "//", "..", "xx", "\\\\")[k] if k else None)
         bottom += values
     for i, total in enumerate(bottom):
-        ax.annotate(format_quantity(total, "usd") + " mean", (i, total), ha="center", va="bottom",
+        ax.annotate(format_quantity(total, "usd") + " p50", (i, total), ha="center", va="bottom",
                     xytext=(0, 2), textcoords="offset points", fontsize=8)
     ax.yaxis.set_major_formatter(axis_formatter("usd"))
-    ax.set_ylabel("training cost, mean of samples (USD)")
+    ax.set_ylabel("training cost, p50 total (USD)")
     ax.set_ylim(0, bottom.max() * 1.15 if bottom.size else 1)
     ax.tick_params(axis="x", labelrotation=0)
     ax.grid(axis="x", visible=False)
