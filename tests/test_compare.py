@@ -108,3 +108,18 @@ def test_an_unarchived_quarter_is_refused_naming_the_ones_there(tmp_path, write_
     result = invoke("compare", path, "--quarter", "2025Q1", "--archive", db)
     assert result.exit_code == 2
     assert "no report run of 2025Q1" in result.output and "archived quarters: 2026Q3" in result.output
+
+
+def test_a_section_only_one_side_has_is_one_line_not_a_row_per_input():
+    """baseline has no cost section and gpt-class no demand: each is named once with its input
+    count (gpt-class's cost section: 7 compute, 3 human-data, 6 quality, 7 run, 6 synthetic-data
+    and 6 target inputs = 35, the first on line 14), not listed input by input."""
+    a, b = "scenarios/baseline.yaml", "scenarios/gpt-class.yaml"
+    result = invoke("compare", ROOT / a, ROOT / b, "-n", 100, "--markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert f"only in B: cost (35 inputs, from {b}:14)  " in lines
+    assert any(line.startswith("only in A: demand (") for line in lines)
+    assert not any(line.startswith(("| cost.", "| demand.")) for line in lines)
+    assert "### Inputs that differ (3)" in lines                  # horizon.start, horizon.end, seed
+    assert "no headline figure in both: A has exhaustion figures, B has cost figures" in lines
