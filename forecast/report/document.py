@@ -19,6 +19,7 @@ from forecast.outputs import format_headline, headline
 from forecast.report import sections as S
 from forecast.report.document_base import quarter_of, draw
 from forecast.report.document_costs import CostAndAnalysisCharts
+from forecast.report.document_history import HistoryChart
 from forecast.report.document_supply import SupplyCharts
 from forecast.report.markdown import render_report
 from forecast.units import format_quantity
@@ -84,11 +85,12 @@ def waterfall_markdown(wf) -> str:
     return S.md_table(waterfall_table(wf)) + "\n\n" + line + ".\n"
 
 
-class Document(SupplyCharts, CostAndAnalysisCharts):
+class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
     """Everything the report shows, built once from the runs."""
 
     def __init__(self, runs: Sequence[ScenarioRun], waterfalls: Sequence[Any], quarter: str, data_dir: Path,
-                 changes: dict[str, Any] | None, archive_path: str | Path, trends: Any = None) -> None:
+                 changes: dict[str, Any] | None, archive_path: str | Path, trends: Any = None,
+                 history: pd.DataFrame | None = None) -> None:
         self.runs = list(runs)
         self.waterfalls = list(waterfalls)
         self.quarter = quarter
@@ -96,6 +98,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         self.changes = changes
         self.archive_path = archive_path  # as the report names it: from the report folder (../archive.sqlite)
         self.trends = trends  # a forecast.engine.trends.TrendReport, or None: no trend section
+        # headlines of earlier quarters' full runs (forecast.report.document_history.earlier_quarters)
+        self.history = history
         self.supply = [r for r in self.runs if S.is_supply(r)]
         self.cost = [r for r in self.runs if S.is_cost(r)]
         self.data: dict[str, pd.DataFrame] = {}
@@ -147,6 +151,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         if self.trends is not None:
             for chart in self.trends.charts:
                 self._trend(chart, images)
+        self._headline_history(images)
         specs = list(images.values())
         workers = max(1, min(int(workers), len(specs)))
         if workers == 1:
@@ -224,7 +229,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             "comparison": S.md_table(comparison), "variants": variants,
             "charts": {k: sections.get(k, []) for k in ("supply", "dynamics", "cost", "sensitivity", "waterfall")},
             "waterfalls": waterfalls, "changes": self.changes, "archive": str(self.archive_path),
-            "spreadsheets": self.spreadsheets(), "trends": self.trends_context(),
+            "spreadsheets": self.spreadsheets(), "trends": self.trends_context(), "history": self.history_context(),
             "assumptions": S.md_table(assumptions), "assumption_count": len(assumptions),
             "provenance": {"runs": S.md_table(provenance.assign(sha256=[f"`{h[:16]}`" for h in provenance["sha256"]])),
                            "data": S.md_table(data_files.assign(sha256=[f"`{h}`" for h in data_files["sha256"]])),
