@@ -204,7 +204,8 @@ TEXT_COLUMNS = {"scenario", "metric", "unit", "event", "input", "source", "note"
                 "region", "variable", "kind", "dist", "distribution", "value_or_interval", "set_at", "component",
                 "file", "sha256", "used_by", "version", "output", "label", "what", "before", "after", "extends",
                 "description", "series", "method", "horizon", "best", "requested", "as_of", "data", "level_text",
-                "input_unit", "calibration", "calibration_h4", "calibration_h8", "reason"}
+                "input_unit", "calibration", "calibration_h4", "calibration_h8", "reason", "route", "term", "scope",
+                "level", "pinned"}
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -26,7 +26,7 @@ def _report(quarter: str) -> str:
 
 
 def _section(text: str) -> str:
-    return text.split("## mini-supply across quarters", 1)[1].split("\n## ", 1)[0].strip()
+    return text.split("## The baseline across quarters", 1)[1].split("\n## ", 1)[0].strip()
 
 
 def test_two_archived_quarters_give_a_chart_with_each_quarters_headline(tmp_path, monkeypatch):
@@ -34,8 +34,8 @@ def test_two_archived_quarters_give_a_chart_with_each_quarters_headline(tmp_path
     shutil.copy(SET / "mini-supply.yaml", tmp_path / "scenarios" / "mini-supply.yaml")
     monkeypatch.chdir(tmp_path)
     first = _section(_report("2026Q3"))
-    assert first == ("Only this quarter so far: no earlier quarter's full report of mini-supply is in the "
-                     "archive (`../archive.sqlite`), so the chart of its headline across quarters starts next quarter.")
+    assert first == ("Only this quarter so far: no earlier quarter's full report is in the archive "
+                     "(`../archive.sqlite`), so the chart of mini-supply's headline across quarters starts next quarter.")
     assert not Path("reports/2026Q3/charts/history_mini-supply.png").exists()
     scenario = Path("scenarios/mini-supply.yaml")           # faster growth: exhausted sooner in 2026Q4
     scenario.write_text(scenario.read_text(encoding="utf-8").replace("2x/yr to 3x/yr", "2.5x/yr to 3.5x/yr"),

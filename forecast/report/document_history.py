@@ -59,8 +59,8 @@ class HistoryChart(ChartSections):
         if len(rows) == 1:
             self._history_context = {
                 "scenario": name, "chart": None,
-                "line": f"Only this quarter so far: no earlier quarter's full report of {name} is in the archive "
-                        f"(`{self.archive_path}`), so the chart of its headline across quarters starts next quarter."}
+                "line": f"Only this quarter so far: no earlier quarter's full report is in the archive "
+                        f"(`{self.archive_path}`), so the chart of {name}'s headline across quarters starts next quarter."}
             return
         frame = pd.DataFrame(rows)
         first, last = rows[0], rows[-1]
