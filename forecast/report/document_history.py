@@ -68,8 +68,8 @@ class HistoryChart(ChartSections):
         moved = (f"median exhaustion held at {b}" if a == b else f"median exhaustion moved from {a} to {b}")
         title = f"{name}: {moved} between the {first['quarter']} and {last['quarter']} reports"
         if pd.notna(first["exhaustion.by_2030"]) and pd.notna(last["exhaustion.by_2030"]):
-            title += (f"; P(by 2030) {format_headline('exhaustion.by_2030', first['exhaustion.by_2030'])} → "
-                      f"{format_headline('exhaustion.by_2030', last['exhaustion.by_2030'])}")
+            pa, pb = (format_headline("exhaustion.by_2030", r["exhaustion.by_2030"]) for r in (first, last))
+            title += f"; P(by 2030) held at {pb}" if pa == pb else f"; P(by 2030) {pa} → {pb}"
         subtitle = ("Per report: the latest full run archived for its quarter, then this report. Left: median "
                     "exhaustion quarter and 80% interval (p10–p90); right: P(exhausted by end of 2030).")
         shown = frame.assign(label=[f"{q}\n(this report)" if pd.isna(r) else q
