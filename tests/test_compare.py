@@ -123,3 +123,11 @@ def test_a_section_only_one_side_has_is_one_line_not_a_row_per_input():
     assert not any(line.startswith(("| cost.", "| demand.")) for line in lines)
     assert "### Inputs that differ (3)" in lines                  # horizon.start, horizon.end, seed
     assert "no headline figure in both: A has exhaustion figures, B has cost figures" in lines
+
+
+def test_a_misspelt_scenario_name_gets_the_closest_one(tmp_path, monkeypatch, write_yaml, mini_text):
+    write_yaml("scenarios/baseline.yaml", mini_text)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("compare", "basline", "baseline")
+    assert result.exit_code == 2
+    assert "A: no scenario file 'basline' (nor scenarios/basline.yaml) (did you mean 'baseline'?)" in result.output

@@ -21,7 +21,12 @@ def _scenario_path(text: str, which: str) -> Path:
     named = Path("scenarios") / f"{text}.yaml"
     if named.is_file():
         return named
+    import difflib
+
+    known = sorted(p.stem for p in Path("scenarios").glob("*.yaml"))
+    close = difflib.get_close_matches(path.stem, known, n=1, cutoff=0.6)
     raise ScenarioError([Problem("command line", 0, 0, which, f"no scenario file '{text}' (nor {named})",
+                                 f"did you mean '{close[0]}'?" if close else
                                  "give a scenario YAML file, or the name of one in scenarios/")])
 
 

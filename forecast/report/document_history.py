@@ -49,11 +49,11 @@ class HistoryChart(ChartSections):
         base = self.baseline()
         if base is None:
             return
-        archived = self.history if self.history is not None else pd.DataFrame(columns=["scenario"])
-        archived = archived[archived["scenario"] == base.name]
+        archived = self.history if self.history is not None and len(self.history) else None
+        records = [] if archived is None else archived[archived["scenario"] == base.name].to_dict("records")
         now = headline(base.result)
-        rows = [{"quarter": q, "run": int(r), **{k: float(row.get(k, float("nan"))) for k in HISTORY_KEYS}}
-                for q, r, row in zip(archived["quarter"], archived["run"], archived.to_dict("records"))]
+        rows = [{"quarter": row["quarter"], "run": int(row["run"]),
+                 **{k: float(row.get(k, float("nan"))) for k in HISTORY_KEYS}} for row in records]
         rows.append({"quarter": self.quarter, "run": None, **{k: float(now.get(k, float("nan"))) for k in HISTORY_KEYS}})
         name = base.name
         if len(rows) == 1:
