@@ -203,11 +203,13 @@ def test_export_command_refuses_an_unknown_format(tmp_path):
 TEXT_COLUMNS = {"scenario", "metric", "unit", "event", "input", "source", "note", "statistic", "item", "model",
                 "region", "variable", "kind", "dist", "distribution", "value_or_interval", "set_at", "component",
                 "file", "sha256", "used_by", "version", "output", "label", "what", "before", "after", "extends",
-                "description", "series", "method", "horizon", "best", "requested", "as_of", "data", "level_text",
-                "input_unit", "calibration", "calibration_h4", "calibration_h8", "reason", "route", "term", "scope",
-                "level", "pinned"}
+                "description", "series", "method", "horizon", "best", "requested", "as_of", "data", "level_text"}
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Categories of sensitivity, trends and report tables: an input's unit, a band's calibration, why a fit
+#: was skipped, a gap's route, a stock term, a record's scope, a level's origin, a fit's pinned settings.
+TEXT_COLUMNS = TEXT_COLUMNS | {"input_unit", "calibration", "calibration_h4", "calibration_h8", "reason", "route",
+                               "term", "scope", "level", "pinned"}
 
 
 def _number(text: str) -> bool:

@@ -223,13 +223,14 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
         samples = sorted({r.result.samples for r in self.runs})
         return {
             "quarter": self.quarter, "version": __version__, "stamp": self.stamp, "scenarios": scen,
+            "history": self.history_context(),
             "summary": {"supply": S.md_table(supply_table) if not supply_table.empty else None,
                         "cost": S.md_table(cost_table) if not cost_table.empty else None,
                         "sentences": sentences, "chart": hero[0] if hero else None},
             "comparison": S.md_table(comparison), "variants": variants,
             "charts": {k: sections.get(k, []) for k in ("supply", "dynamics", "cost", "sensitivity", "waterfall")},
             "waterfalls": waterfalls, "changes": self.changes, "archive": str(self.archive_path),
-            "spreadsheets": self.spreadsheets(), "trends": self.trends_context(), "history": self.history_context(),
+            "spreadsheets": self.spreadsheets(), "trends": self.trends_context(),
             "assumptions": S.md_table(assumptions), "assumption_count": len(assumptions),
             "provenance": {"runs": S.md_table(provenance.assign(sha256=[f"`{h[:16]}`" for h in provenance["sha256"]])),
                            "data": S.md_table(data_files.assign(sha256=[f"`{h}`" for h in data_files["sha256"]])),
