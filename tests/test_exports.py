@@ -207,9 +207,10 @@ TEXT_COLUMNS = {"scenario", "metric", "unit", "event", "input", "source", "note"
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Categories of sensitivity, trends and report tables: an input's unit, a band's calibration, why a fit
-#: was skipped, a gap's route, a stock term, a record's scope, a level's origin, a fit's pinned settings.
+#: was skipped, a gap's route, a stock term, a record's scope, a level's origin, a fit's pinned settings,
+#: a hindcast run's accelerator and era.
 TEXT_COLUMNS = TEXT_COLUMNS | {"input_unit", "calibration", "calibration_h4", "calibration_h8", "reason", "route",
-                               "term", "scope", "level", "pinned"}
+                               "term", "scope", "level", "pinned", "accelerator", "era"}
 
 
 def _number(text: str) -> bool:
