@@ -347,7 +347,7 @@ def test_history_lists_runs(tmp_path, runs):
 
 def test_history_of_one_scenario_is_its_path_across_quarters(tmp_path, runs, write_yaml, mini_text):
     """mini in 2026Q3, then with twice the repetition (more effective stock, later exhaustion) in
-    2026Q4: one row per quarter, the figures asked for, and the median's move in years."""
+    2026Q4: one row per quarter, the figures asked for, and the median's move in quarters."""
     db = tmp_path / "archive.sqlite"
     record_report(db, "2026Q3", runs)
     later = run_scenarios([write_yaml("later/mini.yaml", mini_text.replace("multiplier: 2 to 5",
@@ -355,6 +355,7 @@ def test_history_of_one_scenario_is_its_path_across_quarters(tmp_path, runs, wri
     record_report(db, "2026Q4", later)
     before, after = headline(runs[0].result), headline(later[0].result)
     assert after["exhaustion.p50"] > before["exhaustion.p50"]
+    quarters = round((after["exhaustion.p50"] - before["exhaustion.p50"]) * 4)   # medians are quarter ends
     result = CliRunner().invoke(app, ["history", "mini", "--archive", str(db), "--metric", "exhaustion.p50",
                                       "--metric", "exhaustion.by_2030"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
@@ -364,7 +365,7 @@ def test_history_of_one_scenario_is_its_path_across_quarters(tmp_path, runs, wri
          format_headline("exhaustion.by_2030", before["exhaustion.by_2030"]), "–"],
         ["2026Q4", "2", format_headline("exhaustion.p50", after["exhaustion.p50"]),
          format_headline("exhaustion.by_2030", after["exhaustion.by_2030"]),
-         f"{after['exhaustion.p50'] - before['exhaustion.p50']:+.2f} yr"]]
+         f"{quarters} quarter{'s' if quarters != 1 else ''} later"]]
     assert "tiny-cost" not in result.output
     bad = CliRunner().invoke(app, ["history", "--archive", str(db), "--metric", "exhaustion.p5O"])
     assert bad.exit_code == 2 and "did you mean 'exhaustion.p50'?" in bad.output

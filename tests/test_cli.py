@@ -459,7 +459,10 @@ def test_new_finds_the_parent_by_name_and_writes_into_out(parent_folder, monkeyp
     assert invoke("validate", parent_folder.parent / "elsewhere" / "mine.yaml").exit_code == 0
     missing = invoke("new", "mine2", "--from", "baslene")
     assert_input_error(missing)
-    assert "no scenario file baslene" in missing.output and "scenarios here: baseline" in missing.output
+    assert "no scenario file baslene" in missing.output and "did you mean 'baseline'?" in missing.output
+    unlike = invoke("new", "mine2", "--from", "zzz")                   # nothing close: the names there
+    assert_input_error(unlike)
+    assert "scenarios here: baseline" in unlike.output
 
 
 @pytest.mark.parametrize("name, message", [

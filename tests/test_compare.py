@@ -108,3 +108,32 @@ def test_an_unarchived_quarter_is_refused_naming_the_ones_there(tmp_path, write_
     result = invoke("compare", path, "--quarter", "2025Q1", "--archive", db)
     assert result.exit_code == 2
     assert "no report run of 2025Q1" in result.output and "archived quarters: 2026Q3" in result.output
+
+
+def test_a_section_only_one_side_has_is_one_line_not_a_row_per_input():
+    """baseline has no cost section and gpt-class no demand: each is named once with its input
+    count (as many as the inputs of the two resolved files that differ under ``cost.``; the first
+    on gpt-class.yaml's line 14), not listed input by input."""
+    from forecast.analysis.changes import diff_scenarios
+    from forecast.engine.runs import resolved_yaml
+
+    a, b = "scenarios/baseline.yaml", "scenarios/gpt-class.yaml"
+    diffs = diff_scenarios(*(resolved_yaml(load_scenario(ROOT / path)) for path in (a, b)))
+    cost = sum(d.input.startswith("cost.") for d in diffs)
+    assert cost > 30                                 # compute, data prices, quality, the run, the target
+    result = invoke("compare", ROOT / a, ROOT / b, "-n", 100, "--markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert f"only in B: cost ({cost} inputs, from {b}:14)  " in lines
+    assert any(line.startswith("only in A: demand (") for line in lines)
+    assert not any(line.startswith(("| cost.", "| demand.")) for line in lines)
+    assert "### Inputs that differ (3)" in lines                  # horizon.start, horizon.end, seed
+    assert "no headline figure in both: A has exhaustion figures, B has cost figures" in lines
+
+
+def test_a_misspelt_scenario_name_gets_the_closest_one(tmp_path, monkeypatch, write_yaml, mini_text):
+    write_yaml("scenarios/baseline.yaml", mini_text)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("compare", "basline", "baseline")
+    assert result.exit_code == 2
+    assert "A: no scenario file 'basline' (nor scenarios/basline.yaml) (did you mean 'baseline'?)" in result.output

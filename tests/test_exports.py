@@ -209,6 +209,11 @@ TEXT_COLUMNS = {"scenario", "metric", "unit", "event", "input", "source", "note"
                 "route"}
 QUARTER = re.compile(r"\d{4}Q[1-4]")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Categories of sensitivity, trends and report tables: an input's unit, a band's calibration, why a fit
+#: was skipped, a gap's route, a stock term, a record's scope, a level's origin, a fit's pinned settings,
+#: a hindcast run's accelerator and era.
+TEXT_COLUMNS = TEXT_COLUMNS | {"input_unit", "calibration", "calibration_h4", "calibration_h8", "reason", "route",
+                               "term", "scope", "level", "pinned", "accelerator", "era"}
 
 
 def _number(text: str) -> bool:
@@ -269,6 +274,63 @@ def test_every_column_of_every_csv_reads_as_numbers_dates_quarters_or_named_text
     assert any(p.name == "comparison.csv" for p in paths) and any(p.name == "summary_supply.csv" for p in paths)
     problems = [problem for path in paths for problem in column_problems(path)]
     assert problems == []
+
+
+#: A sweep of four points on the baseline (tests/test_exports.py writes it next to the baseline's path).
+TINY_SWEEP = """\
+name: tiny
+base: {base}
+samples: 200
+axes:
+  demand.compute.growth: {{from: 2x/yr, to: 6x/yr, steps: 2}}
+  supply.repetition.multiplier: [1, 5]
+chart: {{x: supply.repetition.multiplier, y: demand.compute.growth, metric: exhaustion.p50}}
+"""
+
+
+def test_every_csv_the_commands_write_reads_as_numbers_dates_quarters_or_named_text(small_report, tmp_path):
+    """Over whole output folders, whatever files they hold: `peakdata report` (small_report),
+    `peakdata export`, `sensitivity` (a supply and a cost scenario), `sweep` and `trends`."""
+    out = tmp_path / "out"
+    golden = ROOT / "tests" / "golden" / "report"
+    grid = tmp_path / "tiny.yaml"
+    grid.write_text(TINY_SWEEP.format(base=SCENARIOS / "baseline.yaml"), encoding="utf-8")
+    commands = [
+        ["export", SCENARIOS / "baseline.yaml", SCENARIOS / "mix-sweep.yaml", "-n", "200", "--out", out / "export"],
+        ["sensitivity", golden / "mini-supply.yaml", "-n", "64", "--out", out],
+        ["sensitivity", golden / "mini-gpt.yaml", "-n", "64", "--out", out],
+        ["sweep", grid, "--out", out / "sweep"],
+        ["trends", "-s", "dataset_tokens", "-m", "ols", "--out", out / "trends"],
+    ]
+    for args in commands:
+        result = CliRunner().invoke(app, [str(a) for a in args])
+        assert result.exit_code == 0, (args, result.output)
+    paths = sorted(out.rglob("*.csv")) + sorted(small_report.rglob("*.csv"))
+    names = {p.name for p in paths}
+    assert {"long.csv", "iamc.csv", "sensitivity.csv", "sensitivity_exhaustion.csv", "sweep.csv", "heatmap.csv",
+            "trend_fits.csv", "comparison.csv", "summary_supply.csv"} <= names
+    assert [problem for path in paths for problem in column_problems(path)] == []
+
+
+def test_sensitivity_csvs_give_quarters_and_units(tmp_path):
+    """``sensitivity_exhaustion.csv``: quarter ends 2031.0 → 2030Q4; the analysis's censored value for
+    after the horizon (2033Q4's end 2034.0 + 0.25) → an empty cell flagged True; ``sensitivity.csv``
+    keeps numbers with their unit, and each input's unit."""
+    from forecast.export.sensitivity import sensitivity_csv_tables
+
+    frame = pd.DataFrame([
+        {"output": "exhaustion", "input": "a.stock", "base": 2031.0, "at_p10": 2029.5, "at_p90": 2034.25, "swing": 4.75},
+        {"output": "exhaustion.by_2030", "input": "a.stock", "base": 0.4, "at_p10": 0.9, "at_p90": 0.0, "swing": 0.9},
+        {"output": "cost.total", "input": "b.price", "base": 2.0e6, "at_p10": 1.5e6, "at_p90": 3.0e6, "swing": 1.5e6}])
+    tables = sensitivity_csv_tables(frame, 2034.0, {"a.stock": "tokens", "b.price": "usd"})
+    quarters = tables["sensitivity_exhaustion.csv"].iloc[0]
+    assert (quarters["base"], quarters["at_p10"], quarters["at_p90"]) == ("2030Q4", "2029Q2", "")
+    assert (quarters["base_after_horizon"], quarters["at_p90_after_horizon"]) == (False, True)
+    assert quarters["input_unit"] == "tokens" and quarters["swing"] == 4.75
+    numbers = tables["sensitivity.csv"]
+    assert list(numbers.columns[:4]) == ["output", "unit", "input", "input_unit"]
+    assert list(numbers["unit"]) == ["fraction", "usd"] and list(numbers["input_unit"]) == ["tokens", "usd"]
+    assert list(numbers["base"]) == [0.4, 2.0e6]
 
 
 def test_after_the_horizon_is_an_empty_cell_and_a_flag(small_report):

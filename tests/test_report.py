@@ -187,8 +187,8 @@ def test_sections_come_in_the_documented_order(report_dir):
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
     assert headings == ["Summary", "Changes since last quarter", "All scenarios side by side", "Charts",
-                        "Trends behind the forecast", "Spreadsheets", "Assumptions", "Method", "Glossary",
-                        "Provenance"]
+                        "Trends behind the forecast", "Spreadsheets", "The baseline across quarters", "Assumptions",
+                        "Method", "Glossary", "Provenance"]
     assert "No earlier quarter in the archive" in text or "Against " in text
 
 

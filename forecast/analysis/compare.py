@@ -25,7 +25,7 @@ from forecast.outputs import headline
 if TYPE_CHECKING:  # pragma: no cover
     from forecast.schema import Scenario
 
-__all__ = ["Comparison", "InputDiff", "Side", "archived_side", "compare", "file_side"]
+__all__ = ["Comparison", "InputDiff", "OnlyIn", "Side", "archived_side", "compare", "file_side"]
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,20 @@ class InputDiff:
 
 
 @dataclass(frozen=True)
+class OnlyIn:
+    """A section set on one side only (``side`` ``"A"`` or ``"B"``), e.g. ``cost`` when only B prices a
+    run: its ``inputs`` inputs are not listed one by one; ``at`` is where its first one was set."""
+
+    side: str
+    section: str
+    inputs: int
+    at: str
+
+
+@dataclass(frozen=True)
 class Comparison:
-    """A against B: inputs that differ, data rows that differ, and the headline moves A → B."""
+    """A against B: inputs that differ (those of a section only one side has are summed up in
+    ``only``), data rows that differ, and the headline moves A → B."""
 
     a: Side
     b: Side
@@ -82,6 +94,7 @@ class Comparison:
     data: tuple[FileChange, ...]
     moves: tuple[HeadlineMove, ...]
     notes: tuple[str, ...] = ()
+    only: tuple[OnlyIn, ...] = ()
 
 
 def _run(scenario: "Scenario", seed: int, samples: int, data_dir: Path | None) -> dict[str, float]:
@@ -176,6 +189,46 @@ def _input_diffs(a: Side, b: Side) -> tuple[InputDiff, ...]:
                            "–" if c.new is None else b.at(c.input)) for c in changes)
 
 
+def _set_names(side: Side) -> set[str]:
+    """Dotted names of the inputs a side sets (a value, not null)."""
+    import yaml
+
+    from forecast.analysis.changes import _leaves
+
+    leaves: dict = {}
+    _leaves(yaml.safe_load(side.yaml_text) or {}, (), leaves)
+    return {name for name, value in leaves.items() if value is not None}
+
+
+def _line_key(at: str) -> tuple[str, int]:
+    path, _, line = at.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (at, 0)
+
+
+def _whole_sections(a: Side, b: Side, diffs: tuple[InputDiff, ...]) -> tuple[tuple[InputDiff, ...], tuple[OnlyIn, ...]]:
+    """``diffs`` without the inputs of sections that only one side has, and those sections: the
+    shortest dotted prefix of an input under which the other side sets nothing (a section, never a
+    single input: ``supply.include`` set on one side only stays a row)."""
+    names = {"A": _set_names(a), "B": _set_names(b)}
+    groups: dict[tuple[str, str], list[InputDiff]] = {}
+    rest = []
+    for diff in diffs:
+        side = "A" if diff.b is None else "B" if diff.a is None else ""
+        parts = diff.input.split(".")
+        other = names["B" if side == "A" else "A"]
+        section = next((prefix for prefix in (".".join(parts[:i]) for i in range(1, len(parts)))
+                        if not any(n == prefix or n.startswith(prefix + ".") for n in other)), None) \
+            if side and diff.what == "value" else None
+        if section is None:
+            rest.append(diff)
+        else:
+            groups.setdefault((side, section), []).append(diff)
+    only = tuple(OnlyIn(side, section, len(found),
+                        min((d.a_at if side == "A" else d.b_at for d in found), key=_line_key))
+                 for (side, section), found in sorted(groups.items()))
+    return tuple(rest), only
+
+
 def compare(a: Side, b: Side) -> Comparison:
     """A against B: inputs that differ (where each was set), data rows that differ, and each headline
     figure's move A → B split between inputs, data and (for another version's archive) the model."""
@@ -193,7 +246,8 @@ def compare(a: Side, b: Side) -> Comparison:
         except ForecastError as exc:
             notes.append(f"the moves are not split: a re-run on the other side's data failed ({exc})")
             moves = split_moves(a.headline, {}, {}, {}, b.headline)
-    return Comparison(a, b, inputs, files, moves, tuple(notes))
+        shown, only = _whole_sections(a, b, inputs)
+    return Comparison(a, b, shown, files, moves, tuple(notes), only)
 
 
 def _split(a: Side, b: Side, inputs_differ: bool, data_differ: bool, version: str,

@@ -23,7 +23,7 @@ def sensitivity(
 ) -> None:
     """Which inputs move the headline answers: each input swung to its p10 and p90 (the others at their
     medians), and first-order and total Sobol indices (SALib, seeded, 95% intervals). Prints the
-    ranking; writes sensitivity.csv and a tornado chart per output."""
+    ranking; writes sensitivity.csv, sensitivity_exhaustion.csv (quarters) and a tornado chart per output."""
     from forecast.analysis.sensitivity import sensitivity as analyse
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError

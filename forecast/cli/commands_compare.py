@@ -21,7 +21,12 @@ def _scenario_path(text: str, which: str) -> Path:
     named = Path("scenarios") / f"{text}.yaml"
     if named.is_file():
         return named
+    import difflib
+
+    known = sorted(p.stem for p in Path("scenarios").glob("*.yaml"))
+    close = difflib.get_close_matches(path.stem, known, n=1, cutoff=0.6)
     raise ScenarioError([Problem("command line", 0, 0, which, f"no scenario file '{text}' (nor {named})",
+                                 f"did you mean '{close[0]}'?" if close else
                                  "give a scenario YAML file, or the name of one in scenarios/")])
 
 
@@ -84,7 +89,7 @@ def compare(
     from forecast.analysis.compare import archived_side, compare as compare_sides, file_side
     from forecast.cli.render import print_frame
     from forecast.errors import ForecastError
-    from forecast.report.compare import compare_markdown, compare_tables, side_line
+    from forecast.report.compare import compare_markdown, compare_tables, only_lines, side_line
     from forecast.schema import MAX_SAMPLES
 
     if samples is not None and samples > MAX_SAMPLES:
@@ -105,12 +110,20 @@ def compare(
     console.print(f"A  {side_line(comparison.a)}", markup=False)
     console.print(f"B  {side_line(comparison.b)}", markup=False)
     tables = compare_tables(comparison)
+    only = only_lines(comparison)
+    sections = [line for line in only if line.startswith("only in")]
     if len(tables["inputs"]):
         print_frame(console, tables["inputs"], f"Inputs that differ ({len(tables['inputs'])})")
     else:
-        console.print("no inputs differ", markup=False)
+        console.print("no other inputs differ" if sections else "no inputs differ", markup=False)
+    for line in sections:
+        console.print(line, markup=False)
     if len(tables["data"]):
         print_frame(console, tables["data"], "Data rows that differ")
-    print_frame(console, tables["moves"], "Headline, A → B")
+    if len(tables["moves"]):
+        print_frame(console, tables["moves"], "Headline, A → B")
+    for line in only:
+        if not line.startswith("only in"):
+            console.print(line, markup=False)
     for note in comparison.notes:
         console.print(f"note {note}", markup=False)

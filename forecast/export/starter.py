@@ -46,8 +46,12 @@ def find_parent(text: str | Path, folder: Path = Path("scenarios")) -> Path:
     guess = folder / f"{text}.yaml"
     if path.suffix == "" and guess.is_file():
         return guess
+    import difflib
+
     known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-    hint = f"scenarios here: {', '.join(known)}" if known else "give the path of a scenario YAML file"
+    close = difflib.get_close_matches(path.stem, known, n=1, cutoff=0.6)
+    hint = (f"did you mean '{close[0]}'?" if close else
+            f"scenarios here: {', '.join(known)}" if known else "give the path of a scenario YAML file")
     raise _problem("--from", f"no scenario file {text}" + ("" if path.suffix else f" (nor {guess})"), hint)
 
 

@@ -15,7 +15,7 @@ from forecast.report.changes import cell, format_change, total_text
 if TYPE_CHECKING:  # pragma: no cover
     from forecast.analysis.compare import Comparison, Side
 
-__all__ = ["COMPARE_FIGURES", "compare_markdown", "compare_tables", "side_line"]
+__all__ = ["COMPARE_FIGURES", "compare_markdown", "compare_tables", "only_lines", "side_line"]
 
 #: The headline figures compared, in this order (those a scenario has): median exhaustion, its 80%
 #: interval, P(exhausted by 2030), p50 cost.
@@ -26,6 +26,26 @@ def side_line(side: "Side") -> str:
     """One line naming a side: ``scenarios/baseline.yaml (run now, seed 42, 2,000 samples)``."""
     when = f"archived, peakdata {side.version}" if side.quarter else "run now on data/"
     return f"{side.label} ({when}, seed {side.seed}, {side.samples:,} samples)"
+
+
+def only_lines(comparison: "Comparison") -> list[str]:
+    """One line per side that has sections the other lacks: ``only in B: cost (35 inputs, from
+    scenarios/gpt-class.yaml:14)``; and, when the two share no headline figure, a line saying which
+    each gives."""
+    lines = []
+    for side in ("A", "B"):
+        found = [o for o in comparison.only if o.side == side]
+        if found:
+            lines.append(f"only in {side}: " + "; ".join(
+                f"{o.section} ({o.inputs} input{'s' if o.inputs != 1 else ''}, from {o.at})" for o in found))
+    if not any(move.key in COMPARE_FIGURES for move in comparison.moves):
+        def figures(side: "Side") -> str:
+            kinds = [kind for kind in ("exhaustion", "cost") if any(
+                key.startswith(kind + ".") and key in side.headline for key in COMPARE_FIGURES)]
+            return " and ".join(kinds) + " figures" if kinds else "no figures"
+
+        lines.append(f"no headline figure in both: A has {figures(comparison.a)}, B has {figures(comparison.b)}")
+    return lines
 
 
 def _show_model(comparison: "Comparison") -> bool:
@@ -76,12 +96,18 @@ def compare_markdown(comparison: "Comparison") -> str:
     """The comparison as Markdown: the sides, then pipe tables of inputs, data rows and moves."""
     tables = compare_tables(comparison)
     lines = [f"**A** {cell(side_line(comparison.a))}  ", f"**B** {cell(side_line(comparison.b))}", ""]
+    only = only_lines(comparison)
+    sections = [line for line in only if line.startswith("only in")]
     lines.append(f"### Inputs that differ ({len(tables['inputs'])})" if len(tables["inputs"])
-                 else "No inputs differ.")
+                 else "No other inputs differ." if sections else "No inputs differ.")
     if len(tables["inputs"]):
         lines += [""] + _pipe_table(tables["inputs"])
+    if sections:
+        lines += [""] + [f"{cell(line)}  " for line in sections]
     if len(tables["data"]):
         lines += ["", "### Data rows that differ", ""] + _pipe_table(tables["data"])
-    lines += ["", "### Headline, A → B", ""] + _pipe_table(tables["moves"])
+    if len(tables["moves"]):
+        lines += ["", "### Headline, A → B", ""] + _pipe_table(tables["moves"])
+    lines += [""] + [cell(line) for line in only if not line.startswith("only in")]
     lines += [""] + [f"- {cell(note)}" for note in comparison.notes]
     return "\n".join(lines).rstrip("\n") + "\n"

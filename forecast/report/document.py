@@ -19,6 +19,7 @@ from forecast.outputs import format_headline, headline
 from forecast.report import sections as S
 from forecast.report.document_base import quarter_of, draw
 from forecast.report.document_costs import CostAndAnalysisCharts
+from forecast.report.document_history import HistoryChart
 from forecast.report.document_supply import SupplyCharts
 from forecast.report.glossary import glossary_frame
 from forecast.report.markdown import render_report
@@ -86,11 +87,12 @@ def waterfall_markdown(wf) -> str:
     return S.md_table(waterfall_table(wf)) + "\n\n" + line + ".\n"
 
 
-class Document(SupplyCharts, CostAndAnalysisCharts):
+class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
     """Everything the report shows, built once from the runs."""
 
     def __init__(self, runs: Sequence[ScenarioRun], waterfalls: Sequence[Any], quarter: str, data_dir: Path,
-                 changes: dict[str, Any] | None, archive_path: str | Path, trends: Any = None) -> None:
+                 changes: dict[str, Any] | None, archive_path: str | Path, trends: Any = None,
+                 history: pd.DataFrame | None = None) -> None:
         self.runs = list(runs)
         self.waterfalls = list(waterfalls)
         self.quarter = quarter
@@ -98,6 +100,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         self.changes = changes
         self.archive_path = archive_path  # as the report names it: from the report folder (../archive.sqlite)
         self.trends = trends  # a forecast.engine.trends.TrendReport, or None: no trend section
+        # headlines of earlier quarters' full runs (forecast.report.document_history.earlier_quarters)
+        self.history = history
         self.supply = [r for r in self.runs if S.is_supply(r)]
         self.cost = [r for r in self.runs if S.is_cost(r)]
         self.data: dict[str, pd.DataFrame] = {}
@@ -156,6 +160,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         if self.trends is not None:
             for chart in self.trends.charts:
                 self._trend(chart, images)
+        self._headline_history(images)
         specs = list(images.values())
         workers = max(1, min(int(workers), len(specs)))
         if workers == 1:
@@ -231,6 +236,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         samples = sorted({r.result.samples for r in self.runs})
         return {
             "quarter": self.quarter, "version": __version__, "stamp": self.stamp, "scenarios": scen,
+            "history": self.history_context(),
             "summary": {"supply": S.md_table(supply_table) if not supply_table.empty else None,
                         "cost": S.md_table(cost_table) if not cost_table.empty else None,
                         "sentences": sentences, "chart": hero[0] if hero else None},

@@ -194,10 +194,11 @@ class CostAndAnalysisCharts(ChartSections):
                    f"{converged_note(frame)}; and the swings with every other input at its median. "
                    "`peakdata sensitivity` computes it at more runs.")
         self._chart(name, "sensitivity", fig, title, caption, [run.name], frame, images)
-        if outcome == "exhaustion":  # the CSV gives quarters, not decimal years (docs/exports.md)
-            from forecast.export.tables import quarter_columns
+        # the CSV gives quarters, not decimal years, and the unit of each row's input (docs/exports.md)
+        from forecast.export.sensitivity import sensitivity_csv_tables
 
-            self.data[name] = quarter_columns(self.data[name], ["base", "at_p10", "at_p90"])
+        self.data[name] = next(iter(sensitivity_csv_tables(
+            self.data[name], run.file.scenario.horizon.end.end_year, kinds).values()))
         shown = pd.DataFrame({
             "input": frame["label"],
             "input p10 – p90": [f"{format_value(a, kinds.get(n, ''))} – {format_value(b, kinds.get(n, ''))}"

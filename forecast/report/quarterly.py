@@ -207,8 +207,10 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     tick("fitted trends")
     from forecast.report.document import Document
 
+    from forecast.report.document_history import earlier_quarters
+
     doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
-                   name_from(folder, archive_path, [out]), trends)
+                   name_from(folder, archive_path, [out]), trends, earlier_quarters(archive_path, quarter))
     figures = doc.build_charts(workers=workers)
     tick("drew charts")
     markdown = doc.render(template_dir)

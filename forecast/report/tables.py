@@ -238,16 +238,22 @@ def history_table(runs: pd.DataFrame, metrics: tuple[str, ...] = HISTORY_METRICS
 
 
 def _move(key: str, before: float, after: float) -> str:
-    """How a headline figure moved from one run to the next, in its unit: years, points, percent."""
+    """How a headline figure moved from one run to the next, as ``peakdata compare`` and "changes since
+    last quarter" say it (:func:`forecast.report.changes.format_change`): ``3 quarters later``,
+    ``−14.0 pts``, ``no change``; a cost in percent."""
+    from forecast.report.changes import format_change
+
     if before != before or after != after:
         return "–"
     kind = headline_kind(key)
+    if before == after:
+        return "no change"
     if kind == "year":
         if math.isinf(before) or math.isinf(after):
-            return "0" if before == after else ("to after horizon" if math.isinf(after) else "from after horizon")
-        return "0" if before == after else f"{after - before:+.2f} yr"
+            return "to after horizon" if math.isinf(after) else "from after horizon"
+        return format_change("exhaustion.p50", after - before)
     if kind in ("probability", "fraction"):
-        return f"{(after - before) * 100:+.0f} pts"
+        return format_change("exhaustion.by_2030", after - before)
     if kind == "usd" and before > 0:
         return f"{after / before - 1:+.0%}"
     return f"{after - before:+.4g}"
