@@ -180,7 +180,7 @@ def test_cli_md_changes_example_is_computed(request, tmp_path):
     """The "Changes since last quarter" example of docs/cli.md (peakdata history) is the section the
     report computes for the edit it describes, so its Palmyra figures follow the model and data."""
     block = _changes_example(tmp_path)
-    assert "| palmyra-x-004 | Cost, p50 | $1.04M |" in block  # the shipped figure, as the history example
+    assert "| palmyra-x-004 | Cost, p50 | $1.1M |" in block  # the shipped figure at 5,000 samples, as the history example
     _check_doc(request, ROOT / "docs" / "cli.md", lambda text: re.sub(
         re.escape(_CHANGES_BEGIN) + r"\n.*?" + re.escape(_CHANGES_END),
         lambda _: f"{_CHANGES_BEGIN}\n{block}{_CHANGES_END}", text, count=1, flags=re.S))
