@@ -4,8 +4,8 @@ the same draws (every sample's quarter, the counts behind the curve and P(by 203
 interval); at the scenario's values it reads as the report; it is byte-identical across reruns; a
 headless Chromium loads it, moves a slider and reads the new median and the redraw time from the DOM.
 
-Node is installed by .ci/run (apt ``nodejs``); without it the Node tests skip. Chromium is not installed
-by .ci/run (hundreds of MB): its test skips where there is none.
+Node is installed by .ci/run (apt ``nodejs``); without it the Node tests skip. Chromium is installed
+by .ci/run too (apt ``chromium``); its test skips where there is none.
 """
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ def test_sliders_hand_computed_values():
     assert X.evaluate(data, "hand", {"s": (0, 2)})["p50"] == 8
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium here (.ci/run does not install it: hundreds of MB)")
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium here (.ci/run installs it with apt)")
 def test_chromium_moves_the_compute_growth_slider_to_3x_and_reads_the_median(page, tmp_path):
     data = _data(page)
     path = tmp_path / "explore.html"
