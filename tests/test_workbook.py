@@ -18,6 +18,7 @@ from openpyxl.formula.translate import Translator
 import forecast.engine as engine
 from forecast.io.scenario import load_scenario
 from forecast.export.workbook import workbook_bytes
+from forecast.outputs import XLSX_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +52,7 @@ def row_of(ws, label: str) -> int:
 
 def test_sheets_in_order(book):
     _, wb, _ = book
-    assert wb.sheetnames == ["README", "Summary", "Supply-Demand", "Costs by mix", "Inputs", "Model"]
+    assert wb.sheetnames == ["README", "Summary", "Supply-Demand", "Gap and cost", "Costs by mix", "Inputs", "Model"]
 
 
 def test_every_formula_carries_a_cached_value(book):
@@ -136,8 +137,9 @@ def test_inputs_sheet_lists_every_assumption_with_source_and_place(results, book
 def test_number_formats_frozen_headers_and_chart(book):
     data, wb, _ = book
     ws = wb["Model"]
-    assert ws.cell(row=row_of(ws, "effective stock"), column=4).number_format == '0.0,,,,"T"'
-    assert ws.cell(row=row_of(ws, "compute cost"), column=3).number_format == '$#,##0.00,,"M"'
+    assert ws.cell(row=row_of(ws, "effective stock"), column=4).number_format == XLSX_FORMATS["tokens"]
+    assert ws.cell(row=row_of(ws, "compute cost"), column=3).number_format == XLSX_FORMATS["usd"]
+    assert ws.cell(row=row_of(ws, "price per GPU-hour at the run date"), column=3).number_format == XLSX_FORMATS["price"]
     assert wb["Supply-Demand"].freeze_panes == "D2"
     assert wb["Inputs"].freeze_panes == "B2"
     with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -21,6 +21,8 @@ from forecast.result import ForecastResult, PointEstimate
 __all__ = ["CREATED", "MODEL_SHEET", "ModelBlock", "WorkbookBook", "write_model_sheet"]
 
 MODEL_SHEET = "Model"
+#: Width of a quarter's column [characters]: "1,679.2T tokens" and "$12,345.67bn" fit.
+QUARTER_WIDTH = 15
 #: Fixed creation date written into the workbook's properties, so the bytes do not depend on the clock.
 CREATED = datetime(2024, 1, 1)
 
@@ -308,7 +310,7 @@ class ModelBlock:
                               "values": [MODEL_SHEET, r, first, r, last], "line": {"color": colour, "width": 2}})
         chart.set_title({"name": f"{self.result.scenario}: point stock and demand"})
         chart.set_y_axis({"name": "tokens (log scale)", "log_base": 10, "num_format": "0.E+00"})
-        chart.set_x_axis({"name": "quarter", "interval_unit": 4})
+        chart.set_x_axis({"name": "quarter", "interval_unit": 4, "num_font": {"rotation": -45}})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 720, "height": 320})
         self.ws.insert_chart(self.row + 1, 0, chart)
@@ -380,6 +382,7 @@ class ModelBlock:
         columns = ["mix", "synthetic share", "expert share", "human tokens", "synthetic tokens", "human data",
                    "expert data", "synthetic generation", "verification", "data cost", "compute cost", "total cost"]
         self.book.header(ws, self.row, columns)
+        self.book.fit_row(ws, self.row, [(c, QUARTER_WIDTH) for c in columns[3:]], bold=True)
         self.row += 1
         money, tokens, pct = XLSX_FORMATS["usd"], XLSX_FORMATS["tokens"], XLSX_FORMATS["fraction"]
         mix = "cost.run.mix."
@@ -459,8 +462,11 @@ def write_model_sheet(book: WorkbookBook, results: list[ForecastResult]) -> None
     ws.set_column(0, 0, 52)
     ws.set_column(1, 1, 13)
     ws.set_column(2, 2, 14)
-    ws.set_column(3, 300, 11)
+    ws.set_column(3, 300, QUARTER_WIDTH)
     ws.freeze_panes(0, 3)
+    # 68 quarters do not fit one page wide at a readable size: the labels repeat on every page across
+    book.print_setup(ws, header_rows=0, fit_width=False, repeat_columns=3)
+    ws.set_print_scale(70)
     row = 0
     for result in results:
         if result.point is None:
