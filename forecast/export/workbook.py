@@ -228,7 +228,7 @@ def _costs(book: WorkbookBook, results: list[ForecastResult]) -> None:
 def _gap(book: WorkbookBook, results: list[ForecastResult]) -> None:
     """The gap's cumulative cost by route by the end of each year (``gap_cost_totals``), per scenario."""
     ws = book.wb.add_worksheet(GAP_SHEET)
-    columns = [("scenario", 20), ("by end of", 8), ("route", 40), ("p10", 13), ("p50", 13), ("p90", 13),
+    columns = [("scenario", 20), ("by end of", 8), ("route", 48), ("p10", 13), ("p50", 13), ("p90", 13),
                ("mean", 13), ("P(this route is the cheaper one at the margin)", 16)]
     ws.write_string(0, 0, "Cumulative cost of the synthetic gap (USD): tokens beyond the human stock, bought "
                           "once and kept, by the cheapest routes and the alternatives", book.style(role="title"))
