@@ -144,7 +144,7 @@ def test_number_formats_frozen_headers_and_chart(book):
     assert wb["Inputs"].freeze_panes == "B2"
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        assert charts and b"<c:lineChart>" in z.read(charts[0])
+        assert charts and b"<c:scatterChart>" in z.read(charts[0])
 
 
 def test_workbook_is_byte_identical_for_identical_results(results):
