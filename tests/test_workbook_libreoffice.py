@@ -363,7 +363,7 @@ def test_every_number_reads_as_its_value_in_libreoffice(checked):
 
 
 def test_every_page_prints_landscape(checked):
-    """LibreOffice's PDF of the workbook: every page landscape (print setup on every sheet), and the
-    sheets besides Model (fitted one page wide) take few pages: 10 scenarios, not 210 portrait pages."""
+    """LibreOffice's PDF of the workbook: every page landscape (print setup on every sheet; before,
+    the shipped scenarios printed on 228 portrait pages)."""
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", checked["pdf"])
     assert boxes and all(float(w) > float(h) for w, h in boxes)
