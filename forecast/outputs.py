@@ -299,12 +299,17 @@ IAMC_VARIABLES = {
     "synthetic_share_chosen": ("Training Data|Synthetic Share|Chosen", "fraction"),
 }
 
-#: Excel number formats of the workbook by unit (each trailing comma divides by 1000).
+#: Excel number formats of the workbook by unit (each trailing comma divides by 1000). Money, tokens and
+#: counts pick their suffix by magnitude (at most two conditions per format, as Excel allows): money
+#: $#,##0 below a million, then $…M and $…bn; tokens "B tokens" and "T tokens"; a price per unit
+#: (GPU-hour, million tokens, kWh) keeps its cents, and four decimals below 10 cents ($1.50, $0.0771).
 XLSX_FORMATS = {
-    "tokens": '0.0,,,,"T"', "params": '0.0,,,"B"', "count": '0.0,,,"B"', "flop": "0.00E+00",
-    "usd": '$#,##0.00,,"M"', "price": "$#,##0.000", "per_token": "0.000E+00", "fraction": "0.0%",
-    "growth": '0.000"x/yr"', "ratio": "0.000", "number": "0.0000", "hours": "#,##0", "yr": "0.00",
-    "FLOP/s": "0.00E+00", "W": "#,##0",
+    "tokens": '[>=1000000000000]#,##0.0,,,,"T tokens";[>=1000000000]#,##0.0,,,"B tokens";#,##0" tokens"',
+    "params": '[>=1000000000]#,##0.0,,,"B";[>=1000000]#,##0.0,,"M";#,##0',
+    "count": '[>=1000000000]#,##0.0,,,"B";[>=1000000]#,##0.0,,"M";#,##0', "flop": "0.00E+00",
+    "usd": '[>=1000000000]$#,##0.00,,,"bn";[>=1000000]$#,##0.00,,"M";$#,##0', "price": "[<0.1]$0.0000;$#,##0.00",
+    "per_token": "$0.00E+00", "fraction": "0.0%", "growth": '0.000"x/yr"', "ratio": "0.000", "number": "0.0000",
+    "hours": "#,##0", "yr": "0.00", "FLOP/s": "0.00E+00", "W": "#,##0",
 }
 #: Unit kind of an input → its unit on the workbook's Inputs sheet (:func:`input_unit`).
 XLSX_UNITS = {"tokens": "tokens", "params": "count", "flop": "FLOP", "usd": "USD", "fraction": "fraction",

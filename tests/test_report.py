@@ -876,3 +876,36 @@ def test_cost_section_shows_the_hindcast_track_record(report_dir):
     assert text.index("### Cost track record") > text.index("### Cost of training runs and data mixes")
     frame = pd.read_csv(report_dir / "data" / "cost_hindcast.csv", comment="#")
     assert len(frame) == 15 and int(frame["inside"].sum()) == 12
+
+
+def test_workbook_summary_states_the_reports_figures(report_dir):
+    """The workbook's Summary gives the figures of data/summary_supply.csv and data/summary_cost.csv of the
+    same run: median quarter, 80% interval, P(by end of 2030), cost p10 / p50 / p90; and the variant
+    mini-slow takes the inputs it inherits from mini-supply's cells."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    book = load_workbook(report_dir / "exports" / "peakdata-2026Q4.xlsx")
+    ws = book["Summary"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    supply = pd.read_csv(report_dir / "data" / "summary_supply.csv", keep_default_na=False)
+    for item in supply.to_dict("records"):
+        row = rows[item["scenario"]]
+        quarter = {p: ("" if item[f"exhaustion_{p}_after_horizon"] in (True, "True") else item[f"exhaustion_{p}"])
+                   for p in ("p10", "p50", "p90")}
+        shown = [row["exhaustion, median"], *row["exhaustion, 80% interval"].split(" – ")]
+        for want, got in zip((quarter["p50"], quarter["p10"], quarter["p90"]), shown):
+            assert got == want or (want == "" and got.startswith("after ")), (item["scenario"], got, want)
+        assert row["P(exhausted by end of 2030)"] == pytest.approx(float(item["p_exhausted_by_2030"]), abs=5e-6)
+    cost = pd.read_csv(report_dir / "data" / "summary_cost.csv")
+    assert len(cost) >= 2
+    for item in cost.to_dict("records"):
+        for p in ("p10", "p50", "p90"):
+            assert rows[item["scenario"]][f"total cost {p}"] == pytest.approx(item[f"cost_total_{p}_usd"], rel=1e-5)
+    inputs = book["Inputs"]
+    header = [c.value for c in inputs[1]]
+    linked = [r for r in inputs.iter_rows(min_row=2, values_only=True) if r[header.index("inherited from")]]
+    assert linked and all(r[header.index("inherited from")] == "mini-supply" and str(r[3]).startswith("=")
+                          for r in linked)
+    book.close()

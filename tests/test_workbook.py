@@ -18,6 +18,7 @@ from openpyxl.formula.translate import Translator
 import forecast.engine as engine
 from forecast.io.scenario import load_scenario
 from forecast.export.workbook import workbook_bytes
+from forecast.outputs import XLSX_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +52,7 @@ def row_of(ws, label: str) -> int:
 
 def test_sheets_in_order(book):
     _, wb, _ = book
-    assert wb.sheetnames == ["README", "Summary", "Supply-Demand", "Costs by mix", "Inputs", "Model"]
+    assert wb.sheetnames == ["README", "Summary", "Supply-Demand", "Gap and cost", "Costs by mix", "Inputs", "Model"]
 
 
 def test_every_formula_carries_a_cached_value(book):
@@ -136,13 +137,14 @@ def test_inputs_sheet_lists_every_assumption_with_source_and_place(results, book
 def test_number_formats_frozen_headers_and_chart(book):
     data, wb, _ = book
     ws = wb["Model"]
-    assert ws.cell(row=row_of(ws, "effective stock"), column=4).number_format == '0.0,,,,"T"'
-    assert ws.cell(row=row_of(ws, "compute cost"), column=3).number_format == '$#,##0.00,,"M"'
+    assert ws.cell(row=row_of(ws, "effective stock"), column=4).number_format == XLSX_FORMATS["tokens"]
+    assert ws.cell(row=row_of(ws, "compute cost"), column=3).number_format == XLSX_FORMATS["usd"]
+    assert ws.cell(row=row_of(ws, "price per GPU-hour at the run date"), column=3).number_format == XLSX_FORMATS["price"]
     assert wb["Supply-Demand"].freeze_panes == "D2"
     assert wb["Inputs"].freeze_panes == "B2"
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        assert charts and b"<c:lineChart>" in z.read(charts[0])
+        assert charts and b"<c:scatterChart>" in z.read(charts[0])
 
 
 def test_workbook_is_byte_identical_for_identical_results(results):
@@ -165,3 +167,77 @@ def test_exhaustion_cdf_is_the_results_event_cdf(results, book):
     probs = np.array([p for _, p in rows])
     assert probs[0] < 0.5 < probs[-1] and np.count_nonzero(np.diff(probs)) > 5
     assert probs[-1] == pytest.approx(baseline.event_probability("exhaustion"))
+
+
+def test_summary_has_the_headline_figures_with_p_by_2030(results, book):
+    from forecast.outputs import headline
+
+    _, _, cached = book
+    ws = cached["Summary"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    base = headline(results[0])
+    row = rows["baseline"]
+    assert row["P(exhausted by end of 2030)"] == pytest.approx(base["exhaustion.by_2030"], rel=1e-15)
+    assert row["exhaustion, median"] == results[0].event_quantile("exhaustion", 0.5)
+    assert rows["mix-sweep"]["total cost p50"] == pytest.approx(headline(results[1])["cost.total.p50"], rel=1e-15)
+
+
+def test_gap_and_cost_sheet_holds_the_gap_totals(results, book):
+    _, _, cached = book
+    ws = cached["Gap and cost"]
+    header = [c.value for c in ws[2]]
+    assert header[:7] == ["scenario", "by end of", "route", "p10", "p50", "p90", "mean"]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=3, values_only=True)]
+    totals = results[0].tables["gap_cost_totals"]
+    assert len(rows) == len(totals) and {r["by end of"] for r in rows} == {2030, 2035}
+    for row, want in zip(rows, totals.itertuples(index=False)):
+        assert row["scenario"] == "baseline" and row["by end of"] == want.by_end_of
+        assert (row["p10"], row["p50"], row["p90"]) == pytest.approx((want.p10, want.p50, want.p90), rel=1e-15)
+    assert [r["route"] for r in rows[:5]] == ["synthetic", "licensed", "total (cheapest routes)",
+                                              "alternative: all synthetic",
+                                              "alternative: all licensable text licensed first"]
+
+
+def test_input_cells_carry_their_source_as_a_note(results, book):
+    _, wb, _ = book
+    ws = wb["Inputs"]
+    row = [c.value for c in ws["A"]].index("supply.repetition.multiplier") + 1
+    note = ws.cell(row=row, column=4).comment.text
+    assert note.startswith("Source: Villalobos et al. 2024") and "scenarios/baseline.yaml:" in note.split("Set at: ")[1]
+
+
+def test_print_setup_on_every_sheet(book):
+    data, wb, _ = book
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        if ws.title != "Model":
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (1, None), ws.title
+            assert ws.page_setup.fitToHeight == 0, ws.title
+    assert wb["Inputs"].print_title_rows == "$1:$1" and wb["Model"].print_title_cols == "$A:$C"
+
+
+def test_no_text_runs_over_another_cell(book):
+    """What LibreOffice drew over each other in README and Summary (issue 26): each wrapped cell's row
+    is tall enough for its lines, and text that does not wrap fits its column when the next cell is used."""
+    from forecast.export.xlsx import LINE_HEIGHT, wrapped_lines
+
+    _, wb, _ = book
+    checked = 0
+    for ws in wb.worksheets:
+        if ws.title == "Model":
+            continue
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if not isinstance(cell.value, str) or cell.value.startswith("="):
+                    continue
+                width = next((d.width for d in ws.column_dimensions.values()
+                              if d.min and d.min <= cell.column <= d.max), 8.43)
+                if cell.alignment.wrap_text:
+                    height = ws.row_dimensions[cell.row].height or LINE_HEIGHT
+                    assert height >= LINE_HEIGHT * wrapped_lines(cell.value, width, cell.font.b), \
+                        (ws.title, cell.coordinate, cell.value)
+                elif ws.cell(row=cell.row, column=cell.column + 1).value is not None and cell.font.sz != 13:
+                    assert len(cell.value) <= width, (ws.title, cell.coordinate, cell.value, width)
+                checked += 1
+    assert checked > 500

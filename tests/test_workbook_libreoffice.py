@@ -14,6 +14,7 @@ CI installs LibreOffice (``libreoffice-calc-nogui`` in .ci/run); without ``soffi
 from __future__ import annotations
 
 import dataclasses
+import re
 import io
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ import openpyxl
 import pytest
 
 import forecast.engine as engine
-from forecast.io.scenario import load_scenario
+from forecast.io.scenario import extends_parents, load_scenario
 from forecast.export.workbook import INPUTS_SHEET, MODEL_SHEET, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,6 +107,47 @@ def recalculate(paths: list[Path], work: Path) -> list[Path]:
     return converted
 
 
+def _soffice(args: list[str], work: Path) -> subprocess.CompletedProcess:
+    profile = work / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC, encoding="utf-8")
+    return subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                           *args], capture_output=True, text=True, timeout=300,
+                          env={"HOME": str(work), "PATH": "/usr/bin:/bin"})
+
+
+#: LibreOffice's CSV filter: comma, double quotes, UTF-8, from line 1, English number formats, no
+#: quoting of numbers, detect special numbers, **cell contents as shown**, values not formulas, keep
+#: spaces, every sheet (one file per sheet, ``<name>-<sheet>.csv``).
+CSV_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,true,false,false,-1"
+
+
+def shown_values(path: Path, work: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``path`` as LibreOffice displays its cells (number formats applied): sheet → rows."""
+    import csv
+
+    out = work / "shown"
+    out.mkdir(exist_ok=True)
+    done = _soffice(["--convert-to", CSV_SHOWN, "--outdir", str(out), str(path)], work)
+    sheets = {}
+    for sheet in openpyxl.load_workbook(path, read_only=True).sheetnames:
+        target = out / f"{path.stem}-{sheet}.csv"
+        assert target.is_file(), f"LibreOffice wrote no CSV of {sheet}: {done.stdout} {done.stderr}"
+        with target.open(encoding="utf-8", newline="") as handle:
+            sheets[sheet] = list(csv.reader(handle))
+    return sheets
+
+
+def to_pdf(path: Path, work: Path) -> bytes:
+    """``path`` printed to PDF by LibreOffice (its print setup applied)."""
+    out = work / "pdf"
+    out.mkdir(exist_ok=True)
+    done = _soffice(["--convert-to", "pdf", "--outdir", str(out), str(path)], work)
+    target = out / f"{path.stem}.pdf"
+    assert target.is_file(), f"LibreOffice wrote no PDF: {done.stdout} {done.stderr}"
+    return target.read_bytes()
+
+
 def formulas(path: Path) -> dict[str, str]:
     ws = openpyxl.load_workbook(path)[MODEL_SHEET]
     return {c.coordinate: c.value for row in ws.iter_rows() for c in row
@@ -145,8 +187,8 @@ def scaled_inputs(data: bytes, results, factor: float) -> bytes:
         title = row[0].value or ""
         if title.startswith("Scenario "):
             scenario = title[len("Scenario "):].split(":")[0] if title.endswith("assumptions") else None
-        elif scenario and title in inputs[scenario]:
-            row[3].value = row[3].value * factor
+        elif scenario and title in inputs[scenario] and not str(row[3].value).startswith("="):
+            row[3].value = row[3].value * factor  # a variant's inherited input follows its parent's cell
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -161,13 +203,15 @@ def checked(tmp_path_factory):
     (work / "branches.yaml").write_text(BRANCHES, encoding="utf-8")
     loaded.append(load_scenario(work / "branches.yaml"))
     results = [engine.run(item.scenario, samples=200, provenance=item.provenance) for item in loaded]
-    data = workbook_bytes(results)
+    parents = extends_parents(loaded)
+    assert parents["private-text"] == "baseline" and parents["mix-sweep"] == "palmyra-x-004"
+    data = workbook_bytes(results, parents)
     files = {"model": data}
     # wrong cached values (stock, demand and costs doubled): a recalculation must replace them
     wrong = [dataclasses.replace(r, point=dataclasses.replace(
         r.point, series={k: v * 2 for k, v in r.point.series.items()},
         scalars={k: v * 2 for k, v in r.point.scalars.items()})) for r in results]
-    files["wrong_cache"] = workbook_bytes(wrong)
+    files["wrong_cache"] = workbook_bytes(wrong, parents)
     files["scaled"] = scaled_inputs(data, results, 1.1)
     # the Python point model with every assumption times 1.1, written as cached values
     expected = []
@@ -175,7 +219,7 @@ def checked(tmp_path_factory):
         scaled = {k: v * 1.1 for k, v in result.point.values.items()}
         expected.append(dataclasses.replace(result, point=engine.point(item.scenario, provenance=item.provenance,
                                                                        values=scaled)))
-    files["expected_scaled"] = workbook_bytes(expected)
+    files["expected_scaled"] = workbook_bytes(expected, parents)
     # one formula broken: the compute cost of the first cost scenario adds instead of multiplying
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb[MODEL_SHEET]
@@ -190,8 +234,10 @@ def checked(tmp_path_factory):
         path.write_bytes(content)
         paths.append(path)
     converted = dict(zip(files, recalculate(paths, work)))
+    shown = shown_values(paths[0], work)
+    pdf = to_pdf(paths[0], work)
     return {"results": results, "sources": dict(zip(files, paths)), "converted": converted,
-            "broken_cell": target.coordinate}
+            "broken_cell": target.coordinate, "shown": shown, "pdf": pdf}
 
 
 def test_recalculation_is_forced(checked):
@@ -236,3 +282,88 @@ def test_a_broken_formula_is_caught(checked):
     assert checked["broken_cell"] in refs
     assert len(refs) > 1  # the totals that depend on it moved too
     assert worst > 1e-3
+
+
+def test_an_edit_of_the_parent_flows_to_its_variants(checked):
+    """Inherited inputs are formulas on the parent's cell: with the parent's cells × 1.1 (and the
+    variant's own cells × 1.1) LibreOffice shows the variant's inherited cells at the parent's new value."""
+    source = openpyxl.load_workbook(checked["sources"]["model"])[INPUTS_SHEET]
+    got = openpyxl.load_workbook(checked["converted"]["scaled"], data_only=True)[INPUTS_SHEET]
+    before = openpyxl.load_workbook(checked["sources"]["model"], data_only=True)[INPUTS_SHEET]
+    header = [c.value for c in source[1]]
+    linked = 0
+    for row in source.iter_rows(min_row=2):
+        parent = row[header.index("inherited from")].value
+        if not parent:
+            continue
+        p50 = row[3]
+        assert isinstance(p50.value, str) and p50.value.startswith("="), p50.coordinate
+        target = p50.value.lstrip("=")
+        assert got[p50.coordinate].value == pytest.approx(got[target].value, rel=1e-12)
+        if row[2].value is not None:  # an assumption (settings are not scaled): the parent's value × 1.1
+            assert got[p50.coordinate].value == pytest.approx(before[target].value * 1.1, rel=1e-12)
+            linked += 1
+    # private-text inherits the baseline's web stock, growth, quality and more; mix-sweep palmyra's prices
+    assert linked > 40
+    stock = next(r for r in source.iter_rows(min_row=2) if r[0].value == "supply.sources.indexed_web.stock"
+                 and r[header.index("inherited from")].value == "baseline")
+    assert stock[3].value == "=D" + str(next(r[0].row for r in source.iter_rows(min_row=2)
+                                              if r[0].value == "supply.sources.indexed_web.stock"))
+
+
+_SHOWN = re.compile(r"(?P<sign>-?)(?P<money>\$?)(?P<num>[\d,]*\.?\d*(?:E[+-]\d+)?)"
+                    r"(?P<suffix>bn|M|T tokens|B tokens| tokens|B|%|x/yr)?")
+_SCALE = {"bn": 1e9, "M": 1e6, "T tokens": 1e12, "B tokens": 1e9, " tokens": 1.0, "B": 1e9, "%": 0.01,
+          "x/yr": 1.0, None: 1.0}
+
+
+def shown_number(text: str) -> tuple[float, str, float]:
+    """(value, suffix, half a unit of the last digit shown) of a cell's displayed text."""
+    m = _SHOWN.fullmatch(text.strip())
+    assert m and m["num"], f"cannot read {text!r}"
+    num = m["num"].replace(",", "")
+    mantissa = num.split("E")[0]
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    scale = _SCALE[m["suffix"]] * (10.0 ** int(num.split("E")[1]) if "E" in num else 1.0)
+    sign = -1.0 if m["sign"] else 1.0
+    return sign * float(mantissa) * scale, (m["money"] + (m["suffix"] or "")), 0.5 * 10.0 ** -decimals * scale
+
+
+def test_every_number_reads_as_its_value_in_libreoffice(checked):
+    """The text LibreOffice shows for a formatted cell is the cell's number in its unit: a price per
+    GPU-hour of $1.50 reads $1.50, never $0.00M; money carries no token suffix and tokens no $; a
+    number shown with a scaling suffix (M, bn, T tokens, B tokens, B) keeps two significant digits."""
+    wb = openpyxl.load_workbook(checked["sources"]["model"], data_only=True)
+    counts: dict[str, int] = {}
+    for sheet, rows in checked["shown"].items():
+        ws = wb[sheet]
+        for cells in ws.iter_rows():
+            for cell in cells:
+                value, code = cell.value, cell.number_format
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or code == "General":
+                    continue
+                text = rows[cell.row - 1][cell.column - 1]
+                assert "#" not in text, (sheet, cell.coordinate, text)  # too narrow: ### instead of the number
+                shown, suffix, half = shown_number(text)
+                money = "$" in code.replace('"$"', "")
+                assert money == suffix.startswith("$"), (sheet, cell.coordinate, text, code)
+                assert ("tokens" in suffix) == ("tokens" in code), (sheet, cell.coordinate, text, code)
+                if suffix.lstrip("$") in ("bn", "M", "T tokens", "B tokens", "B") or "E" in text:
+                    ok = shown == pytest.approx(value, rel=0.02, abs=0 if value else 1e-300)
+                else:
+                    ok = abs(shown - value) <= half * 1.0001
+                assert ok, (sheet, cell.coordinate, value, text, code)
+                counts[sheet] = counts.get(sheet, 0) + 1
+    assert set(counts) == {"Summary", "Supply-Demand", "Gap and cost", "Costs by mix", "Inputs", "Model"}
+    assert counts["Costs by mix"] > 100 and counts["Model"] > 1000
+    # the case of issue 26: the price per GPU-hour of a run reads in dollars and cents
+    costs = checked["shown"]["Costs by mix"]
+    price = next(r for r in costs if r[1] == "Price per GPU-hour at run date")
+    assert price[2] == "USD/GPU-hour" and re.fullmatch(r"\$\d\.\d\d", price[4]), price
+
+
+def test_every_page_prints_landscape(checked):
+    """LibreOffice's PDF of the workbook: every page landscape (print setup on every sheet; before,
+    the shipped scenarios printed on 228 portrait pages)."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", checked["pdf"])
+    assert boxes and all(float(w) > float(h) for w, h in boxes)

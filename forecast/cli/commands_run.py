@@ -165,7 +165,7 @@ def export(
     estimate as live formulas over the Inputs sheet. Columns and units: docs/exports.md."""
     from forecast.cli.render import progress_callback
     from forecast.errors import ForecastError, ScenarioError
-    from forecast.io.scenario import duplicate_name_problems, load_scenario
+    from forecast.io.scenario import duplicate_name_problems, extends_parents, load_scenario
     from forecast.export.writers import check_writable, write_exports
     from forecast.io.display_paths import project_relative
     from forecast.schema import MAX_SAMPLES
@@ -188,7 +188,8 @@ def export(
             with progress_callback(item.scenario.name) as progress:
                 results.append(engine.run(item.scenario, seed=seed, samples=samples,
                                           provenance=item.provenance, progress=progress))
-        written = write_exports(results, book.parent if book else out, (format,), workbook_path=book)
+        written = write_exports(results, book.parent if book else out, (format,), workbook_path=book,
+                                parents=extends_parents(loaded))
     except ForecastError as exc:
         fail(exc)
     console = make_console()

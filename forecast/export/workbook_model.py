@@ -21,6 +21,8 @@ from forecast.result import ForecastResult, PointEstimate
 __all__ = ["CREATED", "MODEL_SHEET", "ModelBlock", "WorkbookBook", "write_model_sheet"]
 
 MODEL_SHEET = "Model"
+#: Width of a quarter's column [characters]: "1,679.2T tokens" and "$12,345.67bn" fit.
+QUARTER_WIDTH = 15
 #: Fixed creation date written into the workbook's properties, so the bytes do not depend on the clock.
 CREATED = datetime(2024, 1, 1)
 
@@ -299,16 +301,21 @@ class ModelBlock:
         return [k.split(".", 1)[1] for k in self.point.series if k.startswith("usable.")]
 
     def _chart(self, quarter_row: int, years_row: int, q: int) -> None:
-        chart = self.book.wb.add_chart({"type": "line"})
+        """Point stock and demand against the quarter's end [yr] on a numeric axis, labelled every two
+        years: a category axis of 68 quarter labels is drawn with its labels over each other in LibreOffice."""
+        chart = self.book.wb.add_chart({"type": "scatter", "subtype": "straight"})
         first, last = self.FIRST, self.FIRST + q - 1
-        r_q = quarter_row - 1
+        r_y = years_row - 1
         for key, name, colour in (("stock", "point stock", "#1F77B4"), ("demand", "point demand", "#D62728")):
             r = int(self.refs[key]) - 1
-            chart.add_series({"name": name, "categories": [MODEL_SHEET, r_q, first, r_q, last],
-                              "values": [MODEL_SHEET, r, first, r, last], "line": {"color": colour, "width": 2}})
+            chart.add_series({"name": name, "categories": [MODEL_SHEET, r_y, first, r_y, last],
+                              "values": [MODEL_SHEET, r, first, r, last], "line": {"color": colour, "width": 2},
+                              "marker": {"type": "none"}})
+        years = self.point.series["years"]
         chart.set_title({"name": f"{self.result.scenario}: point stock and demand"})
         chart.set_y_axis({"name": "tokens (log scale)", "log_base": 10, "num_format": "0.E+00"})
-        chart.set_x_axis({"name": "quarter", "interval_unit": 4})
+        chart.set_x_axis({"name": "year (quarter end)", "min": float(np.floor(years[0])),
+                          "max": float(np.ceil(years[-1])), "major_unit": 2, "num_format": "0"})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 720, "height": 320})
         self.ws.insert_chart(self.row + 1, 0, chart)
@@ -380,6 +387,7 @@ class ModelBlock:
         columns = ["mix", "synthetic share", "expert share", "human tokens", "synthetic tokens", "human data",
                    "expert data", "synthetic generation", "verification", "data cost", "compute cost", "total cost"]
         self.book.header(ws, self.row, columns)
+        self.book.fit_row(ws, self.row, [(c, QUARTER_WIDTH) for c in columns[3:]], bold=True)
         self.row += 1
         money, tokens, pct = XLSX_FORMATS["usd"], XLSX_FORMATS["tokens"], XLSX_FORMATS["fraction"]
         mix = "cost.run.mix."
@@ -459,8 +467,11 @@ def write_model_sheet(book: WorkbookBook, results: list[ForecastResult]) -> None
     ws.set_column(0, 0, 52)
     ws.set_column(1, 1, 13)
     ws.set_column(2, 2, 14)
-    ws.set_column(3, 300, 11)
+    ws.set_column(3, 300, QUARTER_WIDTH)
     ws.freeze_panes(0, 3)
+    # 68 quarters do not fit one page wide at a readable size: the labels repeat on every page across
+    book.print_setup(ws, header_rows=0, fit_width=False, repeat_columns=3)
+    ws.set_print_scale(50)
     row = 0
     for result in results:
         if result.point is None:

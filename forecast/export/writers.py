@@ -340,15 +340,17 @@ LONG_CSV, IAMC_CSV, WORKBOOK = "long.csv", "iamc.csv", "peakdata.xlsx"
 
 
 def write_exports(runs_results: list[ForecastResult], out_dir: Path,
-                  formats: tuple[str, ...] = ("csv", "xlsx"), workbook_path: Path | None = None) -> list[Path]:
+                  formats: tuple[str, ...] = ("csv", "xlsx"), workbook_path: Path | None = None,
+                  parents: dict[str, str] | None = None) -> list[Path]:
     """Write the spreadsheet exports of one or more results into ``out_dir``.
 
     ``csv``: ``long.csv`` (every scenario, metric, quarter and statistic), ``wide_<metric>.csv``
     (a row per scenario and quarter, a column per statistic), ``iamc.csv`` (IAMC format, for pyam)
     and ``meta.json`` (provenance), replacing any earlier CSV export in ``out_dir`` whole (no file of
     it is left beside the new set; other files are kept). ``xlsx``: ``peakdata.xlsx`` (or ``workbook_path``), the workbook
-    of :mod:`forecast.export.workbook` with the point model as live formulas. Columns and units:
-    docs/exports.md. Returns the written paths.
+    of :mod:`forecast.export.workbook` with the point model as live formulas; ``parents`` (scenario →
+    the scenario it extends) lets a variant's inherited inputs take their parent's cells. Columns and
+    units: docs/exports.md. Returns the written paths.
     """
     from forecast.errors import ExportError
     from forecast.export.tables import iamc_table, long_table, metadata, wide_table
@@ -380,5 +382,5 @@ def write_exports(runs_results: list[ForecastResult], out_dir: Path,
     if "xlsx" in formats:
         from forecast.export.workbook import workbook_bytes
 
-        written.append(atomic_write_bytes(workbook_path or out_dir / WORKBOOK, workbook_bytes(results)))
+        written.append(atomic_write_bytes(workbook_path or out_dir / WORKBOOK, workbook_bytes(results, parents)))
     return written

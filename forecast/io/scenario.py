@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from pydantic import BaseModel, ValidationError
 
@@ -22,8 +22,8 @@ from forecast.io.yamlload import LoadedYaml, load_scenario_data, load_yaml
 from forecast.models.sampling import correlated_uniforms
 from forecast.schema import Scenario
 
-__all__ = ["ScenarioFile", "duplicate_name_problems", "load_resolved", "load_scenario", "scenario_hash",
-           "sibling_name_problem", "validation_problems", "vocabulary"]
+__all__ = ["ScenarioFile", "duplicate_name_problems", "extends_parents", "load_resolved", "load_scenario",
+           "scenario_hash", "sibling_name_problem", "validation_problems", "vocabulary"]
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,20 @@ def load_scenario(path: str | Path, check_data: bool = True, data_dir: Path | No
             warnings = stock_component_warnings(scenario, data_dir, _locator(doc))
     warnings += magnitude_warnings(scenario, _locator(doc))
     return ScenarioFile(scenario, str(path), tuple(doc.files), _provenance(doc), tuple(warnings))
+
+
+def extends_parents(files: Sequence[ScenarioFile]) -> dict[str, str]:
+    """Scenario name → the name of the scenario it ``extends`` (its nearest ancestor), for each of
+    ``files`` whose parent file is among them too (the workbook links a variant's inherited inputs to
+    its parent's cells)."""
+    import os
+
+    def norm(path: str) -> str:
+        return os.path.normcase(os.path.abspath(path))
+
+    by_path = {norm(f.path): f.scenario.name for f in files}
+    return {f.scenario.name: by_path[norm(f.files[1])] for f in files
+            if len(f.files) > 1 and norm(f.files[1]) in by_path}
 
 
 #: (resolved path, modification time, size) → the top-level ``name`` of a scenario file, or None.

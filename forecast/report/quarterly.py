@@ -325,9 +325,10 @@ def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, h
             written.append(f"data/{name}.csv")
         write_json(staging / "data" / "meta.json", doc.meta())
         written.append("data/meta.json")
+        parents = {r.name: up.name for r in doc.runs if (up := S.parent_of(r, doc.runs)) is not None}
         written += [p.relative_to(staging).as_posix() for p in write_exports(
             [r.result for r in doc.runs], staging / EXPORTS,
-            workbook_path=staging / EXPORTS / workbook_name(doc.quarter))]
+            workbook_path=staging / EXPORTS / workbook_name(doc.quarter), parents=parents)]
         for name, text in doc.pages().items():
             atomic_write_text(inside(staging, name), text)
             written.append(name)
