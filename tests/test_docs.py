@@ -185,3 +185,37 @@ def test_cli_md_changes_example_is_computed(request, tmp_path):
         re.escape(_CHANGES_BEGIN) + r"\n.*?" + re.escape(_CHANGES_END),
         lambda _: f"{_CHANGES_BEGIN}\n{block}{_CHANGES_END}", text, count=1, flags=re.S))
     assert _CHANGES_BEGIN in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
+# The example outputs of docs/cli.md (and the README, when it has any) are produced by running them:
+# each block between `<!-- BEGIN example: COMMANDS -->` and `<!-- END example -->` is what COMMANDS
+# print in a temporary copy of scenarios/ and data/ (tests/doc_examples.py says how they run). A
+# change of wording or of a figure fails here, naming the block; `make golden` (pytest
+# --update-golden) rewrites the blocks; review `git diff docs/`.
+_EXAMPLE_DOCS = ("docs/cli.md", "README.md")
+
+
+def test_docs_examples_are_the_commands_output(request, tmp_path):
+    """Every example block of docs/cli.md and README.md is what its commands print today."""
+    from doc_examples import BLOCK, Runner, render
+
+    runner = Runner(tmp_path)
+    stale = {}
+    for name in _EXAMPLE_DOCS:
+        path = ROOT / name
+        text = path.read_text(encoding="utf-8")
+        expected, changed = render(text, runner)
+        if changed:
+            stale[name] = (text, expected, changed)
+            if request.config.getoption("--update-golden"):
+                path.write_text(expected, encoding="utf-8", newline="\n")
+    assert BLOCK.search((ROOT / "docs" / "cli.md").read_text(encoding="utf-8")), "docs/cli.md has no example block"
+    if stale and not request.config.getoption("--update-golden"):
+        import difflib
+
+        report = []
+        for name, (text, expected, changed) in stale.items():
+            report += [f"{name}: the output of example {where} changed" for where in changed]
+            report.append("".join(difflib.unified_diff(text.splitlines(True), expected.splitlines(True),
+                                                       f"{name} (as written)", f"{name} (as peakdata answers)")))
+        raise AssertionError("stale examples; run `make golden` and review `git diff docs/`:\n" + "\n".join(report))
