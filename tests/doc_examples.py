@@ -3,7 +3,8 @@
 A block of a doc between ``<!-- BEGIN example: COMMANDS -->`` and ``<!-- END example -->`` is what
 COMMANDS print, run by bash in a fresh copy of the project's ``scenarios/`` and ``data/`` (so nothing is
 written into the project) with ``peakdata`` on the PATH (``python -m forecast`` of this checkout),
-``PEAKDATA_DATA`` on the copy of ``data/``, the fit cache off, standard error merged into standard
+``PEAKDATA_DATA`` on the copy of ``data/``, a fit cache of its own (fits are computed once for all
+examples; a cached fit gives the same numbers as a fresh one), standard error merged into standard
 output as a terminal shows it (standard output line-buffered), and standard output not a terminal (tables at most 160 columns; prefix
 ``COLUMNS=200`` for a wider one). COMMANDS are shell commands separated by `` ; ``, run one after the
 other in the same folder; one ending in `` > /dev/null`` prepares the next (its output is not shown,
@@ -22,7 +23,9 @@ import re
 import shutil
 import subprocess
 import sys
+import itertools
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +57,7 @@ class Runner:
     tmp: Path
     shared: Counter = field(default_factory=Counter)
     _saved: dict = field(default_factory=dict)
-    _count: int = 0
+    _count: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
         bin_dir = self.tmp / "bin"
@@ -78,13 +81,12 @@ class Runner:
         env = {k: v for k, v in os.environ.items() if k not in _DROP}
         env.update(PATH=f"{self._bin}{os.pathsep}{env.get('PATH', '')}",
                    PYTHONPATH=f"{ROOT}{os.pathsep}{env['PYTHONPATH']}" if env.get("PYTHONPATH") else str(ROOT),
-                   PEAKDATA_DATA=str(work / "data"), PEAKDATA_CACHE="off", PYTHONUTF8="1",
+                   PEAKDATA_DATA=str(work / "data"), PEAKDATA_CACHE=str(self.tmp / "fit-cache"), PYTHONUTF8="1",
                    PYTHONIOENCODING="utf-8", OPENBLAS_NUM_THREADS="1")
         return env
 
     def _fresh(self, saved: Path | None = None) -> Path:
-        self._count += 1
-        work = self.tmp / f"example-{self._count}" / "project"
+        work = self.tmp / f"example-{next(self._count)}" / "project"
         if saved is not None:
             shutil.copytree(saved, work)
             return work
@@ -130,15 +132,32 @@ def _bare(step: str) -> str:
     return step[: -len(_HIDDEN)] if step.endswith(_HIDDEN) else step
 
 
-def render(doc: str, runner: Runner) -> tuple[str, list[str]]:
+def render(doc: str, runner: Runner, workers: int = 2) -> tuple[str, list[str]]:
     """The doc with every example block's body replaced by its output, and the examples whose body
-    changed (as `line N: COMMANDS`)."""
+    changed (as `line N: COMMANDS`). Examples run on ``workers`` threads (each a subprocess), those
+    that begin with the same command in one thread, in order, so they share its folder."""
+    matches = list(BLOCK.finditer(doc))
+    runner.plan([m["commands"] for m in matches])
+    groups: dict = {}
+    for m in matches:
+        first = _bare(commands(m["commands"])[0])
+        key = first if runner.shared[(first,)] > 1 else id(m)
+        groups.setdefault(key, []).append(m)
+    outputs = {}
+
+    def run(group):
+        for m in group:
+            outputs[m.start()] = runner.output(m["commands"])
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(run, g) for g in sorted(groups.values(), key=len, reverse=True)]:
+            future.result()
     stale = []
 
     def body(match: re.Match) -> str:
         old = match["body"]
         fence = old.split("\n", 1)[0] if old.startswith("```") else "```"
-        out = runner.output(match["commands"])
+        out = outputs[match.start()]
         if out and not out.endswith("\n"):
             out += "\n"
         new = f"{fence}\n{out}```\n"
@@ -146,5 +165,4 @@ def render(doc: str, runner: Runner) -> tuple[str, list[str]]:
             stale.append(f"line {line_of(doc, match)}: {match['commands']}")
         return f"{match['begin']}{new}{match['end']}"
 
-    runner.plan([m["commands"] for m in BLOCK.finditer(doc)])
     return BLOCK.sub(body, doc), stale

@@ -128,10 +128,16 @@ def test_cli_md_blocks_are_the_commands_output(request, monkeypatch):
 def test_docs_stamps_are_the_shipped_scenarios(request):
     """A stamp quoted in docs/cli.md or docs/report.md names the shipped scenario's current content
     hash, seed and samples (the stamp that `peakdata run` prints and report.md carries)."""
+    from doc_examples import BLOCK
+
+    def render(text):
+        # a stamp in an example block is that command's output (with its -n), checked by the example test
+        examples = [(m.start(), m.end()) for m in BLOCK.finditer(text)]
+        return _STAMP.sub(lambda m: m[0] if any(a <= m.start() < b for a, b in examples)
+                          or not (ROOT / "scenarios" / f"{m['name']}.yaml").is_file() else _stamp(m), text)
+
     for name in ("cli.md", "report.md"):
-        path = ROOT / "docs" / name
-        _check_doc(request, path, lambda text: _STAMP.sub(
-            lambda m: _stamp(m) if (ROOT / "scenarios" / f"{m['name']}.yaml").is_file() else m[0], text))
+        _check_doc(request, ROOT / "docs" / name, render)
 
 
 _CHANGES_BEGIN = ("<!-- BEGIN changes example: palmyra-x-004 at 5,000 samples, cost.compute.mfu 30% to 45% -> "
@@ -219,3 +225,21 @@ def test_docs_examples_are_the_commands_output(request, tmp_path):
             report.append("".join(difflib.unified_diff(text.splitlines(True), expected.splitlines(True),
                                                        f"{name} (as written)", f"{name} (as peakdata answers)")))
         raise AssertionError("stale examples; run `make golden` and review `git diff docs/`:\n" + "\n".join(report))
+
+
+def test_cli_md_quotes_no_output_that_is_not_checked():
+    """Output quoted in docs/cli.md outside the generated blocks is a stamp (checked above) or says
+    that it is illustrative (an interrupt, a message naming today's quarter), so no pasted output
+    goes stale unnoticed."""
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    text = re.sub(r"<!-- BEGIN (.*?) -->\n.*?<!-- END [^>]*-->", "", text, flags=re.S)  # generated blocks
+    lines = text.split("\n")
+    fences = [n for n, line in enumerate(lines) if line.strip().startswith("```")]
+    for opening, closing in zip(fences[::2], fences[1::2]):
+        if lines[opening].strip() != "```":
+            continue  # ```sh, ```yaml: input, not output
+        body = "\n".join(lines[opening + 1:closing])
+        after = next((line for line in lines[closing + 1:] if line.strip()), "")
+        if _STAMP.fullmatch(body.strip()):
+            continue
+        assert after.startswith("(illustrative"), f"docs/cli.md quotes output that no test runs:\n{body}"
