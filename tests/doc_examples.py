@@ -2,14 +2,15 @@
 
 A block of a doc between ``<!-- BEGIN example: COMMANDS -->`` and ``<!-- END example -->`` is what
 COMMANDS print, run by bash in a fresh copy of the project's ``scenarios/`` and ``data/`` (so nothing is
-written into the project) with ``peakdata`` on the PATH (``python -m forecast`` of this checkout),
-``PEAKDATA_DATA`` on the copy of ``data/``, a fit cache of its own (fits are computed once for all
-examples; a cached fit gives the same numbers as a fresh one), standard error merged into standard
-output as a terminal shows it (standard output line-buffered), and standard output not a terminal (tables at most 160 columns; prefix
-``COLUMNS=200`` for a wider one). COMMANDS are shell commands separated by `` ; ``, run one after the
-other in the same folder; one ending in `` > /dev/null`` prepares the next (its output is not shown,
-and it must exit 0). A command may exit non-zero (the refusals quoted are examples too). The block
-body is one fenced code block; its info string (```` ```yaml ````) is kept.
+written into the project) with ``peakdata`` on the PATH (the command line of this checkout, run by
+this Python), ``PEAKDATA_DATA`` on the copy of ``data/``, a fit cache of its own (fits are computed
+once for all examples; a cached fit gives the same numbers as a fresh one), standard error merged
+into standard output in the order a terminal shows them (standard output line-buffered), and
+standard output not a terminal (tables at most 160 columns; prefix ``COLUMNS=200`` for a wider one).
+COMMANDS are shell commands separated by `` ; ``, run one after the other in the same folder; one
+ending in `` > /dev/null`` prepares the next (its output is not shown, and it must exit 0). A command
+may exit non-zero (the refusals quoted are examples too). The block body is one fenced code block;
+its info string (```` ```yaml ````) is kept.
 
 Prefer options that make an output stable (``--quarter``, ``--seed``, ``-n``) to normalising it; the
 only normalisation is the temporary folder, written as the project folder it stands for. Commands
@@ -18,12 +19,12 @@ after them is copied for each example that continues from it.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import sys
-import itertools
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -65,7 +66,8 @@ class Runner:
         script = bin_dir / "peakdata"
         # standard output line-buffered, as on a terminal, so its lines and standard error's interleave
         # as a terminal shows them
-        launch = "import sys; sys.argv[0] = 'peakdata'; sys.stdout.reconfigure(line_buffering=True); from forecast.cli.app import main; main()"
+        launch = ("import sys; sys.argv[0] = 'peakdata'; sys.stdout.reconfigure(line_buffering=True); "
+                  "from forecast.cli.app import main; main()")
         script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "{launch}" "$@"\n', encoding="utf-8")
         script.chmod(0o755)
         self._bin = bin_dir

@@ -1,5 +1,5 @@
 """Docs are tested: the README's example scenario loads and runs; every CLI command is documented; the
-output docs/cli.md quotes (help, refusals, stamps) is what peakdata prints today."""
+output docs/cli.md quotes (help, refusals, stamps, every example's output) is what peakdata prints today."""
 from __future__ import annotations
 
 import re
@@ -186,7 +186,7 @@ def test_cli_md_changes_example_is_computed(request, tmp_path):
     """The "Changes since last quarter" example of docs/cli.md (peakdata history) is the section the
     report computes for the edit it describes, so its Palmyra figures follow the model and data."""
     block = _changes_example(tmp_path)
-    assert "| palmyra-x-004 | Cost, p50 | $1.1M |" in block  # the shipped figure at 5,000 samples, as the history example
+    assert "| palmyra-x-004 | Cost, p50 | $1.1M |" in block  # the shipped figure at 5,000 samples
     _check_doc(request, ROOT / "docs" / "cli.md", lambda text: re.sub(
         re.escape(_CHANGES_BEGIN) + r"\n.*?" + re.escape(_CHANGES_END),
         lambda _: f"{_CHANGES_BEGIN}\n{block}{_CHANGES_END}", text, count=1, flags=re.S))
