@@ -1,5 +1,5 @@
 """Docs are tested: the README's example scenario loads and runs; every CLI command is documented; the
-output docs/cli.md quotes (help, refusals, stamps) is what peakdata prints today."""
+output docs/cli.md quotes (help, refusals, stamps, every example's output) is what peakdata prints today."""
 from __future__ import annotations
 
 import re
@@ -128,10 +128,16 @@ def test_cli_md_blocks_are_the_commands_output(request, monkeypatch):
 def test_docs_stamps_are_the_shipped_scenarios(request):
     """A stamp quoted in docs/cli.md or docs/report.md names the shipped scenario's current content
     hash, seed and samples (the stamp that `peakdata run` prints and report.md carries)."""
+    from doc_examples import BLOCK
+
+    def render(text):
+        # a stamp in an example block is that command's output (with its -n), checked by the example test
+        examples = [(m.start(), m.end()) for m in BLOCK.finditer(text)]
+        return _STAMP.sub(lambda m: m[0] if any(a <= m.start() < b for a, b in examples)
+                          or not (ROOT / "scenarios" / f"{m['name']}.yaml").is_file() else _stamp(m), text)
+
     for name in ("cli.md", "report.md"):
-        path = ROOT / "docs" / name
-        _check_doc(request, path, lambda text: _STAMP.sub(
-            lambda m: _stamp(m) if (ROOT / "scenarios" / f"{m['name']}.yaml").is_file() else m[0], text))
+        _check_doc(request, ROOT / "docs" / name, render)
 
 
 _CHANGES_BEGIN = ("<!-- BEGIN changes example: palmyra-x-004 at 5,000 samples, cost.compute.mfu 30% to 45% -> "
@@ -180,8 +186,60 @@ def test_cli_md_changes_example_is_computed(request, tmp_path):
     """The "Changes since last quarter" example of docs/cli.md (peakdata history) is the section the
     report computes for the edit it describes, so its Palmyra figures follow the model and data."""
     block = _changes_example(tmp_path)
-    assert "| palmyra-x-004 | Cost, p50 | $1.1M |" in block  # the shipped figure at 5,000 samples, as the history example
+    assert "| palmyra-x-004 | Cost, p50 | $1.1M |" in block  # the shipped figure at 5,000 samples
     _check_doc(request, ROOT / "docs" / "cli.md", lambda text: re.sub(
         re.escape(_CHANGES_BEGIN) + r"\n.*?" + re.escape(_CHANGES_END),
         lambda _: f"{_CHANGES_BEGIN}\n{block}{_CHANGES_END}", text, count=1, flags=re.S))
     assert _CHANGES_BEGIN in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
+# The example outputs of docs/cli.md (and the README, when it has any) are produced by running them:
+# each block between `<!-- BEGIN example: COMMANDS -->` and `<!-- END example -->` is what COMMANDS
+# print in a temporary copy of scenarios/ and data/ (tests/doc_examples.py says how they run). A
+# change of wording or of a figure fails here, naming the block; `make golden` (pytest
+# --update-golden) rewrites the blocks; review `git diff docs/`.
+_EXAMPLE_DOCS = ("docs/cli.md", "README.md")
+
+
+def test_docs_examples_are_the_commands_output(request, tmp_path):
+    """Every example block of docs/cli.md and README.md is what its commands print today."""
+    from doc_examples import BLOCK, Runner, render
+
+    runner = Runner(tmp_path)
+    stale = {}
+    for name in _EXAMPLE_DOCS:
+        path = ROOT / name
+        text = path.read_text(encoding="utf-8")
+        expected, changed = render(text, runner)
+        if changed:
+            stale[name] = (text, expected, changed)
+            if request.config.getoption("--update-golden"):
+                path.write_text(expected, encoding="utf-8", newline="\n")
+    assert BLOCK.search((ROOT / "docs" / "cli.md").read_text(encoding="utf-8")), "docs/cli.md has no example block"
+    if stale and not request.config.getoption("--update-golden"):
+        import difflib
+
+        report = []
+        for name, (text, expected, changed) in stale.items():
+            report += [f"{name}: the output of example {where} changed" for where in changed]
+            report.append("".join(difflib.unified_diff(text.splitlines(True), expected.splitlines(True),
+                                                       f"{name} (as written)", f"{name} (as peakdata answers)")))
+        raise AssertionError("stale examples; run `make golden` and review `git diff docs/`:\n" + "\n".join(report))
+
+
+def test_cli_md_quotes_no_output_that_is_not_checked():
+    """Output quoted in docs/cli.md outside the generated blocks is a stamp (checked above) or says
+    that it is illustrative (an interrupt, a message naming today's quarter), so no pasted output
+    goes stale unnoticed."""
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    text = re.sub(r"<!-- BEGIN (.*?) -->\n.*?<!-- END [^>]*-->", "", text, flags=re.S)  # generated blocks
+    lines = text.split("\n")
+    fences = [n for n, line in enumerate(lines) if line.strip().startswith("```")]
+    for opening, closing in zip(fences[::2], fences[1::2]):
+        if lines[opening].strip() != "```":
+            continue  # ```sh, ```yaml: input, not output
+        body = "\n".join(lines[opening + 1:closing])
+        after = next((line for line in lines[closing + 1:] if line.strip()), "")
+        if _STAMP.fullmatch(body.strip()):
+            continue
+        assert after.startswith("(illustrative"), f"docs/cli.md quotes output that no test runs:\n{body}"
