@@ -96,7 +96,9 @@ def test_changes_name_the_input_and_the_row_and_split_the_move(quarters):
     assert {m.key for m in mini.moved} >= {"exhaustion.p10", "exhaustion.p50", "exhaustion.p90"}
 
     text = changes_markdown(changes)
-    assert "| mini | `demand.historical.current_largest` | 3T to 13T (90%) | 5T to 13T (90%) |" in text
+    # one row per edit, located to the file and line that set it
+    assert (f"| {quarters.scenario}:12 | `demand.historical.current_largest` | 3T to 13T (90%) | 5T to 13T (90%) "
+            "| mini |") in text
     assert "| indexed_web | data/text_stock.csv:4 | tokens_high 2.1e+15 → 1.2e+15 |" in text
     assert "`data/text_stock.csv`: 1 row changed." in text
     assert "From the model" not in text                      # same peakdata version, no residual
@@ -346,7 +348,7 @@ def test_another_sample_count_is_a_changed_input_not_a_model_change(quarters):
             assert (move.from_scenario, move.from_data, move.from_model) == (now[move.key] - archived[move.key],
                                                                              0.0, 0.0), move.key
     text = changes_markdown(changes)
-    assert "| mini | `samples` | 1000 | 600 |" in text and "From the model" not in text
+    assert "| --samples | `samples` | 1000 | 600 | mini |" in text and "From the model" not in text
 
 
 def test_another_version_and_sample_count_re_runs_the_old_scenario_at_its_own_samples(quarters):
@@ -361,4 +363,4 @@ def test_another_version_and_sample_count_re_runs_the_old_scenario_at_its_own_sa
         if math.isfinite(move.old):
             assert move.from_model == 0.0, move.key
             assert move.from_scenario == now[move.key] - archived[move.key], move.key
-    assert "| mini | `samples` | 1000 | 600 |" in changes_markdown(changes)
+    assert "| --samples | `samples` | 1000 | 600 | mini |" in changes_markdown(changes)

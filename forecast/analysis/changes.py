@@ -23,7 +23,17 @@ full run it leaves out are not listed as removed. For every scenario run in both
 
 Scenario "inputs" here are everything the models see: every value of the resolved scenario
 (``extends`` merged, defaults filled), and the seed and samples as run (a report's ``--samples``
-overrides the file's); ``name`` and ``description`` are not inputs.
+overrides the file's); ``name``, ``title`` and ``description`` are not inputs. Each changed input is
+located to the file and line that set it this quarter (``where``), so an edit of a parent file shows
+once, with the scenarios that inherit it.
+
+**Monte Carlo noise.** Each move carries the Monte Carlo standard error of its figure in this quarter's
+run (:func:`figure_noise`); a move no larger than that is noise, not a change
+(:attr:`HeadlineMove.significant`). For a probability ``p`` over ``n`` samples the standard error is
+``sqrt(p̄ (1 − p̄) / n)``, ``p̄`` the mean of last quarter's and this quarter's value; for a quantile
+``q`` of the exhaustion quarter or the cost it is half the spread of the sample quantiles at
+``q ± sqrt(q (1 − q) / n)`` (the sample quantile's binomial standard error carried through the sample's
+own distribution), one-sided when the upper one lies after the horizon.
 Nothing here prints, renders or writes a file (a temporary folder holds the archived data files while
 the old quarter's data is re-run); :mod:`forecast.report.changes` renders the result with the report's
 template (``templates/changes.md.j2``).
@@ -34,7 +44,7 @@ import csv
 import io
 import math
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
@@ -48,20 +58,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.schema import Scenario
 
 __all__ = ["Changes", "FileChange", "HeadlineMove", "InputChange", "RowChange", "ScenarioChanges",
-           "as_run", "changes_since", "data_changes", "diff_csv", "diff_scenarios", "split_moves"]
+           "as_run", "changes_since", "data_changes", "diff_csv", "diff_scenarios", "figure_noise", "locate",
+           "split_moves"]
 
 #: Keys of a resolved scenario that are not model inputs.
-_NOT_INPUTS = ("name", "description")
+_NOT_INPUTS = ("name", "title", "description")
 
 
 @dataclass(frozen=True)
 class InputChange:
-    """One scenario input that differs: ``old``/``new`` in planners' words, ``None`` = not set."""
+    """One scenario input that differs: ``old``/``new`` in planners' words, ``None`` = not set;
+    ``where``: the ``file:line`` that sets it this quarter (last quarter's file when it was removed,
+    ``--samples`` for a report's sample count), not part of equality."""
 
     input: str
     old: str | None
     new: str | None
     what: Literal["value", "source", "note"] = "value"
+    where: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -99,7 +113,8 @@ class HeadlineMove:
 
     ``total`` = ``new − old``; ``from_scenario + from_data + from_model == total`` (to rounding).
     The parts are ``None`` when a figure is not finite in one of the runs (after the horizon, or
-    outside it) — the move is then stated, not split.
+    outside it) — the move is then stated, not split. ``noise``: the figure's Monte Carlo standard
+    error in this quarter's run (module docstring), 0 when unknown.
     """
 
     key: str
@@ -109,10 +124,20 @@ class HeadlineMove:
     from_scenario: float | None
     from_data: float | None
     from_model: float | None
+    noise: float = 0.0
 
     @property
     def moved(self) -> bool:
         return not _same(self.old, self.new)
+
+    @property
+    def significant(self) -> bool:
+        """Moved by more than the Monte Carlo noise (a figure entering or leaving the horizon always is)."""
+        if not self.moved:
+            return False
+        if self.total is None or not math.isfinite(self.total):
+            return True
+        return abs(self.total) > self.noise
 
 
 @dataclass(frozen=True)
@@ -126,10 +151,16 @@ class ScenarioChanges:
     data_files: tuple[str, ...]
     moves: tuple[HeadlineMove, ...]
     note: str = ""
+    file: str = ""
 
     @property
     def moved(self) -> tuple[HeadlineMove, ...]:
         return tuple(move for move in self.moves if move.moved)
+
+    @property
+    def significant(self) -> tuple[HeadlineMove, ...]:
+        """The moves larger than the Monte Carlo noise of the run."""
+        return tuple(move for move in self.moves if move.significant)
 
 
 @dataclass(frozen=True)
@@ -313,23 +344,110 @@ def _run_headline(scenario: "Scenario", seed: int, samples: int, data_dir: Path)
 
 
 def split_moves(f_oo_archived: dict[str, float], f_oo: dict[str, float], f_on: dict[str, float],
-                f_no: dict[str, float], f_nn: dict[str, float]) -> tuple[HeadlineMove, ...]:
+                f_no: dict[str, float], f_nn: dict[str, float],
+                noise: dict[str, float] | None = None) -> tuple[HeadlineMove, ...]:
     """Each headline figure's move from ``f_oo_archived`` (old scenario, old data, as stored) to ``f_nn``
     (new scenario, new data), split as the module docstring says: ``f_on`` is the old scenario on the
-    new data, ``f_no`` the new scenario on the old data, ``f_oo`` the old run re-made with this code."""
+    new data, ``f_no`` the new scenario on the old data, ``f_oo`` the old run re-made with this code;
+    ``noise`` the standard error of each figure (:func:`figure_noise`)."""
     out = []
+    noise = noise or {}
     for key in [k for k in f_nn if k in f_oo_archived]:
         old, new = f_oo_archived[key], f_nn[key]
         values = (old, f_oo.get(key, math.nan), f_on.get(key, math.nan), f_no.get(key, math.nan), new)
         if not all(math.isfinite(v) for v in values):
             total = new - old if math.isfinite(old) and math.isfinite(new) else None
-            out.append(HeadlineMove(key, old, new, total, None, None, None))
+            out.append(HeadlineMove(key, old, new, total, None, None, None, noise.get(key, 0.0)))
             continue
         archived, oo, on, no, nn = values
         scenario = 0.5 * ((no - oo) + (nn - on))
         data = 0.5 * ((on - oo) + (nn - no))
-        out.append(HeadlineMove(key, old, new, new - old, scenario, data, oo - archived))
+        out.append(HeadlineMove(key, old, new, new - old, scenario, data, oo - archived, noise.get(key, 0.0)))
     return tuple(out)
+
+
+def _quantile_noise(values: Any, q: float, after: float | None = None) -> float:
+    """Half the spread of the sample quantiles at ``q ± sqrt(q (1 − q) / n)``; values ``>= after`` lie
+    after the horizon (then the lower side alone; ``nan`` when the quantile itself lies there)."""
+    import numpy as np
+
+    x = np.sort(np.asarray(values, dtype=float))
+    n = x.size
+    if n == 0:
+        return math.nan
+    d = math.sqrt(q * (1 - q) / n)
+    lo, mid, hi = (float(np.quantile(x, min(max(p, 0.0), 1.0), method="inverted_cdf")) for p in (q - d, q, q + d))
+    if after is not None and mid >= after:
+        return math.nan
+    if after is not None and hi >= after:
+        return mid - lo
+    return (hi - lo) / 2
+
+
+def figure_noise(result: Any, old: dict[str, float], new: dict[str, float]) -> dict[str, float]:
+    """The Monte Carlo standard error of each headline figure of ``result`` (this quarter's run), as
+    the module docstring defines it; ``old``/``new`` are the figures last and this quarter. A figure
+    whose samples are not kept (a run without ``keep_samples``) has none (left out)."""
+    from forecast.result import CENTRAL_80, label
+
+    n = int(result.samples)
+    out: dict[str, float] = {}
+    for key in new:
+        if key.startswith("exhaustion.by_") or key == "cost.p_cheapest":
+            a, b = old.get(key, math.nan), new[key]
+            if math.isfinite(a) and math.isfinite(b) and n > 0:
+                p = (a + b) / 2
+                out[key] = math.sqrt(max(p * (1 - p), 0.0) / n)
+    first = result.events.get("exhaustion")
+    if first is not None:
+        q = len(result.quarters)
+        for p in CENTRAL_80:
+            se = _quantile_noise(first, p, after=q)
+            if math.isfinite(se):
+                out[f"exhaustion.{label(p)}"] = 0.25 * se     # quarters → years
+    cost = getattr(result, "outcomes", {}).get("cost.total")
+    if cost is not None:
+        for p in CENTRAL_80:
+            se = _quantile_noise(cost, p)
+            if math.isfinite(se):
+                out[f"cost.total.{label(p)}"] = se
+    return out
+
+
+def locate(change: InputChange, provenance: dict[str, str], old: dict[str, Any], new: dict[str, Any],
+           fallback: str = "") -> str:
+    """The ``file:line`` that sets ``change`` this quarter: the line of the changed part of an uncertain
+    input (``value:``, ``low:``, ``source:``) when the file writes it, else of the input, else of its
+    nearest enclosing key; ``fallback`` when no file line sets it (removed, or a default)."""
+    name = change.input
+    parts = [name + ".value"]
+    if change.what != "value":
+        parts = [f"{name}.{change.what}"]
+    a, b = _lookup(old, name), _lookup(new, name)
+    if isinstance(a, dict) and isinstance(b, dict):
+        parts += [f"{name}.{k}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    parts.append(name)
+    for key in parts:
+        if key in provenance:
+            return provenance[key]
+    words = name.split(".")
+    for k in range(len(words) - 1, 0, -1):
+        where = provenance.get(".".join(words[:k]))
+        if where is not None:
+            return where
+    return fallback
+
+
+def _lookup(tree: dict[str, Any], dotted: str) -> Any:
+    node: Any = tree
+    for word in dotted.split("."):
+        if isinstance(node, dict):
+            node = node.get(word)
+        elif isinstance(node, list) and word.isdigit() and int(word) < len(node):
+            node = node[int(word)]
+        else:
+            return None
+    return node
 
 
 def changes_since(db_path: str | Path, quarter: str | Quarter, runs: Sequence["ScenarioRun"],
@@ -466,5 +584,27 @@ def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, .
         note = f"the move is not split: a re-run on the other quarter's data failed ({exc})"
         nan: dict[str, float] = {}
         f_oo = f_on = f_no = nan
+    inputs = _located(inputs, run, archived)
+    noise = figure_noise(result, archived.headline, f_nn)
     return ScenarioChanges(result.scenario, archived.scenario_hash, result.scenario_hash, inputs,
-                           tuple(data_changed), split_moves(archived.headline, f_oo, f_on, f_no, f_nn), note)
+                           tuple(data_changed), split_moves(archived.headline, f_oo, f_on, f_no, f_nn, noise), note,
+                           file=run.file.path)
+
+
+def _located(inputs: tuple[InputChange, ...], run: "ScenarioRun", archived: Any) -> tuple[InputChange, ...]:
+    """``inputs`` with the ``file:line`` that sets each this quarter (:func:`locate`)."""
+    import yaml
+
+    old = yaml.safe_load(archived.yaml_text) or {}
+    new = yaml.safe_load(run.yaml_text) or {}
+    provenance = run.file.provenance
+    out = []
+    for change in inputs:
+        if change.input == "samples" and run.result.samples != run.file.scenario.samples:
+            where = "--samples"
+        elif change.new is None:
+            where = f"{run.file.path} (removed)"
+        else:
+            where = locate(change, provenance, old, new, fallback=run.file.path)
+        out.append(replace(change, where=where))
+    return tuple(out)
