@@ -376,7 +376,11 @@ def _quantile_noise(values: Any, q: float, after: float | None = None) -> float:
     if n == 0:
         return math.nan
     d = math.sqrt(q * (1 - q) / n)
-    lo, mid, hi = (float(np.quantile(x, min(max(p, 0.0), 1.0), method="inverted_cdf")) for p in (q - d, q, q + d))
+
+    def at(p: float) -> float:    # the inverted-CDF sample quantile, robust to p's last bit (0.5 + 0.05)
+        return float(x[min(max(math.ceil(n * p - 1e-9), 1), n) - 1])
+
+    lo, mid, hi = at(q - d), at(q), at(q + d)
     if after is not None and mid >= after:
         return math.nan
     if after is not None and hi >= after:

@@ -193,14 +193,14 @@ def _top_moves(changes: Changes, lead: str | None) -> list[str]:
             if move.key in SUMMARY_KEYS and _listed(move):
                 found.append((s.name != lead, SUMMARY_KEYS.index(move.key), k, s.name, move))
     found.sort(key=lambda t: t[:3])
-    out = []
+    by_scenario: dict[str, list[str]] = {}
     for *_, name, move in found[:TOP_MOVES]:
         label = {"exhaustion.p50": "median exhaustion", "exhaustion.by_2030": "P(by end of 2030)",
                  "cost.total.p50": "cost p50"}[move.key]
         change = _move_row(name, move)["change"]
-        out.append(f"{name}'s {label} {format_headline(move.key, move.old)} → "
-                   f"{format_headline(move.key, move.new)} ({change})")
-    return out
+        by_scenario.setdefault(name, []).append(f"{label} {format_headline(move.key, move.old)} → "
+                                                f"{format_headline(move.key, move.new)} ({change})")
+    return [f"{name}: {', '.join(moves)}" for name, moves in by_scenario.items()]
 
 
 def summary_line(changes: Changes | None, lead: str | None = None) -> str:
@@ -228,9 +228,9 @@ def summary_line(changes: Changes | None, lead: str | None = None) -> str:
     top = _top_moves(changes, lead)
     if not causes and not top:
         return f"{head}: nothing changed; the same inputs and data give the same figures."
-    text = f"{head} ({'; '.join(causes) or 'no input or data edit'}): "
+    text = f"{head}, after {' and '.join(causes) if causes else 'no input or data edit'}: "
     text += "; ".join(top) if top else "no headline figure moved beyond Monte Carlo noise"
-    return text + " (every move: \"Changes since last quarter\" in the appendix)."
+    return text + ". Every move is under \"Changes since last quarter\" in the appendix."
 
 
 def _row_detail(row: RowChange) -> str:

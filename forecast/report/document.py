@@ -370,6 +370,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             text += ("; they differ in more than data, and the waterfall below prices each step between them"
                      if wf is not None else "; they differ in more than data, so this is not a ranking")
             out.append(text + ".")
+        out.append(self._changes_line())
         if len(self.supply) >= 2:
             start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4  # the report quarter's start
             med = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
@@ -390,6 +391,15 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                        "and dataset growth, the largest dataset, the web stock, its usable share and repetition "
                        "(any browser, no Python; the same samples as this report).")
         return out
+
+    def _changes_line(self) -> str:
+        """The first screen's line on what changed since last quarter (the top moves; the full table is
+        in the appendix): :func:`forecast.report.changes.summary_line`."""
+        from forecast.report.changes import summary_line
+
+        if self.changes is None:
+            return summary_line(None)
+        return self.changes.get("summary") or summary_line(None)
 
     def render(self, template_dir: Path | None = None) -> str:
         """The report's Markdown (``report.md.j2``). Rendered twice: the glossary lists the terms of
