@@ -337,7 +337,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         alt = max(("all_synthetic", "licensed_first"), key=lambda r: float(at.loc[(last, r), "p50"]))
         what = {"all_synthetic": "making every gap token synthetic",
                 "licensed_first": "licensing every licensable token first"}[alt]
-        return (f"**The gap's cost** ({run.name}): by the cheapest routes ({mix}) {' and '.join(parts)}; "
+        return (f"**The gap's cost** ({S.title_of(run)}): by the cheapest routes ({mix}) {' and '.join(parts)}; "
                 f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by end-{last} (p50).")
 
     def _summary_sentences(self) -> list[str]:
@@ -348,7 +348,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         base = self.baseline()
         if base is not None:
             h = headline(base.result)
-            text = (f"**Baseline** ({base.name}): human text runs out in "
+            lead = f"**{S.title_of(base)}**" if S.title_of(base) != base.name else f"**Baseline** ({base.name})"
+            text = (f"{lead}: human text runs out in "
                     f"**{format_headline('exhaustion.p50', h['exhaustion.p50'])}** (median; 80% interval "
                     f"{format_headline('exhaustion.p10', h['exhaustion.p10'])} – "
                     f"{format_headline('exhaustion.p90', h['exhaustion.p90'])})")
@@ -362,18 +363,18 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         if way is not None:
             human, synthetic, wf = way
             hh, hs = headline(human.result), headline(synthetic.result)
-            text = (f"**The way out**: a mostly synthetic run ({synthetic.name}, {S.synthetic_share(synthetic):.0%} "
+            text = (f"**The way out**: a mostly synthetic run ({S.title_of(synthetic)}, {S.synthetic_share(synthetic):.0%} "
                     f"synthetic) costs **{format_quantity(hs['cost.total.p50'], 'usd')}** (p50; 80% interval "
                     f"{format_quantity(hs['cost.total.p10'], 'usd')} – {format_quantity(hs['cost.total.p90'], 'usd')}) "
                     f"against {format_quantity(hh['cost.total.p50'], 'usd')} (p50) for a human-heavy run "
-                    f"({human.name}, {S.synthetic_share(human):.0%} synthetic)")
+                    f"({S.title_of(human)}, {S.synthetic_share(human):.0%} synthetic)")
             text += ("; they differ in more than data, and the waterfall below prices each step between them"
                      if wf is not None else "; they differ in more than data, so this is not a ranking")
             out.append(text + ".")
         out.append(self._changes_line())
         if len(self.supply) >= 2:
             start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4  # the report quarter's start
-            med = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
+            med = {S.title_of(r): headline(r.result)["exhaustion.p50"] for r in self.supply}
             past = [n for n in med if med[n] <= start + 1e-9]  # its median quarter has ended
             kept = {n: v for n, v in med.items() if n not in past}
             if len(kept) >= 2:

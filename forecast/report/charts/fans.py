@@ -87,18 +87,20 @@ def _styles(frame: pd.DataFrame, styles: dict | None) -> dict:
     return styles if styles is not None and all(n in styles for n in names) else scenario_styles(names)
 
 
-def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None):
+def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None,
+                                 labels: dict | None = None):
     """P(exhausted by the end of each quarter), one line per scenario, labelled at its right end.
 
     ``frame`` columns: scenario, quarter, probability [0–1]. ``styles``: scenario → line style
     (:func:`~forecast.report.charts.base.scenario_styles`; by default from the names in ``frame``).
+    ``labels``: scenario → the words beside its line (its title; default: the scenario id).
     """
     styles = _styles(frame, styles)
     fig, (ax,) = new_figure(right=0.8)
     ends = []
     for name, part in frame.groupby("scenario", sort=False):
         ax.plot(quarter_years(part["quarter"]), part["probability"], **styles[name])
-        ends.append((name, float(part["probability"].iloc[-1]), styles[name]))
+        ends.append(((labels or {}).get(name, name), float(part["probability"].iloc[-1]), styles[name]))
     ax.axhline(0.5, color="#888888", linewidth=0.8, linestyle=":")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(axis_formatter("percent"))
@@ -113,11 +115,13 @@ def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str,
 GAP_AXIS_TOP = 1e17
 
 
-def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None):
+def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None,
+                        labels: dict | None = None):
     """Synthetic tokens needed (log axis) and their share of the dataset, p50 per scenario; the
     lines labelled at the right end of the right panel (the same order of colours in both).
 
     ``frame`` columns: scenario, quarter, synthetic_needed_p50 [tokens], synthetic_share_p50 [0–1].
+    ``labels``: scenario → the words beside its line (its title; default: the scenario id).
     """
     styles = _styles(frame, styles)
     fig, (left, right) = new_figure(2, left=0.1, right=0.82)
@@ -127,7 +131,7 @@ def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: 
         needed = part["synthetic_needed_p50"].to_numpy(dtype=float)
         left.plot(x, np.where(needed > 0, needed, np.nan), **styles[name])
         right.plot(x, part["synthetic_share_p50"], **styles[name])
-        ends.append((name, float(part["synthetic_share_p50"].iloc[-1]), styles[name]))
+        ends.append(((labels or {}).get(name, name), float(part["synthetic_share_p50"].iloc[-1]), styles[name]))
     left.set_yscale("log")
     if np.nanmax(frame["synthetic_needed_p50"].to_numpy(dtype=float), initial=0.0) > GAP_AXIS_TOP:
         left.set_ylim(top=GAP_AXIS_TOP)
