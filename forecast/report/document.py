@@ -337,7 +337,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         alt = max(("all_synthetic", "licensed_first"), key=lambda r: float(at.loc[(last, r), "p50"]))
         what = {"all_synthetic": "making every gap token synthetic",
                 "licensed_first": "licensing every licensable token first"}[alt]
-        return (f"**The gap's cost** ({S.title_of(run)}): by the cheapest routes ({mix}) {' and '.join(parts)}; "
+        return (f"**The gap's cost** in {S.title_of(run)}: by the cheapest routes ({mix}) {' and '.join(parts)}; "
                 f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by end-{last} (p50).")
 
     def _summary_sentences(self) -> list[str]:

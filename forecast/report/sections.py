@@ -223,7 +223,7 @@ def _setting_text(value: Any) -> str:
     return str(value)
 
 
-_IGNORED = {"name", "description"}
+_IGNORED = {"name", "title", "description"}
 
 
 def variant_changes(parent: ScenarioRun, child: ScenarioRun) -> pd.DataFrame:
