@@ -233,6 +233,7 @@ def mentions(folder: Path, ids: set[str], titles: dict[str, str]) -> list[tuple[
 # --------------------------------------------------------------------------- the test
 
 
+@pytest.mark.slow
 def test_every_headline_figure_has_one_value_everywhere(shipped_report):
     truth = expected(shipped_report)
     files = sorted((ROOT / "scenarios").glob("*.yaml"))

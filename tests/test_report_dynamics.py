@@ -130,7 +130,8 @@ def test_the_first_screen_prices_the_baselines_gap_by_2030_and_2035(chosen):
     document, _, runs = chosen
     totals = runs["baseline"].result.tables["gap_cost_totals"].set_index(["by_end_of", "route"])
     money = lambda v: "$0" if v == 0 else format_quantity(float(v), "usd")  # noqa: E731
-    line = next(s for s in document._summary_sentences() if s.startswith("**The gap's cost** (baseline)"))
+    line = next(s for s in document._summary_sentences()
+                if s.startswith("**The gap's cost** in Baseline (Villalobos et al. 2024):"))
     for year in (2030, 2035):
         assert f"**{money(totals.loc[(year, 'total'), 'p50'])}** by end-{year}" in line
         assert f"{money(totals.loc[(year, 'total'), 'p10'])} – {money(totals.loc[(year, 'total'), 'p90'])}" in line

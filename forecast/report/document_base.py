@@ -75,7 +75,9 @@ class ChartSections:
 
     def _titles(self) -> dict[str, str]:
         """Scenario id → the name readers see (its ``title:``, else the id), for charts' direct labels."""
-        return {r.name: r.file.scenario.title or r.name for r in self.runs}
+        from forecast.report.sections import title_of
+
+        return {r.name: title_of(r) for r in self.runs}
 
     def _source_line(self, scenarios: Sequence[str], extra: str = "") -> str:
         """``peakdata Monte Carlo model, quarterly report 2026Q4; scenarios/baseline.yaml; <extra>`` (the

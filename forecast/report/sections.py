@@ -39,7 +39,7 @@ def md_table(frame: pd.DataFrame) -> str:
 
 def title_of(run: ScenarioRun) -> str:
     """The scenario's name for readers: its ``title:``, else its id (the file's ``name``)."""
-    return run.file.scenario.title or run.name
+    return getattr(getattr(run.file, "scenario", None), "title", None) or run.name
 
 
 def labelled(run: ScenarioRun) -> str:
