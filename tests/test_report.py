@@ -435,8 +435,10 @@ def test_first_screen_answers_both_questions_for_the_baseline(report_dir):
                                  f"**{mix}** (p50; 80% interval ")
     assert f"against {gpt} (p50) for a human-heavy run (mini-gpt, 0% synthetic)" in bullets[1]
     assert "cheapest" not in bullets[1] and "dearest" not in summary
+    # then one line on what changed since last quarter (here: nothing to compare with yet)
+    assert bullets[2].startswith("- **Since last quarter**: no earlier quarter is in the run archive")
     # the range across scenarios comes after the baseline
-    assert bullets[2] == "- Across 2 supply scenarios the median runs from 2028Q4 (mini-supply) to 2032Q2 (mini-slow)."
+    assert bullets[3] == "- Across 2 supply scenarios the median runs from 2028Q4 (mini-supply) to 2032Q2 (mini-slow)."
     # the baseline's fan chart is the first image, before the first table; it is not repeated under Charts
     assert text.index("![") < text.index("\n|")
     assert text.index("(charts/fan_mini-supply.png)") < text.index("### When does demand overtake")
