@@ -423,7 +423,7 @@ def test_a_move_within_the_noise_reads_no_change():
     assert "0.002" not in text and "+0.2 pts" not in text
     assert summary_line(_one([quiet], [edit])) == (
         "**Since 2026Q3**, after 1 input edit (`scenarios/baseline.yaml:20`): no headline figure moved beyond "
-        "Monte Carlo noise. Every move is under \"Changes since last quarter\" in the appendix.")
+        "Monte Carlo noise. Every move: [Changes since last quarter](#changes-since-last-quarter), in the appendix.")
 
 
 def test_rounded_changes_add_up_from_the_values_shown():

@@ -56,7 +56,7 @@ def test_gap_cost_title_gives_the_total_and_the_margin(doc):
     last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
     # the title gives the median total by the last year and the share of samples synthetic is the margin in
     assert chart["title"].startswith(
-        f"ai-written-inflow: the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
+        f"AI-written web text, consent erosion: the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
         f"to the end of {int(last['by_end_of'].iloc[0])} (median)")
     assert f"in {last.loc['synthetic', 'p_cheaper']:.0%} of samples with a gap" in chart["title"]
     frame = document.data["gap_cost_ai-written-inflow"]
@@ -145,7 +145,7 @@ def test_every_supply_scenario_has_a_gap_cost_row(chosen):
     document, _, _ = chosen
     context = document.context()
     table = context["gap_costs"]
-    assert table.splitlines()[2].startswith("| baseline ")  # the baseline first
+    assert table.splitlines()[2].startswith("| Baseline (Villalobos et al. 2024) (baseline) ")  # the baseline first
     assert "synthetic-by-choice" in table
     raw = document.data["gap_cost_summary"]
     assert set(raw["scenario"]) == {"baseline", "synthetic-by-choice"}

@@ -230,7 +230,7 @@ def summary_line(changes: Changes | None, lead: str | None = None) -> str:
         return f"{head}: nothing changed; the same inputs and data give the same figures."
     text = f"{head}, after {' and '.join(causes) if causes else 'no input or data edit'}: "
     text += "; ".join(top) if top else "no headline figure moved beyond Monte Carlo noise"
-    return text + ". Every move is under \"Changes since last quarter\" in the appendix."
+    return text + ". Every move: [Changes since last quarter](#changes-since-last-quarter), in the appendix."
 
 
 def _row_detail(row: RowChange) -> str:
