@@ -102,5 +102,10 @@ def test_chart_lines_are_labelled_with_titles():
     fig = fans.synthetic_gap_chart(gap, "t", "s", labels=labels)
     texts = {t.get_text() for ax in fig.axes for t in ax.texts}
     assert set(labels.values()) <= texts
+    for fig in (fans.exhaustion_probability_chart(frame, "t", "s", labels=labels), fig):
+        fig.canvas.draw()                                               # every label inside the image
+        renderer = fig.canvas.get_renderer()
+        for text in (t for ax in fig.axes for t in ax.texts):
+            assert text.get_window_extent(renderer).x1 <= fig.bbox.x1, text.get_text()
     fig = fans.exhaustion_probability_chart(frame, "t", "s")             # no labels: the ids
     assert {"baseline", "slow-growth"} <= {t.get_text() for ax in fig.axes for t in ax.texts}

@@ -2,6 +2,8 @@
 and the synthetic gap (conventions: :mod:`forecast.report.charts.base`)."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -87,6 +89,17 @@ def _styles(frame: pd.DataFrame, styles: dict | None) -> dict:
     return styles if styles is not None and all(n in styles for n in names) else scenario_styles(names)
 
 
+#: Width of one character of a direct label [fraction of the figure's width] (7.5 pt bold at the report's size).
+_LABEL_CHAR = 0.0078
+
+
+def _right(names: Sequence[str], default: float) -> float:
+    """The plot's right edge [fraction of the figure] that leaves room for the longest direct label
+    (a scenario's title, up to 40 characters) beside it, never wider than ``default``."""
+    longest = max((len(n) for n in names), default=0)
+    return min(default, max(0.55, 0.95 - _LABEL_CHAR * longest))
+
+
 def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None,
                                  labels: dict | None = None):
     """P(exhausted by the end of each quarter), one line per scenario, labelled at its right end.
@@ -96,7 +109,8 @@ def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str,
     ``labels``: scenario → the words beside its line (its title; default: the scenario id).
     """
     styles = _styles(frame, styles)
-    fig, (ax,) = new_figure(right=0.8)
+    names = list(dict.fromkeys(frame["scenario"]))
+    fig, (ax,) = new_figure(right=_right([(labels or {}).get(n, n) for n in names], 0.8))
     ends = []
     for name, part in frame.groupby("scenario", sort=False):
         ax.plot(quarter_years(part["quarter"]), part["probability"], **styles[name])
@@ -124,7 +138,8 @@ def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: 
     ``labels``: scenario → the words beside its line (its title; default: the scenario id).
     """
     styles = _styles(frame, styles)
-    fig, (left, right) = new_figure(2, left=0.1, right=0.82)
+    names = list(dict.fromkeys(frame["scenario"]))
+    fig, (left, right) = new_figure(2, left=0.1, right=_right([(labels or {}).get(n, n) for n in names], 0.82))
     ends = []
     for name, part in frame.groupby("scenario", sort=False):
         x = quarter_years(part["quarter"])
