@@ -3,6 +3,7 @@ changed data row name both and split each headline move between them."""
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -96,7 +97,9 @@ def test_changes_name_the_input_and_the_row_and_split_the_move(quarters):
     assert {m.key for m in mini.moved} >= {"exhaustion.p10", "exhaustion.p50", "exhaustion.p90"}
 
     text = changes_markdown(changes)
-    assert "| mini | `demand.historical.current_largest` | 3T to 13T (90%) | 5T to 13T (90%) |" in text
+    # one row per edit, located to the file and line that set it
+    assert (f"| {quarters.scenario}:12 | `demand.historical.current_largest` | 3T to 13T (90%) | 5T to 13T (90%) "
+            "| mini |") in text
     assert "| indexed_web | data/text_stock.csv:4 | tokens_high 2.1e+15 → 1.2e+15 |" in text
     assert "`data/text_stock.csv`: 1 row changed." in text
     assert "From the model" not in text                      # same peakdata version, no residual
@@ -346,7 +349,7 @@ def test_another_sample_count_is_a_changed_input_not_a_model_change(quarters):
             assert (move.from_scenario, move.from_data, move.from_model) == (now[move.key] - archived[move.key],
                                                                              0.0, 0.0), move.key
     text = changes_markdown(changes)
-    assert "| mini | `samples` | 1000 | 600 |" in text and "From the model" not in text
+    assert "| --samples | `samples` | 1000 | 600 | mini |" in text and "From the model" not in text
 
 
 def test_another_version_and_sample_count_re_runs_the_old_scenario_at_its_own_samples(quarters):
@@ -361,4 +364,179 @@ def test_another_version_and_sample_count_re_runs_the_old_scenario_at_its_own_sa
         if math.isfinite(move.old):
             assert move.from_model == 0.0, move.key
             assert move.from_scenario == now[move.key] - archived[move.key], move.key
-    assert "| mini | `samples` | 1000 | 600 |" in changes_markdown(changes)
+    assert "| --samples | `samples` | 1000 | 600 | mini |" in changes_markdown(changes)
+
+
+# --------------------------------------------------------------------------- readable changes (issue 26 item 5)
+
+class _Result:
+    """The parts of a ForecastResult that figure_noise reads."""
+
+    def __init__(self, positions, quarters: int, cost=None):
+        import numpy as np
+
+        self.samples = len(positions)
+        self.events = {"exhaustion": np.asarray(positions, dtype=np.int32)}
+        self.quarters = tuple(f"q{k}" for k in range(quarters))
+        self.outcomes = {} if cost is None else {"cost.total": np.asarray(cost, dtype=float)}
+
+
+def test_figure_noise_is_the_standard_error_of_each_figure():
+    """100 samples, exhaustion at quarter positions 0..99: the median's quantiles at 0.5 ± sqrt(0.25/100)
+    = 0.45 and 0.55 are positions 44 and 54 (inverted CDF, F(k) = (k + 1)/100), so its standard error
+    is (54 − 44)/2 = 5 quarters = 1.25 years; P(by a year) 40% → 60% has sqrt(0.5 × 0.5/100) = 0.05."""
+    from forecast.analysis.changes import figure_noise
+
+    noise = figure_noise(_Result(range(100), 200, cost=[1000.0 * k for k in range(100)]),
+                         {"exhaustion.by_2028": 0.4}, {"exhaustion.by_2028": 0.6, "exhaustion.p50": 2030.0})
+    assert noise["exhaustion.p50"] == 1.25
+    assert noise["exhaustion.by_2028"] == pytest.approx(0.05, abs=1e-15)
+    assert noise["cost.total.p50"] == 5000.0                       # the same quantiles of $0, $1K, ... $99K
+    # the upper quantile after the horizon (52 quarters): the lower side alone, 49 − 44 = 5 quarters
+    assert figure_noise(_Result(range(100), 52), {}, {})["exhaustion.p50"] == 1.25
+    # the median itself after the horizon: no standard error (the move is stated, never noise)
+    assert "exhaustion.p90" not in figure_noise(_Result(range(100), 52), {}, {})
+
+
+def _one(moves, inputs=(), name="baseline", file="scenarios/baseline.yaml"):
+    from forecast.analysis.changes import Changes, ScenarioChanges
+
+    return Changes("2026Q4", "2026Q3", "0.1.0", "0.1.0",
+                   (ScenarioChanges(name, "a", "b", tuple(inputs), (), tuple(moves), file=file),), (), (), ())
+
+
+def test_a_move_within_the_noise_reads_no_change():
+    from forecast.analysis.changes import HeadlineMove
+    from forecast.report.changes import summary_line
+
+    tiny = HeadlineMove("exhaustion.by_2032", 0.951, 0.953, 0.002, 0.002, 0.0, 0.0, noise=0.001)
+    assert tiny.significant                                         # 0.002 > 0.001: a move ...
+    quiet = HeadlineMove("exhaustion.by_2032", 0.951, 0.953, 0.002, 0.002, 0.0, 0.0, noise=0.003)
+    assert quiet.moved and not quiet.significant                    # ... 0.002 < 0.003: noise
+    edit = InputChange("supply.repetition.multiplier", "2 to 5 (95%)", "2 to 4.9 (95%)",
+                       where="scenarios/baseline.yaml:20")
+    for move in (tiny, quiet):                                      # 95% → 95%: not visible either way
+        context = changes_markdown_context(_one([move], [edit]))
+        assert context["moves"] == [] and context["noise"] == ["baseline"]
+    text = changes_markdown(_one([quiet], [edit]))
+    assert "No headline figure moved." in text and "No change beyond Monte Carlo noise: baseline." in text
+    assert "0.002" not in text and "+0.2 pts" not in text
+    assert summary_line(_one([quiet], [edit])) == (
+        "**Since 2026Q3**, after 1 input edit (`scenarios/baseline.yaml:20`): no headline figure moved beyond "
+        "Monte Carlo noise. Every move: [Changes since last quarter](#changes-since-last-quarter), in the appendix.")
+
+
+def test_rounded_changes_add_up_from_the_values_shown():
+    """5.5% shows as 6% and 3.4% as 3%: the change reads −3 pts (not the unrounded −2.1), and its parts
+    −1.3 and −0.8 pts round (largest remainders) to −2 and −1 pts, which add up to it."""
+    from forecast.analysis.changes import HeadlineMove
+    from forecast.report.changes import _move_row, apportion, shown_change
+
+    move = HeadlineMove("exhaustion.by_2028", 0.055, 0.034, -0.021, -0.013, -0.008, 0.0, noise=0.001)
+    row = _move_row("baseline", move)
+    assert (row["old"], row["new"], row["change"]) == ("6%", "3%", "−3 pts")
+    assert (row["from_scenario"], row["from_data"], row["from_model"]) == ("−2 pts", "−1 pt", "no change")
+    # money: $1.04M → $1.1M is +$60K (not the unrounded +$50.2K), parts $25.0K each → $30K + $30K
+    cost = HeadlineMove("cost.total.p50", 1.0449e6, 1.0951e6, 50_200.0, 25_100.4, 25_099.6, 0.0, noise=100.0)
+    assert shown_change("cost.total.p50", cost.old, cost.new) == (60_000.0, 10_000.0, "usd")
+    row = _move_row("palmyra-x-004", cost)
+    assert (row["old"], row["new"], row["change"], row["from_scenario"], row["from_data"]) == (
+        "$1.04M", "$1.1M", "+$60K", "+$30K", "+$30K")
+    # quarters: 2029Q2 → 2028Q3 is 3 quarters; parts of 0.4 and 0.35 years → 2 and 1 quarters
+    quarters = HeadlineMove("exhaustion.p50", 2029.5, 2028.75, -0.75, -0.4, -0.35, 0.0, noise=0.1)
+    row = _move_row("baseline", quarters)
+    assert (row["change"], row["from_scenario"], row["from_data"]) == (
+        "3 quarters earlier", "2 quarters earlier", "1 quarter earlier")
+    assert apportion([1.2, 1.2, 0.6], 3.0, 1.0) == [1.0, 1.0, 1.0]
+    assert apportion([0.3, 0.3, 0.3], 0.0, 1.0) == [0.0, 0.0, 0.0]
+
+
+def test_an_edit_is_one_row_with_the_scenarios_that_inherit_it():
+    from forecast.analysis.changes import Changes, HeadlineMove, ScenarioChanges
+
+    edit = lambda: InputChange("supply.sources.indexed_web.stock", "130T to 2100T (90%)",  # noqa: E731
+                               "100T to 1000T (90%)", where="scenarios/baseline.yaml:19")
+    moved = HeadlineMove("exhaustion.p50", 2029.5, 2028.75, -0.75, -0.75, 0.0, 0.0, noise=0.05)
+    scenarios = tuple(ScenarioChanges(name, "a", "b", (edit(),), (), (moved,), file=f"scenarios/{name}.yaml")
+                      for name in ("baseline", "overtrained-5x", "slow-growth"))
+    changes = Changes("2026Q4", "2026Q3", "0.1.0", "0.1.0", scenarios, (), (), ())
+    (row,) = changes_markdown_context(changes)["inputs"]
+    assert (row["where"], row["scenarios"]) == ("scenarios/baseline.yaml:19",
+                                                "baseline; inherited by overtrained-5x, slow-growth")
+    assert ("| scenarios/baseline.yaml:19 | `supply.sources.indexed_web.stock` | 130T to 2100T (90%) | "
+            "100T to 1000T (90%) | baseline; inherited by overtrained-5x, slow-growth |") in changes_markdown(changes)
+
+
+WEB_STOCK_Q3, WEB_STOCK_Q4 = "      stock: 130T to 2100T\n", "      stock: 100T to 1000T\n"
+
+
+@pytest.mark.slow
+def test_two_quarters_of_reports_show_one_edit_and_its_moves(tmp_path):
+    """The report of 2026Q3 of a copy of the baseline and two variants, then the baseline's web stock
+    edited in the copy and the report of 2026Q4 into the same folder: its changes section (in the
+    appendix) lists the edit once, located and inherited, and only moves that show; the Summary names it."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from forecast.cli.app import app
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    (tmp_path / "scenarios").mkdir()
+    for name in ("baseline", "overtrained-5x", "slow-growth"):
+        shutil.copy(ROOT / "scenarios" / f"{name}.yaml", tmp_path / "scenarios" / f"{name}.yaml")
+    base = tmp_path / "scenarios" / "baseline.yaml"
+    text = base.read_text(encoding="utf-8")
+    anchor = "  include: [indexed_web]\n"
+    assert text.count(anchor) == 1
+    text = text.replace(anchor, anchor + "  sources:\n    indexed_web:\n" + WEB_STOCK_Q3)
+    base.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(WEB_STOCK_Q3.rstrip("\n")) + 1
+
+    def report(quarter: str) -> str:
+        cwd = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            result = CliRunner().invoke(app, ["report", "--quarter", quarter, "--out", "reports",
+                                              "--trend-methods", "none"])
+        finally:
+            os.chdir(cwd)
+        assert result.exit_code == 0, result.output
+        return (tmp_path / "reports" / quarter / "report.md").read_text(encoding="utf-8")
+
+    first = report("2026Q3")
+    assert "**Since last quarter**: no earlier quarter is in the run archive" in first
+    base.write_text(text.replace(WEB_STOCK_Q3, WEB_STOCK_Q4), encoding="utf-8")
+    md = report("2026Q4")
+
+    headings = re.findall(r"^## (.+)$", md, flags=re.M)
+    assert headings.index("Changes since last quarter") > headings.index("Spreadsheets")  # the appendix
+    section = md.split("## Changes since last quarter\n", 1)[1].split("\n## ", 1)[0]
+    edits = [l for l in section.splitlines() if "`supply.sources.indexed_web.stock`" in l]
+    assert edits == [f"| scenarios/baseline.yaml:{line} | `supply.sources.indexed_web.stock` | 130T to 2100T (90%) "
+                     "| 100T to 1000T (90%) | baseline; inherited by overtrained-5x, slow-growth |"]
+    moves = [l.split(" | ") for l in section.splitlines() if l.startswith("| ") and " | Exhaustion" in l
+             or l.startswith("| ") and " | P(exhausted" in l]
+    assert moves and {m[0].lstrip("| ") for m in moves} == {"baseline", "overtrained-5x", "slow-growth"}
+    for scenario, figure, old, new, change, from_inputs, from_data in (m[:7] for m in moves):
+        from_data = from_data.rstrip(" |")
+        assert old != new and from_data == "no change"             # the data did not change
+        assert change == from_inputs                                # the whole move is the edit's
+        if old.endswith("%"):                                       # from the values shown
+            pts = int(new[:-1]) - int(old[:-1])
+            assert change == f"{'+' if pts > 0 else '−'}{abs(pts)} pt{'s' if abs(pts) != 1 else ''}"
+        else:
+            n = Quarter_ordinal(new) - Quarter_ordinal(old)
+            assert change == f"{abs(n)} quarter{'s' if abs(n) != 1 else ''} {'later' if n > 0 else 'earlier'}"
+    summary = md.split("## Summary\n", 1)[1].split("\n## ", 1)[0]
+    (since,) = [l for l in summary.splitlines() if l.startswith("- **Since 2026Q3**")]
+    assert since.startswith(f"- **Since 2026Q3**, after 1 input edit (`scenarios/baseline.yaml:{line}`): "
+                            "baseline: median exhaustion ")
+    assert "(every move" not in since and since.endswith("in the appendix.")
+    assert len(since) < 400                                         # one line, not the table
+
+
+def Quarter_ordinal(label: str) -> int:
+    from forecast.units import Quarter
+
+    return Quarter.parse(label).ordinal

@@ -421,7 +421,8 @@ def test_new_writes_an_extends_file_that_runs_as_its_parent(parent_folder):
     assert re.search(r"# now 130T to 2100T \(95%\) \[tokens\], set at data/text_stock.csv:\d+", text)
     assert invoke("validate", path).exit_code == 0
     child, parent = load_scenario(path).scenario, load_scenario(parent_folder / "baseline.yaml").scenario
-    assert child.model_copy(update={"name": "baseline", "description": parent.description}) == parent
+    assert child.model_copy(update={"name": "baseline", "description": parent.description,
+                                    "title": parent.title}) == parent      # a title is not inherited
     a, b = engine.run(child, samples=200), engine.run(parent, samples=200)
     assert headline(a) == headline(b)
 

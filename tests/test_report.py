@@ -186,9 +186,9 @@ def test_trend_methods_option(tmp_path, monkeypatch):
 def test_sections_come_in_the_documented_order(report_dir):
     text = (report_dir / "report.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
-    assert headings == ["Summary", "Changes since last quarter", "All scenarios side by side", "Charts",
-                        "Trends behind the forecast", "Spreadsheets", "The baseline across quarters", "Assumptions",
-                        "Method", "Glossary", "Provenance"]
+    assert headings == ["Summary", "All scenarios side by side", "Charts", "Trends behind the forecast",
+                        "Spreadsheets", "Changes since last quarter", "The baseline across quarters",
+                        "Assumptions", "Method", "Glossary", "Provenance"]  # the full changes table in the appendix
     assert "No earlier quarter in the archive" in text or "Against " in text
 
 
@@ -315,7 +315,7 @@ def test_html_has_contents_scrolling_tables_print_styles_and_no_machine_path(rep
     styles, and no path of the machine that wrote it."""
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r'<h2 id="([^"]+)">([^<]+)</h2>', html)
-    assert [h for _, h in headings][:2] == ["Summary", "Changes since last quarter"]
+    assert [h for _, h in headings][:2] == ["Summary", "All scenarios side by side"]
     nav = re.search(r'<nav class="toc".*?</nav>', html, flags=re.S).group(0)
     assert re.findall(r'href="#([^"]+)"', nav) == [slug for slug, _ in headings]
     assert html.count("<table>") == html.count('<div class="scroll"><table>') > 0
@@ -435,8 +435,10 @@ def test_first_screen_answers_both_questions_for_the_baseline(report_dir):
                                  f"**{mix}** (p50; 80% interval ")
     assert f"against {gpt} (p50) for a human-heavy run (mini-gpt, 0% synthetic)" in bullets[1]
     assert "cheapest" not in bullets[1] and "dearest" not in summary
+    # then one line on what changed since last quarter (here: nothing to compare with yet)
+    assert bullets[2].startswith("- **Since last quarter**: no earlier quarter is in the run archive")
     # the range across scenarios comes after the baseline
-    assert bullets[2] == "- Across 2 supply scenarios the median runs from 2028Q4 (mini-supply) to 2032Q2 (mini-slow)."
+    assert bullets[3] == "- Across 2 supply scenarios the median runs from 2028Q4 (mini-supply) to 2032Q2 (mini-slow)."
     # the baseline's fan chart is the first image, before the first table; it is not repeated under Charts
     assert text.index("![") < text.index("\n|")
     assert text.index("(charts/fan_mini-supply.png)") < text.index("### When does demand overtake")
@@ -678,7 +680,8 @@ def test_next_quarter_after_editing_an_input_names_it_in_changes(tmp_path, monke
     text = Path("reports/2026Q4/report.md").read_text(encoding="utf-8")
     changes = text.split("## Changes since last quarter", 1)[1].split("\n## ", 1)[0]
     assert "Against the report of 2026Q3 (run 1 in the archive, that quarter's latest full run)" in changes
-    assert "| mini-supply | `demand.historical.growth` | 2x/yr to 3x/yr (90%) | 2.5x/yr to 3.5x/yr (90%) |" in changes
+    assert re.search(r"\| scenarios/mini-supply.yaml:\d+ \| `demand.historical.growth` \| 2x/yr to 3x/yr \(90%\) \| "
+                     r"2.5x/yr to 3.5x/yr \(90%\) \| mini-supply \|", changes)
     assert "`samples`" not in changes                     # against the partial run it would be 300 → 1000
     # faster dataset growth: exhaustion comes earlier, all of it from the scenario inputs
     assert re.search(r"\| mini-supply \| Exhaustion, median \| \d{4}Q\d \| \d{4}Q\d \| \d quarters? earlier \|", changes)

@@ -56,7 +56,7 @@ def test_gap_cost_title_gives_the_total_and_the_margin(doc):
     last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
     # the title gives the median total by the last year and the share of samples synthetic is the margin in
     assert chart["title"].startswith(
-        f"ai-written-inflow: the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
+        f"AI-written web text, consent erosion: the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
         f"to the end of {int(last['by_end_of'].iloc[0])} (median)")
     assert f"in {last.loc['synthetic', 'p_cheaper']:.0%} of samples with a gap" in chart["title"]
     frame = document.data["gap_cost_ai-written-inflow"]
@@ -130,7 +130,8 @@ def test_the_first_screen_prices_the_baselines_gap_by_2030_and_2035(chosen):
     document, _, runs = chosen
     totals = runs["baseline"].result.tables["gap_cost_totals"].set_index(["by_end_of", "route"])
     money = lambda v: "$0" if v == 0 else format_quantity(float(v), "usd")  # noqa: E731
-    line = next(s for s in document._summary_sentences() if s.startswith("**The gap's cost** (baseline)"))
+    line = next(s for s in document._summary_sentences()
+                if s.startswith("**The gap's cost** in Baseline (Villalobos et al. 2024):"))
     for year in (2030, 2035):
         assert f"**{money(totals.loc[(year, 'total'), 'p50'])}** by end-{year}" in line
         assert f"{money(totals.loc[(year, 'total'), 'p10'])} – {money(totals.loc[(year, 'total'), 'p90'])}" in line
@@ -144,7 +145,7 @@ def test_every_supply_scenario_has_a_gap_cost_row(chosen):
     document, _, _ = chosen
     context = document.context()
     table = context["gap_costs"]
-    assert table.splitlines()[2].startswith("| baseline ")  # the baseline first
+    assert table.splitlines()[2].startswith("| Baseline (Villalobos et al. 2024) (baseline) ")  # the baseline first
     assert "synthetic-by-choice" in table
     raw = document.data["gap_cost_summary"]
     assert set(raw["scenario"]) == {"baseline", "synthetic-by-choice"}

@@ -339,6 +339,7 @@ def test_keys_added_for_dynamics_change_no_earlier_scenario_hash(tmp_path):
         assert dumped["supply"].pop(key) is None
     assert dumped.pop("gap") is None and dumped["demand"]["compute"].pop("limit") is None
     assert dumped["demand"].pop("synthetic_choice") is None
+    assert dumped.pop("title")              # a label for readers (issue 26), never hashed
     before = hashlib.sha256(json.dumps(dumped, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     assert scenario_hash(base) == before
     assert scenario_hash(_scenario(tmp_path, _dyn(consent_erosion="1%"))) != before

@@ -23,7 +23,8 @@ full run it leaves out are not listed as removed. For every scenario run in both
 
 Scenario "inputs" here are everything the models see: every value of the resolved scenario
 (``extends`` merged, defaults filled), and the seed and samples as run (a report's ``--samples``
-overrides the file's); ``name`` and ``description`` are not inputs.
+overrides the file's); ``name``, ``title`` and ``description`` are not inputs. Where each changed
+input is set and the Monte Carlo noise of each move: :mod:`forecast.analysis.change_noise`.
 Nothing here prints, renders or writes a file (a temporary folder holds the archived data files while
 the old quarter's data is re-run); :mod:`forecast.report.changes` renders the result with the report's
 template (``templates/changes.md.j2``).
@@ -34,10 +35,11 @@ import csv
 import io
 import math
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
+from forecast.analysis.change_noise import figure_noise, located, locate
 from forecast.errors import ForecastError
 from forecast.store.archive import latest_before
 from forecast.outputs import headline
@@ -48,20 +50,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.schema import Scenario
 
 __all__ = ["Changes", "FileChange", "HeadlineMove", "InputChange", "RowChange", "ScenarioChanges",
-           "as_run", "changes_since", "data_changes", "diff_csv", "diff_scenarios", "split_moves"]
+           "as_run", "changes_since", "data_changes", "diff_csv", "diff_scenarios", "figure_noise", "locate",
+           "split_moves"]
 
 #: Keys of a resolved scenario that are not model inputs.
-_NOT_INPUTS = ("name", "description")
+_NOT_INPUTS = ("name", "title", "description")
 
 
 @dataclass(frozen=True)
 class InputChange:
-    """One scenario input that differs: ``old``/``new`` in planners' words, ``None`` = not set."""
+    """One scenario input that differs: ``old``/``new`` in planners' words, ``None`` = not set;
+    ``where``: the ``file:line`` that sets it this quarter (last quarter's file when it was removed,
+    ``--samples`` for a report's sample count), not part of equality."""
 
     input: str
     old: str | None
     new: str | None
     what: Literal["value", "source", "note"] = "value"
+    where: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,8 @@ class HeadlineMove:
 
     ``total`` = ``new − old``; ``from_scenario + from_data + from_model == total`` (to rounding).
     The parts are ``None`` when a figure is not finite in one of the runs (after the horizon, or
-    outside it) — the move is then stated, not split.
+    outside it) — the move is then stated, not split. ``noise``: the figure's Monte Carlo standard
+    error in this quarter's run (module docstring), 0 when unknown.
     """
 
     key: str
@@ -109,10 +116,20 @@ class HeadlineMove:
     from_scenario: float | None
     from_data: float | None
     from_model: float | None
+    noise: float = 0.0
 
     @property
     def moved(self) -> bool:
         return not _same(self.old, self.new)
+
+    @property
+    def significant(self) -> bool:
+        """Moved by more than the Monte Carlo noise (a figure entering or leaving the horizon always is)."""
+        if not self.moved:
+            return False
+        if self.total is None or not math.isfinite(self.total):
+            return True
+        return abs(self.total) > self.noise
 
 
 @dataclass(frozen=True)
@@ -126,10 +143,16 @@ class ScenarioChanges:
     data_files: tuple[str, ...]
     moves: tuple[HeadlineMove, ...]
     note: str = ""
+    file: str = ""
 
     @property
     def moved(self) -> tuple[HeadlineMove, ...]:
         return tuple(move for move in self.moves if move.moved)
+
+    @property
+    def significant(self) -> tuple[HeadlineMove, ...]:
+        """The moves larger than the Monte Carlo noise of the run."""
+        return tuple(move for move in self.moves if move.significant)
 
 
 @dataclass(frozen=True)
@@ -313,22 +336,25 @@ def _run_headline(scenario: "Scenario", seed: int, samples: int, data_dir: Path)
 
 
 def split_moves(f_oo_archived: dict[str, float], f_oo: dict[str, float], f_on: dict[str, float],
-                f_no: dict[str, float], f_nn: dict[str, float]) -> tuple[HeadlineMove, ...]:
+                f_no: dict[str, float], f_nn: dict[str, float],
+                noise: dict[str, float] | None = None) -> tuple[HeadlineMove, ...]:
     """Each headline figure's move from ``f_oo_archived`` (old scenario, old data, as stored) to ``f_nn``
     (new scenario, new data), split as the module docstring says: ``f_on`` is the old scenario on the
-    new data, ``f_no`` the new scenario on the old data, ``f_oo`` the old run re-made with this code."""
+    new data, ``f_no`` the new scenario on the old data, ``f_oo`` the old run re-made with this code;
+    ``noise`` the standard error of each figure (:func:`figure_noise`)."""
     out = []
+    noise = noise or {}
     for key in [k for k in f_nn if k in f_oo_archived]:
         old, new = f_oo_archived[key], f_nn[key]
         values = (old, f_oo.get(key, math.nan), f_on.get(key, math.nan), f_no.get(key, math.nan), new)
         if not all(math.isfinite(v) for v in values):
             total = new - old if math.isfinite(old) and math.isfinite(new) else None
-            out.append(HeadlineMove(key, old, new, total, None, None, None))
+            out.append(HeadlineMove(key, old, new, total, None, None, None, noise.get(key, 0.0)))
             continue
         archived, oo, on, no, nn = values
         scenario = 0.5 * ((no - oo) + (nn - on))
         data = 0.5 * ((on - oo) + (nn - no))
-        out.append(HeadlineMove(key, old, new, new - old, scenario, data, oo - archived))
+        out.append(HeadlineMove(key, old, new, new - old, scenario, data, oo - archived, noise.get(key, 0.0)))
     return tuple(out)
 
 
@@ -466,5 +492,8 @@ def _scenario_changes(run: "ScenarioRun", archived: Any, files_now: tuple[str, .
         note = f"the move is not split: a re-run on the other quarter's data failed ({exc})"
         nan: dict[str, float] = {}
         f_oo = f_on = f_no = nan
+    inputs = located(inputs, run, archived)
+    noise = figure_noise(result, archived.headline, f_nn)
     return ScenarioChanges(result.scenario, archived.scenario_hash, result.scenario_hash, inputs,
-                           tuple(data_changed), split_moves(archived.headline, f_oo, f_on, f_no, f_nn), note)
+                           tuple(data_changed), split_moves(archived.headline, f_oo, f_on, f_no, f_nn, noise), note,
+                           file=run.file.path)

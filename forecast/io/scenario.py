@@ -56,9 +56,11 @@ _LATER_KEYS = (("supply", "filter_yield"), ("supply", "dynamics"), ("gap",), ("d
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the canonical JSON of a validated scenario (what the models see).
 
-    Keys of :data:`_LATER_KEYS` left unset are left out of the JSON.
+    Keys of :data:`_LATER_KEYS` left unset are left out of the JSON; so is ``title``, a label for
+    readers that no model sees (a new or reworded title keeps the scenario's hash and its archive).
     """
     dumped = scenario.model_dump(mode="json")
+    dumped.pop("title", None)
     for path in _LATER_KEYS:
         parent = dumped
         for key in path[:-1]:

@@ -278,7 +278,8 @@ def _merge(parent: LoadedYaml, child: LoadedYaml) -> LoadedYaml:
 
 def load_scenario_data(path: str | Path, display: str | None = None,
                        _stack: tuple[Path, ...] = ()) -> LoadedYaml:
-    """Read a scenario file and every file it ``extends``, merged (child wins).
+    """Read a scenario file and every file it ``extends``, merged (child wins; a ``title`` is not
+    inherited: it names one scenario).
 
     Raises
     ------
@@ -323,4 +324,7 @@ def load_scenario_data(path: str | Path, display: str | None = None,
                                      "file would replace the parent's outputs",
                                      f"give this scenario its own name, e.g. name: {name}-variant")])
     doc.locations.pop(("extends",), None)
+    if "title" not in doc.data:        # a title names one scenario: a variant without one shows its name
+        parent.data.pop("title", None)
+        parent.locations.pop(("title",), None)
     return _merge(parent, doc)

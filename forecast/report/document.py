@@ -343,7 +343,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
         alt = max(("all_synthetic", "licensed_first"), key=lambda r: float(at.loc[(last, r), "p50"]))
         what = {"all_synthetic": "making every gap token synthetic",
                 "licensed_first": "licensing every licensable token first"}[alt]
-        return (f"**The gap's cost** ({run.name}): by the cheapest routes ({mix}) {' and '.join(parts)}; "
+        return (f"**The gap's cost** in {S.title_of(run)}: by the cheapest routes ({mix}) {' and '.join(parts)}; "
                 f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by end-{last} (p50).")
 
     def _summary_sentences(self) -> list[str]:
@@ -354,7 +354,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
         base = self.baseline()
         if base is not None:
             h = headline(base.result)
-            text = (f"**Baseline** ({base.name}): human text runs out in "
+            lead = f"**{S.title_of(base)}**" if S.title_of(base) != base.name else f"**Baseline** ({base.name})"
+            text = (f"{lead}: human text runs out in "
                     f"**{format_headline('exhaustion.p50', h['exhaustion.p50'])}** (median; 80% interval "
                     f"{format_headline('exhaustion.p10', h['exhaustion.p10'])} – "
                     f"{format_headline('exhaustion.p90', h['exhaustion.p90'])})")
@@ -368,17 +369,18 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
         if way is not None:
             human, synthetic, wf = way
             hh, hs = headline(human.result), headline(synthetic.result)
-            text = (f"**The way out**: a mostly synthetic run ({synthetic.name}, {S.synthetic_share(synthetic):.0%} "
+            text = (f"**The way out**: a mostly synthetic run ({S.title_of(synthetic)}, {S.synthetic_share(synthetic):.0%} "
                     f"synthetic) costs **{format_quantity(hs['cost.total.p50'], 'usd')}** (p50; 80% interval "
                     f"{format_quantity(hs['cost.total.p10'], 'usd')} – {format_quantity(hs['cost.total.p90'], 'usd')}) "
                     f"against {format_quantity(hh['cost.total.p50'], 'usd')} (p50) for a human-heavy run "
-                    f"({human.name}, {S.synthetic_share(human):.0%} synthetic)")
+                    f"({S.title_of(human)}, {S.synthetic_share(human):.0%} synthetic)")
             text += ("; they differ in more than data, and the waterfall below prices each step between them"
                      if wf is not None else "; they differ in more than data, so this is not a ranking")
             out.append(text + ".")
+        out.append(self._changes_line())
         if len(self.supply) >= 2:
             start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4  # the report quarter's start
-            med = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
+            med = {S.title_of(r): headline(r.result)["exhaustion.p50"] for r in self.supply}
             past = [n for n in med if med[n] <= start + 1e-9]  # its median quarter has ended
             kept = {n: v for n, v in med.items() if n not in past}
             if len(kept) >= 2:
@@ -396,6 +398,15 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
                        "and dataset growth, the largest dataset, the web stock, its usable share and repetition "
                        "(any browser, no Python; the same samples as this report).")
         return out
+
+    def _changes_line(self) -> str:
+        """The first screen's line on what changed since last quarter (the top moves; the full table is
+        in the appendix): :func:`forecast.report.changes.summary_line`."""
+        from forecast.report.changes import summary_line
+
+        if self.changes is None:
+            return summary_line(None)
+        return self.changes.get("summary") or summary_line(None)
 
     def render(self, template_dir: Path | None = None) -> str:
         """The report's Markdown (``report.md.j2``). Rendered twice: the glossary lists the terms of

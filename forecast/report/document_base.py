@@ -73,6 +73,12 @@ class ChartSections:
         lead = self.baseline()  # type: ignore[attr-defined]
         return C.scenario_styles([r.name for r in self.runs], lead.name if lead is not None else None)
 
+    def _titles(self) -> dict[str, str]:
+        """Scenario id → the name readers see (its ``title:``, else the id), for charts' direct labels."""
+        from forecast.report.sections import title_of
+
+        return {r.name: title_of(r) for r in self.runs}
+
     def _source_line(self, scenarios: Sequence[str], extra: str = "") -> str:
         """``peakdata Monte Carlo model, quarterly report 2026Q4; scenarios/baseline.yaml; <extra>`` (the
         text after "Source: "; no version, so a release does not change a chart's bytes)."""

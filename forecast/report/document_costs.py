@@ -145,11 +145,11 @@ class CostAndAnalysisCharts(ChartSections):
         frame = curve.copy()
         frame.insert(0, "scenario", run.name)
         if math.isnan(best):
-            title = f"{run.name}: no synthetic share reaches the target"
+            title = f"{S.title_of(run)}: no synthetic share reaches the target"
             best = float(curve["synthetic_share"].iloc[int(np.argmin(curve["total_p50"]))])
         else:
             k = int(np.argmin(np.abs(curve["synthetic_share"].to_numpy() - best)))
-            title = (f"{run.name}: {best:.0%} synthetic is cheapest, {format_quantity(curve['total_p50'].iloc[k], 'usd')} "
+            title = (f"{S.title_of(run)}: {best:.0%} synthetic is cheapest, {format_quantity(curve['total_p50'].iloc[k], 'usd')} "
                      f"median (cheapest in {h['cost.p_cheapest']:.0%} of samples)")
         fig = chart_spec(costs.cost_vs_share_chart, frame, best, title, "Cost of the cheapest run that reaches the target "
                                                          "quality at each synthetic share, USD.")

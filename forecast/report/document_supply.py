@@ -39,9 +39,9 @@ class SupplyCharts(ChartSections):
         frame = pd.concat(frames, ignore_index=True)
         h = headline(r)
         if math.isinf(h["exhaustion.p50"]):
-            title = f"{run.name}: the human-text stock outlasts demand to {r.quarters[-1]} in most samples"
+            title = f"{S.title_of(run)}: the human-text stock outlasts demand to {r.quarters[-1]} in most samples"
         else:
-            title = (f"{run.name}: demand overtakes the human-text stock in {quarter_of(h['exhaustion.p50'])} "
+            title = (f"{S.title_of(run)}: demand overtakes the human-text stock in {quarter_of(h['exhaustion.p50'])} "
                      f"(median; 80% interval {quarter_of(h['exhaustion.p10'])} to {quarter_of(h['exhaustion.p90'])})")
         extra: dict = {}
         source = ""
@@ -96,7 +96,7 @@ class SupplyCharts(ChartSections):
             frames.append(pd.DataFrame({"scenario": run.name, "quarter": cdf["quarter"].to_numpy(),
                                         "probability": cdf["probability"].to_numpy()}))
         frame = pd.concat(frames, ignore_index=True)
-        medians = {r.name: headline(r.result)["exhaustion.p50"] for r in self.supply}
+        medians = {S.title_of(r): headline(r.result)["exhaustion.p50"] for r in self.supply}
         first = min(medians, key=lambda k: medians[k])
         last = max(medians, key=lambda k: medians[k])
         if first == last:
@@ -106,7 +106,7 @@ class SupplyCharts(ChartSections):
                      f"to {quarter_of(medians[last])} ({last})")
         fig = chart_spec(fans.exhaustion_probability_chart, frame, title, "Probability that demand has met the stock by the "
                                                            "end of each quarter; dotted line: 50%.",
-                         styles=self._styles())
+                         styles=self._styles(), labels=self._titles())
         caption = f"Share of samples exhausted by the end of each quarter: {self._files(self.supply)}."
         self._chart("exhaustion_probability", "supply", fig, title, caption, [r.name for r in self.supply],
                     frame, images)
@@ -128,12 +128,12 @@ class SupplyCharts(ChartSections):
         row = part[part["quarter"] == at].iloc[0]
         if row["synthetic_needed_p50"] > 0:
             title = (f"By {at} the largest run needs {_trillions(row['synthetic_needed_p50'])} "
-                     f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({lead.name}, median)")
+                     f"synthetic tokens, {row['synthetic_share_p50']:.0%} of its data ({S.title_of(lead)}, median)")
         else:
-            title = f"By {at} the median run of {lead.name} still fits in the human-text stock"
+            title = f"By {at} the median run of {S.title_of(lead)} still fits in the human-text stock"
         fig = chart_spec(fans.synthetic_gap_chart, frame, title, "Left: synthetic tokens needed beyond the human stock (log "
                                                   "scale). Right: their share of the dataset. Medians.",
-                         styles=self._styles())
+                         styles=self._styles(), labels=self._titles())
         caption = f"Tokens the largest run needs beyond the effective human stock: {self._files(self.supply)}."
         self._chart("synthetic_gap", "supply", fig, title, caption, [r.name for r in self.supply], frame, images)
 
@@ -153,10 +153,10 @@ class SupplyCharts(ChartSections):
                  if float(end[t]) > 0]
         if parts:
             name, value, sign = max(parts, key=lambda p: p[1])
-            title = (f"{run.name}: by {at} the largest change to the stock is {name}, "
+            title = (f"{S.title_of(run)}: by {at} the largest change to the stock is {name}, "
                      f"{sign}{_trillions(value)} tokens of an effective {_trillions(float(end['stock']))} (medians)")
         else:
-            title = f"{run.name}: no stock term moves the median stock by {at}"
+            title = f"{S.title_of(run)}: no stock term moves the median stock by {at}"
         fig = chart_spec(DC.stock_terms_chart, frame, title,
                      "Trillion tokens, linear scale; medians of samples, band: 80% interval of the effective stock; text "
                      "closed to crawlers drawn below zero. Effective stock = opening stock × consent factor + human "
@@ -176,7 +176,7 @@ class SupplyCharts(ChartSections):
                                         "p90": m["p90"].to_numpy()}))
         frame = pd.concat(frames, ignore_index=True)
         totals = r.tables.get("gap_cost_totals")
-        title = f"{run.name}: the median run has no gap to pay for"
+        title = f"{S.title_of(run)}: the median run has no gap to pay for"
         marks = None
         if totals is not None and not totals.empty:
             totals = totals[totals["route"].isin(["synthetic", "licensed", "total"])]
@@ -187,7 +187,7 @@ class SupplyCharts(ChartSections):
             if total > 0:
                 share = lic / total
                 part = "almost all synthetic" if share < 0.005 else f"{share:.0%} licensed"
-                title = (f"{run.name}: the gap costs {format_quantity(total, 'usd')} to the end of {year} "
+                title = (f"{S.title_of(run)}: the gap costs {format_quantity(total, 'usd')} to the end of {year} "
                          f"(median), {part}; synthetic is cheaper at the margin in {p:.0%} of samples with a gap")
             marks = totals[totals["route"] == "total"][["by_end_of", "p50"]]
         fig = chart_spec(DC.gap_cost_chart, frame, title,

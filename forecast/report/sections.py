@@ -21,7 +21,7 @@ from forecast.report.markdown import markdown_table
 from forecast.engine.runs import ScenarioRun
 from forecast.units import format_quantity
 
-__all__ = ["assumptions_frame", "comparison_data", "comparison_frame", "data_files_frame", "headline_change", "md_table",
+__all__ = ["labelled", "title_of", "assumptions_frame", "comparison_data", "comparison_frame", "data_files_frame", "headline_change", "md_table",
            "parent_of", "provenance_frame", "sensitivity_frame", "summary_cost_frame", "summary_supply_frame",
            "synthetic_share", "chooses_synthetic", "gap_cost_frame", "variant_changes", "variant_headline", "variant_line"]
 
@@ -35,6 +35,18 @@ def md_table(frame: pd.DataFrame) -> str:
                          for v in clean[column]]
     clean.columns = [str(c).replace("|", "\\|") for c in clean.columns]
     return markdown_table(clean)
+
+
+def title_of(run: ScenarioRun) -> str:
+    """The scenario's name for readers: its ``title:``, else its id (the file's ``name``)."""
+    return getattr(getattr(run.file, "scenario", None), "title", None) or run.name
+
+
+def labelled(run: ScenarioRun) -> str:
+    """``Baseline (Villalobos et al. 2024) (baseline)``: the title and the id a reader finds the files
+    by; the id alone when the scenario has no title (or its title is the id)."""
+    title = title_of(run)
+    return run.name if title == run.name else f"{title} ({run.name})"
 
 
 def is_supply(run: ScenarioRun) -> bool:
@@ -77,7 +89,7 @@ def gap_cost_frame(runs: Sequence[ScenarioRun], base: ScenarioRun | None = None)
         at = totals.set_index(["by_end_of", "route"])
         years = sorted(int(y) for y in totals["by_end_of"].unique())
         last = years[-1]
-        row = {"scenario": run.name}
+        row = {"scenario": labelled(run)}
         for y in years:
             row[f"cheapest routes by end-{y}, p50 (80% interval)"] = (
                 f"{money(at.loc[(y, 'total'), 'p50'])} ({money(at.loc[(y, 'total'), 'p10'])} – "
@@ -101,7 +113,7 @@ def summary_supply_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.
         if not is_supply(run):
             continue
         h = headline(run.result)
-        row = {"scenario": run.name, "median exhaustion": format_headline("exhaustion.p50", h["exhaustion.p50"]),
+        row = {"scenario": labelled(run), "median exhaustion": format_headline("exhaustion.p50", h["exhaustion.p50"]),
                "80% interval": f"{format_headline('exhaustion.p10', h['exhaustion.p10'])} – "
                                f"{format_headline('exhaustion.p90', h['exhaustion.p90'])}"}
         for year in CALENDAR_YEARS:
@@ -122,7 +134,7 @@ def summary_cost_frame(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.Da
         h = headline(run.result)
         has_mix = "cost.cheapest_share" in h
         shown.append({
-            "scenario": run.name, "cost p50": format_headline("cost.total.p50", h["cost.total.p50"]),
+            "scenario": labelled(run), "cost p50": format_headline("cost.total.p50", h["cost.total.p50"]),
             "80% interval": f"{format_headline('cost.total.p10', h['cost.total.p10'])} – "
                             f"{format_headline('cost.total.p90', h['cost.total.p90'])}",
             "cheapest synthetic share": (format_headline("cost.cheapest_share", h["cost.cheapest_share"])
@@ -165,7 +177,7 @@ def comparison_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
     rows = []
     for run in runs:
         h = headline(run.result)
-        row = {"scenario": run.name, "extends": _parent_name(run, runs),
+        row = {"scenario": labelled(run), "extends": _parent_name(run, runs),
                "what it assumes": " ".join((run.result.description or "").split())}
         for key in _COMPARE_KEYS:
             row[headline_label(key)] = format_headline(key, h[key]) if key in h else "–"
@@ -211,7 +223,7 @@ def _setting_text(value: Any) -> str:
     return str(value)
 
 
-_IGNORED = {"name", "description"}
+_IGNORED = {"name", "title", "description"}
 
 
 def variant_changes(parent: ScenarioRun, child: ScenarioRun) -> pd.DataFrame:

@@ -33,12 +33,15 @@ __all__ = [
     "GapSection",
     "SyntheticChoice",
     "MAX_SAMPLES",
+    "MAX_TITLE",
     "MAX_QUARTERS",
     "MAX_EROSION_CHANCE",
 ]
 
 #: Largest sample count accepted (memory is bounded by chunking; time is not).
 MAX_SAMPLES = 10_000_000
+#: Longest scenario title accepted [characters]: a chart's direct label must fit beside the plot.
+MAX_TITLE = 40
 #: Longest horizon accepted [quarters] (100 years).
 MAX_QUARTERS = 400
 #: Largest share of samples that may draw a consent erosion of 100%/yr or more [probability]. Such a
@@ -384,6 +387,9 @@ class Scenario(_Strict):
 
     name: OutputName = Field(description="short id used for output folders (reports/<name>/), e.g. baseline: "
                                          "letters, digits, '.', '_', '-', starting with a letter or digit")
+    title: str | None = Field(None, description="plain-language name readers see in the report's text and "
+                                               "charts, e.g. Baseline (Villalobos et al. 2024); at most "
+                                               f"{MAX_TITLE} characters, one line; default: the name")
     description: str = ""
     extends: str | None = Field(None, description="parent scenario file, relative to this one; "
                                                    "resolved by the loader before validation")
@@ -396,6 +402,22 @@ class Scenario(_Strict):
     cost: CostSection | None = None
     mixes: MixesSection | None = None
     gap: GapSection | None = None
+
+    @field_validator("title", mode="after")
+    @classmethod
+    def _title(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        text = " ".join(v.split())
+        if not text:
+            raise ValueError("a title is the scenario's name for readers: write a few words, "
+                             "e.g. Baseline (Villalobos et al. 2024), or leave the key out")
+        if "\n" in v.strip():
+            raise ValueError("a title is one line (it labels lines in charts); put the rest in description")
+        if len(text) > MAX_TITLE:
+            raise ValueError(f"a title of {len(text)} characters is too long to label a chart line; keep it to "
+                             f"{MAX_TITLE} characters and put the rest in description")
+        return text
 
     @field_validator("samples", mode="before")
     @classmethod

@@ -2,6 +2,8 @@
 and the synthetic gap (conventions: :mod:`forecast.report.charts.base`)."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -87,18 +89,32 @@ def _styles(frame: pd.DataFrame, styles: dict | None) -> dict:
     return styles if styles is not None and all(n in styles for n in names) else scenario_styles(names)
 
 
-def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None):
+#: Width of one character of a direct label [fraction of the figure's width] (7.5 pt bold at the report's size).
+_LABEL_CHAR = 0.0078
+
+
+def _right(names: Sequence[str], default: float) -> float:
+    """The plot's right edge [fraction of the figure] that leaves room for the longest direct label
+    (a scenario's title, up to 40 characters) beside it, never wider than ``default``."""
+    longest = max((len(n) for n in names), default=0)
+    return min(default, max(0.55, 0.95 - _LABEL_CHAR * longest))
+
+
+def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None,
+                                 labels: dict | None = None):
     """P(exhausted by the end of each quarter), one line per scenario, labelled at its right end.
 
     ``frame`` columns: scenario, quarter, probability [0–1]. ``styles``: scenario → line style
     (:func:`~forecast.report.charts.base.scenario_styles`; by default from the names in ``frame``).
+    ``labels``: scenario → the words beside its line (its title; default: the scenario id).
     """
     styles = _styles(frame, styles)
-    fig, (ax,) = new_figure(right=0.8)
+    names = list(dict.fromkeys(frame["scenario"]))
+    fig, (ax,) = new_figure(right=_right([(labels or {}).get(n, n) for n in names], 0.8))
     ends = []
     for name, part in frame.groupby("scenario", sort=False):
         ax.plot(quarter_years(part["quarter"]), part["probability"], **styles[name])
-        ends.append((name, float(part["probability"].iloc[-1]), styles[name]))
+        ends.append(((labels or {}).get(name, name), float(part["probability"].iloc[-1]), styles[name]))
     ax.axhline(0.5, color="#888888", linewidth=0.8, linestyle=":")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(axis_formatter("percent"))
@@ -113,21 +129,24 @@ def exhaustion_probability_chart(frame: pd.DataFrame, title: str, subtitle: str,
 GAP_AXIS_TOP = 1e17
 
 
-def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None):
+def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: dict | None = None,
+                        labels: dict | None = None):
     """Synthetic tokens needed (log axis) and their share of the dataset, p50 per scenario; the
     lines labelled at the right end of the right panel (the same order of colours in both).
 
     ``frame`` columns: scenario, quarter, synthetic_needed_p50 [tokens], synthetic_share_p50 [0–1].
+    ``labels``: scenario → the words beside its line (its title; default: the scenario id).
     """
     styles = _styles(frame, styles)
-    fig, (left, right) = new_figure(2, left=0.1, right=0.82)
+    names = list(dict.fromkeys(frame["scenario"]))
+    fig, (left, right) = new_figure(2, left=0.1, right=_right([(labels or {}).get(n, n) for n in names], 0.82))
     ends = []
     for name, part in frame.groupby("scenario", sort=False):
         x = quarter_years(part["quarter"])
         needed = part["synthetic_needed_p50"].to_numpy(dtype=float)
         left.plot(x, np.where(needed > 0, needed, np.nan), **styles[name])
         right.plot(x, part["synthetic_share_p50"], **styles[name])
-        ends.append((name, float(part["synthetic_share_p50"].iloc[-1]), styles[name]))
+        ends.append(((labels or {}).get(name, name), float(part["synthetic_share_p50"].iloc[-1]), styles[name]))
     left.set_yscale("log")
     if np.nanmax(frame["synthetic_needed_p50"].to_numpy(dtype=float), initial=0.0) > GAP_AXIS_TOP:
         left.set_ylim(top=GAP_AXIS_TOP)
