@@ -105,10 +105,11 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         self.stamp = f"peakdata {__version__}; quarterly report {quarter}; {len(self.runs)} scenarios"
         self._sensitivity: dict[tuple[str, str], pd.DataFrame] = {}
 
-    def build_charts(self, workers: int = 1) -> dict[str, bytes]:
+    def build_charts(self, workers: int = 1, pool=None) -> dict[str, bytes]:
         """Draw every chart; returns PNG bytes by path in the report folder (``charts/x.png``).
 
-        With ``workers`` > 1 the figures are drawn in that many processes (the bytes do not change).
+        With ``workers`` > 1 the figures are drawn in that many processes, or in ``pool`` when given
+        (the bytes do not change).
         """
         images: dict[str, Any] = {}
         for run in self.supply:
@@ -158,7 +159,9 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
                 self._trend(chart, images)
         specs = list(images.values())
         workers = max(1, min(int(workers), len(specs)))
-        if workers == 1:
+        if pool is not None and specs:
+            pngs = list(pool.map(draw, specs))
+        elif workers == 1:
             pngs = [draw(spec) for spec in specs]
         else:
             import multiprocessing

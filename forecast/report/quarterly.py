@@ -192,24 +192,48 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     total = len(paths) + len(extra) + 4
     if progress is not None:
         progress("running scenarios", 0, total)
-    everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
-                               workers=workers, progress=lambda name, k, n: tick(f"ran {name}"))
-    runs = everything[:len(paths)]
-    waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir) for cf in compares]
-    archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
-    changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
-    trends = None
-    if trend_methods is None or len(trend_methods):
-        from forecast.engine.trends import trend_report
-        from forecast.report.trends import REPORT_SERIES
+    want_trends = trend_methods is None or len(trend_methods)
+    # one pool of processes for everything heavy, kept busy end to end: the trend fits (the longest
+    # task, queued first), the scenario runs (largest first), the analyses that need only a
+    # scenario ("What moves the answer", the break-even), then the charts
+    from forecast.engine.runs import process_pool
+    from forecast.report.document_costs import queue_analyses
 
-        trends = trend_report(REPORT_SERIES, methods=trend_methods, data_dir=data_dir)
-    tick("fitted trends")
-    from forecast.report.document import Document
+    with (process_pool(workers) if workers > 1 else _InProcess()) as pool:
+        jobs: dict = {}
+        queued: dict = {}
+        analysis_dir = Path(data_dir or default_data_dir())
 
-    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
-                   name_from(folder, archive_path, [out]), trends)
-    figures = doc.build_charts(workers=workers)
+        def queue(loaded) -> None:  # every scenario file is valid: start the long tasks first
+            if want_trends and workers > 1:  # the trend fits, one task per series and method
+                slow_first = sorted(_trend_methods(trend_methods), key=lambda m: m not in ("ets", "prophet"))
+                jobs["fits"] = [pool.submit(_trend_fits, name, method, data_dir)
+                                for method in slow_first for name in _report_series()]
+            ends = {S._norm(cf.paths[-1]) for cf in compares}
+            queued.update(queue_analyses(pool, loaded, [f for f in loaded if S._norm(f.path) in ends],
+                                         samples, analysis_dir))
+
+        everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
+                                   pool=pool, loaded_hook=queue,
+                                   progress=lambda name, k, n: tick(f"ran {name}"))
+        runs = everything[:len(paths)]
+        waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir) for cf in compares]
+        archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
+        changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
+        trends = None
+        if want_trends:
+            from forecast.engine.trends import remember_fits
+
+            for job in jobs.get("fits", ()):
+                remember_fits(job.result())
+            trends = _trend_report(trend_methods, data_dir)
+        tick("fitted trends")
+        from forecast.report.document import Document
+
+        doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
+                       name_from(folder, archive_path, [out]), trends)
+        doc.queued = queued
+        figures = doc.build_charts(workers=workers, pool=pool if workers > 1 else None)
     tick("drew charts")
     markdown = doc.render(template_dir)
     html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
@@ -225,6 +249,58 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
                                folder=folder.name)  # one transaction, after the folder is in place
     tick("archived")
     return ReportOutput(folder, files, runs, waterfalls, markdown, target, run_id)
+
+
+def _report_series() -> tuple[str, ...]:
+    from forecast.report.trends import REPORT_SERIES
+
+    return tuple(REPORT_SERIES)
+
+
+def _trend_methods(methods) -> tuple[str, ...]:
+    from forecast.fit.methods import METHODS
+
+    return tuple(methods or METHODS)
+
+
+def _trend_fits(series: str, method: str, data_dir) -> dict:
+    """The fits of one series and method for "Trends behind the forecast", made in a worker; none
+    when they cannot be made there (the report then fits them itself and reports what went wrong)."""
+    from forecast.engine.trends import trend_fits
+    from forecast.errors import ForecastError
+
+    try:
+        return trend_fits(series, method, data_dir=data_dir)
+    except ForecastError:
+        return {}
+
+
+def _trend_report(methods, data_dir):
+    """"Trends behind the forecast": every report series fitted, backtested and scored."""
+    from forecast.engine.trends import trend_report
+    from forecast.report.trends import REPORT_SERIES
+
+    return trend_report(REPORT_SERIES, methods=methods, data_dir=data_dir)
+
+
+class _InProcess:
+    """Stands in for a process pool with one worker: each task runs when submitted."""
+
+    def __enter__(self) -> "_InProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, /, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - raised again by result(), as a pool would
+            future.set_exception(exc)
+        return future
 
 
 #: The stylesheet of report.html: a readable column; a table wider than it scrolls inside its own
