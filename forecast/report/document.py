@@ -86,6 +86,28 @@ def waterfall_markdown(wf) -> str:
     return S.md_table(waterfall_table(wf)) + "\n\n" + line + ".\n"
 
 
+class _Drawing(dict):
+    """Charts by path, each handed to ``pool`` to draw as soon as it is added (``futures``)."""
+
+    def __init__(self, pool) -> None:
+        super().__init__()
+        self.pool = pool
+        self.futures: dict[str, Any] = {}
+
+    def __setitem__(self, name: str, spec: Any) -> None:
+        import pickle
+
+        super().__setitem__(name, spec)
+        # pickled now: the pool sends it later, and the chart is drawn as it is at this point
+        self.futures[name] = self.pool.submit(_draw_pickled, pickle.dumps(spec, pickle.HIGHEST_PROTOCOL))
+
+
+def _draw_pickled(spec: bytes) -> bytes:
+    import pickle
+
+    return draw(pickle.loads(spec))
+
+
 class Document(SupplyCharts, CostAndAnalysisCharts):
     """Everything the report shows, built once from the runs."""
 
@@ -105,13 +127,15 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         self.stamp = f"peakdata {__version__}; quarterly report {quarter}; {len(self.runs)} scenarios"
         self._sensitivity: dict[tuple[str, str], pd.DataFrame] = {}
 
-    def build_charts(self, workers: int = 1, pool=None) -> dict[str, bytes]:
+    def build_charts(self, workers: int = 1, pool=None, wait: bool = True):
         """Draw every chart; returns PNG bytes by path in the report folder (``charts/x.png``).
 
-        With ``workers`` > 1 the figures are drawn in that many processes, or in ``pool`` when given
-        (the bytes do not change).
+        With ``workers`` > 1 the figures are drawn in that many processes, or in ``pool`` when given,
+        each as soon as its chart is made (the bytes do not change). With a ``pool`` and
+        ``wait=False`` it returns at once a function that waits for the drawings and returns them,
+        so the caller can render the text meanwhile.
         """
-        images: dict[str, Any] = {}
+        images: dict[str, Any] = _Drawing(pool) if pool is not None else {}
         for run in self.supply:
             self._fan(run, images)
         if self.supply:
@@ -157,11 +181,13 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         if self.trends is not None:
             for chart in self.trends.charts:
                 self._trend(chart, images)
+        if pool is not None:
+            names, futures = list(images), [images.futures[name] for name in images]
+            collect = lambda: dict(zip(names, (future.result() for future in futures)))  # noqa: E731
+            return collect() if wait else collect
         specs = list(images.values())
         workers = max(1, min(int(workers), len(specs)))
-        if pool is not None and specs:
-            pngs = list(pool.map(draw, specs))
-        elif workers == 1:
+        if workers == 1:
             pngs = [draw(spec) for spec in specs]
         else:
             import multiprocessing

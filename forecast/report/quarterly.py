@@ -233,13 +233,18 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
                        name_from(folder, archive_path, [out]), trends)
         doc.queued = queued
-        figures = doc.build_charts(workers=workers, pool=pool if workers > 1 else None)
-    tick("drew charts")
-    markdown = doc.render(template_dir)
-    html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
-    from forecast.report.explorer_page import render_explorer
+        if workers > 1:  # the text and the explorer are written while the charts are drawn
+            drawn = doc.build_charts(workers=workers, pool=pool, wait=False)
+        else:
+            figures = doc.build_charts(workers=1)
+            drawn = lambda: figures  # noqa: E731
+        markdown = doc.render(template_dir)
+        from forecast.report.explorer_page import render_explorer
 
-    explore = render_explorer(runs, quarter, data_dir) if doc.explorable() else None
+        explore = render_explorer(runs, quarter, data_dir) if doc.explorable() else None
+        figures = drawn()
+    tick("drew charts")
+    html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
     from forecast.store.archive import record_report
 
     with locked(folder, lock_timeout, notify):    # one report per folder; cleans up after a killed one
