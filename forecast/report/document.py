@@ -86,6 +86,18 @@ def waterfall_markdown(wf) -> str:
     return S.md_table(waterfall_table(wf)) + "\n\n" + line + ".\n"
 
 
+#: The outcomes whose rank correlations with the inputs the report computes for every run.
+SENSITIVITY_OUTCOMES = ("exhaustion", "cost.total")
+
+
+def rank_correlations(item, result) -> dict[str, pd.DataFrame]:
+    """:func:`forecast.report.sections.sensitivity_frame` of a run for each of
+    :data:`SENSITIVITY_OUTCOMES`: computed where the run is (``run_scenarios(after=...)``), beside
+    the other runs, and handed to :class:`Document` as ``rank_correlations``."""
+    run = ScenarioRun(item, result, "")
+    return {outcome: S.sensitivity_frame(run, outcome) for outcome in SENSITIVITY_OUTCOMES}
+
+
 class _Drawing(dict):
     """Charts by path, each handed to ``pool`` to draw as soon as it is added (``futures``)."""
 
@@ -126,6 +138,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
         self.charts: list[dict[str, Any]] = []
         self.stamp = f"peakdata {__version__}; quarterly report {quarter}; {len(self.runs)} scenarios"
         self._sensitivity: dict[tuple[str, str], pd.DataFrame] = {}
+        #: run name -> outcome -> rank correlations computed beside the run (:func:`rank_correlations`)
+        self.rank_correlations: dict[str, dict[str, pd.DataFrame]] = {}
 
     def build_charts(self, workers: int = 1, pool=None, wait: bool = True):
         """Draw every chart; returns PNG bytes by path in the report folder (``charts/x.png``).
@@ -161,9 +175,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts):
             if "mix_curve" in run.result.tables:
                 self._mix(run, images)
         for run in self.runs:
-            for outcome in ("exhaustion", "cost.total"):
-                frame = S.sensitivity_frame(run, outcome)
-                self._sensitivity[(run.name, outcome)] = frame
+            ranked = self.rank_correlations.get(run.name) or {}
+            for outcome in SENSITIVITY_OUTCOMES:
+                frame = ranked.get(outcome)
+                self._sensitivity[(run.name, outcome)] = frame if frame is not None else S.sensitivity_frame(run, outcome)
         lead_supply = next((r for r in self.supply if not self._sensitivity[(r.name, "exhaustion")].empty), None)
         lead_cost = next((r for r in self._cost_order() if not self._sensitivity[(r.name, "cost.total")].empty),
                          None)

@@ -99,12 +99,13 @@ class ReportOutput:
 
 
 def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int | None = None,
-                  data_dir: Path | None = None, workers: int = 1) -> Waterfall:
-    """Run every scenario of a compare file (reusing runs of the same files in ``known``)."""
+                  data_dir: Path | None = None, workers: int = 1, loaded: Any = None) -> Waterfall:
+    """Run every scenario of a compare file (reusing runs of the same files in ``known``);
+    ``loaded``: the file as :func:`forecast.io.compare.load_compare` already read it."""
     from forecast.errors import Problem, ScenarioError
     from forecast.io.compare import load_compare
 
-    cf = load_compare(path)
+    cf = loaded if loaded is not None else load_compare(path)
     by_path = {S._norm(r.file.path): r for r in known}
     todo = [p for p in cf.paths if S._norm(p) not in by_path]
     for run in run_scenarios(todo, samples=samples, data_dir=data_dir, workers=workers):
@@ -213,11 +214,15 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
             queued.update(queue_analyses(pool, loaded, [f for f in loaded if S._norm(f.path) in ends],
                                          samples, analysis_dir))
 
+        from forecast.report.document import rank_correlations
+
+        ranked: dict = {}
         everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
-                                   pool=pool, loaded_hook=queue,
+                                   pool=pool, loaded_hook=queue, after=rank_correlations, extras=ranked,
                                    progress=lambda name, k, n: tick(f"ran {name}"))
         runs = everything[:len(paths)]
-        waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir) for cf in compares]
+        waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir, loaded=cf)
+                      for cf in compares]
         archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
         changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
         trends = None
@@ -232,7 +237,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
 
         doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
                        name_from(folder, archive_path, [out]), trends)
-        doc.queued = queued
+        doc.queued, doc.rank_correlations = queued, ranked
         if workers > 1:  # the text and the explorer are written while the charts are drawn
             drawn = doc.build_charts(workers=workers, pool=pool, wait=False)
         else:
