@@ -198,21 +198,14 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     # task, queued first), the scenario runs (largest first), the analyses that need only a
     # scenario ("What moves the answer", the break-even), then the charts
     from forecast.engine.runs import process_pool
-    from forecast.report.document_costs import queue_analyses
 
     with (process_pool(workers) if workers > 1 else _InProcess()) as pool:
         jobs: dict = {}
         queued: dict = {}
-        analysis_dir = Path(data_dir or default_data_dir())
 
         def queue(loaded) -> None:  # every scenario file is valid: start the long tasks first
-            if want_trends and workers > 1:  # the trend fits, one task per series and method
-                slow_first = sorted(_trend_methods(trend_methods), key=lambda m: m not in ("ets", "prophet"))
-                jobs["fits"] = [pool.submit(_trend_fits, name, method, data_dir)
-                                for method in slow_first for name in _report_series()]
-            ends = {S._norm(cf.paths[-1]) for cf in compares}
-            queued.update(queue_analyses(pool, loaded, [f for f in loaded if S._norm(f.path) in ends],
-                                         samples, analysis_dir))
+            _queue_early(pool, loaded, jobs, queued, trend_methods if want_trends and workers > 1 else (),
+                         compares, samples, data_dir)
 
         from forecast.report.document import rank_correlations
 
@@ -225,13 +218,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
                       for cf in compares]
         archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
         changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
-        trends = None
-        if want_trends:
-            from forecast.engine.trends import remember_fits
-
-            for job in jobs.get("fits", ()):
-                remember_fits(job.result())
-            trends = _trend_report(trend_methods, data_dir)
+        trends = _trends_with(jobs.get("fits", ()), trend_methods, data_dir) if want_trends else None
         tick("fitted trends")
         from forecast.report.document import Document
 
@@ -259,6 +246,32 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
                                folder=folder.name)  # one transaction, after the folder is in place
     tick("archived")
     return ReportOutput(folder, files, runs, waterfalls, markdown, target, run_id)
+
+
+def _queue_early(pool, loaded, jobs: dict, queued: dict, trend_methods, compares, samples, data_dir) -> None:
+    """Queue in ``pool`` what needs only the scenario files, before their runs: the trend fits, one
+    task per series and method (``jobs["fits"]``; none when ``trend_methods`` is empty), then "What
+    moves the answer" and the break-even (``queued``, :func:`forecast.report.document_costs.queue_analyses`)."""
+    from forecast.io.references import data_dir as default_data_dir
+    from forecast.report.document_costs import queue_analyses
+
+    if trend_methods is None or len(trend_methods):
+        slow_first = sorted(_trend_methods(trend_methods), key=lambda m: m not in ("ets", "prophet"))
+        jobs["fits"] = [pool.submit(_trend_fits, name, method, data_dir)
+                        for method in slow_first for name in _report_series()]
+    ends = {S._norm(cf.paths[-1]) for cf in compares}
+    queued.update(queue_analyses(pool, loaded, [f for f in loaded if S._norm(f.path) in ends], samples,
+                                 Path(data_dir or default_data_dir())))
+
+
+def _trends_with(fits, methods, data_dir):
+    """"Trends behind the forecast", with the fits made in the pool (``fits``: futures of
+    :func:`_trend_fits`) added to this process's cache first, so it fits nothing they made."""
+    from forecast.engine.trends import remember_fits
+
+    for job in fits:
+        remember_fits(job.result())
+    return _trend_report(methods, data_dir)
 
 
 def _report_series() -> tuple[str, ...]:
