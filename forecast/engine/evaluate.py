@@ -168,10 +168,12 @@ def evaluate(scenario: Any, values: dict[str, Any] | None = None, samples: int |
     drawn.update(given)
     exhaustion = None
     if scenario.supply is not None:
-        from forecast.engine.paths import log_paths
+        from forecast.engine.paths import exhaustion_is_log_linear, log_paths
         from forecast.engine.supply_demand import exhaustion as solve
 
-        exhaustion = solve(log_paths(scenario, drawn, seed, n, data_dir, {}, threads), threads)
+        # only the exhaustion quarter is wanted: a scenario scanned for its gap prices alone is solved
+        exhaustion = solve(log_paths(scenario, drawn, seed, n, data_dir, {}, threads), threads,
+                           log_linear=exhaustion_is_log_linear(scenario))
     costs: dict[str, np.ndarray] = {}
     if scenario.cost is not None:
         from forecast.engine.cost import sample_costs

@@ -6,9 +6,10 @@ validated scenario with where each value was written, its result, and the resolv
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import yaml
 
@@ -40,16 +41,21 @@ def resolved_yaml(item: ScenarioFile) -> str:
     return yaml.safe_dump(item.scenario.model_dump(mode="json"), sort_keys=True, allow_unicode=True)
 
 
-def _run_one(item: ScenarioFile, samples: int | None, data_dir: Path | None, keep_samples: bool) -> ForecastResult:
+def _run_one(item: ScenarioFile, samples: int | None, data_dir: Path | None, keep_samples: bool,
+             after: Callable[[ScenarioFile, ForecastResult], Any] | None = None) -> Any:
     import forecast.engine as engine
 
-    return engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir,
-                      keep_samples=keep_samples)
+    result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir,
+                        keep_samples=keep_samples)
+    return result if after is None else (result, after(item, result))
 
 
 def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
                   progress: RunProgress | None = None, data_dir: Path | None = None,
-                  keep_samples: bool = False, workers: int = 1) -> list[ScenarioRun]:
+                  keep_samples: bool = False, workers: int = 1, pool=None,
+                  loaded_hook: Callable[[list[ScenarioFile]], None] | None = None,
+                  after: Callable[[ScenarioFile, ForecastResult], Any] | None = None,
+                  extras: dict[str, Any] | None = None) -> list[ScenarioRun]:
     """Load and run every scenario file, in the order given.
 
     Parameters
@@ -67,6 +73,17 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
     workers : int
         Processes to run scenarios in (1: in this process). Every run is a pure function of its
         scenario, so the results do not depend on it.
+    pool : concurrent.futures.Executor, optional
+        Run the scenarios in this pool instead (``workers`` is then ignored): the quarterly report
+        shares one pool of processes between the runs, the trend fits and the charts.
+    loaded_hook : callable, optional
+        Called with the loaded scenario files (every one valid) before the runs start; the report
+        queues the work that needs only the scenarios there.
+    after : callable, optional
+        ``after(file, result)`` is called where each scenario ran (a worker, with ``pool`` or
+        ``workers``), and what it returns is put in ``extras`` by scenario name: work on a run's
+        samples done beside the run instead of after all of them (the report's rank correlations).
+        Must be a module-level function (it is pickled).
 
     Raises
     ------
@@ -83,26 +100,67 @@ def run_scenarios(paths: Sequence[str | Path], samples: int | None = None,
     results: list[ForecastResult | None] = [None] * len(loaded)
     done = 0
 
-    def finish(k: int, result: ForecastResult) -> None:
+    def finish(k: int, result: Any) -> None:
         nonlocal done
+        if after is not None:
+            result, extra = result
+            if extras is not None:
+                extras[loaded[k].scenario.name] = extra
         results[k] = result
         done += 1
         if progress is not None:
             progress(loaded[k].scenario.name, done, len(loaded))
 
     workers = max(1, min(int(workers), len(loaded)))
-    if workers == 1:
+    if pool is not None:
+        _run_in(pool, loaded, samples, data_dir, keep_samples, finish, loaded_hook, after)
+    elif workers == 1:
+        if loaded_hook is not None:
+            loaded_hook(loaded)
         for k, item in enumerate(loaded):
-            finish(k, _run_one(item, samples, data_dir, keep_samples))
+            finish(k, _run_one(item, samples, data_dir, keep_samples, after))
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(_run_one, item, samples, data_dir, keep_samples): k
-                       for k, item in enumerate(loaded)}
-            for future in as_completed(futures):
-                finish(futures[future], future.result())
+        with process_pool(workers) as own:
+            _run_in(own, loaded, samples, data_dir, keep_samples, finish, loaded_hook, after)
     return [ScenarioRun(item, result, resolved_yaml(item)) for item, result in zip(loaded, results)]
+
+
+@contextmanager
+def process_pool(workers: int) -> Iterator[Any]:
+    """A pool of ``workers`` processes, forked where the platform can (workers start with the
+    parent's imports and caches). On an error its queued tasks are cancelled and its workers
+    stopped, so the error is reported at once rather than after the tasks still running."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        yield pool
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:  # this pool's own workers only
+            process.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_in(pool, loaded: list[ScenarioFile], samples, data_dir, keep_samples, finish, loaded_hook,
+            after=None) -> None:
+    """Call ``loaded_hook`` (which may queue longer tasks first), submit every run to ``pool``
+    (the largest first, so the last to finish is a short one), then collect the runs as they finish."""
+    from concurrent.futures import as_completed
+
+    def size(k: int) -> float:  # samples × quarters, about what a run costs
+        scenario = loaded[k].scenario
+        h = scenario.horizon
+        return float(samples or scenario.samples) * (h.end.ordinal - h.start.ordinal + 1)
+
+    if loaded_hook is not None:
+        loaded_hook(loaded)
+    order = sorted(range(len(loaded)), key=lambda k: -size(k))
+    futures = {pool.submit(_run_one, loaded[k], samples, data_dir, keep_samples, after): k for k in order}
+    for future in as_completed(futures):
+        finish(futures[future], future.result())

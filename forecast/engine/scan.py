@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from forecast.engine.blocks import Summariser
+from forecast.engine.blocks import Summariser, interpolate, ranks
 from forecast.engine.metrics import METRICS, TOTAL_YEARS, added_metrics
 from forecast.engine.paths import Extra, LogPaths
 from forecast.models import data_cost as DC
@@ -244,10 +244,22 @@ def run_pass(paths: LogPaths, summary: Summariser | None = None,
         names = scan_metrics(extra)
         for name in names:
             summary.table(name)
+        fast = isinstance(summary, Summariser)
 
         def record(k: int, rows: dict[str, np.ndarray]) -> None:
+            ratio_stats = None
             for name in names:
-                summary.add_row(name, k, np.array(rows[name], dtype=float, copy=True))
+                row = np.array(rows[name], dtype=float, copy=True)
+                if not fast:  # a stand-in that keeps the rows (tests)
+                    summary.add_row(name, k, row)
+                elif name == "ratio":
+                    ratio_stats = summary.add_row(name, k, row)
+                elif name == "synthetic_share" and ratio_stats is not None and "demand_human" not in rows:
+                    # max(1 − 1/ratio, 0) is non-decreasing: its quantiles from the ratio's order
+                    # statistics, as the log-linear path takes them (its mean needs the row)
+                    summary.add_derived(name, k, row.mean(), ratio_stats, _share)
+                else:
+                    _add_row(summary, name, k, row)
 
     state = ScanState.start(paths.need_a.size, len(paths.stock_a))
     first = scan(extra, paths.taus, _log_rows(paths), state, record, progress)
@@ -255,6 +267,30 @@ def run_pass(paths: LogPaths, summary: Summariser | None = None,
     if extra.gap_price_at is not None:
         tables["gap_cost_totals"] = _totals(state.totals)
     return first, tables
+
+
+def _share(ratio: float) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(D.synthetic_share_from_ratio(np.array([ratio]))[0])
+
+
+def _add_row(summary: Summariser, name: str, k: int, row: np.ndarray) -> None:
+    """``summary.add_row`` of quarter ``k``'s ``row``, by the cheapest selection that gives the same bytes.
+
+    A row of one finite non-zero value needs no selection (every order statistic is that value);
+    a row of non-negative values with zeros (+0.0 only: the gap's tokens and costs before it opens)
+    selects among its positive values (:meth:`Summariser.add_zero_padded`); anything else, NaN
+    included, is :meth:`Summariser.add_row`.
+    """
+    lo = row.min() if row.size else np.nan
+    if lo == 0.0 and not np.signbit(row).any():  # no NaN (min would be NaN), no negative, no -0.0
+        summary.add_zero_padded(name, k, row, finite=True)
+    elif lo != 0.0 and np.isfinite(lo) and lo == row.max():
+        table = summary.stats[name]
+        table[k, 0] = row.mean()
+        table[k, 1:] = interpolate(row.size, dict.fromkeys(ranks(row.size), float(lo)))
+    else:
+        summary.add_row(name, k, row)
 
 
 #: Rows of the gap's cumulative cost table: the cheapest routes (``synthetic``, ``licensed``, their

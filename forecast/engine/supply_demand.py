@@ -60,14 +60,16 @@ def quarter_values(a: np.ndarray, b: np.ndarray, taus: np.ndarray) -> np.ndarray
     return out
 
 
-def exhaustion(paths: LogPaths, threads: int = 1) -> np.ndarray:
+def exhaustion(paths: LogPaths, threads: int = 1, log_linear: bool = False) -> np.ndarray:
     """Per sample, the first quarter (position) with demand ≥ effective stock; ``quarters`` if never.
 
     Samples are independent, so ``threads > 1`` solves contiguous chunks at once, same result.
     A stock with dynamics (``paths.extra``) is not log-linear: its quarters are scanned
-    (:func:`forecast.engine.scan.run_pass`).
+    (:func:`forecast.engine.scan.run_pass`). ``log_linear=True`` says the scenario's exhaustion is
+    the closed form's even so (:func:`forecast.engine.paths.exhaustion_is_log_linear`: a ``gap``
+    section is scanned for its prices only), so the scan is skipped: the same quarters.
     """
-    if paths.extra is not None:
+    if paths.extra is not None and not log_linear:
         return run_pass(paths)[0]
     n = paths.need_a.size
 

@@ -24,7 +24,7 @@ from forecast.fit.methods import METHODS, SeriesFit, fit_method
 from forecast.schema.trends import TrendSettings
 from forecast.units import Quarter
 
-__all__ = ["TrendReport", "trend_report", "chosen_fit", "first_rows", "price_performance_draws",
+__all__ = ["TrendReport", "trend_report", "trend_fits", "remember_fits", "chosen_fit", "first_rows", "price_performance_draws",
            "series_observations", "chart_differences", "FIT_SEED"]
 
 #: Seed of every trend fit (Prophet's sampler is the only one that uses it): the trend chart, the
@@ -211,6 +211,39 @@ def trend_report(series: Sequence[str] | None = None, spec: TrendSettings | None
                        {"as_of": str(spec.as_of) if spec.as_of else "latest", "method": spec.method,
                         "frontier": spec.frontier.model_dump(), "undisclosed": spec.undisclosed,
                         "impute": spec.impute.model_dump(), "backtest": spec.backtest.model_dump(mode="json")})
+
+
+def trend_fits(series: str, method: str, spec: TrendSettings | None = None, data_dir: Path | None = None,
+               seed: int = FIT_SEED) -> dict[str, SeriesFit]:
+    """Every fit :func:`trend_report` makes for ``series`` with ``method`` (its backtest, the fit as
+    of the latest data, the undisclosed-run variants), keyed as :func:`forecast.fit.methods.fit_method`
+    caches them.
+
+    The fits of one series and method do not depend on the other methods', so the report makes them
+    in several processes at once and hands them to :func:`remember_fits` before its
+    :func:`trend_report`, which then fits nothing: the same fits, the same report.
+    """
+    from forecast.fit import methods as M
+
+    saved = dict(M._CACHE)
+    M._CACHE.clear()  # every fit this needs lands in the cache, even one made before
+    try:
+        trend_report([series], spec, (method,), data_dir, seed)
+        return dict(M._CACHE)
+    finally:
+        made = dict(M._CACHE)
+        M._CACHE.clear()
+        M._CACHE.update(saved)
+        M._CACHE.update(made)
+
+
+def remember_fits(fits: dict[str, SeriesFit]) -> None:
+    """Add fits made elsewhere (:func:`trend_fits`) to this process's cache of fits."""
+    from forecast.fit import methods as M
+
+    for key, fit in fits.items():
+        if isinstance(fit, SeriesFit):
+            M._CACHE[key] = fit
 
 
 def _undisclosed_effect(spec: TrendSettings, data_dir, as_of, rule, steps, coverage, methods, seed, store):

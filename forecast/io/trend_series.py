@@ -91,8 +91,6 @@ def _frame(name: str, data_dir: Path | None):
 def _observations(name: str, frame, date_col: str, value, imputed, labels) -> Observations:
     import pandas as pd
 
-    from forecast.fit.trend import decimal_year
-
     dates = pd.to_datetime(frame[date_col], errors="coerce")
     value = np.asarray(value, dtype=float)
     ok = dates.notna().to_numpy() & np.isfinite(value) & (value > 0)
@@ -103,11 +101,29 @@ def _observations(name: str, frame, date_col: str, value, imputed, labels) -> Ob
         have = ~np.isnan(pub.astype(float))
         known = np.where(have, np.maximum(pub, quarter), quarter)
     sub = frame[ok]
-    t = decimal_year(sub[date_col]) if len(sub) else np.empty(0)
+    t = _decimal_years(sub[date_col]) if len(sub) else np.empty(0)
     direction = -1 if name == "price_performance" else 1
     return Observations(name, SERIES[name], direction, np.asarray(t, dtype=float),
                         quarter[ok].astype(np.int64), known[ok].astype(np.int64), value[ok],
                         np.asarray(imputed, dtype=bool)[ok], tuple(np.asarray(labels, dtype=object)[ok]))
+
+
+#: Decimal years by the dates they were worked out from (a report loads the same series hundreds
+#: of times: every backtest origin, method and scenario); bounded.
+_YEARS: dict[tuple, np.ndarray] = {}
+
+
+def _decimal_years(dates) -> np.ndarray:
+    """:func:`forecast.fit.trend.decimal_year` of ``dates`` (a Series), remembered by their values."""
+    from forecast.fit.trend import decimal_year
+
+    key = (str(dates.dtype), tuple(dates.tolist()))
+    years = _YEARS.get(key)
+    if years is None:
+        if len(_YEARS) >= 64:
+            _YEARS.pop(next(iter(_YEARS)))
+        years = _YEARS[key] = decimal_year(dates)
+    return years.copy()
 
 
 def undisclosed_rows(data_dir: Path | None = None):

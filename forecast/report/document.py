@@ -87,6 +87,40 @@ def waterfall_markdown(wf) -> str:
     return S.md_table(waterfall_table(wf)) + "\n\n" + line + ".\n"
 
 
+#: The outcomes whose rank correlations with the inputs the report computes for every run.
+SENSITIVITY_OUTCOMES = ("exhaustion", "cost.total")
+
+
+def rank_correlations(item, result) -> dict[str, pd.DataFrame]:
+    """:func:`forecast.report.sections.sensitivity_frame` of a run for each of
+    :data:`SENSITIVITY_OUTCOMES`: computed where the run is (``run_scenarios(after=...)``), beside
+    the other runs, and handed to :class:`Document` as ``rank_correlations``."""
+    run = ScenarioRun(item, result, "")
+    return {outcome: S.sensitivity_frame(run, outcome) for outcome in SENSITIVITY_OUTCOMES}
+
+
+class _Drawing(dict):
+    """Charts by path, each handed to ``pool`` to draw as soon as it is added (``futures``)."""
+
+    def __init__(self, pool) -> None:
+        super().__init__()
+        self.pool = pool
+        self.futures: dict[str, Any] = {}
+
+    def __setitem__(self, name: str, spec: Any) -> None:
+        import pickle
+
+        super().__setitem__(name, spec)
+        # pickled now: the pool sends it later, and the chart is drawn as it is at this point
+        self.futures[name] = self.pool.submit(_draw_pickled, pickle.dumps(spec, pickle.HIGHEST_PROTOCOL))
+
+
+def _draw_pickled(spec: bytes) -> bytes:
+    import pickle
+
+    return draw(pickle.loads(spec))
+
+
 class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
     """Everything the report shows, built once from the runs."""
 
@@ -108,13 +142,18 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
         self.charts: list[dict[str, Any]] = []
         self.stamp = f"peakdata {__version__}; quarterly report {quarter}; {len(self.runs)} scenarios"
         self._sensitivity: dict[tuple[str, str], pd.DataFrame] = {}
+        #: run name -> outcome -> rank correlations computed beside the run (:func:`rank_correlations`)
+        self.rank_correlations: dict[str, dict[str, pd.DataFrame]] = {}
 
-    def build_charts(self, workers: int = 1) -> dict[str, bytes]:
+    def build_charts(self, workers: int = 1, pool=None, wait: bool = True):
         """Draw every chart; returns PNG bytes by path in the report folder (``charts/x.png``).
 
-        With ``workers`` > 1 the figures are drawn in that many processes (the bytes do not change).
+        With ``workers`` > 1 the figures are drawn in that many processes, or in ``pool`` when given,
+        each as soon as its chart is made (the bytes do not change). With a ``pool`` and
+        ``wait=False`` it returns at once a function that waits for the drawings and returns them,
+        so the caller can render the text meanwhile.
         """
-        images: dict[str, Any] = {}
+        images: dict[str, Any] = _Drawing(pool) if pool is not None else {}
         for run in self.supply:
             self._fan(run, images)
         if self.supply:
@@ -140,9 +179,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
             if "mix_curve" in run.result.tables:
                 self._mix(run, images)
         for run in self.runs:
-            for outcome in ("exhaustion", "cost.total"):
-                frame = S.sensitivity_frame(run, outcome)
-                self._sensitivity[(run.name, outcome)] = frame
+            ranked = self.rank_correlations.get(run.name) or {}
+            for outcome in SENSITIVITY_OUTCOMES:
+                frame = ranked.get(outcome)
+                self._sensitivity[(run.name, outcome)] = frame if frame is not None else S.sensitivity_frame(run, outcome)
         lead_supply = next((r for r in self.supply if not self._sensitivity[(r.name, "exhaustion")].empty), None)
         lead_cost = next((r for r in self._cost_order() if not self._sensitivity[(r.name, "cost.total")].empty),
                          None)
@@ -161,6 +201,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
             for chart in self.trends.charts:
                 self._trend(chart, images)
         self._headline_history(images)
+        if pool is not None:
+            names, futures = list(images), [images.futures[name] for name in images]
+            collect = lambda: dict(zip(names, (future.result() for future in futures)))  # noqa: E731
+            return collect() if wait else collect
         specs = list(images.values())
         workers = max(1, min(int(workers), len(specs)))
         if workers == 1:

@@ -5,7 +5,7 @@ trend fits behind the forecast (builders: :mod:`forecast.report.charts.costs`,
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -95,9 +95,58 @@ def converged_note(frame: pd.DataFrame) -> str:
             "rank may change with more runs")
 
 
+def moves_sensitivity(scenario, data_dir) -> pd.DataFrame:
+    """The sensitivity analysis behind "What moves the answer" (every output of ``scenario``)."""
+    from forecast.analysis.sensitivity import sensitivity
+
+    return sensitivity(scenario, budget=MOVES_BUDGET, data_dir=data_dir, swing_samples=MOVES_SWING_SAMPLES)
+
+
+def queue_analyses(pool, files: Sequence[Any], waterfall_ends: Sequence[Any], samples: int | None,
+                   data_dir) -> dict[tuple, tuple]:
+    """Start, in ``pool``, the analyses the report will ask for that need only a scenario, not its
+    run: "What moves the answer" of ``baseline`` and ``palmyra-x-004`` and the break-even of each
+    waterfall's last scenario (``waterfall_ends``), so they run beside the scenarios.
+
+    Returns ``{key: (scenario, data_dir, future)}`` for :attr:`CostAndAnalysisCharts.queued`; a
+    result is used only for the same scenario and data folder (anything else is computed in
+    place), and results do not depend on where they are computed.
+    """
+    from forecast.analysis.breakeven import BREAKEVEN_SAMPLES, mix_breakeven
+
+    queued: dict[tuple, tuple] = {}
+    for item in files:
+        scenario = item.scenario
+        if (scenario.name == "baseline" and scenario.supply is not None) or (
+                scenario.name == "palmyra-x-004" and scenario.cost is not None):
+            queued[("moves", scenario.name)] = (scenario, data_dir, pool.submit(moves_sensitivity, scenario, data_dir))
+    for item in waterfall_ends:
+        scenario = item.scenario
+        if scenario.cost is None or scenario.cost.run.size != "cheapest_for_target":
+            continue
+        n = min(int(samples or scenario.samples), BREAKEVEN_SAMPLES)
+        key = ("breakeven", scenario.name, n)
+        if key not in queued:
+            queued[key] = (scenario, data_dir, pool.submit(mix_breakeven, scenario, samples=n, data_dir=data_dir))
+    return queued
+
+
 class CostAndAnalysisCharts(ChartSections):
     """Charts of costs, sensitivity and trends, added to ``images`` (path → chart to draw) by
     :meth:`build_charts`; the context of "Trends behind the forecast"."""
+
+    #: Analyses started elsewhere (:func:`queue_analyses`): key -> (scenario, data folder, future).
+    queued: dict[tuple, tuple] = {}
+
+    def _queued(self, key: tuple, scenario, data_dir) -> Any:
+        """The result of a queued analysis of ``scenario`` with ``data_dir``, or None when none is queued."""
+        entry = self.queued.get(key)
+        if entry is None:
+            return None
+        queued_scenario, queued_dir, future = entry
+        if (queued_scenario is not scenario and queued_scenario != scenario) or str(queued_dir) != str(data_dir):
+            return None
+        return future.result()
 
     def _cost_order(self) -> list[ScenarioRun]:
         """Cost scenarios: those pricing a synthetic share first, single priced runs before mix sweeps."""
@@ -163,8 +212,9 @@ class CostAndAnalysisCharts(ChartSections):
         from forecast.analysis.sensitivity import log_scaled, sensitivity
         from forecast.outputs import DERIVED_LABELS, format_value, output_kind
 
-        full = sensitivity(run.file.scenario, budget=MOVES_BUDGET, data_dir=self.data_dir,
-                           swing_samples=MOVES_SWING_SAMPLES)
+        full = self._queued(("moves", run.name), run.file.scenario, self.data_dir)
+        if full is None:
+            full = moves_sensitivity(run.file.scenario, self.data_dir)
         # ranked by total Sobol index, as the table and the title read them (the swing breaks ties)
         rows = full[full["output"] == outcome].sort_values(["ST", "swing"], ascending=False, kind="stable",
                                                            na_position="last")
@@ -239,7 +289,9 @@ class CostAndAnalysisCharts(ChartSections):
         if share is None or share < 0.5 or last.file.scenario.cost.run.size != "cheapest_for_target":
             return None
         samples = min(int(last.result.samples), BREAKEVEN_SAMPLES)
-        found = mix_breakeven(last.file.scenario, samples=samples, data_dir=self.data_dir)
+        found = self._queued(("breakeven", last.name, samples), last.file.scenario, self.data_dir)
+        if found is None:
+            found = mix_breakeven(last.file.scenario, samples=samples, data_dir=self.data_dir)
         name = f"breakeven_{wf.name}"
         self.data[name] = found.assign(scenario=last.name, label=[BREAKEVEN_WORDS[i][2] for i in found["input"]],
                                        unit=[BREAKEVEN_UNITS[BREAKEVEN_WORDS[i][1]] for i in found["input"]])[

@@ -99,12 +99,13 @@ class ReportOutput:
 
 
 def run_waterfall(path: str | Path, known: Sequence[ScenarioRun], samples: int | None = None,
-                  data_dir: Path | None = None, workers: int = 1) -> Waterfall:
-    """Run every scenario of a compare file (reusing runs of the same files in ``known``)."""
+                  data_dir: Path | None = None, workers: int = 1, loaded: Any = None) -> Waterfall:
+    """Run every scenario of a compare file (reusing runs of the same files in ``known``);
+    ``loaded``: the file as :func:`forecast.io.compare.load_compare` already read it."""
     from forecast.errors import Problem, ScenarioError
     from forecast.io.compare import load_compare
 
-    cf = load_compare(path)
+    cf = loaded if loaded is not None else load_compare(path)
     by_path = {S._norm(r.file.path): r for r in known}
     todo = [p for p in cf.paths if S._norm(p) not in by_path]
     for run in run_scenarios(todo, samples=samples, data_dir=data_dir, workers=workers):
@@ -192,32 +193,51 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     total = len(paths) + len(extra) + 4
     if progress is not None:
         progress("running scenarios", 0, total)
-    everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
-                               workers=workers, progress=lambda name, k, n: tick(f"ran {name}"))
-    runs = everything[:len(paths)]
-    waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir) for cf in compares]
-    archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
-    changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
-    trends = None
-    if trend_methods is None or len(trend_methods):
-        from forecast.engine.trends import trend_report
-        from forecast.report.trends import REPORT_SERIES
+    want_trends = trend_methods is None or len(trend_methods)
+    # one pool of processes for everything heavy, kept busy end to end: the trend fits (the longest
+    # task, queued first), the scenario runs (largest first), the analyses that need only a
+    # scenario ("What moves the answer", the break-even), then the charts
+    from forecast.engine.runs import process_pool
 
-        trends = trend_report(REPORT_SERIES, methods=trend_methods, data_dir=data_dir)
-    tick("fitted trends")
-    from forecast.report.document import Document
+    with (process_pool(workers) if workers > 1 else _InProcess()) as pool:
+        jobs: dict = {}
+        queued: dict = {}
 
-    from forecast.report.document_history import earlier_quarters
+        def queue(loaded) -> None:  # every scenario file is valid: start the long tasks first
+            _queue_early(pool, loaded, jobs, queued, trend_methods if want_trends and workers > 1 else (),
+                         compares, samples, data_dir)
 
-    doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
-                   name_from(folder, archive_path, [out]), trends, earlier_quarters(archive_path, quarter))
-    figures = doc.build_charts(workers=workers)
+        from forecast.report.document import rank_correlations
+
+        ranked: dict = {}
+        everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
+                                   pool=pool, loaded_hook=queue, after=rank_correlations, extras=ranked,
+                                   progress=lambda name, k, n: tick(f"ran {name}"))
+        runs = everything[:len(paths)]
+        waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir, loaded=cf)
+                      for cf in compares]
+        archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
+        changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
+        trends = _trends_with(jobs.get("fits", ()), trend_methods, data_dir) if want_trends else None
+        tick("fitted trends")
+        from forecast.report.document import Document
+        from forecast.report.document_history import earlier_quarters
+
+        doc = Document(runs, waterfalls, quarter, Path(data_dir or default_data_dir()), changes,
+                       name_from(folder, archive_path, [out]), trends, earlier_quarters(archive_path, quarter))
+        doc.queued, doc.rank_correlations = queued, ranked
+        if workers > 1:  # the text and the explorer are written while the charts are drawn
+            drawn = doc.build_charts(workers=workers, pool=pool, wait=False)
+        else:
+            figures = doc.build_charts(workers=1)
+            drawn = lambda: figures  # noqa: E731
+        markdown = doc.render(template_dir)
+        from forecast.report.explorer_page import render_explorer
+
+        explore = render_explorer(runs, quarter, data_dir) if doc.explorable() else None
+        figures = drawn()
     tick("drew charts")
-    markdown = doc.render(template_dir)
     html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
-    from forecast.report.explorer_page import render_explorer
-
-    explore = render_explorer(runs, quarter, data_dir) if doc.explorable() else None
     from forecast.store.archive import record_report
 
     with locked(folder, lock_timeout, notify):    # one report per folder; cleans up after a killed one
@@ -227,6 +247,84 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
                                folder=folder.name)  # one transaction, after the folder is in place
     tick("archived")
     return ReportOutput(folder, files, runs, waterfalls, markdown, target, run_id)
+
+
+def _queue_early(pool, loaded, jobs: dict, queued: dict, trend_methods, compares, samples, data_dir) -> None:
+    """Queue in ``pool`` what needs only the scenario files, before their runs: the trend fits, one
+    task per series and method (``jobs["fits"]``; none when ``trend_methods`` is empty), then "What
+    moves the answer" and the break-even (``queued``, :func:`forecast.report.document_costs.queue_analyses`)."""
+    from forecast.io.references import data_dir as default_data_dir
+    from forecast.report.document_costs import queue_analyses
+
+    if trend_methods is None or len(trend_methods):
+        slow_first = sorted(_trend_methods(trend_methods), key=lambda m: m not in ("ets", "prophet"))
+        jobs["fits"] = [pool.submit(_trend_fits, name, method, data_dir)
+                        for method in slow_first for name in _report_series()]
+    ends = {S._norm(cf.paths[-1]) for cf in compares}
+    queued.update(queue_analyses(pool, loaded, [f for f in loaded if S._norm(f.path) in ends], samples,
+                                 Path(data_dir or default_data_dir())))
+
+
+def _trends_with(fits, methods, data_dir):
+    """"Trends behind the forecast", with the fits made in the pool (``fits``: futures of
+    :func:`_trend_fits`) added to this process's cache first, so it fits nothing they made."""
+    from forecast.engine.trends import remember_fits
+
+    for job in fits:
+        remember_fits(job.result())
+    return _trend_report(methods, data_dir)
+
+
+def _report_series() -> tuple[str, ...]:
+    from forecast.report.trends import REPORT_SERIES
+
+    return tuple(REPORT_SERIES)
+
+
+def _trend_methods(methods) -> tuple[str, ...]:
+    from forecast.fit.methods import METHODS
+
+    return tuple(methods or METHODS)
+
+
+def _trend_fits(series: str, method: str, data_dir) -> dict:
+    """The fits of one series and method for "Trends behind the forecast", made in a worker; none
+    when they cannot be made there (the report then fits them itself and reports what went wrong)."""
+    from forecast.engine.trends import trend_fits
+    from forecast.errors import ForecastError
+
+    try:
+        return trend_fits(series, method, data_dir=data_dir)
+    except ForecastError:
+        return {}
+
+
+def _trend_report(methods, data_dir):
+    """"Trends behind the forecast": every report series fitted, backtested and scored."""
+    from forecast.engine.trends import trend_report
+    from forecast.report.trends import REPORT_SERIES
+
+    return trend_report(REPORT_SERIES, methods=methods, data_dir=data_dir)
+
+
+class _InProcess:
+    """Stands in for a process pool with one worker: each task runs when submitted."""
+
+    def __enter__(self) -> "_InProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, /, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - raised again by result(), as a pool would
+            future.set_exception(exc)
+        return future
 
 
 #: The stylesheet of report.html: a readable column; a table wider than it scrolls inside its own
