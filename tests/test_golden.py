@@ -10,6 +10,8 @@ outputs in tests/golden/ and are run from that folder, so the snapshots hold no 
 """
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,10 @@ def pinned_fits(request, monkeypatch):
     """Every trend fit from tests/golden/report/fits.json (tests/pinned_fits.py says why)."""
     store = PinnedFits(GOLDEN_DIR / "report" / "fits.json", request.config.getoption("--update-golden"))
     install(monkeypatch, store)
+    # one core: the report then fits its trends in this process, where the store answers (and, with
+    # --update-golden, records) every fit; a worker process would hold its own copy of the store
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
     yield store
     methods.clear_cache()
     if store.record:

@@ -390,6 +390,20 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
         return (f"**The gap's cost** in {S.title_of(run)}: by the cheapest routes ({mix}) {' and '.join(parts)}; "
                 f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by end-{last} (p50).")
 
+    def _breakeven_clause(self, wf: Any) -> str:
+        """" At the same quality …": the synthetic-token value at which the synthetic-heavy mix becomes the
+        cheaper one (``data/breakeven_<compare>.csv``), or "" when the waterfall has none."""
+        frame = self.data.get(f"breakeven_{wf.name}") if wf is not None else None
+        if frame is None or frame.empty:
+            return ""
+        row = frame[(frame["input"] == "cost.quality.synthetic_value") & frame["found"].astype(bool)]
+        if row.empty:
+            return ""
+        r = row.iloc[0]
+        return (f" At the same quality, {float(r['synthetic_share']):.0%} synthetic is the cheaper mix only once a "
+                f"synthetic token is worth at least {float(r['breakeven']):.2g} human tokens (today's median "
+                f"{float(r['today_p50']):.3g}; the break-evens are under the waterfall).")
+
     def _summary_sentences(self) -> list[str]:
         """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
         cost (a mostly synthetic run against a human-heavy one, p50), then the range across the supply
@@ -420,7 +434,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
                     f"({S.title_of(human)}, {S.synthetic_share(human):.0%} synthetic)")
             text += ("; they differ in more than data, and the waterfall below prices each step between them"
                      if wf is not None else "; they differ in more than data, so this is not a ranking")
-            out.append(text + ".")
+            out.append(text + "." + self._breakeven_clause(wf))
         out.append(self._changes_line())
         if len(self.supply) >= 2:
             start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4  # the report quarter's start
