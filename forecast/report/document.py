@@ -24,6 +24,7 @@ from forecast.report.document_supply import SupplyCharts
 from forecast.report.glossary import glossary_frame
 from forecast.report.markdown import render_report
 from forecast.report.method import method_lines
+from forecast.report.summary_lines import breakeven_clause, gap_cost_sentence
 from forecast.units import format_quantity
 
 __all__ = ["Document", "render_template", "waterfall_markdown", "waterfall_table"]
@@ -366,44 +367,6 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
         return any(bool(getattr(r.result, "draws", None)) and left_out_reason(r.file.scenario) is None
                    for r in self.supply)
 
-    @staticmethod
-    def _gap_cost_sentence(run: ScenarioRun) -> str:
-        """The baseline's gap priced by 2030 and 2035: the cheapest routes (p50, 80% interval) against the
-        dearer alternative of the two (every gap token synthetic, or every licensable token licensed first);
-        "" without a gap table."""
-        totals = run.result.tables.get("gap_cost_totals")
-        if totals is None or totals.empty:
-            return ""
-        at = totals.set_index(["by_end_of", "route"])
-        years = sorted(int(y) for y in totals["by_end_of"].unique())
-        money = lambda v: "$0" if float(v) == 0 else format_quantity(float(v), "usd")  # noqa: E731
-        last = years[-1]
-        total, licensed = float(at.loc[(last, "total"), "p50"]), float(at.loc[(last, "licensed"), "p50"])
-        mix = ("almost all synthetic" if total <= 0 or licensed / total < 0.005
-               else f"{licensed / total:.0%} licensed")
-        parts = [f"**{money(at.loc[(y, 'total'), 'p50'])}** by end-{y} ({'p50; 80% interval ' if k == 0 else ''}"
-                 f"{money(at.loc[(y, 'total'), 'p10'])} – {money(at.loc[(y, 'total'), 'p90'])})"
-                 for k, y in enumerate(years)]
-        alt = max(("all_synthetic", "licensed_first"), key=lambda r: float(at.loc[(last, r), "p50"]))
-        what = {"all_synthetic": "making every gap token synthetic",
-                "licensed_first": "licensing every licensable token first"}[alt]
-        return (f"**The gap's cost** in {S.title_of(run)}: by the cheapest routes ({mix}) {' and '.join(parts)}; "
-                f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by end-{last} (p50).")
-
-    def _breakeven_clause(self, wf: Any) -> str:
-        """" At the same quality …": the synthetic-token value at which the synthetic-heavy mix becomes the
-        cheaper one (``data/breakeven_<compare>.csv``), or "" when the waterfall has none."""
-        frame = self.data.get(f"breakeven_{wf.name}") if wf is not None else None
-        if frame is None or frame.empty:
-            return ""
-        row = frame[(frame["input"] == "cost.quality.synthetic_value") & frame["found"].astype(bool)]
-        if row.empty:
-            return ""
-        r = row.iloc[0]
-        return (f" At the same quality, {float(r['synthetic_share']):.0%} synthetic is the cheaper mix only once a "
-                f"synthetic token is worth at least {float(r['breakeven']):.2g} human tokens (today's median "
-                f"{float(r['today_p50']):.3g}; the break-evens are under the waterfall).")
-
     def _summary_sentences(self) -> list[str]:
         """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
         cost (a mostly synthetic run against a human-heavy one, p50), then the range across the supply
@@ -420,7 +383,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
             if "exhaustion.by_2030" in h:
                 text += f"; P(exhausted by end of 2030) = **{format_headline('exhaustion.by_2030', h['exhaustion.by_2030'])}**"
             out.append(text + ".")
-            gap = self._gap_cost_sentence(base)
+            gap = gap_cost_sentence(base)
             if gap:
                 out.append(gap)
         way = self._way_out()
@@ -434,7 +397,7 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
                     f"({S.title_of(human)}, {S.synthetic_share(human):.0%} synthetic)")
             text += ("; they differ in more than data, and the waterfall below prices each step between them"
                      if wf is not None else "; they differ in more than data, so this is not a ranking")
-            out.append(text + "." + self._breakeven_clause(wf))
+            out.append(text + "." + breakeven_clause(self.data, wf))
         out.append(self._changes_line())
         if len(self.supply) >= 2:
             start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4  # the report quarter's start
