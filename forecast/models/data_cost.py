@@ -234,14 +234,9 @@ def synthetic_selfhosted_cost(
     >>> print(f"{synthetic_selfhosted_cost(1e6, 1.0, 70e9, 0.0, 9.89e14, 0.3, 2.0):.3f}")
     0.262
     """
-    generated = generated_tokens(accepted_tokens, acceptance_rate)
-    flop = (
-        2.0
-        * np.asarray(generator_params_active, dtype=float)
-        * generated
-        * (1.0 + np.asarray(prompt_tokens_per_output_token, dtype=float))
-    )
-    return rental_cost(gpu_hours(flop, peak_flops, utilisation), price_per_gpu_hour)
+    hours = generation_gpu_hours(generated_tokens(accepted_tokens, acceptance_rate), generator_params_active,
+                                 prompt_tokens_per_output_token, peak_flops, utilisation)
+    return rental_cost(hours, price_per_gpu_hour)
 
 
 def generation_gpu_hours(
