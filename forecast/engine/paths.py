@@ -31,7 +31,7 @@ from forecast.units import Quarter
 __all__ = ["LogPaths", "Extra", "log_paths", "extra_inputs", "dynamics_inputs", "is_scanned", "repetition",
            "reference_years", "source_coefficients", "historical_coefficients", "compute_coefficients",
            "ceiling_coefficients", "human_share_series", "quarter_ends", "licensable_stock",
-           "exhaustion_is_log_linear"]
+           "exhaustion_is_log_linear", "closed_form_obstacles"]
 
 Getter = Callable[[str], np.ndarray]
 
@@ -106,25 +106,32 @@ def is_scanned(scenario: Any) -> bool:
             or dem.synthetic_choice is not None)
 
 
-def exhaustion_is_log_linear(scenario: Any) -> bool:
-    """Whether every sample's exhaustion quarter is the closed form's (:mod:`forecast.models.crossing`),
-    scanned or not: no stock dynamics, no compute ceiling, and no chosen synthetic share other than a
-    fixed 0. A ``gap`` section is scanned for its prices but never moves the exhaustion quarter."""
+def closed_form_obstacles(scenario: Any) -> tuple[str, ...]:
+    """What keeps a scenario's exhaustion quarter from being the closed form's
+    (:mod:`forecast.models.crossing`), in words; empty when every sample's quarter is: no stock
+    dynamics, no compute ceiling, and no chosen synthetic share other than a fixed 0. A ``gap`` section
+    is scanned for its prices but never moves the exhaustion quarter."""
     from forecast.models.sampling import Fixed
 
     dem = scenario.demand
+    why = []
     if scenario.supply.dynamics is not None:
-        return False
+        why.append("stock dynamics (human share of new text, consent erosion or licensed additions) make the "
+                   "stock not log-linear")
     if dem.method in ("compute", "mixture") and dem.compute.limit is not None:
-        return False
+        why.append("a compute ceiling bends the demand path")
     choice = dem.synthetic_choice
-    if choice is None:
-        return True
-    for spec in (choice.share, choice.trend):
-        dist = spec.to_distribution()
-        if not (isinstance(dist, Fixed) and float(dist.ppf(np.array([0.5]))[0]) == 0.0):
-            return False
-    return True
+    if choice is not None and not all(
+            isinstance(dist, Fixed) and float(dist.ppf(np.array([0.5]))[0]) == 0.0
+            for dist in (choice.share.to_distribution(), choice.trend.to_distribution())):
+        why.append("a chosen synthetic share takes part of the demand off the human stock")
+    return tuple(why)
+
+
+def exhaustion_is_log_linear(scenario: Any) -> bool:
+    """Whether every sample's exhaustion quarter is the closed form's, scanned or not
+    (:func:`closed_form_obstacles` is empty)."""
+    return not closed_form_obstacles(scenario)
 
 
 # --- coefficients of one path -----------------------------------------------------------------

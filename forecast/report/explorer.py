@@ -32,7 +32,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from forecast.engine.demand_trend import GROWTH, LEVEL, historical_trend
-from forecast.engine.paths import exhaustion_is_log_linear, is_scanned, quarter_ends, reference_years, repetition
+from forecast.engine.paths import closed_form_obstacles, quarter_ends, reference_years, repetition
 from forecast.models import crossing
 from forecast.models.stock import log_values
 from forecast.outputs import format_headline, headline
@@ -57,17 +57,9 @@ def left_out_reason(scenario: Any) -> str | None:
     """Why the page cannot recompute ``scenario`` exactly, or None when it can."""
     if scenario.supply is None or scenario.demand is None:
         return "no supply and demand: nothing runs out"
-    if not is_scanned(scenario) or exhaustion_is_log_linear(scenario):
-        return None  # a priced gap is scanned for its prices but never moves the exhaustion quarter
-    why = []
-    if scenario.supply.dynamics is not None:
-        why.append("stock dynamics (human share of new text, consent erosion or licensed additions) make the "
-                   "stock not log-linear")
-    dem = scenario.demand
-    if dem.method in ("compute", "mixture") and dem.compute.limit is not None:
-        why.append("a compute ceiling bends the demand path")
-    if dem.synthetic_choice is not None and not why:
-        why.append("a chosen synthetic share takes part of the demand off the human stock")
+    why = closed_form_obstacles(scenario)  # a priced gap is scanned for its prices but never moves it
+    if not why:
+        return None
     return "; ".join(why) + ": the engine scans it quarter by quarter, the page's closed form would not be exact"
 
 
