@@ -199,9 +199,18 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     # scenario ("What moves the answer", the break-even), then the charts
     from forecast.engine.runs import process_pool
 
+    if workers > 1 and want_trends:
+        _preload_fit_libraries()
     with (process_pool(workers) if workers > 1 else _InProcess()) as pool:
         jobs: dict = {}
         queued: dict = {}
+        assembled: dict = {}
+
+        def ran(name: str) -> None:  # a run came back: assemble the trends once their fits are in
+            tick(f"ran {name}")
+            fits = jobs.get("fits", ())
+            if want_trends and fits and "trends" not in assembled and all(job.done() for job in fits):
+                assembled["trends"] = _trends_with(fits, trend_methods, data_dir)
 
         def queue(loaded) -> None:  # every scenario file is valid: start the long tasks first
             _queue_early(pool, loaded, jobs, queued, trend_methods if want_trends and workers > 1 else (),
@@ -212,13 +221,15 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         ranked: dict = {}
         everything = run_scenarios([*paths, *extra], samples=samples, data_dir=data_dir, keep_samples=True,
                                    pool=pool, loaded_hook=queue, after=rank_correlations, extras=ranked,
-                                   progress=lambda name, k, n: tick(f"ran {name}"))
+                                   progress=lambda name, k, n: ran(name))
         runs = everything[:len(paths)]
         waterfalls = [run_waterfall(cf.path, everything, samples=samples, data_dir=data_dir, loaded=cf)
                       for cf in compares]
         archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
         changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
-        trends = _trends_with(jobs.get("fits", ()), trend_methods, data_dir) if want_trends else None
+        if want_trends and "trends" not in assembled:
+            assembled["trends"] = _trends_with(jobs.get("fits", ()), trend_methods, data_dir)
+        trends = assembled.get("trends")
         tick("fitted trends")
         from forecast.report.document import Document
         from forecast.report.document_history import earlier_quarters
@@ -263,6 +274,15 @@ def _queue_early(pool, loaded, jobs: dict, queued: dict, trend_methods, compares
     ends = {S._norm(cf.paths[-1]) for cf in compares}
     queued.update(queue_analyses(pool, loaded, [f for f in loaded if S._norm(f.path) in ends], samples,
                                  Path(data_dir or default_data_dir())))
+
+
+def _preload_fit_libraries() -> None:
+    """Import the trend fits' libraries before the pool forks: the workers then start with them
+    (about 1 s of imports each, scipy.stats and statsmodels), and this process, which assembles the
+    trend tables from their fits, needs them anyway."""
+    import scipy.stats  # noqa: F401
+    import statsmodels.api  # noqa: F401
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
 
 
 def _trends_with(fits, methods, data_dir):
