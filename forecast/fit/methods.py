@@ -301,21 +301,26 @@ def fit_prophet(data: FitInput, steps: int, coverage: float, seed: int = 0) -> S
             model.fit(frame, algorithm="LBFGS", seed=int(seed) % (2**31))
             np.random.seed(int(seed) % (2**32))
             future = pd.DataFrame({"ds": ends})
-            pred = model.predict(future)
+            # no seasonality or regressors: the point forecast (predict's yhat) is the trend itself,
+            # and one set of posterior draws gives both the interval and the spread of the slope
+            # (predict would draw a second set of its own for the interval)
+            yhat = np.asarray(model.predict_trend(model.setup_dataframe(future.copy())), dtype=float)
             draws = model.predictive_samples(future.iloc[-steps - 1:])
         except (RuntimeError, ValueError) as exc:
             raise FitError(f"{data.series}: Prophet failed: {exc}") from None
         finally:
             np.random.set_state(state)
     n = data.frontier.size
-    fc, lo, hi = (pred[c].to_numpy(dtype=float)[n:] for c in ("yhat", "yhat_lower", "yhat_upper"))
+    fc = yhat[n:]
+    # Prophet's own interval rule (Prophet.predict_uncertainty): percentiles of the yhat draws
+    lo, hi = np.nanpercentile(np.asarray(draws["yhat"])[1:], [50.0 * (1 - coverage), 50.0 * (1 + coverage)], axis=1)
     trend = np.asarray(draws["trend"])  # (steps + 1, samples): last observed quarter, then steps
     years = steps / 4.0
     slopes = (trend[-1] - trend[0]) / years
     return _result(data, "prophet", {"k": float(model.params["k"].ravel()[0]),
                                      "m": float(model.params["m"].ravel()[0]),
                                      "sigma_obs": float(model.params["sigma_obs"].ravel()[0])},
-                   _end_years(data.quarters), data.frontier, pred["yhat"].to_numpy(dtype=float)[:n],
+                   _end_years(data.quarters), data.frontier, yhat[:n],
                    fc, lo, hi, coverage, float(np.mean(slopes)), float(np.std(slopes)), steps)
 
 
