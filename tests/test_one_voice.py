@@ -269,3 +269,17 @@ def test_every_headline_figure_has_one_value_everywhere(shipped_report):
     assert base["median"] and base["p2030"].endswith("%")
     costs = [w for s, f, v, w in found if f == "cost" and w.endswith("the way out")]
     assert len(costs) == 4, costs                                  # two runs, in report.md and report.html
+
+
+def test_no_chart_title_is_cut(shipped_report):
+    """Every chart title of the shipped report (its alt text in report.md) fits the two lines
+    add_title gives it, so none ends in "…" (the baseline variants' gap-cost and stock-terms titles
+    once did)."""
+    import textwrap
+
+    from forecast.report.charts.base import TITLE_WIDTH
+
+    titles = re.findall(r"!\[([^\]]+)\]\(charts/", (shipped_report / "report.md").read_text(encoding="utf-8"))
+    assert len(titles) >= 20
+    cut = [t for t in titles if len(textwrap.wrap(t, TITLE_WIDTH)) > 2]
+    assert not cut, cut

@@ -153,8 +153,9 @@ class SupplyCharts(ChartSections):
                  if float(end[t]) > 0]
         if parts:
             name, value, sign = max(parts, key=lambda p: p[1])
-            title = (f"{S.title_of(run)}: by {at} the largest change to the stock is {name}, "
-                     f"{sign}{_trillions(value)} tokens of an effective {_trillions(float(end['stock']))} (medians)")
+            verb = "adds" if sign == "+" else "removes"
+            title = (f"{S.title_of(run)}: by {at}, {name} {verb} {_trillions(value)} tokens "
+                     f"{'to' if sign == '+' else 'from'} an effective {_trillions(float(end['stock']))} (medians)")
         else:
             title = f"{S.title_of(run)}: no stock term moves the median stock by {at}"
         fig = chart_spec(DC.stock_terms_chart, frame, title,
@@ -177,6 +178,7 @@ class SupplyCharts(ChartSections):
         frame = pd.concat(frames, ignore_index=True)
         totals = r.tables.get("gap_cost_totals")
         title = f"{S.title_of(run)}: the median run has no gap to pay for"
+        margin = ""
         marks = None
         if totals is not None and not totals.empty:
             totals = totals[totals["route"].isin(["synthetic", "licensed", "total"])]
@@ -188,12 +190,12 @@ class SupplyCharts(ChartSections):
                 share = lic / total
                 part = "almost all synthetic" if share < 0.005 else f"{share:.0%} licensed"
                 title = (f"{S.title_of(run)}: the gap costs {format_quantity(total, 'usd')} to the end of {year} "
-                         f"(median), {part}; synthetic is cheaper at the margin in {p:.0%} of samples with a gap")
+                         f"(median), {part}")
+                margin = f" Synthetic is cheaper at the margin in {p:.0%} of samples with a gap."
             marks = totals[totals["route"] == "total"][["by_end_of", "p50"]]
         fig = chart_spec(DC.gap_cost_chart, frame, title,
-                     "Cumulative USD from the start of the horizon, log scale: each quarter's new gap tokens bought "
-                     "licensed (while it exists and costs less) or synthetic. Dots: median total of both routes.",
-                     totals=marks)
+                     "Cumulative USD, log scale. Each quarter's new gap tokens are bought licensed (while licensable "
+                     "text is left and cheaper) or synthetic. Dots: median total." + margin, totals=marks)
         caption = (f"What filling the synthetic gap of {run.name} costs, added up from the start of the horizon, "
                    f"by route: licensed human text bounded by the licensable stock (data/licensable_stock.csv) on "
                    f"a rising supply curve, and generated text (generation, acceptance, verification, value per "

@@ -194,14 +194,18 @@ def style() -> Iterator[None]:
         yield
 
 
+#: Characters per line of a chart's title and subtitle; each gets two lines at most.
+TITLE_WIDTH, SUBTITLE_WIDTH = 78, 128
+
+
 def add_title(fig, ax, title: str, subtitle: str) -> None:
     """Bold title stating the finding, then a grey subtitle with the units (each wrapped to two
     lines at most, a cut text ending in "…", so a chart never drops words silently); the plot area
     starts below them."""
     import textwrap
 
-    lines = textwrap.wrap(title, 78, max_lines=2, placeholder=" …")
-    sub = textwrap.wrap(subtitle, 128, max_lines=2, placeholder=" …")
+    lines = textwrap.wrap(title, TITLE_WIDTH, max_lines=2, placeholder=" …")
+    sub = textwrap.wrap(subtitle, SUBTITLE_WIDTH, max_lines=2, placeholder=" …")
     fig.suptitle("\n".join(lines), x=0.01, y=0.975, ha="left", va="top", fontsize=11.5, fontweight="bold",
                  linespacing=1.2)
     y = 0.975 - 0.058 * len(lines) - 0.012
@@ -240,6 +244,15 @@ def axis_formatter(kind: str):
     if kind == "tokens":
         return FuncFormatter(lambda x, _: tick_trillions(x))
     return FuncFormatter(lambda x, _: format_quantity(x, kind, digits=3) if x > 0 else "0")
+
+
+def log_y(ax) -> None:
+    """A log-scale y axis with gridlines and ticks at its labelled values only: no minor ticks
+    between them (they add marks a reader cannot read off, and most of a chart's drawing time)."""
+    from matplotlib.ticker import NullLocator
+
+    ax.set_yscale("log")
+    ax.yaxis.set_minor_locator(NullLocator())
 
 
 def year_axis(ax, x: np.ndarray, narrow: bool = False) -> None:

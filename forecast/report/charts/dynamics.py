@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour, direct_labels,
-                                         new_figure, quarter_years, scenario_styles, year_axis)
+from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour,
+                                         direct_labels, log_y, new_figure, quarter_years, scenario_styles,
+                                         year_axis)
 from forecast.units import format_quantity
 
 __all__ = ["STOCK_TERM_LABELS", "STOCK_TERM_SIGNS", "gap_cost_chart", "stock_terms_chart", "synthetic_share_record_chart"]
@@ -98,7 +99,7 @@ def gap_cost_chart(frame: pd.DataFrame, title: str, subtitle: str, totals: pd.Da
                 ax.annotate(f"{format_quantity(float(row.p50), 'usd')} by end of {int(row.by_end_of)}",
                             (row.by_end_of + 1.0, row.p50), xytext=(-6, 6), textcoords="offset points", ha="right",
                             va="bottom", fontsize=7.5, color="#222222")
-    ax.set_yscale("log")
+    log_y(ax)
     ax.set_ylim(bottom=floor)
     ax.yaxis.set_major_formatter(axis_formatter("usd"))
     ax.set_ylabel("cost of the gap so far, USD (log scale)")

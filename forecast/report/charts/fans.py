@@ -7,9 +7,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour, direct_labels,
-                                         legend_below, new_figure, quarter_years, scenario_styles, tick_tokens,
-                                         year_axis)
+from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour,
+                                         direct_labels, legend_below, log_y, new_figure, quarter_years,
+                                         scenario_styles, tick_tokens, year_axis)
 
 __all__ = ["CAP", "GAP_AXIS_TOP", "VILLALOBOS_2024", "exhaustion_probability_chart", "fan_chart",
            "synthetic_gap_chart"]
@@ -54,7 +54,7 @@ def fan_chart(frame: pd.DataFrame, title: str, subtitle: str, median_exhaustion:
         ax.annotate(str(runs["label"].iloc[top]), (ry[top], rt[top]), xytext=(-3, 3), textcoords="offset points",
                     ha="right", va="bottom", fontsize=7, color="#333333")
         xs.append(ry)
-    ax.set_yscale("log")
+    log_y(ax)
     stock = frame[frame["metric"] == "stock"]
     cap = CAP * float(stock["p90"].max())
     if float(frame["p90"].max()) > cap:
@@ -147,7 +147,7 @@ def synthetic_gap_chart(frame: pd.DataFrame, title: str, subtitle: str, styles: 
         left.plot(x, np.where(needed > 0, needed, np.nan), **styles[name])
         right.plot(x, part["synthetic_share_p50"], **styles[name])
         ends.append(((labels or {}).get(name, name), float(part["synthetic_share_p50"].iloc[-1]), styles[name]))
-    left.set_yscale("log")
+    log_y(left)
     if np.nanmax(frame["synthetic_needed_p50"].to_numpy(dtype=float), initial=0.0) > GAP_AXIS_TOP:
         left.set_ylim(top=GAP_AXIS_TOP)
         subtitle += f" Left axis cut at {GAP_AXIS_TOP / 1e12:,.0f} trillion tokens."

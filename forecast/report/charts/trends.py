@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour, new_figure,
-                                         quarter_years, year_axis)
+from forecast.report.charts.base import (LINESTYLES, TOKEN_AXIS_LABEL, add_title, axis_formatter, colour,
+                                         log_y, new_figure, quarter_years, year_axis)
 
 __all__ = ["PLOT_RIGHT", "TREND_AXES", "TREND_METHODS", "trend_chart"]
 
@@ -65,7 +65,7 @@ def trend_chart(frame: pd.DataFrame, unit: str, best: str | None, title: str, su
     the data end and the forecasts begin (a dotted line at the start of that quarter).
     """
     from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator
 
     kind, ylabel, scale = TREND_AXES[unit]
     fig, (ax,) = new_figure(left=0.1, right=PLOT_RIGHT)
@@ -80,14 +80,13 @@ def trend_chart(frame: pd.DataFrame, unit: str, best: str | None, title: str, su
         ax.plot(x, value, color=colour(k), linestyle="-" if chosen else LINESTYLES[k + 1],
                 linewidth=2.4 if chosen else 1.5,
                 label=f"{TREND_METHODS[method]}{chr(10) + '(best in backtest)' if chosen else ''}")
-    ax.set_yscale("log")
+    log_y(ax)
     if kind == "usd":  # a decade or two: label 1, 2 and 5 of each decade
         ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0), numticks=12))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"${x:g}"))
     else:
         ax.yaxis.set_major_locator(LogLocator(base=10.0, numticks=12))
         ax.yaxis.set_major_formatter(FuncFormatter(_flop_tick) if kind == "flop" else axis_formatter(kind))
-    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_ylabel(ylabel)
     year_axis(ax, quarter_years(frame["quarter"]))
     if as_of is not None:
