@@ -189,13 +189,12 @@ def test_run_refuses_a_name_that_bypassed_validation(tmp_path, here, monkeypatch
 
 
 def test_the_quarterly_writer_refuses_a_file_name_outside_its_folder(tmp_path):
-    from forecast.report.quarterly import _write_folder
-
-    class Doc:
-        data, quarter, stamp = {}, "2026Q1", ""
+    from forecast.export.writers import staged
+    from forecast.report.quarterly import _write_figures
 
     with pytest.raises(ExportError, match="not inside the output folder"):
-        _write_folder(tmp_path / "out" / "2026Q1", Doc(), {"charts/../../../escaped.png": b"x"}, "", "")
+        with staged(tmp_path / "out" / "2026Q1") as staging:
+            _write_figures(staging, {"charts/../../../escaped.png": b"x"}, "")
     assert tree(tmp_path) == {tmp_path / "out"}       # the staging folder is gone, nothing escaped
 
 

@@ -246,18 +246,21 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         from forecast.report.explorer_page import render_explorer
 
         explore = render_explorer(runs, quarter, data_dir) if doc.explorable() else None
-        figures = drawn()
-    tick("drew charts")
-    html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
-    from forecast.store.archive import record_report
+        from forecast.export.writers import staged
+        from forecast.store.archive import record_report
 
-    with locked(folder, lock_timeout, notify):    # one report per folder; cleans up after a killed one
-        files = _write_folder(folder, doc, figures, markdown, html, explore)
-        tick("wrote report")
-        run_id = record_report(archive_path, quarter, runs, data_dir, full=target.full,
-                               folder=folder.name)  # one transaction, after the folder is in place
+        with locked(folder, lock_timeout, notify):    # one report per folder; cleans up after a killed one
+            with staged(folder) as staging:  # replaces the folder whole at the end of the block
+                written = _write_tables(staging, doc, markdown, explore)  # while the charts are drawn
+                figures = drawn()
+                tick("drew charts")
+                html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
+                written += _write_figures(staging, figures, html)
+            tick("wrote report")
+            run_id = record_report(archive_path, quarter, runs, data_dir, full=target.full,
+                                   folder=folder.name)  # one transaction, after the folder is in place
     tick("archived")
-    return ReportOutput(folder, files, runs, waterfalls, markdown, target, run_id)
+    return ReportOutput(folder, [folder / name for name in written], runs, waterfalls, markdown, target, run_id)
 
 
 def _queue_early(pool, loaded, jobs: dict, queued: dict, trend_methods, compares, samples, data_dir) -> None:
@@ -424,44 +427,53 @@ def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
             f"<title>{html_lib.escape(title)}</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
-def _write_folder(folder: Path, doc, figures: dict[str, bytes], markdown: str, html: str,
-                  explore: str | None = None) -> list[Path]:
+def _write_tables(staging: Path, doc, markdown: str, explore: str | None = None) -> list[str]:
+    """Write everything of the report but its charts and report.html into ``staging`` (the data,
+    the spreadsheet exports, the detail pages, report.md, explore.html); their names."""
     from forecast.report.document import EXPORTS, workbook_name
     from forecast.export.tables import snake_headers
-    from forecast.export.writers import (atomic_write_text, current_umask, inside, staged, write_csv,
-                                         write_exports, write_json)
+    from forecast.export.writers import atomic_write_text, inside, write_csv, write_exports, write_json
 
     written: list[str] = []
-    with staged(folder) as staging:
-        for name, body in figures.items():    # names built from scenario and compare names: checked again
-            target = inside(staging, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(body)
-            written.append(name)
-        for name, frame in doc.data.items():
-            write_csv(inside(staging, f"data/{name}.csv"), snake_headers(frame), doc.stamp)
-            written.append(f"data/{name}.csv")
-        write_json(staging / "data" / "meta.json", doc.meta())
-        written.append("data/meta.json")
-        parents = {r.name: up.name for r in doc.runs if (up := S.parent_of(r, doc.runs)) is not None}
-        written += [p.relative_to(staging).as_posix() for p in write_exports(
-            [r.result for r in doc.runs], staging / EXPORTS,
-            workbook_path=staging / EXPORTS / workbook_name(doc.quarter), parents=parents)]
-        for name, text in doc.pages().items():
-            atomic_write_text(inside(staging, name), text)
-            written.append(name)
-        atomic_write_text(staging / "report.md", markdown)
-        atomic_write_text(staging / "report.html", html)
-        written += ["report.md", "report.html"]
-        if explore is not None:  # the what-if page beside the report (forecast/report/explorer_page.py)
-            atomic_write_text(staging / "explore.html", explore)
-            written.append("explore.html")
-        mode = 0o777 & ~current_umask()
-        for path in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
-            os.chmod(path, mode)
-        for path in (p for p in staging.rglob("*") if p.is_file()):
-            os.chmod(path, 0o666 & ~current_umask())
-    return [folder / name for name in written]
+    for name, frame in doc.data.items():
+        write_csv(inside(staging, f"data/{name}.csv"), snake_headers(frame), doc.stamp)
+        written.append(f"data/{name}.csv")
+    write_json(staging / "data" / "meta.json", doc.meta())
+    written.append("data/meta.json")
+    parents = {r.name: up.name for r in doc.runs if (up := S.parent_of(r, doc.runs)) is not None}
+    written += [p.relative_to(staging).as_posix() for p in write_exports(
+        [r.result for r in doc.runs], staging / EXPORTS,
+        workbook_path=staging / EXPORTS / workbook_name(doc.quarter), parents=parents)]
+    for name, text in doc.pages().items():
+        atomic_write_text(inside(staging, name), text)
+        written.append(name)
+    atomic_write_text(staging / "report.md", markdown)
+    written.append("report.md")
+    if explore is not None:  # the what-if page beside the report (forecast/report/explorer_page.py)
+        atomic_write_text(staging / "explore.html", explore)
+        written.append("explore.html")
+    return written
+
+
+def _write_figures(staging: Path, figures: dict[str, bytes], html: str) -> list[str]:
+    """Write the charts and report.html into ``staging``, then give every folder and file of it the
+    permissions the umask allows; the names written."""
+    from forecast.export.writers import atomic_write_text, current_umask, inside
+
+    written: list[str] = []
+    for name, body in figures.items():    # names built from scenario and compare names: checked again
+        target = inside(staging, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        written.append(name)
+    atomic_write_text(staging / "report.html", html)
+    written.append("report.html")
+    mode = 0o777 & ~current_umask()
+    for path in (staging, *(p for p in staging.rglob("*") if p.is_dir())):
+        os.chmod(path, mode)
+    for path in (p for p in staging.rglob("*") if p.is_file()):
+        os.chmod(path, 0o666 & ~current_umask())
+    return written
 
 
 def format_cost(value: float) -> str:
