@@ -256,15 +256,27 @@ def tokens_for_loss(
     >>> print(tokens_for_loss(2.0, 1e4, 0.0, 1.0, 0.0, 1.0, 100.0, 100.0, 0.5, 0.5))
     inf
     """
-    params = np.asarray(params, dtype=float)
-    share = np.asarray(synthetic_share, dtype=float)
-    data_budget = (np.asarray(target_loss, dtype=float) - np.asarray(E, dtype=float)) / (
-        1.0 + np.asarray(penalty, dtype=float)
-    ) - np.asarray(A, dtype=float) * params ** (-np.asarray(alpha, dtype=float))
-    token_value = 1.0 - share + share * np.asarray(synthetic_value, dtype=float)
-    reachable = (data_budget > 0.0) & (token_value > 0.0)
+    fixed = _fixed_terms(*(np.asarray(x, dtype=float) for x in (
+        target_loss, synthetic_share, synthetic_value, penalty, E, A, B, alpha, beta)))
+    return _tokens(np.asarray(params, dtype=float), *fixed)
+
+
+def _fixed_terms(target, share, value, penalty, E, A, B, alpha, beta) -> tuple[np.ndarray, ...]:
+    """The terms of :func:`tokens_for_loss` that do not depend on N, for :func:`_tokens`: the loss
+    budget before the parameter term, A, −alpha, B, 1/beta, the value of a mix token and whether
+    it is positive."""
+    share = np.asarray(share, dtype=float)
+    token_value = 1.0 - share + share * value
+    return (target - E) / (1.0 + penalty), A, -alpha, B, 1.0 / beta, token_value, token_value > 0.0
+
+
+def _tokens(params, budget, A, neg_alpha, B, inv_beta, token_value, valued) -> np.ndarray:
+    """:func:`tokens_for_loss` at ``params`` from its :func:`_fixed_terms` (the same operations in
+    the same order, so the same bits; the cheapest-run search calls it 60+ times per sample)."""
+    data_budget = budget - A * params ** neg_alpha
+    reachable = (data_budget > 0.0) & valued
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        d_eff = (np.asarray(B, dtype=float) / data_budget) ** (1.0 / np.asarray(beta, dtype=float))
+        d_eff = (B / data_budget) ** inv_beta
         tokens = d_eff / token_value
     return np.where(reachable, tokens, np.inf)
 
@@ -375,10 +387,11 @@ def cheapest_run(
     if grid.ndim != 1 or grid.size < 3 or not (np.all(grid > 0.0) and np.all(np.diff(grid) > 0.0)):
         raise ValueError("params_grid must be an increasing 1-d array of at least 3 positive sizes")
     log_grid = np.log(grid)
+    fixed = _fixed_terms(target, share, value, pen, e, a, b, al, be)
 
     def evaluate(log_params: np.ndarray) -> tuple[np.ndarray, ...]:
         params = np.exp(log_params)
-        tokens = tokens_for_loss(target, params, share, value, pen, e, a, b, al, be)
+        tokens = _tokens(params, *fixed)
         compute, data = _run_costs(params, tokens, c_flop, c_token)
         return params, tokens, compute, data, compute + data
 
