@@ -111,3 +111,23 @@ def no_engine(monkeypatch):
 
     monkeypatch.setattr(forecast.engine, "run", boom)
     monkeypatch.setattr(forecast.engine, "headline_run", boom)
+
+
+@pytest.fixture(scope="session")
+def shipped_report(tmp_path_factory) -> Path:
+    """``peakdata report`` of the shipped scenarios (the quarter's full run), 2026Q4, built once per
+    session (tests/test_one_voice.py, tests/test_first_screen.py)."""
+    from typer.testing import CliRunner
+
+    from forecast.cli.app import app
+
+    out = tmp_path_factory.mktemp("shipped")
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(app, ["report", "--quarter", "2026Q4", "--out", str(out),
+                                          "--trend-methods", "none"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return out / "2026Q4"

@@ -1,5 +1,5 @@
 """One voice (issue 26 item 2): every shipped scenario's headline figures have one value wherever the
-report states them. The report of the shipped scenarios is built once; every mention of each
+report states them. The report of the shipped scenarios is built once (conftest.py); every mention of each
 scenario's median exhaustion quarter, 80% interval, P(exhausted by end of 2030) and p50 cost is
 collected from report.md, report.html and the detail pages scenarios/*.md — in tables (a row named by
 the scenario's id or ``title (id)``, or a column named by its id), chart titles, the Summary's
@@ -10,36 +10,18 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import re
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from forecast.cli.app import app
 from forecast.io.scenario import load_scenario
 from forecast.units import format_quantity
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ("median", "interval", "p2030", "cost")
-
-
-@pytest.fixture(scope="module")
-def shipped_report(tmp_path_factory) -> Path:
-    """``peakdata report`` of the shipped scenarios (the quarter's full run), 2026Q4, built once."""
-    out = tmp_path_factory.mktemp("shipped")
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        result = CliRunner().invoke(app, ["report", "--quarter", "2026Q4", "--out", str(out),
-                                          "--trend-methods", "none"])
-    finally:
-        os.chdir(cwd)
-    assert result.exit_code == 0, result.output
-    return out / "2026Q4"
 
 
 # --------------------------------------------------------------------------- what the numbers say

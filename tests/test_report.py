@@ -340,6 +340,25 @@ def test_html_never_scrolls_sideways_at_1280_px(report_dir, tmp_path):
     assert int(width.group(1)) <= 1280
 
 
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (headless)")
+def test_html_first_screen_holds_the_answers_and_the_whole_chart_at_1280_by_800(report_dir, tmp_path):
+    """Issue 26: at 1280 x 800, without scrolling, the Summary's answers and then the whole hero chart
+    (bottom edge within 800 px, at least 330 px tall to stay legible); the range across scenarios is
+    under the chart (tests/first_screen.py measures; tests/test_first_screen.py does the shipped set)."""
+    from first_screen import first_screen
+
+    measured = first_screen(report_dir / "report.html", tmp_path)
+    answers, chart = measured["answers"], measured["chart"]
+    assert measured["list"] == "UL"
+    # the small set has no gap to price: the baseline, the way out, since last quarter
+    assert [a["text"].split(":")[0] for a in answers] == ["Baseline (mini-supply)", "The way out",
+                                                           "Since last quarter"]
+    assert chart is not None and chart["loaded"]
+    assert chart["bottom"] <= 800, chart
+    assert chart["height"] >= 330, chart
+    assert all(a["bottom"] <= chart["top"] for a in answers), (answers, chart)
+
+
 def test_charts_are_fixed_size_and_not_blank(report_dir):
     from PIL import Image
 
@@ -437,8 +456,9 @@ def test_first_screen_answers_both_questions_for_the_baseline(report_dir):
     assert "cheapest" not in bullets[1] and "dearest" not in summary
     # then one line on what changed since last quarter (here: nothing to compare with yet)
     assert bullets[2].startswith("- **Since last quarter**: no earlier quarter is in the run archive")
-    # the range across scenarios comes after the baseline
+    # the range across scenarios comes after the answers, under the chart
     assert bullets[3] == "- Across 2 supply scenarios the median runs from 2028Q4 (mini-supply) to 2032Q2 (mini-slow)."
+    assert summary.index(bullets[2]) < summary.index("![") < summary.index(bullets[3])
     # the baseline's fan chart is the first image, before the first table; it is not repeated under Charts
     assert text.index("![") < text.index("\n|")
     assert text.index("(charts/fan_mini-supply.png)") < text.index("### When does demand overtake")
@@ -465,7 +485,8 @@ def test_the_range_leaves_out_a_scenario_whose_median_is_past(monkeypatch):
     sentences = doc._summary_sentences()
     assert sentences[0] == ("**Baseline** (baseline): human text runs out in **2027Q4** (median; 80% interval "
                             "2026Q4 – 2029Q4); P(exhausted by end of 2030) = **90%**.")
-    assert sentences[-1] == ("Across 2 supply scenarios the median runs from 2027Q4 (baseline) to 2032Q2 (slow), "
+    assert not any(s.startswith("Across") for s in sentences)   # the range is under the chart
+    assert doc._summary_more()[0] == ("Across 2 supply scenarios the median runs from 2027Q4 (baseline) to 2032Q2 (slow), "
                              "leaving out peak (2023Q2): a median already past is contradicted by the record since "
                              "(such a scenario is kept to test the claim it spells out).")
 

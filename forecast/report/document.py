@@ -284,7 +284,8 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
             "history": self.history_context(),
             "summary": {"supply": S.md_table(supply_table) if not supply_table.empty else None,
                         "cost": S.md_table(cost_table) if not cost_table.empty else None,
-                        "sentences": sentences, "chart": hero[0] if hero else None},
+                        "sentences": sentences, "chart": hero[0] if hero else None,
+                        "more": self._summary_more()},
             "comparison": S.md_table(comparison), "variants": variants,
             "gap_costs": S.md_table(gap_table) if not gap_table.empty else None,
             "charts": {k: sections.get(k, []) for k in ("supply", "dynamics", "cost", "sensitivity", "waterfall")},
@@ -368,9 +369,10 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
                    for r in self.supply)
 
     def _summary_sentences(self) -> list[str]:
-        """The first screen: the baseline's exhaustion with its interval and P(by 2030), the way out's
-        cost (a mostly synthetic run against a human-heavy one, p50), then the range across the supply
-        scenarios, leaving out those whose median is already past."""
+        """The first screen's answers, above the hero chart: the baseline's exhaustion with its interval
+        and P(by 2030), the price of its gap, the way out's cost (a mostly synthetic run against a
+        human-heavy one, p50, and when the synthetic-heavy mix pays), then what changed since last
+        quarter. Short enough that they and the chart fit one 1280 x 800 screen (docs/report.md)."""
         out = []
         base = self.baseline()
         if base is not None:
@@ -395,10 +397,16 @@ class Document(SupplyCharts, CostAndAnalysisCharts, HistoryChart):
                     f"{format_quantity(hs['cost.total.p10'], 'usd')} – {format_quantity(hs['cost.total.p90'], 'usd')}) "
                     f"against {format_quantity(hh['cost.total.p50'], 'usd')} (p50) for a human-heavy run "
                     f"({S.title_of(human)}, {S.synthetic_share(human):.0%} synthetic)")
-            text += ("; they differ in more than data, and the waterfall below prices each step between them"
+            text += ("; they differ in more than data (the waterfall below prices each step)"
                      if wf is not None else "; they differ in more than data, so this is not a ranking")
             out.append(text + "." + breakeven_clause(self.data, wf))
         out.append(self._changes_line())
+        return out
+
+    def _summary_more(self) -> list[str]:
+        """The Summary's lines under the hero chart: the range of the median across the supply
+        scenarios, leaving out those whose median is already past, and the link to explore.html."""
+        out = []
         if len(self.supply) >= 2:
             start = int(self.quarter[:4]) + (int(self.quarter[-1]) - 1) / 4  # the report quarter's start
             med = {S.title_of(r): headline(r.result)["exhaustion.p50"] for r in self.supply}

@@ -353,11 +353,18 @@ class _InProcess:
 #: The stylesheet of report.html: a readable column; a table wider than it scrolls inside its own
 #: box (the page never scrolls sideways at 1280 px) and long cells wrap; the table of contents sits in
 #: the left margin on a wide screen and above the summary as a compact line on a narrow one; print
-#: hides the contents and lets tables run the page's width.
+#: hides the contents and lets tables run the page's width. The first screen (title, stamp, the first
+#: section's answers and its chart) fits 1280 x 800 without scrolling: tight margins up to the chart,
+#: the chart at most 24rem (384 px) tall, in rem rather than vh so the layout does not hang on the
+#: window's height, leaving room for a "since last quarter" line of up to four lines
+#: (tests/test_report.py and tests/test_first_screen.py measure it).
 HTML_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
-    "line-height:1.45;color:#222}h1{font-size:1.55rem;line-height:1.25;margin:.2rem 0 .4rem}"
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;"
+    "line-height:1.45;color:#222}h1{font-size:1.5rem;line-height:1.25;margin:.2rem 0 .2rem}"
     "h2{font-size:1.3rem}h3{font-size:1.1rem}"
+    # the stamp under the title (the contents sit between them on a narrow screen), the Summary's head
+    "h1+p,h1+nav+p{margin:0;font-size:.8rem;color:#555}h2:first-of-type{margin:.6rem 0 .3rem}"
+    "h2:first-of-type+ul{margin:.3rem 0}"
     ".scroll{overflow-x:auto;max-width:100%;margin:1rem 0}"
     "table{border-collapse:collapse;font-size:.85rem;margin:0}"
     "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top;"
@@ -365,7 +372,7 @@ HTML_STYLE = (
     "th{background:#f3f3f3}img{max-width:100%;height:auto}code{font-size:.85em}"
     "pre{overflow-x:auto}"
     # the summary's chart (the paragraph after its list) fits on the first screen with the answers
-    "h2+ul+p>img{max-height:46vh;width:auto}"
+    "h2:first-of-type+ul+p{margin:.6rem 0 .4rem}h2:first-of-type+ul+p>img{max-height:24rem;width:auto}"
     "nav.toc{font-size:.8rem;color:#555;margin:.2rem 0 .6rem}"
     "nav.toc ol{list-style:none;margin:0;padding:0;display:inline}"
     "nav.toc li{display:inline}nav.toc li+li::before{content:' · '}"
@@ -375,7 +382,7 @@ HTML_STYLE = (
     "nav.toc li+li::before{content:none}}"
     "@media print{nav.toc{display:none}body{max-width:none;margin:0;padding:0;font-size:10pt}"
     ".scroll{overflow:visible}table{font-size:7.5pt}th,td{max-width:none}tr,img{break-inside:avoid}"
-    "h2,h3{break-after:avoid}h2+ul+p>img{max-height:none}a{color:inherit;text-decoration:none}"
+    "h2,h3{break-after:avoid}h2:first-of-type+ul+p>img{max-height:none}a{color:inherit;text-decoration:none}"
     "@page{size:A4 landscape;margin:12mm}}"
 )
 

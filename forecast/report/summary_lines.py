@@ -13,7 +13,7 @@ __all__ = ["gap_cost_sentence", "breakeven_clause"]
 def gap_cost_sentence(run: Any) -> str:
     """The baseline's gap priced by 2030 and 2035: the cheapest routes (p50, 80% interval) against the
     dearer alternative of the two (every gap token synthetic, or every licensable token licensed first);
-    "" without a gap table."""
+    "" without a gap table. It follows the baseline's line, so it does not name the scenario again."""
     totals = run.result.tables.get("gap_cost_totals")
     if totals is None or totals.empty:
         return ""
@@ -30,8 +30,8 @@ def gap_cost_sentence(run: Any) -> str:
     alt = max(("all_synthetic", "licensed_first"), key=lambda r: float(at.loc[(last, r), "p50"]))
     what = {"all_synthetic": "making every gap token synthetic",
             "licensed_first": "licensing every licensable token first"}[alt]
-    return (f"**The gap's cost** in {S.title_of(run)}: by the cheapest routes ({mix}) {' and '.join(parts)}; "
-            f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by end-{last} (p50).")
+    return (f"**The gap's cost**, cheapest routes ({mix}): {', '.join(parts)}; "
+            f"{what} would cost {money(at.loc[(last, alt), 'p50'])} by then (p50).")
 
 def breakeven_clause(data: dict[str, Any], wf: Any) -> str:
     """" At the same quality …": the synthetic-token value at which the synthetic-heavy mix becomes the
@@ -43,6 +43,6 @@ def breakeven_clause(data: dict[str, Any], wf: Any) -> str:
     if row.empty:
         return ""
     r = row.iloc[0]
-    return (f" At the same quality, {float(r['synthetic_share']):.0%} synthetic is the cheaper mix only once a "
+    return (f" At the same quality, {float(r['synthetic_share']):.0%} synthetic is cheaper only once a "
             f"synthetic token is worth at least {float(r['breakeven']):.2g} human tokens (today's median "
-            f"{float(r['today_p50']):.3g}; the break-evens are under the waterfall).")
+            f"{float(r['today_p50']):.3g}).")
