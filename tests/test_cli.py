@@ -413,6 +413,12 @@ def test_new_writes_an_extends_file_that_runs_as_its_parent(parent_folder):
     assert live == ["extends: baseline.yaml", "name: my-view",
                     'description: "TODO: what my-view changes from baseline, and why"']
     assert "Paper result" not in text                 # not the parent's description
+    # a title to uncomment, the name in words; uncommented, the file still validates and reads it
+    hint = next(line for line in text.splitlines() if line.startswith("# title:"))
+    assert hint.startswith("# title: My view   # the name readers see in the report's text and charts")
+    titled = parent_folder / "titled.yaml"
+    titled.write_text(text.replace("name: my-view", "name: titled").replace(hint, hint[2:]), encoding="utf-8")
+    assert load_scenario(titled).scenario.title == "My view"
     # the repetition multiplier as baseline.yaml writes it (line 20), with its unit
     line = next(n for n, row in enumerate(BASELINE.read_text().splitlines(), 1) if "multiplier:" in row)
     assert f"#     # now 2 to 5 (95%) [number], set at {parent_folder / 'baseline.yaml'}:{line}" in text

@@ -124,6 +124,12 @@ def _commented(node: dict[str, Any], inputs: dict[str, Any], scenario: Any, dept
     return lines
 
 
+def _title_hint(name: str) -> str:
+    """A title to start from: the name in words (``my-view`` → ``My view``)."""
+    words = " ".join(name.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words else name
+
+
 def starter_text(name: str, parent: Path, target: Path, scenario: Any, inputs: dict[str, Any]) -> str:
     """The text of the new file (module docstring): ``scenario`` the parent's, ``inputs`` as
     :func:`forecast.io.inputs.collect_inputs` gives them for it, ``target`` the file to write
@@ -136,7 +142,9 @@ def starter_text(name: str, parent: Path, target: Path, scenario: Any, inputs: d
              "# write the new value and its source; `peakdata validate` checks the file.",
              f"extends: {extends}",
              f"name: {name}",
-             f'description: "TODO: what {name} changes from {parent_name}, and why"']
+             f'description: "TODO: what {name} changes from {parent_name}, and why"',
+             f"# title: {_title_hint(name)}   # the name readers see in the report's text and charts "
+             f"(without one: {name})"]
     if chosen:
         lines += ["", f"# The inputs changed most, with {parent_name}'s values:"]
         lines += _commented(_tree(chosen), inputs, scenario)
