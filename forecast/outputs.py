@@ -259,8 +259,53 @@ TITLES = {"cost": "Training cost of the run",
 UNIT_WORDS = {"tokens": "tokens", "params": "parameters", "flop": "FLOP", "usd": "USD",
               "fraction": "share", "growth": "factor per year", "number": "number", "hours": "hours"}
 #: Per-sample draws the engine makes outside the inputs, in planners' words.
-DERIVED_LABELS = {"demand.historical.growth": "dataset growth drawn from the fitted trend",
-                  "demand.method_choice": "demand path (historical trend or compute)"}
+DERIVED_LABELS = {"demand.historical.growth": "fitted dataset growth (drawn from the trend)",
+                  "demand.method_choice": "demand path (trend or compute)"}
+
+#: Inputs in planners' words, for chart labels and tables ("what moves the answer", rank
+#: correlations); the dotted name stays beside them where a reader edits the scenario.
+INPUT_LABELS = {
+    "supply.sources.indexed_web.stock": "indexed web text: stock",
+    "supply.sources.indexed_web.growth": "indexed web text: growth",
+    "supply.sources.indexed_web.quality": "indexed web text: usable share",
+    "supply.repetition.multiplier": "repetition: data worth reusing",
+    "supply.repetition.epochs": "repetition: epochs",
+    "demand.compute.current_largest": "largest training compute today",
+    "demand.compute.growth": "compute growth of the largest run",
+    "demand.compute.overtraining": "overtraining (tokens per parameter vs compute-optimal)",
+    "demand.historical.current_largest": "largest dataset today",
+    "demand.historical_weight": "weight of the historical dataset trend",
+    "cost.quality.synthetic_value": "value of a synthetic token (human = 1)",
+    "cost.quality.collapse.strength": "model-collapse strength",
+    "cost.compute.price_per_gpu_hour": "GPU price per hour",
+    "cost.compute.mfu": "training MFU (share of GPU peak used)",
+    "cost.synthetic_data.acceptance_rate": "synthetic data: share of generations kept",
+    "cost.synthetic_data.utilisation": "synthetic data: generator's share of GPU peak",
+    "cost.synthetic_data.generator_params": "synthetic data: generator size",
+    "cost.synthetic_data.output_price_per_mtok": "synthetic data: price per million tokens",
+    "cost.human_data.license_per_mtok": "human text: licence per million tokens",
+    "cost.run.mix.synthetic": "synthetic share of the run",
+}
+
+
+def input_label(name: str) -> str:
+    """An input's name in planners' words: :data:`INPUT_LABELS` or :data:`DERIVED_LABELS`, else
+    the dotted name without its section, in words (``cost.compute.mfu`` → ``training MFU (share of
+    GPU peak used)``; ``supply.sources.books.stock`` → ``books: stock``).
+
+    >>> input_label("supply.sources.books.growth")
+    'books: growth'
+    """
+    if name in INPUT_LABELS or name in DERIVED_LABELS:
+        return INPUT_LABELS.get(name) or DERIVED_LABELS[name]
+    parts = name.split(".")
+    if parts[0] in ("supply", "demand", "cost", "gap"):
+        parts = parts[1:]
+    if parts[:1] == ["sources"] and len(parts) > 2:
+        parts = parts[1:]
+    words = [part.replace("_", " ") for part in parts]
+    return ": ".join([" ".join(words[:-1]), words[-1]]) if len(words) > 1 else " ".join(words)
+
 
 #: CSV columns of mix_curve.csv: engine column -> (CSV column, unit), in the report table's order.
 MIX_COLUMNS = {

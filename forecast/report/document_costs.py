@@ -57,14 +57,20 @@ def _overlap(a: Any, b: Any) -> bool:
     return b.ST + b.ST_conf >= a.ST - a.ST_conf
 
 
-#: Longest title a chart shows whole (two lines of forecast.report.charts.base.add_title, words kept).
-TITLE_CHARS = 150
+def fits_title(title: str) -> bool:
+    """Whether a chart shows ``title`` whole: two lines of forecast.report.charts.base.add_title,
+    wrapped at words."""
+    import textwrap
+
+    from forecast.report.charts.base import TITLE_WIDTH
+
+    return len(textwrap.wrap(title, TITLE_WIDTH)) <= 2
 
 
 def moves_title(scenario: str, what: str, frame: pd.DataFrame) -> str:
     """The title of a "what moves the answer" chart, from its rows ranked by ST (``frame``: label, ST,
     ST_conf, S1_conf): the top input with its ST and interval, and the second too when their
-    intervals overlap (in fewer words when long labels would not fit in :data:`TITLE_CHARS`);
+    intervals overlap (in fewer words when long labels would not fit on the chart, :func:`fits_title`);
     "most of" only when the top's whole interval is above one half; "not converged" when the top's
     S1 or ST interval is wider than ± :data:`MOVES_CONVERGED`."""
     rows = list(frame.itertuples(index=False))
@@ -79,10 +85,19 @@ def moves_title(scenario: str, what: str, frame: pd.DataFrame) -> str:
         both = f"{st} each" if other == st.removeprefix("ST ") else f"{st} and {other}"
         who = f"{scenario}: {top.label} and {second.label}"
         options = [f"{who} explain the largest shares of the spread in {what} ({both})",
-                   f"{who} lead the spread in {what} ({both})", f"{who} lead, not told apart ({both})"]
-        return next((t + tail for t in options if len(t + tail) <= TITLE_CHARS), options[-1] + tail)
+                   f"{who} lead the spread in {what} ({both})", f"{who} lead, not told apart ({both})",
+                   f"{scenario}: {_short(top.label)} and {_short(second.label)} lead, not told apart ({both})",
+                   f"{scenario}: the top two inputs lead {what}, not told apart ({both})"]
+        return next((t + tail for t in options if fits_title(t + tail)), options[-1] + tail)
     share = "most of" if top.ST - top.ST_conf > 0.5 else "the largest share of"
-    return f"{scenario}: {top.label} explains {share} the spread in {what} ({st}){tail}"
+    options = [f"{scenario}: {top.label} explains {share} the spread in {what} ({st})",
+               f"{scenario}: {top.label} moves {what} most ({st})"]
+    return next((t + tail for t in options if fits_title(t + tail)), options[-1] + tail)
+
+
+def _short(label: str) -> str:
+    """A label without its parenthesis (``demand path (trend or compute)`` → ``demand path``)."""
+    return label.split(" (")[0]
 
 
 def converged_note(frame: pd.DataFrame) -> str:
@@ -210,7 +225,7 @@ class CostAndAnalysisCharts(ChartSections):
         from forecast.engine.evaluate import axes
         from forecast.report.charts import moves as MC
         from forecast.analysis.sensitivity import log_scaled, sensitivity
-        from forecast.outputs import DERIVED_LABELS, format_value, output_kind
+        from forecast.outputs import format_value, input_label, output_kind
 
         full = self._queued(("moves", run.name), run.file.scenario, self.data_dir)
         if full is None:
@@ -223,11 +238,11 @@ class CostAndAnalysisCharts(ChartSections):
             return
         kind = output_kind(outcome)
         kinds = {name: axis.kind for name, axis in axes(run.file.scenario, self.data_dir).items()}
-        labels = [DERIVED_LABELS.get(n, n.removeprefix("cost.")) for n in rows["input"]]
+        labels = [input_label(n) for n in rows["input"]]
         frame = rows.assign(label=labels, scenario=run.name, evaluations=int(full.attrs.get("evaluations", 0)))
         top = frame.iloc[0]
         what = "the exhaustion date" if outcome == "exhaustion" else "the cost of the run"
-        title = moves_title(run.name, what, frame)
+        title = moves_title(S.title_of(run), what, frame)
         logged = log_scaled(outcome)
         unit = "quarter of exhaustion" if outcome == "exhaustion" else "total training cost, USD"
         subtitle = (f"{'Quarter of exhaustion' if outcome == 'exhaustion' else 'Total training cost, USD'}: each input at its p10 or p90, the others at their medians (the line: "
@@ -250,7 +265,7 @@ class CostAndAnalysisCharts(ChartSections):
         self.data[name] = next(iter(sensitivity_csv_tables(
             self.data[name], run.file.scenario.horizon.end.end_year, kinds).values()))
         shown = pd.DataFrame({
-            "input": frame["label"],
+            "input": [f"{label} (`{n}`)" for label, n in zip(frame["label"], frame["input"])],
             "input p10 – p90": [f"{format_value(a, kinds.get(n, ''))} – {format_value(b, kinds.get(n, ''))}"
                                 for n, a, b in zip(frame["input"], frame["input_p10"], frame["input_p90"])],
             "at p10": [format_value(v, kind) for v in frame["at_p10"]],

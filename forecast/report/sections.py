@@ -15,8 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from forecast.outputs import (CALENDAR_YEARS, DERIVED_LABELS, UNIT_WORDS, format_headline, headline,
-                              headline_columns, headline_label)
+from forecast.outputs import (CALENDAR_YEARS, UNIT_WORDS, format_headline, headline,
+                              headline_columns, headline_label, input_label)
 from forecast.report.markdown import markdown_table
 from forecast.engine.runs import ScenarioRun
 from forecast.units import format_quantity
@@ -388,7 +388,7 @@ def sensitivity_frame(run: ScenarioRun, outcome: str, limit: int = 12) -> pd.Dat
         stat = spearmanr(matrix).statistic
         rho = [float(stat)] if np.ndim(stat) == 0 else stat[0, 1:]
         for name, r in zip(names, rho):
-            label = DERIVED_LABELS.get(name, name.removeprefix("cost."))
+            label = input_label(name)
             rows.append({"input": name, "label": label, "rho": float(r), "samples": int(keep.sum())})
     frame = pd.DataFrame(rows, columns=columns)
     # |rho| below two standard errors of zero correlation (1/sqrt(n - 1)) is sampling noise
