@@ -233,3 +233,26 @@ def test_a_lognormal_given_by_mu_and_sigma_is_solved_for_its_median(tmp_path):
     assert sol.metric == 2032.25
     moved = shifted(value_at(scenario, "supply.repetition.multiplier"), sol.value)
     assert (moved.mu, moved.sigma) == (pytest.approx(math.log(sol.value), rel=1e-12), 0.5)
+
+
+def test_a_price_is_written_with_what_it_is_per():
+    """A price input reads "$1.69/GPU-hour" in the answer and the steps, as the workbook's unit
+    column names it (USD/GPU-hour), so it is not taken for the cost of a run; other inputs keep
+    their own unit."""
+    from forecast.analysis.solve import Solution, parse_target
+    from forecast.report.views import describe, steps_view
+
+    sol = Solution(parse_target("median(cost) <= $500K"), "cost.compute.price_per_gpu_hour", "usd", 0.04, 400.0,
+                   3.78, 1.12e6)
+    sol.value, sol.metric, sol.steps = 1.69, 4.99e5, [(1.69, 4.99e5), (3.78, 1.12e6)]
+    text = describe(sol)
+    assert "at most $1.69/GPU-hour meets median(cost) <= $500K" in text and "now $3.78/GPU-hour gives $1.12M" in text
+    assert list(steps_view(sol)["cost.compute.price_per_gpu_hour"]) == ["$1.69/GPU-hour", "$3.78/GPU-hour"]
+    per_mtok = Solution(parse_target("cheapest_share >= 90%"), "cost.human_data.license_per_mtok", "usd", 0.01, 100.0,
+                        0.0, 0.0)
+    from forecast.report.views import _per
+
+    assert _per(per_mtok) == "/Mtok"
+    tokens = Solution(parse_target("median(exhaustion) >= 2032Q1"), "supply.sources.indexed_web.stock", "tokens",
+                      1e12, 1e16, 5e14, 2029.25)
+    assert _per(tokens) == ""

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.analysis.solve import Solution
-from forecast.outputs import format_headline, format_value, headline_label, output_kind, output_label
+from forecast.outputs import format_headline, format_value, headline_label, input_unit, output_kind, output_label
 from forecast.units import format_quantity
 
 __all__ = ["describe", "ranking_view", "steps_view", "sweep_view"]
@@ -37,7 +37,7 @@ def describe(sol: Solution) -> str:
     """The answer of a goal-seek (:func:`forecast.analysis.solve.solve`) in one or two sentences
     (what ``peakdata solve`` prints)."""
     def fmt(v: float) -> str:
-        return format_value(v, sol.kind)
+        return format_value(v, sol.kind) + _per(sol)
 
     what = headline_label(sol.target.key)
     now = f"now {fmt(sol.baseline_value)} gives {format_headline(sol.target.key, sol.baseline_metric)}"
@@ -63,6 +63,13 @@ def _replaces(sol: Solution) -> str:
     return f" The values searched replace the row {sol.vary} is read from, {sol.overrides}."
 
 
+def _per(sol: Solution) -> str:
+    """What a price input is per, as its values are written (``$1.69/GPU-hour``, ``$0.80/Mtok``);
+    "" for any other input."""
+    unit = input_unit(sol.kind, sol.vary)
+    return unit.removeprefix("USD") if unit.startswith("USD/") else ""
+
+
 def _increasing(sol: Solution) -> bool:
     """Whether meeting the target needs a larger input value (met at the high end of the range)."""
     top = sol.steps[-1][1]
@@ -86,7 +93,7 @@ def steps_view(sol: Solution) -> pd.DataFrame:
     """Every evaluation of a goal-seek as strings, one row per value: input value (with as many digits
     as tell the values apart), headline output, target met."""
     return pd.DataFrame({
-        sol.vary: _distinct([x for x, _ in sol.steps], sol.kind),
+        sol.vary: [text + _per(sol) for text in _distinct([x for x, _ in sol.steps], sol.kind)],
         headline_label(sol.target.key): [format_headline(sol.target.key, v) for _, v in sol.steps],
         "meets target": ["yes" if sol.target.met(v) else "no" for _, v in sol.steps],
     })
