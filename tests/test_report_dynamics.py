@@ -54,11 +54,12 @@ def test_gap_cost_title_gives_the_total_and_the_margin(doc):
     chart = next(c for c in document.charts if c["name"] == "gap_cost_ai-written-inflow")
     totals = runs["ai-written-inflow"].result.tables["gap_cost_totals"]
     last = totals[totals["by_end_of"] == totals["by_end_of"].max()].set_index("route")
-    # the title gives the median total by the last year and the share of samples synthetic is the margin in
+    # the title gives the median total by the last year; the subtitle and the caption the share of
+    # samples in which synthetic is the margin (in the title it made three lines, cut to "…")
     assert chart["title"].startswith(
         f"AI-written web text, consent erosion: the gap costs {format_quantity(last.loc['total', 'p50'], 'usd')} "
         f"to the end of {int(last['by_end_of'].iloc[0])} (median)")
-    assert f"in {last.loc['synthetic', 'p_cheaper']:.0%} of samples with a gap" in chart["title"]
+    assert f"in {last.loc['synthetic', 'p_cheaper']:.0%} of samples with a gap." in chart["caption"]
     frame = document.data["gap_cost_ai-written-inflow"]
     assert set(frame["route"]) == {"synthetic", "licensed"}
     assert (frame["p10"] <= frame["p50"]).all() and (frame["p50"] <= frame["p90"]).all()

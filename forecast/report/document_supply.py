@@ -200,7 +200,7 @@ class SupplyCharts(ChartSections):
                    f"by route: licensed human text bounded by the licensable stock (data/licensable_stock.csv) on "
                    f"a rising supply curve, and generated text (generation, acceptance, verification, value per "
                    f"token) for the rest ({self._files([run])}, key `gap`); totals by year in "
-                   f"data/gap_cost_totals_{run.name}.csv.")
+                   f"data/gap_cost_totals_{run.name}.csv.{margin}")
         self._chart(f"gap_cost_{run.name}", "dynamics", fig, title, caption, [run.name], frame, images,
                     "licensable stock: data/licensable_stock.csv")
 

@@ -43,6 +43,7 @@ from forecast.report import sections as S
 from forecast.report.folders import LOCK_TIMEOUT, SCENARIOS_DIR, ReportTarget
 from forecast.outputs import format_headline, headline
 from forecast.engine.runs import ScenarioRun, run_scenarios
+from forecast.report.html_page import render_html
 
 __all__ = ["ReportOutput", "Waterfall", "build_report", "current_quarter", "render_html", "run_waterfall"]
 
@@ -181,13 +182,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     from forecast.io.display_paths import name_from, project_relative
 
     compares = [load_compare(project_relative(path)) for path in compare_paths]
-    wanted = {S._norm(p) for p in paths}
-    extra = []
-    for cf in compares:  # waterfall steps not among the scenarios run in the same pool
-        for step in cf.paths:
-            if S._norm(step) not in wanted:
-                wanted.add(S._norm(step))
-                extra.append(step)
+    extra = _waterfall_steps(compares, paths)
     # every scenario run (the waterfalls' own steps included), then trends, charts, write, archive:
     # known before the first step, so the bar's total never changes during the run
     total = len(paths) + len(extra) + 4
@@ -198,6 +193,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     # task, queued first), the scenario runs (largest first), the analyses that need only a
     # scenario ("What moves the answer", the break-even), then the charts
     from forecast.engine.runs import process_pool
+    from forecast.store.archive import record_report
 
     if workers > 1 and want_trends:
         _preload_fit_libraries()
@@ -208,9 +204,8 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
 
         def ran(name: str) -> None:  # a run came back: assemble the trends once their fits are in
             tick(f"ran {name}")
-            fits = jobs.get("fits", ())
-            if want_trends and fits and "trends" not in assembled and all(job.done() for job in fits):
-                assembled["trends"] = _trends_with(fits, trend_methods, data_dir)
+            if want_trends:
+                _assemble_trends(assembled, jobs.get("fits", ()), trend_methods, data_dir)
 
         def queue(loaded) -> None:  # every scenario file is valid: start the long tasks first
             _queue_early(pool, loaded, jobs, queued, trend_methods if want_trends and workers > 1 else (),
@@ -227,8 +222,8 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
                       for cf in compares]
         archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
         changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
-        if want_trends and "trends" not in assembled:
-            assembled["trends"] = _trends_with(jobs.get("fits", ()), trend_methods, data_dir)
+        if want_trends:
+            _assemble_trends(assembled, jobs.get("fits", ()), trend_methods, data_dir, now=True)
         trends = assembled.get("trends")
         tick("fitted trends")
         from forecast.report.document import Document
@@ -246,21 +241,29 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         from forecast.report.explorer_page import render_explorer
 
         explore = render_explorer(runs, quarter, data_dir) if doc.explorable() else None
-        from forecast.export.writers import staged
-        from forecast.store.archive import record_report
-
         with locked(folder, lock_timeout, notify):    # one report per folder; cleans up after a killed one
-            with staged(folder) as staging:  # replaces the folder whole at the end of the block
-                written = _write_tables(staging, doc, markdown, explore)  # while the charts are drawn
-                figures = drawn()
-                tick("drew charts")
-                html = render_html(markdown, figures, title=f"peakdata quarterly report {quarter}")
-                written += _write_figures(staging, figures, html)
-            tick("wrote report")
+            written = _write_report(folder, doc, markdown, explore, drawn, tick)
             run_id = record_report(archive_path, quarter, runs, data_dir, full=target.full,
                                    folder=folder.name)  # one transaction, after the folder is in place
     tick("archived")
     return ReportOutput(folder, [folder / name for name in written], runs, waterfalls, markdown, target, run_id)
+
+
+def _write_report(folder: Path, doc, markdown: str, explore: str | None, drawn: Callable[[], dict[str, bytes]],
+                  tick: Callable[[str], None]) -> list[str]:
+    """Write the report folder through a staging folder that replaces it whole: the tables, pages and
+    text while the charts are still drawn (``drawn()`` waits for them), then the charts and
+    report.html; the names written."""
+    from forecast.export.writers import staged
+
+    with staged(folder) as staging:
+        written = _write_tables(staging, doc, markdown, explore)
+        figures = drawn()
+        tick("drew charts")
+        html = render_html(markdown, figures, title=f"peakdata quarterly report {doc.quarter}")
+        written += _write_figures(staging, figures, html)
+    tick("wrote report")
+    return written
 
 
 def _queue_early(pool, loaded, jobs: dict, queued: dict, trend_methods, compares, samples, data_dir) -> None:
@@ -286,6 +289,25 @@ def _preload_fit_libraries() -> None:
     import scipy.stats  # noqa: F401
     import statsmodels.api  # noqa: F401
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
+
+
+def _waterfall_steps(compares, paths) -> list:
+    """The waterfalls' steps that are not among ``paths``, once each: run in the same pool."""
+    wanted = {S._norm(p) for p in paths}
+    extra = []
+    for cf in compares:
+        for step in cf.paths:
+            if S._norm(step) not in wanted:
+                wanted.add(S._norm(step))
+                extra.append(step)
+    return extra
+
+
+def _assemble_trends(assembled: dict, fits, methods, data_dir, now: bool = False) -> None:
+    """Put "Trends behind the forecast" in ``assembled["trends"]`` once: as soon as every fit of
+    the pool is in (``fits``: their futures), or ``now`` (the fits the pool did not make are made here)."""
+    if "trends" not in assembled and (now or (fits and all(job.done() for job in fits))):
+        assembled["trends"] = _trends_with(fits, methods, data_dir)
 
 
 def _trends_with(fits, methods, data_dir):
@@ -348,90 +370,6 @@ class _InProcess:
         except BaseException as exc:  # noqa: BLE001 - raised again by result(), as a pool would
             future.set_exception(exc)
         return future
-
-
-#: The stylesheet of report.html: a readable column; a table wider than it scrolls inside its own
-#: box (the page never scrolls sideways at 1280 px) and long cells wrap; the table of contents sits in
-#: the left margin on a wide screen and above the summary as a compact line on a narrow one; print
-#: hides the contents and lets tables run the page's width. The first screen (title, stamp, the first
-#: section's answers and its chart) fits 1280 x 800 without scrolling: tight margins up to the chart,
-#: the chart at most 24rem (384 px) tall, in rem rather than vh so the layout does not hang on the
-#: window's height, leaving room for a "since last quarter" line of up to four lines
-#: (tests/test_report.py and tests/test_first_screen.py measure it).
-HTML_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;"
-    "line-height:1.45;color:#222}h1{font-size:1.5rem;line-height:1.25;margin:.2rem 0 .2rem}"
-    "h2{font-size:1.3rem}h3{font-size:1.1rem}"
-    # the stamp under the title (the contents sit between them on a narrow screen), the Summary's head
-    "h1+p,h1+nav+p{margin:0;font-size:.8rem;color:#555}h2:first-of-type{margin:.6rem 0 .3rem}"
-    "h2:first-of-type+ul{margin:.3rem 0}"
-    ".scroll{overflow-x:auto;max-width:100%;margin:1rem 0}"
-    "table{border-collapse:collapse;font-size:.85rem;margin:0}"
-    "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top;"
-    "max-width:26rem;overflow-wrap:break-word}"
-    "th{background:#f3f3f3}img{max-width:100%;height:auto}code{font-size:.85em}"
-    "pre{overflow-x:auto}"
-    # the summary's chart (the paragraph after its list) fits on the first screen with the answers
-    "h2:first-of-type+ul+p{margin:.6rem 0 .4rem}h2:first-of-type+ul+p>img{max-height:24rem;width:auto}"
-    "nav.toc{font-size:.8rem;color:#555;margin:.2rem 0 .6rem}"
-    "nav.toc ol{list-style:none;margin:0;padding:0;display:inline}"
-    "nav.toc li{display:inline}nav.toc li+li::before{content:' · '}"
-    "nav.toc a{color:#335;text-decoration:none}nav.toc a:hover{text-decoration:underline}"
-    "@media (min-width:1280px){nav.toc{position:fixed;top:2rem;left:.5rem;width:calc((100vw - 62rem)/2 - 1rem);"
-    "max-width:14rem;margin:0}nav.toc ol{display:block}nav.toc li{display:block;margin:.15rem 0}"
-    "nav.toc li+li::before{content:none}}"
-    "@media print{nav.toc{display:none}body{max-width:none;margin:0;padding:0;font-size:10pt}"
-    ".scroll{overflow:visible}table{font-size:7.5pt}th,td{max-width:none}tr,img{break-inside:avoid}"
-    "h2,h3{break-after:avoid}h2:first-of-type+ul+p>img{max-height:none}a{color:inherit;text-decoration:none}"
-    "@page{size:A4 landscape;margin:12mm}}"
-)
-
-
-def _slug(text: str, seen: set[str]) -> str:
-    import re
-
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-    slug, k = base, 2
-    while slug in seen:
-        slug, k = f"{base}-{k}", k + 1
-    seen.add(slug)
-    return slug
-
-
-def render_html(markdown: str, images: dict[str, bytes], title: str) -> str:
-    """A standalone HTML page of the Markdown, every ``charts/*.png`` embedded as a data URI, with a
-    table of contents of its sections (``##``), each table in a box that scrolls sideways on its own
-    when it is wider than the page, and print styles (:data:`HTML_STYLE`)."""
-    import base64
-    import html as html_lib
-
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    tokens = md.parse(markdown)
-    toc, seen = [], set()
-    for k, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag in ("h2", "h3"):
-            text = tokens[k + 1].content
-            slug = _slug(text, seen)
-            token.attrSet("id", slug)
-            if token.tag == "h2":
-                toc.append((slug, text))
-        for child in token.children or ():
-            if child.type == "image":
-                src = child.attrGet("src")
-                if src in images:
-                    child.attrSet("src", "data:image/png;base64," + base64.b64encode(images[src]).decode("ascii"))
-    body = md.renderer.render(tokens, md.options, {})
-    body = body.replace("<table>", '<div class="scroll"><table>').replace("</table>", "</table></div>")
-    if toc:
-        items = "".join(f'<li><a href="#{slug}">{html_lib.escape(text)}</a></li>' for slug, text in toc)
-        nav = f'<nav class="toc" aria-label="Contents"><strong>Contents</strong> <ol>{items}</ol></nav>\n'
-        end = body.find("</h1>")
-        body = body[:end + 6] + nav + body[end + 6:] if end >= 0 else nav + body
-    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{html_lib.escape(title)}</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
 def _write_tables(staging: Path, doc, markdown: str, explore: str | None = None) -> list[str]:
