@@ -42,11 +42,11 @@ def resolved_yaml(item: ScenarioFile) -> str:
 
 
 def _run_one(item: ScenarioFile, samples: int | None, data_dir: Path | None, keep_samples: bool,
-             after: Callable[[ScenarioFile, ForecastResult], Any] | None = None) -> Any:
+             after: Callable[[ScenarioFile, ForecastResult], Any] | None = None, threads: int | None = None) -> Any:
     import forecast.engine as engine
 
     result = engine.run(item.scenario, samples=samples, provenance=item.provenance, data_dir=data_dir,
-                        keep_samples=keep_samples)
+                        keep_samples=keep_samples, threads=threads)
     return result if after is None else (result, after(item, result))
 
 
@@ -161,6 +161,8 @@ def _run_in(pool, loaded: list[ScenarioFile], samples, data_dir, keep_samples, f
     if loaded_hook is not None:
         loaded_hook(loaded)
     order = sorted(range(len(loaded)), key=lambda k: -size(k))
-    futures = {pool.submit(_run_one, loaded[k], samples, data_dir, keep_samples, after): k for k in order}
+    # one thread per run: the pool's processes already keep the cores busy, and threads within a run
+    # only add switching (a baseline run: 0.68 s of CPU on one thread, 0.73-0.77 s on two)
+    futures = {pool.submit(_run_one, loaded[k], samples, data_dir, keep_samples, after, 1): k for k in order}
     for future in as_completed(futures):
         finish(futures[future], future.result())

@@ -56,6 +56,9 @@ class ScanState:
     cum_all_syn: np.ndarray | None = None
     cum_lic_first: np.ndarray | None = None
     bought_first: np.ndarray | None = None
+    #: the price of the next licensed token per sample, the cheapest component's [USD/token]: it
+    #: changes only where tokens were bought, so it is recomputed for those samples alone
+    next_licensed: np.ndarray | None = None
 
     @classmethod
     def start(cls, n: int, sources: int) -> "ScanState":
@@ -106,9 +109,10 @@ def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: boo
         state.cum_all_syn, state.cum_lic_first, state.bought_first = (np.zeros(state.n) for _ in range(3))
     # only samples with new gap tokens and a licensed token cheaper than π can buy one: fill those
     # (fill_gap buys nothing elsewhere); synthetic is cheaper at the margin where π ≤ the next licensed token
-    next_licensed = L.marginal_license_price(extra.license_base, extra.license_rise, extra.license_stock,
-                                             state.bought).min(axis=0, initial=np.inf)
-    cheaper = price <= next_licensed * (1.0 + 1e-9)
+    if state.next_licensed is None:
+        state.next_licensed = L.marginal_license_price(extra.license_base, extra.license_rise, extra.license_stock,
+                                                       state.bought).min(axis=0, initial=np.inf)
+    cheaper = price <= state.next_licensed * (1.0 + 1e-9)
     active = np.flatnonzero((new > 0) & ~cheaper)
     licensed = np.zeros_like(state.bought)
     licence_cost = np.zeros(state.n)
@@ -119,6 +123,8 @@ def _gap_step(extra: Extra, state: ScanState, k: int, gap: np.ndarray, rows: boo
                                                   stock, state.bought[:, active])
         licensed[:, active] = got
         state.bought[:, active] += got
+        state.next_licensed[active] = L.marginal_license_price(base, extra.license_rise[active], stock,
+                                                               state.bought[:, active]).min(axis=0, initial=np.inf)
         cheaper[active] = L.synthetic_cheaper_at_margin(price[active], base, extra.license_rise[active], stock,
                                                         state.bought[:, active])
     synthetic = new - licensed.sum(axis=0)
