@@ -96,10 +96,11 @@ def with_two_mixes(scenario: Any) -> tuple[Any, float]:
     return with_values(scenario, {"mixes": {"synthetic_shares": [0.0, share]}}, label="break-even"), share
 
 
-def _evaluate(scenario: Any, share: float, samples: int, data_dir: Path | None) -> dict[str, float]:
+def _evaluate(scenario: Any, share: float, samples: int, data_dir: Path | None,
+              threads: int | None = None) -> dict[str, float]:
     import forecast.engine as engine
 
-    curve = engine.headline_run(scenario, samples=samples, data_dir=data_dir).tables["mix_curve"]
+    curve = engine.headline_run(scenario, samples=samples, data_dir=data_dir, threads=threads).tables["mix_curve"]
     curve = curve.set_index("synthetic_share")
     return {"human_p50": float(curve.loc[0.0, "total_p50"]), "synthetic_p50": float(curve.loc[share, "total_p50"]),
             "p_synthetic_cheaper": float(curve.loc[share, "p_cheapest"])}
@@ -120,7 +121,7 @@ def synthetic_price(scenario: Any, samples: int, data_dir: Path | None = None) -
 
 
 def mix_breakeven(scenario: Any, samples: int = BREAKEVEN_SAMPLES, data_dir: Path | None = None,
-                  tolerance: float = 2e-2) -> pd.DataFrame:
+                  tolerance: float = 2e-2, threads: int | None = None) -> pd.DataFrame:
     """Break-evens of the synthetic-heavy mix against 0% synthetic (module docstring).
 
     One row per lever (:data:`LEVERS`), columns :data:`COLUMNS`: the input's median today
@@ -128,7 +129,7 @@ def mix_breakeven(scenario: Any, samples: int = BREAKEVEN_SAMPLES, data_dir: Pat
     (``breakeven``, nan when no value in the lever's range makes the synthetic-heavy mix the cheaper
     one; ``found`` says which), the median synthetic share compared, both mixes' p50 cost [USD] and
     P(the synthetic-heavy mix is cheaper) at the break-even (at today's value when none is found),
-    and the samples per evaluation.
+    and the samples per evaluation. ``threads``: per evaluation (the numbers do not depend on it).
     """
     from forecast.analysis.solve import shifted, solve
 
@@ -138,12 +139,12 @@ def mix_breakeven(scenario: Any, samples: int = BREAKEVEN_SAMPLES, data_dir: Pat
     for lever in LEVERS:
         base = with_values(both, {**dict(lever.set), **no_judge(both)}, label="break-even") if lever.set else both
         sol = solve(base, target, lever.name, low=lever.low, high=lever.high, samples=samples, data_dir=data_dir,
-                    tolerance=tolerance, points=SCAN_POINTS)
+                    tolerance=tolerance, points=SCAN_POINTS, threads=threads)
         today = synthetic_price(both, samples, data_dir) if lever.set else sol.baseline_value
         at = sol.value if sol.value is not None else (today if lever.set else sol.baseline_value)
         moved = with_values(base, {lever.name: shifted(value_at(base, lever.name), at)}, label="break-even")
         rows.append({"input": lever.name, "today_p50": today,
                      "breakeven": math.nan if sol.value is None else float(sol.value),
-                     "found": sol.value is not None, **_evaluate(moved, share, samples, data_dir)})
+                     "found": sol.value is not None, **_evaluate(moved, share, samples, data_dir, threads)})
     frame = pd.DataFrame(rows).assign(synthetic_share=share, samples=int(samples))
     return frame[COLUMNS]

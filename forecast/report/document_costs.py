@@ -142,7 +142,8 @@ def queue_analyses(pool, files: Sequence[Any], waterfall_ends: Sequence[Any], sa
         n = min(int(samples or scenario.samples), BREAKEVEN_SAMPLES)
         key = ("breakeven", scenario.name, n)
         if key not in queued:
-            queued[key] = (scenario, data_dir, pool.submit(mix_breakeven, scenario, samples=n, data_dir=data_dir))
+            queued[key] = (scenario, data_dir, pool.submit(mix_breakeven, scenario, samples=n, data_dir=data_dir,
+                                                           threads=1))  # the pool keeps the cores busy
     return queued
 
 
