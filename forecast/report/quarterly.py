@@ -181,35 +181,35 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
 
     from forecast.io.display_paths import name_from, project_relative
 
-    compares = [load_compare(project_relative(path)) for path in compare_paths]
-    extra = _waterfall_steps(compares, paths)
-    # every scenario run (the waterfalls' own steps included), then trends, charts, write, archive:
-    # known before the first step, so the bar's total never changes during the run
-    total = len(paths) + len(extra) + 4
-    if progress is not None:
-        progress("running scenarios", 0, total)
     want_trends = trend_methods is None or len(trend_methods)
     # one pool of processes for everything heavy, kept busy end to end: the trend fits (the longest
-    # task, queued first), the scenario runs (largest first), the analyses that need only a
-    # scenario ("What moves the answer", the break-even), then the charts
+    # task, queued first, while this process reads the scenario files), the scenario runs (largest
+    # first), the analyses that need only a scenario ("What moves the answer", the break-even), then
+    # the charts
     from forecast.engine.runs import process_pool
     from forecast.store.archive import record_report
 
     if workers > 1 and want_trends:
         _preload_fit_libraries()
     with (process_pool(workers) if workers > 1 else _InProcess()) as pool:
-        jobs: dict = {}
+        jobs: dict = {"fits": _queue_fits(pool, trend_methods, data_dir) if want_trends and workers > 1 else []}
         queued: dict = {}
         assembled: dict = {}
+        compares = [load_compare(project_relative(path)) for path in compare_paths]
+        extra = _waterfall_steps(compares, paths)
+        # every scenario run (the waterfalls' own steps included), then trends, charts, write, archive:
+        # known before the first step, so the bar's total never changes during the run
+        total = len(paths) + len(extra) + 4
+        if progress is not None:
+            progress("running scenarios", 0, total)
 
         def ran(name: str) -> None:  # a run came back: assemble the trends once their fits are in
             tick(f"ran {name}")
             if want_trends:
                 _assemble_trends(assembled, jobs.get("fits", ()), trend_methods, data_dir)
 
-        def queue(loaded) -> None:  # every scenario file is valid: start the long tasks first
-            _queue_early(pool, loaded, jobs, queued, trend_methods if want_trends and workers > 1 else (),
-                         compares, samples, data_dir)
+        def queue(loaded) -> None:  # every scenario file is valid: start the analyses before the runs
+            _queue_analyses(pool, loaded, queued, compares, samples, data_dir)
 
         from forecast.report.document import rank_correlations
 
@@ -266,17 +266,19 @@ def _write_report(folder: Path, doc, markdown: str, explore: str | None, drawn: 
     return written
 
 
-def _queue_early(pool, loaded, jobs: dict, queued: dict, trend_methods, compares, samples, data_dir) -> None:
-    """Queue in ``pool`` what needs only the scenario files, before their runs: the trend fits, one
-    task per series and method (``jobs["fits"]``; none when ``trend_methods`` is empty), then "What
-    moves the answer" and the break-even (``queued``, :func:`forecast.report.document_costs.queue_analyses`)."""
+def _queue_fits(pool, trend_methods, data_dir) -> list:
+    """Queue in ``pool`` the fits of "Trends behind the forecast", one task per series and method,
+    the slow methods first; their futures."""
+    slow_first = sorted(_trend_methods(trend_methods), key=lambda m: m not in ("ets", "prophet"))
+    return [pool.submit(_trend_fits, name, method, data_dir) for method in slow_first for name in _report_series()]
+
+
+def _queue_analyses(pool, loaded, queued: dict, compares, samples, data_dir) -> None:
+    """Queue in ``pool`` what needs only the scenario files, before their runs: "What moves the
+    answer" and the break-even (``queued``, :func:`forecast.report.document_costs.queue_analyses`)."""
     from forecast.io.references import data_dir as default_data_dir
     from forecast.report.document_costs import queue_analyses
 
-    if trend_methods is None or len(trend_methods):
-        slow_first = sorted(_trend_methods(trend_methods), key=lambda m: m not in ("ets", "prophet"))
-        jobs["fits"] = [pool.submit(_trend_fits, name, method, data_dir)
-                        for method in slow_first for name in _report_series()]
     ends = {S._norm(cf.paths[-1]) for cf in compares}
     queued.update(queue_analyses(pool, loaded, [f for f in loaded if S._norm(f.path) in ends], samples,
                                  Path(data_dir or default_data_dir())))
