@@ -328,3 +328,25 @@ def test_cost_table_p10_p50_p90_are_the_10th_50th_90th_percentiles(write_yaml):
         assert table.loc["compute", column] == pytest.approx(gpu_hours * price, rel=0.015), column
         assert table.loc["total", column] == pytest.approx(14.2e6 + gpu_hours * price, rel=1e-4), column
     assert table.loc["price_per_gpu_hour_at_run_date", "p10"] == pytest.approx(1.2, rel=0.015)
+
+
+def test_the_mixes_output_prices_the_mix_curve_alone_and_the_same():
+    """outputs="mixes" (solve's cheapest-share targets, the break-even) leaves the scenario's own run
+    unpriced and gives the full run's mix curve bit for bit: skipping the run changes no draw."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    import forecast.engine as engine
+    from forecast.analysis.breakeven import with_two_mixes
+    from forecast.outputs import headline
+
+    palmyra = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "palmyra-x-004.yaml").scenario
+    scenario, share = with_two_mixes(palmyra)          # mixes of 0% and the run's median share, 91%
+    assert share == 0.91
+    full = engine.run(scenario, samples=400, outputs="headline", threads=1)
+    mixes = engine.run(scenario, samples=400, outputs="mixes", threads=1)
+    assert "cost_breakdown" in full.tables and "cost_breakdown" not in mixes.tables
+    pd.testing.assert_frame_equal(full.tables["mix_curve"], mixes.tables["mix_curve"], check_exact=True)
+    assert headline(mixes)["cost.cheapest_share"] == headline(full)["cost.cheapest_share"]
+    assert "cost.total.p50" not in headline(mixes)

@@ -100,7 +100,8 @@ def _evaluate(scenario: Any, share: float, samples: int, data_dir: Path | None,
               threads: int | None = None) -> dict[str, float]:
     import forecast.engine as engine
 
-    curve = engine.headline_run(scenario, samples=samples, data_dir=data_dir, threads=threads).tables["mix_curve"]
+    curve = engine.run(scenario, samples=samples, data_dir=data_dir, outputs="mixes",
+                       threads=threads).tables["mix_curve"]
     curve = curve.set_index("synthetic_share")
     return {"human_p50": float(curve.loc[0.0, "total_p50"]), "synthetic_p50": float(curve.loc[share, "total_p50"]),
             "p_synthetic_cheaper": float(curve.loc[share, "p_cheapest"])}

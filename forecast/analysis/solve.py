@@ -267,6 +267,8 @@ def solve(scenario: Any, target: Target | str, vary: str, low: float | None = No
     now = float(spec.to_distribution().ppf(np.array([0.5]))[0])
     lo, hi, log = _range_for(vary, spec.kind, now, low, high)
     cache: dict[float, float] = {}
+    # a cheapest-share target reads the mix curve alone: the scenario's own run is not priced
+    outputs = "mixes" if target.key in ("cost.cheapest_share", "cost.p_cheapest") else "headline"
 
     def metric(x: float) -> float:
         x = float(f"{x:.10g}")          # one evaluation per value: the median and a scan point may coincide
@@ -275,7 +277,7 @@ def solve(scenario: Any, target: Target | str, vary: str, low: float | None = No
                 changed = with_values(scenario, {**companions, vary: shifted(spec, x)}, label="--vary")
             except ValueError as exc:
                 raise ScenarioError([Problem("--vary", 0, 0, vary, str(exc), "choose another input")]) from None
-            found = headline(engine.headline_run(changed, samples=samples, data_dir=data_dir, threads=threads))
+            found = headline(engine.run(changed, samples=samples, data_dir=data_dir, outputs=outputs, threads=threads))
             if target.key not in found:
                 raise ScenarioError([Problem("--target", 0, 0, "target", f"this scenario has no {target.key}",
                                              "exhaustion targets need supply and demand; cost targets a "

@@ -28,8 +28,9 @@ from forecast.schema.uncertain import describe
 
 __all__ = ["run", "headline_run", "point", "OUTPUTS"]
 
-#: What :func:`run` computes: everything, or only the headline (events, cost tables, notes).
-OUTPUTS = ("full", "headline")
+#: What :func:`run` computes: everything, only the headline (events, cost tables, notes), or the
+#: headline without pricing the scenario's own run (the mix curve answers a cheapest-share question).
+OUTPUTS = ("full", "headline", "mixes")
 
 Progress = Callable[[int, int], None]
 
@@ -113,9 +114,11 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     keep_samples : bool
         Also keep every input's drawn values and per-sample outcomes (``result.draws``,
         ``result.outcomes``) for rank correlations; off by default (results stay small).
-    outputs : {"full", "headline"}
+    outputs : {"full", "headline", "mixes"}
         ``"headline"``: events, cost tables and notes only (no per-quarter ``stats``, no inputs
-        table, no point estimate); the same numbers as the full run for those.
+        table, no point estimate); the same numbers as the full run for those. ``"mixes"``: the
+        same without the scenario's own priced run (no ``cost_breakdown``), for questions the mix
+        curve answers (the cheapest synthetic share); its curve is the full run's.
     threads : int, optional
         Threads for drawing inputs and summarising quarters (default: the cores this process may
         use). Results do not depend on it.
@@ -166,7 +169,7 @@ def run(scenario: Scenario, seed: int | None = None, samples: int | None = None,
     if scenario.cost is not None:
         from forecast.engine.cost import run_cost
 
-        tables.update(run_cost(scenario, values, seed, n, data_dir, notes, outcomes))
+        tables.update(run_cost(scenario, values, seed, n, data_dir, notes, outcomes, price_run=outputs != "mixes"))
     draws = {**values, **derived} if keep_samples else {}
     del values, derived  # the per-quarter pass needs only the coefficients: free the drawn inputs first
     if paths is not None and paths.extra is not None:

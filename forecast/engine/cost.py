@@ -266,6 +266,20 @@ def _mix_curve(ci: CostInputs, shares: tuple[float, ...]) -> tuple[pd.DataFrame,
     return frame, best
 
 
+def _priced_run(ci: CostInputs, values: dict[str, np.ndarray], notes: dict[str, Any],
+                outcomes: dict[str, np.ndarray] | None) -> pd.DataFrame:
+    """The ``cost_breakdown`` table of the scenario's own run: given, or the cheapest for the target."""
+    if ci.cost.run.size == "given":
+        params, tokens = values["cost.run.params"], values["cost.run.tokens"]
+    else:
+        run = ci.cheapest(ci.synthetic_share, ci.expert_share)
+        params, tokens = run["params"], run["tokens"]
+        #: share of samples in which some model size of the grid reaches the target [fraction]
+        notes["run_target_reached"] = float(np.mean(np.isfinite(run["total_cost"])))
+    with np.errstate(invalid="ignore"):  # an unreachable run: inf tokens × a 0% share = nan, left out by _stats
+        return _breakdown(ci, params, tokens, outcomes)
+
+
 def run_size(ci: CostInputs, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Active parameters and tokens of the priced run: given, or the cheapest for the target."""
     if ci.cost.run.size == "given":
@@ -275,22 +289,19 @@ def run_size(ci: CostInputs, values: dict[str, np.ndarray]) -> tuple[np.ndarray,
 
 
 def run_cost(scenario: Any, values: dict[str, np.ndarray], seed: int, n: int, data_dir: Path | None,
-             notes: dict[str, Any], outcomes: dict[str, np.ndarray] | None = None) -> dict[str, pd.DataFrame]:
+             notes: dict[str, Any], outcomes: dict[str, np.ndarray] | None = None,
+             price_run: bool = True) -> dict[str, pd.DataFrame]:
     """Price the scenario's run (and compare mixes when asked); tidy tables by name.
 
     ``outcomes``, when given, receives per-sample ``cost.total`` [USD] of the priced run.
+    ``price_run=False`` leaves the priced run out (no ``cost_breakdown``): the mix curve alone, for
+    a question only the mixes answer (the cheapest share); the curve is the same either way.
     """
     cost = scenario.cost
     ci = CostInputs(scenario, values, data_dir)
-    if cost.run.size == "given":
-        params, tokens = values["cost.run.params"], values["cost.run.tokens"]
-    else:
-        run = ci.cheapest(ci.synthetic_share, ci.expert_share)
-        params, tokens = run["params"], run["tokens"]
-        #: share of samples in which some model size of the grid reaches the target [fraction]
-        notes["run_target_reached"] = float(np.mean(np.isfinite(run["total_cost"])))
-    with np.errstate(invalid="ignore"):  # an unreachable run: inf tokens × a 0% share = nan, left out by _stats
-        tables = {"cost_breakdown": _breakdown(ci, params, tokens, outcomes)}
+    tables: dict[str, pd.DataFrame] = {}
+    if price_run:
+        tables["cost_breakdown"] = _priced_run(ci, values, notes, outcomes)
     if cost.target is not None:
         target = ci.target_loss()
         notes["target_loss"] = _stats(target)
