@@ -26,7 +26,7 @@ _MEASURE = """<script>addEventListener("load", () => {
                        return {top: b.top + scrollY, bottom: b.bottom + scrollY, height: b.height}; };
     const list = document.querySelector("h2").nextElementSibling;
     const chart = list.tagName === "UL" ? list.nextElementSibling.querySelector("img") : null;
-    found = {width: innerWidth, list: list.tagName,
+    found = {width: innerWidth, scroll_width: document.documentElement.scrollWidth, list: list.tagName,
              answers: [...list.children].map(li => ({text: li.textContent, ...box(li)})),
              chart: chart && {...box(chart), loaded: chart.complete && chart.naturalHeight > 0}};
   } catch (e) { found = {error: String(e)}; }
@@ -35,9 +35,10 @@ _MEASURE = """<script>addEventListener("load", () => {
 
 
 def first_screen(report_html: Path, tmp_path: Path) -> dict:
-    """``{"width", "list", "answers": [{"text", "top", "bottom", "height"}], "chart": {"top", "bottom",
-    "height", "loaded"} or None}`` of ``report_html`` at 1280 x 800, in CSS pixels from the top of the
-    page; skips the test when Chromium renders nothing."""
+    """``{"width", "scroll_width", "list", "answers": [{"text", "top", "bottom", "height"}], "chart":
+    {"top", "bottom", "height", "loaded"} or None}`` of ``report_html`` at 1280 x 800, in CSS pixels
+    from the top of the page (``scroll_width``: how wide the page is); skips the test when Chromium
+    renders nothing."""
     text = report_html.read_text(encoding="utf-8")
     style = re.search(r"<style>(.*?)</style>", text, flags=re.S).group(1)
     assert not re.search(r"[\d.]vh\b", style), "the first screen's layout depends on the window's height"
