@@ -337,3 +337,10 @@ def test_terminal_table_says_how_many_rows_are_left_out_and_prints_axes_in_units
     rows = [line for line in result.output.splitlines() if line.startswith("│")]
     assert len(rows) == 3
     assert "3x/yr" in rows[0] and "5x/yr" in rows[2] and "0.3" not in rows[0]
+    # headed in words, which fold between words (a dotted name was cut mid-word: "supply.repetit|ion")
+    header = " ".join(line for line in result.output.splitlines() if line.startswith("┃"))
+    words = " ".join(part.strip() for line in result.output.splitlines() if line.startswith("┃")
+                     for part in line.strip("┃").split("┃"))
+    assert "supply.repetit" not in header and "exhaustion.p" not in header
+    for label in ("compute growth of the largest run", "repetition: epochs", "Exhaustion, median"):
+        assert all(word in words for word in label.split()), label

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.analysis.solve import Solution
-from forecast.outputs import format_headline, format_value, headline_label, input_unit, output_kind, output_label
+from forecast.outputs import (format_headline, format_value, headline_label, input_label, input_unit, output_kind,
+                              output_label)
 from forecast.units import format_quantity
 
 __all__ = ["describe", "ranking_view", "steps_view", "sweep_view"]
@@ -102,7 +103,9 @@ def steps_view(sol: Solution) -> pd.DataFrame:
 def sweep_view(table: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
     """The first ``rows`` points of a sweep table (:func:`forecast.analysis.sweep.run_sweep`) as strings
     for the terminal: headline figures formatted, each axis value in its input's unit (``3x/yr``,
-    ``25%``, ``$2.83``) as a scenario file writes it."""
+    ``25%``, ``$2.83``) as a scenario file writes it, and the columns headed in words (``compute
+    growth of the largest run``, ``Exhaustion, median``), which fold between words in a narrow
+    terminal where a dotted name would be cut mid-word (sweep.csv keeps the dotted names)."""
     from forecast.io.overrides import field_kind
     from forecast.units import format_quantity
 
@@ -117,4 +120,5 @@ def sweep_view(table: pd.DataFrame, rows: int = 20) -> pd.DataFrame:
                            for v in view[column]]
         else:
             out[column] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in view[column]]
-    return out
+    return out.rename(columns={c: headline_label(c) if c.startswith(("exhaustion.", "cost.")) else input_label(c)
+                               for c in out.columns if c != "point"})
