@@ -16,13 +16,18 @@ from forecast.units import format_quantity
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def doc():
-    paths = [ROOT / "scenarios" / n for n in ("baseline.yaml", "ai-written-inflow.yaml", "licensed-text.yaml")]
-    runs = run_scenarios(paths, samples=2000, keep_samples=True)
+def _document(*names: str):
+    """The report Document of the shipped scenarios ``names`` at 2,000 samples, its charts built:
+    (document, images, runs by name)."""
+    runs = run_scenarios([ROOT / "scenarios" / n for n in names], samples=2000, keep_samples=True)
     document = Document(runs, [], "2026Q4", ROOT / "data", None, Path("unused.sqlite"))
     images = document.build_charts()
     return document, images, {r.name: r for r in runs}
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return _document("baseline.yaml", "ai-written-inflow.yaml", "licensed-text.yaml")
 
 
 def test_the_dynamic_scenarios_get_their_charts(doc):
@@ -104,11 +109,7 @@ def test_a_chart_title_too_long_for_two_lines_ends_in_an_ellipsis_not_a_silent_c
 
 @pytest.fixture(scope="module")
 def chosen():
-    paths = [ROOT / "scenarios" / n for n in ("baseline.yaml", "synthetic-by-choice.yaml")]
-    runs = run_scenarios(paths, samples=2000, keep_samples=True)
-    document = Document(runs, [], "2026Q4", ROOT / "data", None, Path("unused.sqlite"))
-    images = document.build_charts()
-    return document, images, {r.name: r for r in runs}
+    return _document("baseline.yaml", "synthetic-by-choice.yaml")
 
 
 def test_a_scenario_that_chooses_a_share_leads_the_share_record_with_chosen_plus_forced(chosen):
