@@ -265,7 +265,6 @@ def _fixed_terms(target, share, value, penalty, E, A, B, alpha, beta) -> tuple[n
     """The terms of :func:`tokens_for_loss` that do not depend on N, for :func:`_tokens`: the loss
     budget before the parameter term, A, −alpha, B, 1/beta, the value of a mix token and whether
     it is positive."""
-    share = np.asarray(share, dtype=float)
     token_value = 1.0 - share + share * value
     return (target - E) / (1.0 + penalty), A, -alpha, B, 1.0 / beta, token_value, token_value > 0.0
 

@@ -192,7 +192,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
     if workers > 1 and want_trends:
         _preload_fit_libraries()
     with (process_pool(workers) if workers > 1 else _InProcess()) as pool:
-        jobs: dict = {"fits": _queue_fits(pool, trend_methods, data_dir) if want_trends and workers > 1 else []}
+        fits = _queue_fits(pool, trend_methods, data_dir) if want_trends and workers > 1 else []
         queued: dict = {}
         assembled: dict = {}
         compares = [load_compare(project_relative(path)) for path in compare_paths]
@@ -206,7 +206,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         def ran(name: str) -> None:  # a run came back: assemble the trends once their fits are in
             tick(f"ran {name}")
             if want_trends:
-                _assemble_trends(assembled, jobs.get("fits", ()), trend_methods, data_dir)
+                _assemble_trends(assembled, fits, trend_methods, data_dir)
 
         def queue(loaded) -> None:  # every scenario file is valid: start the analyses before the runs
             _queue_analyses(pool, loaded, queued, compares, samples, data_dir)
@@ -223,7 +223,7 @@ def build_report(paths: Sequence[str | Path], quarter: str, out: Path, samples: 
         archive_path = Path(archive_path) if archive_path is not None else Path(out) / "archive.sqlite"
         changes = changes_section(archive_path, quarter, runs, data_dir, partial=not target.full)
         if want_trends:
-            _assemble_trends(assembled, jobs.get("fits", ()), trend_methods, data_dir, now=True)
+            _assemble_trends(assembled, fits, trend_methods, data_dir, now=True)
         trends = assembled.get("trends")
         tick("fitted trends")
         from forecast.report.document import Document
