@@ -83,11 +83,13 @@ def locate(change: InputChange, provenance: dict[str, str], old: dict[str, Any],
     """The ``file:line`` that sets ``change`` this quarter: the line of the changed part of an uncertain
     input (``value:``, ``low:``, ``source:``) when the file writes it, else of the input, else of its
     nearest enclosing key; ``fallback`` when no file line sets it (removed, or a default)."""
+    from forecast.io.overrides import value_at
+
     name = change.input
     parts = [name + ".value"]
     if change.what != "value":
         parts = [f"{name}.{change.what}"]
-    a, b = _lookup(old, name), _lookup(new, name)
+    a, b = value_at(old, name), value_at(new, name)
     if isinstance(a, dict) and isinstance(b, dict):
         parts += [f"{name}.{k}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
     parts.append(name)
@@ -100,18 +102,6 @@ def locate(change: InputChange, provenance: dict[str, str], old: dict[str, Any],
         if where is not None:
             return where
     return fallback
-
-
-def _lookup(tree: dict[str, Any], dotted: str) -> Any:
-    node: Any = tree
-    for word in dotted.split("."):
-        if isinstance(node, dict):
-            node = node.get(word)
-        elif isinstance(node, list) and word.isdigit() and int(word) < len(node):
-            node = node[int(word)]
-        else:
-            return None
-    return node
 
 
 def located(inputs: tuple[InputChange, ...], run: "ScenarioRun", archived: Any) -> tuple[InputChange, ...]:
